@@ -1,0 +1,448 @@
+#!/usr/bin/python3
+"""Independent PyTorch float64 reference fixtures for exactprop.
+
+Reads every test/fixtures/torch/specs/*.yaml, builds the network in torch float64,
+trains it with the real torch.optim optimizer and writes test/fixtures/torch/expected.json.
+
+Run by hand (see scripts/torch-fixtures.sh); CI never runs it. Needs Debian's python3-torch
+and python3-yaml, so call it with /usr/bin/python3.
+
+Besides writing the fixtures it prints, per spec, the loss at each step, the smallest
+|pre-activation| seen by any relu/leaky_relu (a kink at exactly 0 makes float64 unreliable
+against an exact engine) and a conditioning check: the whole run is repeated with every
+number of the spec perturbed by about one float64 ulp, and the largest relative change of any
+written value is reported. If that is far below 1e-12, float64 rounding cannot explain a
+1e-12 disagreement with the exact engine.
+"""
+
+import argparse
+import json
+import math
+import random
+import re
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+import yaml
+
+torch.set_default_dtype(torch.float64)
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "test" / "fixtures" / "torch" / "specs"
+OUT_FILE = ROOT / "test" / "fixtures" / "torch" / "expected.json"
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _StrNumLoader(yaml.SafeLoader):
+    """SafeLoader that leaves every number as its text.
+
+    PyYAML is YAML 1.1: it reads `1e-8` as a string, `010` as octal, `1_000` as 1000, ...
+    Keeping the text and converting with float()/int() ourselves is unambiguous."""
+
+
+_StrNumLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for (tag, rx) in resolvers
+         if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def num(v, what):
+    if isinstance(v, bool) or v is None:
+        raise ValueError(f"{what}: expected a number, got {v!r}")
+    try:
+        x = float(str(v).strip())
+    except ValueError:
+        raise ValueError(f"{what}: expected a number, got {v!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{what}: not finite: {v!r}")
+    return x
+
+
+def integer(v, what):
+    s = str(v).strip()
+    if not re.fullmatch(r"[0-9]+", s):
+        raise ValueError(f"{what}: expected a non-negative integer, got {v!r}")
+    return int(s)
+
+
+def boolean(v, what):
+    if isinstance(v, bool):
+        return v
+    raise ValueError(f"{what}: expected true/false, got {v!r}")
+
+
+# --------------------------------------------------------------------------- expressions
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>[-+*/^(),]))"
+)
+
+
+class KinkWatch:
+    """Records relu/leaky_relu pre-activations that are exactly 0 (or nearly)."""
+
+    NEAR = 1e-9
+
+    def __init__(self):
+        self.where = None  # (step, row, expression name) while evaluating
+        self.min_abs = math.inf
+        self.min_where = None
+        self.kinks = []  # exact zeros
+        self.near = []  # 0 < |x| < NEAR
+
+    def see(self, x, fn):
+        v = float(x.detach())
+        a = abs(v)
+        if a < self.min_abs:
+            self.min_abs, self.min_where = a, self.where
+        if v == 0.0:
+            self.kinks.append((fn,) + tuple(self.where))
+        elif a < self.NEAR:
+            self.near.append((fn,) + tuple(self.where) + (v,))
+
+
+def make_functions(watch):
+    def relu(x):
+        watch.see(x, "relu")
+        return torch.relu(x)
+
+    def leaky_relu(x, a=0.01):
+        watch.see(x, "leaky_relu")
+        if isinstance(a, torch.Tensor):
+            a = float(a.detach())
+        return F.leaky_relu(x, negative_slope=float(a))
+
+    return {
+        "relu": relu,
+        "leaky_relu": leaky_relu,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softplus": F.softplus,
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+    }
+
+
+FUNCTION_NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "softplus", "exp", "log", "sqrt"}
+
+
+def translate(expr, known, what):
+    """Translate a spec expression to Python source over `_v` (values) and `_f` (functions).
+
+    Every identifier becomes _v['name'] (so names like `lambda` are fine), numbers become
+    Python float literals (float('0.1') == the literal 0.1), `^` becomes `**`.
+    Python's `**` has the usual maths precedence: -x**2 == -(x**2), 2**3**2 == 2**(3**2)."""
+    expr = str(expr)
+    pos, out, names = 0, [], set()
+    toks = []
+    while pos < len(expr):
+        m = _TOKEN.match(expr, pos)
+        if not m or m.end() == pos:
+            if expr[pos:].strip() == "":
+                break
+            raise ValueError(f"{what}: cannot read expression at {expr[pos:]!r}")
+        pos = m.end()
+        toks.append(m)
+    for i, m in enumerate(toks):
+        if m.group("num") is not None:
+            out.append(repr(float(m.group("num"))))
+        elif m.group("name") is not None:
+            n = m.group("name")
+            nxt = toks[i + 1].group("op") if i + 1 < len(toks) else None
+            if nxt == "(":
+                if n not in FUNCTION_NAMES:
+                    raise ValueError(f"{what}: unknown function {n!r}")
+                out.append(f"_f[{n!r}]")
+            else:
+                if n not in known:
+                    raise ValueError(f"{what}: unknown name {n!r}")
+                names.add(n)
+                out.append(f"_v[{n!r}]")
+        else:
+            op = m.group("op")
+            out.append("**" if op == "^" else op)
+    src = " ".join(out)
+    return compile(src, f"<{what}>", "eval"), src
+
+
+# --------------------------------------------------------------------------- spec
+
+OPTIMIZERS = {
+    "sgd": (torch.optim.SGD, {"lr": num, "momentum": num, "dampening": num,
+                              "nesterov": boolean, "weight_decay": num}),
+    "adam": (torch.optim.Adam, {"lr": num, "beta1": num, "beta2": num, "eps": num,
+                                "weight_decay": num, "amsgrad": boolean}),
+    "adamw": (torch.optim.AdamW, {"lr": num, "beta1": num, "beta2": num, "eps": num,
+                                  "weight_decay": num, "amsgrad": boolean}),
+    "rmsprop": (torch.optim.RMSprop, {"lr": num, "alpha": num, "eps": num, "momentum": num,
+                                      "centered": boolean, "weight_decay": num}),
+    "adagrad": (torch.optim.Adagrad, {"lr": num, "lr_decay": num, "eps": num,
+                                      "initial_accumulator_value": num, "weight_decay": num}),
+}
+
+
+def load_spec(path):
+    with open(path) as fh:
+        raw = yaml.load(fh, Loader=_StrNumLoader)
+    name = path.stem
+    model = raw["model"]
+    inputs = [str(x) for x in model["inputs"]]
+    neurons = [(str(k), str(v)) for k, v in model["neurons"].items()]
+    outputs = [str(x) for x in model.get("outputs", [])]
+    params = [(str(k), num(v, f"{name}: param {k}")) for k, v in (raw.get("params") or {}).items()]
+    constants = [(str(k), num(v, f"{name}: constant {k}")) for k, v in (raw.get("constants") or {}).items()]
+    rows = []
+    for i, row in enumerate(raw["data"]):
+        rows.append({str(k): num(v, f"{name}: data row {i + 1} {k}") for k, v in row.items()})
+    loss = raw["loss"]
+    reduce = str(loss.get("reduce", "mean"))
+    if reduce not in ("mean", "sum"):
+        raise ValueError(f"{name}: reduce must be mean or sum")
+    tr = dict(raw["training"])
+    opt_name = str(tr.pop("optimizer"))
+    epochs = integer(tr.pop("epochs", 1), f"{name}: epochs")
+    batch = tr.pop("batch", "full")
+    batch = len(rows) if str(batch) == "full" else integer(batch, f"{name}: batch")
+    if batch < 1:
+        raise ValueError(f"{name}: batch must be >= 1")
+    if opt_name not in OPTIMIZERS:
+        raise ValueError(f"{name}: unknown optimizer {opt_name!r}")
+    cls, allowed = OPTIMIZERS[opt_name]
+    options = {}
+    for k, v in tr.items():
+        if k not in allowed:
+            raise ValueError(f"{name}: option {k!r} is not an option of {opt_name}")
+        options[k] = allowed[k](v, f"{name}: training.{k}")
+    conv = raw.get("conventions") or {}
+    for k, v in conv.items():
+        if k == "relu_at_zero" and num(v, "relu_at_zero") == 0.0:
+            continue  # torch's relu'(0) is 0, leaky_relu'(0) is the slope: nothing else is possible here
+        raise ValueError(f"{name}: convention {k}={v!r} cannot be reproduced by this generator")
+
+    # names
+    targets = []
+    for row in rows:
+        for k in row:
+            if k not in inputs and k not in targets:
+                targets.append(k)
+    groups = [("input", inputs), ("param", [p for p, _ in params]),
+              ("constant", [c for c, _ in constants]), ("neuron", [n for n, _ in neurons]),
+              ("target", targets)]
+    seen = {}
+    for kind, names in groups:
+        for n in names:
+            if n in seen:
+                raise ValueError(f"{name}: {n!r} is both {seen[n]} and {kind}")
+            if n in FUNCTION_NAMES:
+                raise ValueError(f"{name}: {n!r} is a function name")
+            seen[n] = kind
+    for i, row in enumerate(rows):
+        missing = [x for x in inputs + targets if x not in row]
+        if missing:
+            raise ValueError(f"{name}: data row {i + 1} lacks {missing}")
+    for o in outputs:
+        if o not in seen or seen[o] != "neuron":
+            raise ValueError(f"{name}: output {o!r} is not a neuron")
+
+    base = set(inputs) | {p for p, _ in params} | {c for c, _ in constants}
+    known = set(base)
+    compiled_neurons = []
+    for n, e in neurons:
+        compiled_neurons.append((n, translate(e, known, f"{name}: neuron {n}")[0]))
+        known.add(n)
+    sample = translate(loss["sample"], known | set(targets), f"{name}: loss.sample")[0]
+    pen_src = loss.get("penalty")
+    penalty = None
+    if pen_src is not None and str(pen_src).strip() != "":
+        penalty = translate(pen_src, {p for p, _ in params} | {c for c, _ in constants},
+                            f"{name}: loss.penalty")[0]
+
+    return {
+        "name": name, "inputs": inputs, "targets": targets, "neurons": compiled_neurons,
+        "params": params, "constants": constants, "rows": rows, "reduce": reduce,
+        "sample": sample, "penalty": penalty, "optimizer": opt_name, "cls": cls,
+        "options": options, "epochs": epochs, "batch": batch,
+    }
+
+
+def perturbed(spec, rng):
+    """A copy of the spec with every number moved by about one ulp (relative 2^-52)."""
+    def p(x):
+        return x * (1.0 + rng.choice((-1.0, 1.0)) * 2.0 ** -52)
+    s = dict(spec)
+    s["params"] = [(k, p(v)) for k, v in spec["params"]]
+    s["constants"] = [(k, p(v)) for k, v in spec["constants"]]
+    s["rows"] = [{k: p(v) for k, v in row.items()} for row in spec["rows"]]
+    s["options"] = {k: (p(v) if isinstance(v, float) else v) for k, v in spec["options"].items()}
+    return s
+
+
+# --------------------------------------------------------------------------- training
+
+
+def train(spec, watch):
+    params = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec["params"]}
+    consts = {k: torch.tensor(v, dtype=torch.float64) for k, v in spec["constants"]}
+    order = [k for k, _ in spec["params"]]
+
+    opts = dict(spec["options"])
+    b1, b2 = opts.pop("beta1", None), opts.pop("beta2", None)
+    if b1 is not None or b2 is not None:
+        d1, d2 = 0.9, 0.999  # torch's default betas, for a spec that gives only one of them
+        opts["betas"] = (d1 if b1 is None else b1, d2 if b2 is None else b2)
+    optimizer = spec["cls"]([params[k] for k in order], foreach=False, **opts)
+
+    funcs = make_functions(watch)
+    rows, bs = spec["rows"], spec["batch"]
+    batches = [rows[i:i + bs] for i in range(0, len(rows), bs)]
+    row_index = [list(range(i, min(i + bs, len(rows)))) for i in range(0, len(rows), bs)]
+
+    steps = []
+    step = 0
+    for _epoch in range(spec["epochs"]):
+        for batch, idx in zip(batches, row_index):
+            step += 1
+            optimizer.zero_grad(set_to_none=True)
+            data = None
+            for row, ri in zip(batch, idx):
+                v = {}
+                v.update(params)
+                v.update(consts)
+                for k in spec["inputs"]:
+                    v[k] = torch.tensor(row[k], dtype=torch.float64)
+                for k in spec["targets"]:
+                    v[k] = torch.tensor(row[k], dtype=torch.float64)
+                for n, code in spec["neurons"]:
+                    watch.where = (step, ri + 1, n)
+                    v[n] = torch.as_tensor(eval(code, {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+                watch.where = (step, ri + 1, "loss.sample")
+                s = torch.as_tensor(eval(spec["sample"], {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+                data = s if data is None else data + s  # sequential sum in data order
+            if spec["reduce"] == "mean":
+                data = data / len(batch)
+            if spec["penalty"] is not None:
+                v = {}
+                v.update(params)
+                v.update(consts)
+                watch.where = (step, None, "loss.penalty")
+                penalty = torch.as_tensor(eval(spec["penalty"], {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+            else:
+                penalty = torch.zeros((), dtype=torch.float64)
+            total = data + penalty
+            total.backward()
+            grads = {}
+            for k in order:
+                p = params[k]
+                if p.grad is None:
+                    # torch would skip a param with no grad entirely (no weight decay, no state);
+                    # an exact engine sees a 0 gradient: make torch see the same.
+                    print(f"  warning: {spec['name']}: loss does not depend on {k}; using grad 0",
+                          file=sys.stderr)
+                    p.grad = torch.zeros_like(p)
+                grads[k] = float(p.grad)  # d(total)/dp, before the optimizer's weight decay
+            loss = {"data": float(data.detach()), "penalty": float(penalty.detach()),
+                    "total": float(total.detach())}
+            optimizer.step()
+            after = {k: float(params[k].detach()) for k in order}
+            steps.append({"step": step, "loss": loss, "gradients": grads, "params": after})
+    return steps
+
+
+def flatten(steps):
+    out = {}
+    for s in steps:
+        for k, v in s["loss"].items():
+            out[f"step {s['step']} loss.{k}"] = v
+        for k, v in s["gradients"].items():
+            out[f"step {s['step']} grad {k}"] = v
+        for k, v in s["params"].items():
+            out[f"step {s['step']} param {k}"] = v
+    return out
+
+
+def as_text(steps):
+    res = []
+    for s in steps:
+        for group in ("loss", "gradients", "params"):
+            for k, v in s[group].items():
+                if not math.isfinite(v):
+                    raise ValueError(f"step {s['step']} {group}.{k} is {v}")
+        res.append({
+            "step": s["step"],
+            "loss": {k: repr(v) for k, v in s["loss"].items()},
+            "gradients": {k: repr(v) for k, v in s["gradients"].items()},
+            "params": {k: repr(v) for k, v in s["params"].items()},
+        })
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--specs", type=Path, default=SPEC_DIR)
+    ap.add_argument("--out", type=Path, default=OUT_FILE)
+    ap.add_argument("--trials", type=int, default=8, help="perturbed re-runs for the conditioning check")
+    args = ap.parse_args()
+
+    files = sorted(args.specs.glob("*.yaml"))
+    if not files:
+        sys.exit(f"no specs in {args.specs}")
+    result = {"generator": f"torch {torch.__version__} float64", "specs": {}}
+    worst_overall = 0.0
+    for path in files:
+        spec = load_spec(path)
+        watch = KinkWatch()
+        steps = train(spec, watch)
+        entry = {"steps": as_text(steps)}
+        if watch.kinks:
+            entry["kinks"] = [
+                {"step": st, "row": row, "at": at, "function": fn}
+                for (fn, st, row, at) in watch.kinks
+            ]
+        result["specs"][spec["name"]] = entry
+
+        # conditioning check
+        ref = flatten(steps)
+        rng = random.Random(path.stem)
+        worst, worst_key = 0.0, None
+        for _ in range(args.trials):
+            other = flatten(train(perturbed(spec, rng), KinkWatch()))
+            for k, a in ref.items():
+                b = other[k]
+                scale = max(abs(a), abs(b))
+                d = 0.0 if scale == 0.0 else abs(a - b) / scale
+                if d > worst:
+                    worst, worst_key = d, k
+        if not watch.kinks:
+            worst_overall = max(worst_overall, worst)
+
+        losses = " ".join(f"{s['loss']['total']:.6g}" for s in steps)
+        print(f"{spec['name']}: {spec['optimizer']} {len(steps)} steps, batch {spec['batch']}, "
+              f"total loss {losses}")
+        mw = watch.min_where
+        if watch.min_abs < math.inf:
+            print(f"    min |relu pre-activation| {watch.min_abs:.3g} (step {mw[0]}, row {mw[1]}, {mw[2]})")
+        for fn, st, row, at in watch.kinks:
+            print(f"    KINK: {fn} argument exactly 0 at step {st}, row {row}, {at}")
+        for fn, st, row, at, v in watch.near:
+            print(f"    NEAR KINK: {fn} argument {v!r} at step {st}, row {row}, {at}")
+        print(f"    ulp-perturbation: worst relative change {worst:.2g} ({worst_key})")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w") as fh:
+        json.dump(result, fh, indent=2)
+        fh.write("\n")
+    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out} "
+          f"({len(files)} specs, {result['generator']}); "
+          f"worst ulp-perturbation change outside kinked specs {worst_overall:.2g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+// The training as equations. A step is a list of equations over named quantities, like a jaxpr:
+// per sample, the neurons, the sample's loss, then the backward pass built by differentiating each
+// equation locally (adjoints dL/dn of the neurons, then each param's share dL/dp); per step, the
+// reduced loss, the gradients and the optimizer's updates. Every equation records where each of its
+// symbols takes its value from (a Ref), so evaluating, printing and re-checking with other inputs
+// are all just interpretations of the same list.
+import type { Spec } from '../spec/model.js';
+import { add, constant, div, mul, sum, symbol, symbolsOf, type Node } from '../symbolic/build.js';
+import { differentiate } from '../symbolic/differentiate.js';
+import { parseExpression } from '../symbolic/parse.js';
+import { compile, type Compiled } from '../numeric/evaluate.js';
+import type { NumericContext } from '../numeric/context.js';
+import { OPTIMIZERS, type OptimizerDef } from '../optimizers/definitions.js';
+
+export type Ref =
+  | { kind: 'row'; name: string } // an input or target of the sample's data row
+  | { kind: 'constant'; name: string } // a spec constant
+  | { kind: 'option'; name: string } // an optimizer option (lr, beta1, ...)
+  | { kind: 'sample'; name: string } // a quantity of the same sample, this step
+  | { kind: 'sampleOf'; row: number; name: string } // a quantity of the sample of data row `row` (from 0), this step
+  | { kind: 'step'; name: string } // a step-level quantity of this step
+  | { kind: 'before'; name: string } // a param or optimizer state as it was before this step
+  | { kind: 'batchSize' }
+  | { kind: 'stepNumber' };
+
+export type Role =
+  | 'neuron' | 'loss' | 'seed' | 'adjoint' | 'share'
+  | 'loss.data' | 'loss.penalty' | 'loss.total' | 'gradient' | 'optimizer' | 'param';
+
+export interface Equation {
+  /** The quantity it defines (see names below). */
+  name: string;
+  role: Role;
+  /** The neuron (adjoint) or param (share, gradient, optimizer, param) it is about. */
+  of?: string;
+  /** For optimizer equations: the name in the optimizer's definition (m, v, mhat...). */
+  local?: string;
+  formula: Node;
+  /** The symbols of the formula, and where each takes its value from, in slot order. */
+  symbols: string[];
+  refs: Ref[];
+  run: Compiled;
+}
+
+// Names of derived quantities. They contain characters a spec name cannot, so they never collide.
+export const adjointName = (of: string) => `dL/d${of}`;
+export const SEED = adjointName('loss');
+export const ofSample = (name: string, row: number) => `${name}[${row + 1}]`;
+export const optimizerName = (local: string, param: string) => `${local}[${param}]`;
+
+function equation(name: string, role: Role, formula: Node, refOf: (symbol: string) => Ref, c: NumericContext, extra: Partial<Equation> = {}): Equation {
+  const symbols = [...symbolsOf(formula)];
+  const refs = symbols.map(refOf);
+  const slot = new Map(symbols.map((s, i) => [s, i]));
+  return { name, role, formula, symbols, refs, run: compile(formula, (s) => slot.get(s)!, c), ...extra };
+}
+
+/** The equations of one sample, the same for every sample and step. */
+export function sampleProgram(spec: Spec, c: NumericContext): Equation[] {
+  const rowNames = new Set([...spec.inputs, ...spec.targets]);
+  const paramNames = new Set(spec.params.map((p) => p.name));
+  const refOf = (s: string): Ref => {
+    if (rowNames.has(s)) return { kind: 'row', name: s };
+    if (paramNames.has(s)) return { kind: 'before', name: s };
+    if (s in spec.constants) return { kind: 'constant', name: s };
+    if (s === 'n') return { kind: 'batchSize' };
+    return { kind: 'sample', name: s };
+  };
+  const forward = [...spec.neurons, spec.loss.sample];
+  const out: Equation[] = forward.map((n) => equation(n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, refOf, c));
+
+  // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
+  // receives from every equation that uses it, each through that equation's own local derivative.
+  out.push(equation(SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1), refOf, c));
+  const users = (name: string) => forward.filter((f) => symbolsOf(f.expr).has(name));
+  const chain = (name: string) => sum(users(name).map((u) => mul(symbol(adjointName(u.name)), differentiate(u.expr, name))));
+  for (const n of [...spec.neurons].reverse()) {
+    out.push(equation(adjointName(n.name), 'adjoint', chain(n.name), refOf, c, { of: n.name }));
+  }
+  for (const p of spec.params) {
+    if (users(p.name).length === 0) continue;
+    out.push(equation(adjointName(p.name), 'share', chain(p.name), refOf, c, { of: p.name }));
+  }
+  return out;
+}
+
+/** The parsed update equations of an optimizer, with its options. */
+export interface OptimizerProgram {
+  def: OptimizerDef;
+  state: Array<{ name: string; initial: Node }>;
+  updates: Array<{ name: string; formula: Node; first?: Node }>;
+}
+
+export function optimizerProgram(spec: Spec): OptimizerProgram {
+  const def = OPTIMIZERS[spec.training.optimizer]!;
+  const o = spec.training.options;
+  return {
+    def,
+    state: Object.entries(def.state(o)).map(([name, initial]) => ({ name, initial: parseExpression(initial) })),
+    updates: def.updates(o).map((u) => ({
+      name: u.name,
+      formula: parseExpression(u.formula),
+      ...(u.first ? { first: parseExpression(u.first) } : {}),
+    })),
+  };
+}
+
+/** Renames symbols (never function names) through `rename`. */
+function renamed(tree: Node, rename: (s: string) => string): Node {
+  return tree.transform((node: Node, path: string) =>
+    node.type === 'SymbolNode' && path !== 'fn' ? symbol(rename((node as unknown as { name: string }).name)) : node,
+  );
+}
+
+/** The step-level equations for a batch of data rows (0-based), at step `t`. */
+export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t: number, shareParams: Set<string>, c: NumericContext): Equation[] {
+  const out: Equation[] = [];
+  const constRef = (s: string): Ref => (s in spec.constants ? { kind: 'constant', name: s } : { kind: 'before', name: s });
+  // Step-level sums read the samples' losses and shares, named loss[1], dL/dw1[2], ... by data row.
+  const samplesMap = new Map<string, Ref>();
+  for (const row of rows) {
+    samplesMap.set(ofSample('loss', row), { kind: 'sampleOf', row, name: 'loss' });
+    for (const p of shareParams) samplesMap.set(ofSample(adjointName(p), row), { kind: 'sampleOf', row, name: adjointName(p) });
+  }
+  const stepRef = (s: string): Ref =>
+    samplesMap.get(s) ?? (s === 'n' ? { kind: 'batchSize' } : s.startsWith('loss.') ? { kind: 'step', name: s } : constRef(s));
+
+  const losses = sum(rows.map((r) => symbol(ofSample('loss', r))));
+  const data = spec.loss.reduce === 'mean' ? div(losses, symbol('n')) : losses;
+  out.push(equation('loss.data', 'loss.data', data, stepRef, c));
+  const penalty = spec.loss.penalty?.expr;
+  if (penalty) out.push(equation('loss.penalty', 'loss.penalty', penalty, constRef, c));
+  const total = penalty ? add(symbol('loss.data'), symbol('loss.penalty')) : symbol('loss.data');
+  out.push(equation('loss.total', 'loss.total', total, stepRef, c));
+
+  for (const p of spec.params) {
+    const shares = shareParams.has(p.name) ? rows.map((r) => symbol(ofSample(adjointName(p.name), r))) : [];
+    const g = add(sum(shares), penalty ? differentiate(penalty, p.name) : constant(0));
+    out.push(equation(adjointName(p.name), 'gradient', g, stepRef, c, { of: p.name }));
+  }
+
+  const stateNames = new Set(opt.state.map((s) => s.name));
+  const options = new Set(Object.keys(spec.training.options));
+  for (const p of spec.params) {
+    const assigned = new Set<string>();
+    const global = (local: string) => (local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : options.has(local) || local === 't' ? local : optimizerName(local, p.name));
+    for (const u of opt.updates) {
+      const formula = renamed(t === 1 && u.first ? u.first : u.formula, global);
+      const localOf = new Map<string, string>();
+      for (const local of symbolsOf(t === 1 && u.first ? u.first : u.formula)) localOf.set(global(local), local);
+      const refOf = (s: string): Ref => {
+        const local = localOf.get(s)!;
+        if (local === 't') return { kind: 'stepNumber' };
+        if (options.has(local)) return { kind: 'option', name: local };
+        if (local === 'grad') return { kind: 'step', name: s };
+        if (local === 'p' || (stateNames.has(local) && !assigned.has(local))) return { kind: 'before', name: s };
+        return { kind: 'step', name: s };
+      };
+      const isParam = u.name === 'p';
+      out.push(equation(isParam ? p.name : optimizerName(u.name, p.name), isParam ? 'param' : 'optimizer', formula, refOf, c, { of: p.name, local: u.name }));
+      assigned.add(u.name);
+    }
+  }
+  return out;
+}

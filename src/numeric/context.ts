@@ -1,0 +1,52 @@
+// One numeric context per run: a decimal.js constructor configured at the working precision.
+// Every value of a run is built from this one constructor, because a decimal.js operation takes the
+// precision of its first operand's constructor: a Decimal from another clone would silently change it.
+import Decimal from 'decimal.js';
+
+export type Dec = Decimal;
+export type DecimalCtor = typeof Decimal;
+
+export const MIN_PRECISION = 10;
+export const MAX_PRECISION = 1000;
+export const DEFAULT_PRECISION = 50;
+
+export interface NumericContext {
+  readonly precision: number;
+  readonly D: DecimalCtor;
+  readonly zero: Dec;
+  readonly one: Dec;
+  /** |z| below this times the largest term of z is a cancellation, i.e. an exact zero. */
+  readonly cancellation: Dec;
+  /** Value of relu'(0) (and of the step function at 0). */
+  readonly reluAtZero: Dec;
+}
+
+export function makeContext(precision: number, reluAtZero = '0'): NumericContext {
+  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+  return {
+    precision,
+    D,
+    zero: new D(0),
+    one: new D(1),
+    cancellation: new D(10).pow(-(precision - 10)),
+    reluAtZero: new D(reluAtZero),
+  };
+}
+
+/** A constructor for exact constant folding in symbolic work: sums and products of short decimals
+ *  written in a spec never need anywhere near this many digits, so folding them is exact. */
+export const ExactDecimal = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_HALF_EVEN });
+
+/** Text of a value at full precision: plain notation for ordinary magnitudes, an exponent otherwise. */
+export function decimalText(d: Dec): string {
+  return d.toString();
+}
+
+/** Text of a value rounded to `digits` significant digits, for display only. */
+export function roundedText(d: Dec, digits: number): string {
+  if (d.isZero()) return '0';
+  return d.toSignificantDigits(digits).toString();
+}
+
+/** Whether `text` is a decimal number as people write it: 3, -0.5, .25, 1e-8, +2.5E3. */
+export const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

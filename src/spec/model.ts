@@ -1,0 +1,37 @@
+// A spec after reading and validation: names resolved, expressions parsed and whitelisted, numbers
+// kept as their source text. Everything downstream reads this, never the raw YAML.
+import type { Node } from '../symbolic/build.js';
+import type { Options } from '../optimizers/definitions.js';
+
+export interface Equation {
+  name: string;
+  text: string;
+  expr: Node;
+}
+
+export interface Spec {
+  file: string;
+  precision: number;
+  inputs: string[];
+  /** In evaluation order. */
+  neurons: Equation[];
+  outputs: string[];
+  /** Trained parameters in the order written, with their initial values as text. */
+  params: Array<{ name: string; value: string }>;
+  constants: Record<string, string>;
+  /** Names the loss reads from each data row besides the inputs. */
+  targets: string[];
+  /** One record per data row: every input and target, as text. */
+  data: Array<Record<string, string>>;
+  loss: { sample: Equation; reduce: 'mean' | 'sum'; penalty?: Equation };
+  training: {
+    optimizer: string;
+    /** Every option of the optimizer, defaults filled in. */
+    options: Options;
+    epochs: number;
+    /** Rows per optimizer step; full batch is the number of rows. */
+    batchSize: number;
+    batch: 'full' | number;
+  };
+  conventions: { relu_at_zero: string };
+}
