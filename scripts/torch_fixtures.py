@@ -96,6 +96,7 @@ class KinkWatch:
         self.min_where = None
         self.kinks = []  # exact zeros
         self.near = []  # 0 < |x| < NEAR
+        self.softplus_linear = []  # softplus arguments above torch's threshold 20
 
     def see(self, x, fn):
         v = float(x.detach())
@@ -119,29 +120,45 @@ def make_functions(watch):
             a = float(a.detach())
         return F.leaky_relu(x, negative_slope=float(a))
 
+    def softplus(x):
+        # torch's softplus is exactly x above its threshold 20 (log(1 + e^x) differs by ~e^-x there)
+        if float(x.detach()) > 20.0:
+            watch.softplus_linear.append(tuple(watch.where) + (float(x.detach()),))
+        return F.softplus(x)
+
     return {
         "relu": relu,
         "leaky_relu": leaky_relu,
         "sigmoid": torch.sigmoid,
         "tanh": torch.tanh,
-        "softplus": F.softplus,
+        "softplus": softplus,
         "exp": torch.exp,
         "log": torch.log,
         "sqrt": torch.sqrt,
     }
 
 
+class Expr:
+    def __init__(self, code, src, lits):
+        self.code, self.src, self.lits = code, src, lits
+        self.floats = [float(t) for t in lits]
+
+    def eval(self, v, f, exact=None):
+        n = self.floats if exact is None else [exact(t) for t in self.lits]
+        return eval(self.code, {"__builtins__": {}}, {"_v": v, "_f": f, "_n": n})
+
+
 FUNCTION_NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "softplus", "exp", "log", "sqrt"}
 
 
 def translate(expr, known, what):
-    """Translate a spec expression to Python source over `_v` (values) and `_f` (functions).
+    """Translate a spec expression to Python code over `_v` (values), `_f` (functions), `_n` (literals).
 
-    Every identifier becomes _v['name'] (so names like `lambda` are fine), numbers become
-    Python float literals (float('0.1') == the literal 0.1), `^` becomes `**`.
+    Every identifier becomes _v['name'] (so names like `lambda` are fine), the i-th number literal
+    becomes _n[i] (the caller supplies floats, or exact values for the cross-check), `^` becomes `**`.
     Python's `**` has the usual maths precedence: -x**2 == -(x**2), 2**3**2 == 2**(3**2)."""
     expr = str(expr)
-    pos, out, names = 0, [], set()
+    pos, out, names, lits = 0, [], set(), []
     toks = []
     while pos < len(expr):
         m = _TOKEN.match(expr, pos)
@@ -153,7 +170,8 @@ def translate(expr, known, what):
         toks.append(m)
     for i, m in enumerate(toks):
         if m.group("num") is not None:
-            out.append(repr(float(m.group("num"))))
+            out.append(f"_n[{len(lits)}]")
+            lits.append(m.group("num"))
         elif m.group("name") is not None:
             n = m.group("name")
             nxt = toks[i + 1].group("op") if i + 1 < len(toks) else None
@@ -170,7 +188,7 @@ def translate(expr, known, what):
             op = m.group("op")
             out.append("**" if op == "^" else op)
     src = " ".join(out)
-    return compile(src, f"<{what}>", "eval"), src
+    return Expr(compile(src, f"<{what}>", "eval"), src, lits)
 
 
 # --------------------------------------------------------------------------- spec
@@ -202,6 +220,13 @@ def load_spec(path):
     rows = []
     for i, row in enumerate(raw["data"]):
         rows.append({str(k): num(v, f"{name}: data row {i + 1} {k}") for k, v in row.items()})
+    # the decimal text of every number, for the exact cross-check
+    text = {
+        "params": [(str(k), str(v).strip()) for k, v in (raw.get("params") or {}).items()],
+        "constants": [(str(k), str(v).strip()) for k, v in (raw.get("constants") or {}).items()],
+        "rows": [{str(k): str(v).strip() for k, v in row.items()} for row in raw["data"]],
+        "options": {str(k): str(v).strip() for k, v in raw["training"].items() if not isinstance(v, bool)},
+    }
     loss = raw["loss"]
     reduce = str(loss.get("reduce", "mean"))
     if reduce not in ("mean", "sum"):
@@ -256,20 +281,20 @@ def load_spec(path):
     known = set(base)
     compiled_neurons = []
     for n, e in neurons:
-        compiled_neurons.append((n, translate(e, known, f"{name}: neuron {n}")[0]))
+        compiled_neurons.append((n, translate(e, known, f"{name}: neuron {n}")))
         known.add(n)
-    sample = translate(loss["sample"], known | set(targets), f"{name}: loss.sample")[0]
+    sample = translate(loss["sample"], known | set(targets), f"{name}: loss.sample")
     pen_src = loss.get("penalty")
     penalty = None
     if pen_src is not None and str(pen_src).strip() != "":
         penalty = translate(pen_src, {p for p, _ in params} | {c for c, _ in constants},
-                            f"{name}: loss.penalty")[0]
+                            f"{name}: loss.penalty")
 
     return {
         "name": name, "inputs": inputs, "targets": targets, "neurons": compiled_neurons,
         "params": params, "constants": constants, "rows": rows, "reduce": reduce,
         "sample": sample, "penalty": penalty, "optimizer": opt_name, "cls": cls,
-        "options": options, "epochs": epochs, "batch": batch,
+        "options": options, "epochs": epochs, "batch": batch, "text": text,
     }
 
 
@@ -322,9 +347,9 @@ def train(spec, watch):
                     v[k] = torch.tensor(row[k], dtype=torch.float64)
                 for n, code in spec["neurons"]:
                     watch.where = (step, ri + 1, n)
-                    v[n] = torch.as_tensor(eval(code, {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+                    v[n] = torch.as_tensor(code.eval(v, funcs))
                 watch.where = (step, ri + 1, "loss.sample")
-                s = torch.as_tensor(eval(spec["sample"], {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+                s = torch.as_tensor(spec["sample"].eval(v, funcs))
                 data = s if data is None else data + s  # sequential sum in data order
             if spec["reduce"] == "mean":
                 data = data / len(batch)
@@ -333,7 +358,7 @@ def train(spec, watch):
                 v.update(params)
                 v.update(consts)
                 watch.where = (step, None, "loss.penalty")
-                penalty = torch.as_tensor(eval(spec["penalty"], {"__builtins__": {}}, {"_v": v, "_f": funcs}))
+                penalty = torch.as_tensor(spec["penalty"].eval(v, funcs))
             else:
                 penalty = torch.zeros((), dtype=torch.float64)
             total = data + penalty
@@ -383,6 +408,228 @@ def as_text(steps):
         })
     return res
 
+# --------------------------------------------------------------------------- exact cross-check
+#
+# Not part of the fixtures: an independent 60-digit recomputation (mpmath, forward-mode derivatives,
+# optimizers written from the update formulas) that tells how far the float64 torch numbers are from
+# the exact values the engine computes, and whether torch's optimizers follow those formulas.
+
+
+def exact_run(spec):
+    import mpmath
+    from mpmath import mpf
+
+    mpmath.mp.dps = 60
+    order = [k for k, _ in spec["text"]["params"]]
+    n = len(order)
+    zero = mpf(0)
+
+    class D:
+        __slots__ = ("v", "d")
+
+        def __init__(self, v, d=None):
+            self.v = v
+            self.d = d if d is not None else [zero] * n
+
+        @staticmethod
+        def lift(x):
+            return x if isinstance(x, D) else D(mpf(x))
+
+        def __add__(a, b):
+            b = D.lift(b)
+            return D(a.v + b.v, [x + y for x, y in zip(a.d, b.d)])
+
+        __radd__ = __add__
+
+        def __sub__(a, b):
+            b = D.lift(b)
+            return D(a.v - b.v, [x - y for x, y in zip(a.d, b.d)])
+
+        def __rsub__(a, b):
+            return D.lift(b) - a
+
+        def __neg__(a):
+            return D(-a.v, [-x for x in a.d])
+
+        def __pos__(a):
+            return a
+
+        def __mul__(a, b):
+            b = D.lift(b)
+            return D(a.v * b.v, [a.v * y + b.v * x for x, y in zip(a.d, b.d)])
+
+        __rmul__ = __mul__
+
+        def __truediv__(a, b):
+            b = D.lift(b)
+            q = a.v / b.v
+            return D(q, [(x - q * y) / b.v for x, y in zip(a.d, b.d)])
+
+        def __rtruediv__(a, b):
+            return D.lift(b) / a
+
+        def __pow__(a, b):
+            b = D.lift(b)
+            if all(y == 0 for y in b.d):  # constant exponent
+                e = b.v
+                if e == int(e):
+                    v = a.v ** int(e)
+                    dv = e * a.v ** (int(e) - 1) if e != 0 else zero
+                else:
+                    v = mpmath.power(a.v, e)
+                    dv = e * mpmath.power(a.v, e - 1)
+                return D(v, [dv * x for x in a.d])
+            v = mpmath.power(a.v, b.v)
+            la = mpmath.log(a.v)
+            return D(v, [v * (y * la + b.v * x / a.v) for x, y in zip(a.d, b.d)])
+
+        def __rpow__(a, b):
+            return D.lift(b) ** a
+
+    def chain(x, v, dv):
+        return D(v, [dv * t for t in x.d])
+
+    def relu(x):
+        return chain(x, x.v if x.v > 0 else zero, mpf(1) if x.v > 0 else zero)
+
+    def leaky_relu(x, a=mpf("0.01")):
+        a = a.v if isinstance(a, D) else mpf(a)
+        return chain(x, x.v if x.v > 0 else a * x.v, mpf(1) if x.v > 0 else a)
+
+    def sigmoid(x):
+        s_ = 1 / (1 + mpmath.exp(-x.v))
+        return chain(x, s_, s_ * (1 - s_))
+
+    def tanh(x):
+        t = mpmath.tanh(x.v)
+        return chain(x, t, 1 - t * t)
+
+    def softplus(x):
+        return chain(x, mpmath.log(1 + mpmath.exp(x.v)), 1 / (1 + mpmath.exp(-x.v)))
+
+    def exp(x):
+        e = mpmath.exp(x.v)
+        return chain(x, e, e)
+
+    def log(x):
+        return chain(x, mpmath.log(x.v), 1 / x.v)
+
+    def sqrt(x):
+        r = mpmath.sqrt(x.v)
+        return chain(x, r, 1 / (2 * r))
+
+    funcs = {"relu": relu, "leaky_relu": leaky_relu, "sigmoid": sigmoid, "tanh": tanh,
+             "softplus": softplus, "exp": exp, "log": log, "sqrt": sqrt}
+
+    T = spec["text"]
+    p = {k: mpf(v) for k, v in T["params"]}
+    consts = {k: D(mpf(v)) for k, v in T["constants"]}
+    rows = [{k: mpf(v) for k, v in row.items()} for row in T["rows"]]
+    o = {k: mpf(v) for k, v in T["options"].items() if k in OPTIMIZERS[spec["optimizer"]][1]}
+    bools = spec["options"]
+    kind = spec["optimizer"]
+    defaults = {
+        "sgd": {"momentum": 0, "dampening": 0, "weight_decay": 0},
+        "adam": {"lr": "0.001", "beta1": "0.9", "beta2": "0.999", "eps": "1e-8", "weight_decay": 0},
+        "adamw": {"lr": "0.001", "beta1": "0.9", "beta2": "0.999", "eps": "1e-8", "weight_decay": "0.01"},
+        "rmsprop": {"lr": "0.01", "alpha": "0.99", "eps": "1e-8", "momentum": 0, "weight_decay": 0},
+        "adagrad": {"lr": "0.01", "lr_decay": 0, "initial_accumulator_value": 0, "eps": "1e-10",
+                    "weight_decay": 0},
+    }[kind]
+    for k, v in defaults.items():
+        o.setdefault(k, mpf(v))
+    flag = {k: bools.get(k, False) for k in ("nesterov", "amsgrad", "centered")}
+    state = {k: {} for k in order}
+    if kind == "adagrad":
+        for k in order:
+            state[k]["sum"] = o["initial_accumulator_value"]
+
+    bs = spec["batch"]
+    batches = [rows[i:i + bs] for i in range(0, len(rows), bs)]
+    steps, t = [], 0
+    for _epoch in range(spec["epochs"]):
+        for batch in batches:
+            t += 1
+            pv = {k: D(p[k], [mpf(1) if j == i else zero for j in range(n)]) for i, k in enumerate(order)}
+            data = None
+            for row in batch:
+                v = dict(pv)
+                v.update(consts)
+                for k in spec["inputs"] + spec["targets"]:
+                    v[k] = D(row[k])
+                for name, code in spec["neurons"]:
+                    v[name] = D.lift(code.eval(v, funcs, mpf))
+                s_ = D.lift(spec["sample"].eval(v, funcs, mpf))
+                data = s_ if data is None else data + s_
+            if spec["reduce"] == "mean":
+                data = data / len(batch)
+            if spec["penalty"] is not None:
+                v = dict(pv)
+                v.update(consts)
+                pen = D.lift(spec["penalty"].eval(v, funcs, mpf))
+            else:
+                pen = D(zero)
+            total = data + pen
+            grads = dict(zip(order, total.d))
+            for k in order:
+                g, st, w = grads[k], state[k], p[k]
+                if kind != "adamw":
+                    g = g + o["weight_decay"] * w
+                if kind == "sgd":
+                    if o["momentum"] != 0:
+                        st["buf"] = g if t == 1 else o["momentum"] * st["buf"] + (1 - o["dampening"]) * g
+                        g = g + o["momentum"] * st["buf"] if flag["nesterov"] else st["buf"]
+                    w = w - o["lr"] * g
+                elif kind in ("adam", "adamw"):
+                    if kind == "adamw":
+                        w = w * (1 - o["lr"] * o["weight_decay"])
+                    b1, b2 = o["beta1"], o["beta2"]
+                    st["m"] = b1 * st.get("m", zero) + (1 - b1) * g
+                    st["v"] = b2 * st.get("v", zero) + (1 - b2) * g * g
+                    vv = st["v"]
+                    if flag["amsgrad"]:
+                        st["vmax"] = vv = max(st.get("vmax", zero), vv)
+                    denom = mpmath.sqrt(vv / (1 - b2 ** t)) + o["eps"]
+                    w = w - o["lr"] * (st["m"] / (1 - b1 ** t)) / denom
+                elif kind == "rmsprop":
+                    a = o["alpha"]
+                    st["v"] = a * st.get("v", zero) + (1 - a) * g * g
+                    vv = st["v"]
+                    if flag["centered"]:
+                        st["ga"] = a * st.get("ga", zero) + (1 - a) * g
+                        vv = vv - st["ga"] ** 2
+                    avg = mpmath.sqrt(vv) + o["eps"]
+                    if o["momentum"] > 0:
+                        st["buf"] = o["momentum"] * st.get("buf", zero) + g / avg
+                        w = w - o["lr"] * st["buf"]
+                    else:
+                        w = w - o["lr"] * g / avg
+                elif kind == "adagrad":
+                    clr = o["lr"] / (1 + (t - 1) * o["lr_decay"])
+                    st["sum"] = st["sum"] + g * g
+                    w = w - clr * g / (mpmath.sqrt(st["sum"]) + o["eps"])
+                p[k] = w
+            steps.append({"step": t, "loss": {"data": data.v, "penalty": pen.v, "total": total.v},
+                          "gradients": grads, "params": dict(p)})
+    return steps
+
+
+def crosscheck(spec, steps):
+    """Largest relative difference between the torch float64 values and the exact recomputation."""
+    try:
+        exact = flatten(exact_run(spec))
+    except ImportError:
+        return None, None
+    worst, where = 0.0, None
+    for k, a in flatten(steps).items():
+        b = exact[k]
+        scale = max(abs(a), abs(float(b)))
+        d = 0.0 if scale == 0.0 else float(abs(a - b) / scale)
+        if d > worst:
+            worst, where = d, k
+    return worst, where
+
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -396,6 +643,7 @@ def main():
         sys.exit(f"no specs in {args.specs}")
     result = {"generator": f"torch {torch.__version__} float64", "specs": {}}
     worst_overall = 0.0
+    worst_exact = 0.0
     for path in files:
         spec = load_spec(path)
         watch = KinkWatch()
@@ -433,7 +681,17 @@ def main():
             print(f"    KINK: {fn} argument exactly 0 at step {st}, row {row}, {at}")
         for fn, st, row, at, v in watch.near:
             print(f"    NEAR KINK: {fn} argument {v!r} at step {st}, row {row}, {at}")
+        for st, row, at, v in watch.softplus_linear:
+            print(f"    SOFTPLUS > 20 (torch returns x): {v!r} at step {st}, row {row}, {at}")
         print(f"    ulp-perturbation: worst relative change {worst:.2g} ({worst_key})")
+        xw, xwhere = crosscheck(spec, steps)
+        if xw is None:
+            print("    exact cross-check skipped (no mpmath: apt-get install python3-mpmath)")
+        else:
+            print(f"    exact cross-check (60 digits, update formulas): worst relative difference "
+                  f"{xw:.2g} ({xwhere})")
+            if not watch.kinks:
+                worst_exact = max(worst_exact, xw)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as fh:
@@ -441,7 +699,8 @@ def main():
         fh.write("\n")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out} "
           f"({len(files)} specs, {result['generator']}); "
-          f"worst ulp-perturbation change outside kinked specs {worst_overall:.2g}")
+          f"outside kinked specs: worst ulp-perturbation change {worst_overall:.2g}, "
+          f"worst difference from the exact cross-check {worst_exact:.2g}")
 
 
 if __name__ == "__main__":

@@ -42,10 +42,16 @@ export function decimalText(d: Dec): string {
   return d.toString();
 }
 
-/** Text of a value rounded to `digits` significant digits, for display only. */
-export function roundedText(d: Dec, digits: number): string {
-  if (d.isZero()) return '0';
-  return d.toSignificantDigits(digits).toString();
+/** Text of a value rounded to `digits` significant digits, for display only; `exact` says whether
+ *  the text is the whole value. An inexact value keeps its trailing zeros (1.10000000000, not 1.1), so
+ *  that a rounded display never looks like an exact one. */
+export function roundedText(d: Dec, digits: number): { text: string; exact: boolean } {
+  if (d.isZero()) return { text: '0', exact: true };
+  const rounded = d.toSignificantDigits(digits);
+  if (rounded.eq(d)) return { text: rounded.toString(), exact: true };
+  const e = rounded.e;
+  const plain = e >= -7 && e < 21;
+  return { text: plain ? rounded.toPrecision(digits) : rounded.toExponential(digits - 1), exact: false };
 }
 
 /** Whether `text` is a decimal number as people write it: 3, -0.5, .25, 1e-8, +2.5E3. */

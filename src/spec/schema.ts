@@ -11,11 +11,12 @@ const Count = z.string({ error: 'expected a whole number' }).regex(/^\d+$/, { er
 
 export const SpecSchema = z.strictObject({
   precision: NumberText.optional(),
+  // A spec without neurons optimises a function of the params alone (the loss x^2/2 of the docs' examples).
   model: z.strictObject({
     inputs: z.array(Name).default([]),
-    neurons: z.record(Name, Expression),
+    neurons: z.record(Name, Expression).default({}),
     outputs: z.array(Name).optional(),
-  }),
+  }).default({ inputs: [], neurons: {} }),
   params: z.record(Name, NumberText),
   constants: z.record(Name, NumberText).default({}),
   data: z.array(z.record(Name, NumberText), { error: 'expected a list of rows' }).min(1, { error: 'expected at least one data row' }),

@@ -43,7 +43,6 @@ export function validate(doc: ReadDocument, overrides: { precision?: number } = 
   Object.keys(raw.params).forEach((n) => define(n, `params.${n}`));
   Object.keys(raw.constants).forEach((n) => define(n, `constants.${n}`));
   const neuronNames = Object.keys(raw.model.neurons);
-  if (neuronNames.length === 0) fail('model.neurons', 'expected at least one neuron');
   neuronNames.forEach((n) => define(n, `model.neurons.${n}`));
 
   const expression = (text: string, path: string, name: string): Equation => {
@@ -73,7 +72,7 @@ export function validate(doc: ReadDocument, overrides: { precision?: number } = 
     neurons.push(eq);
     earlier.add(name);
   }
-  const outputs = raw.model.outputs ?? [neuronNames[neuronNames.length - 1]!];
+  const outputs = raw.model.outputs ?? neuronNames.slice(-1);
   outputs.forEach((o, i) => {
     if (!earlier.has(o)) fail(`model.outputs[${i + 1}]`, `'${o}' is not a neuron${didYouMean(o, neuronNames)}`);
   });

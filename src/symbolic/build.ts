@@ -82,6 +82,11 @@ export function mul(a: Node, b: Node): Node {
   if (cb && !ca) return mul(b, a);
   // Pull a unary minus out of a product: -(a) * b reads as -(a * b).
   const ua = unwrap(a), ub = unwrap(b);
+  // And a constant out of the right factor: lambda * (2 * w1) reads as 2 * lambda * w1.
+  if (!ca && ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'multiply') {
+    const [b0, b1] = (ub as unknown as { args: [Node, Node] }).args;
+    if (constantValue(b0)) return mul(mul(b0, a), b1);
+  }
   if (ua.type === 'OperatorNode' && (ua as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul((ua as unknown as { args: Node[] }).args[0]!, b));
   if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul(a, (ub as unknown as { args: Node[] }).args[0]!));
   return op('*', 'multiply', [a, b]);

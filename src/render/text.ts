@@ -1,0 +1,90 @@
+// Plain-text printer of the worked solution: each quantity as formula, then the formula with the
+// numbers put in, then the value (the handcalcs layout), indented by step and sample.
+import { roundedText, type Dec } from '../numeric/context.js';
+import type { Node } from '../symbolic/build.js';
+import type { Calc, Solution } from './solution.js';
+
+export interface TextOptions {
+  /** Significant digits shown; values are exact at the working precision underneath. */
+  digits: number;
+}
+
+export function solutionText(sol: Solution, { digits }: TextOptions): string {
+  const { spec } = sol.trace;
+  const num = (d: Dec) => {
+    const r = roundedText(d, digits);
+    return r.exact ? r.text : `${r.text}…`;
+  };
+  const out: string[] = [];
+  const opts = Object.entries(spec.training.options).map(([k, v]) => `${k} ${v}`).join(', ');
+  out.push(`exactprop worked solution: ${spec.file}`);
+  out.push(`precision ${spec.precision} digits (shown to ${digits}); ${sol.trace.optimizer.def.title} (${opts}); ` +
+    `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
+    `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`);
+  out.push(`conventions: relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))`);
+  out.push('');
+  out.push(`initial values: ${sol.initial.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
+  for (const step of sol.steps) {
+    out.push('');
+    out.push(`== Step ${step.step} (epoch ${step.epoch}), samples ${step.samples.map((s) => s.sample).join(', ')} ==`);
+    for (const sample of step.samples) {
+      out.push('');
+      out.push(`  Sample ${sample.sample}: ${sample.given.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
+      out.push('    forward');
+      sample.forward.forEach((c) => out.push(...calcLines(c, num, '      ')));
+      out.push('    backward');
+      sample.backward.forEach((c) => out.push(...calcLines(c, num, '      ')));
+    }
+    out.push('');
+    out.push('  Loss');
+    step.loss.forEach((c) => out.push(...calcLines(c, num, '    ')));
+    out.push('  Gradients (of the total loss)');
+    step.gradients.forEach((c) => out.push(...calcLines(c, num, '    ')));
+    out.push(`  ${sol.trace.optimizer.def.title} update (t = ${step.step})`);
+    for (const u of step.updates) {
+      u.calcs.forEach((c) => out.push(...calcLines(c, num, '    ')));
+    }
+  }
+  out.push('');
+  out.push(`final values: ${sol.final.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
+  if (sol.trace.warnings.length > 0) {
+    out.push('');
+    out.push('warnings:');
+    for (const w of sol.trace.warnings) out.push(`  - ${w.message}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function calcLines(c: Calc, num: (d: Dec) => string, indent: string): string[] {
+  const formula = print(c.eq.formula);
+  const lead = `${indent}${c.eq.name} = `;
+  const value = num(c.value);
+  if (c.eq.formula.type === 'ConstantNode') return [`${lead}${value}`];
+  if (c.eq.formula.type === 'SymbolNode') return [`${lead}${formula} = ${value}`];
+  const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+  const substituted = print(c.eq.formula, (name) => {
+    const v = values.get(name);
+    if (!v) return undefined;
+    const t = num(v).replace('…', '');
+    return v.isNegative() && !v.isZero() ? `(${t})` : t;
+  });
+  const pad = ' '.repeat(lead.length - 2);
+  const lines = [`${lead}${formula}`];
+  if (substituted !== formula && substituted !== value) lines.push(`${pad}= ${substituted}`);
+  lines.push(`${pad}= ${value}`);
+  return lines;
+}
+
+/** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
+export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
+  return formula.toString({
+    parenthesis: 'auto',
+    implicit: 'show',
+    handler: (node: Node, options: object) => {
+      if (valueOf && node.type === 'SymbolNode') return valueOf((node as unknown as { name: string }).name);
+      if (node.type === 'ConstantNode') return String((node as unknown as { value: unknown }).value);
+      void options;
+      return undefined;
+    },
+  } as never);
+}
