@@ -18,7 +18,7 @@ export const MAX_INPUT_BYTES = 5_000_000;
 export function readYaml(text: string, file: string): ReadDocument {
   if (text.length > MAX_INPUT_BYTES) throw new InputError(file, '', `file is larger than ${MAX_INPUT_BYTES} bytes`);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
