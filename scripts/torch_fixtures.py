@@ -109,15 +109,21 @@ class KinkWatch:
             self.near.append((fn,) + tuple(self.where) + (v,))
 
 
-def make_functions(watch):
+def make_functions(watch, flip_at=None):
+    """torch's functions. At the kink flip_at = (step, row, expression name), relu'(0) = 0 and
+    leaky_relu'(0) = slope (torch's) become 1: used only to find which gradients a kink affects."""
     def relu(x):
         watch.see(x, "relu")
+        if flip_at is not None and tuple(watch.where) == flip_at:
+            return torch.where(x >= 0, x, 0.0 * x)
         return torch.relu(x)
 
     def leaky_relu(x, a=0.01):
         watch.see(x, "leaky_relu")
         if isinstance(a, torch.Tensor):
             a = float(a.detach())
+        if flip_at is not None and tuple(watch.where) == flip_at:
+            return torch.where(x >= 0, x, float(a) * x)
         return F.leaky_relu(x, negative_slope=float(a))
 
     def softplus(x):
@@ -313,7 +319,7 @@ def perturbed(spec, rng):
 # --------------------------------------------------------------------------- training
 
 
-def train(spec, watch):
+def train(spec, watch, flip_at=None):
     params = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec["params"]}
     consts = {k: torch.tensor(v, dtype=torch.float64) for k, v in spec["constants"]}
     order = [k for k, _ in spec["params"]]
@@ -325,7 +331,7 @@ def train(spec, watch):
         opts["betas"] = (d1 if b1 is None else b1, d2 if b2 is None else b2)
     optimizer = spec["cls"]([params[k] for k in order], foreach=False, **opts)
 
-    funcs = make_functions(watch)
+    funcs = make_functions(watch, flip_at)
     rows, bs = spec["rows"], spec["batch"]
     batches = [rows[i:i + bs] for i in range(0, len(rows), bs)]
     row_index = [list(range(i, min(i + bs, len(rows)))) for i in range(0, len(rows), bs)]
@@ -489,11 +495,19 @@ def exact_run(spec):
     def chain(x, v, dv):
         return D(v, [dv * t for t in x.d])
 
+    # A pre-activation within rounding noise of 0 is taken as exactly 0 (a kink: see the spec's comment);
+    # relu'(0) = 0 and leaky_relu'(0) = slope, as in torch and relu_at_zero: 0.
+    tiny = mpf(10) ** (15 - mpmath.mp.dps)
+
     def relu(x):
+        if abs(x.v) < tiny:
+            return D(zero)
         return chain(x, x.v if x.v > 0 else zero, mpf(1) if x.v > 0 else zero)
 
     def leaky_relu(x, a=mpf("0.01")):
         a = a.v if isinstance(a, D) else mpf(a)
+        if abs(x.v) < tiny:
+            return D(zero)
         return chain(x, x.v if x.v > 0 else a * x.v, mpf(1) if x.v > 0 else a)
 
     def sigmoid(x):
@@ -650,10 +664,15 @@ def main():
         steps = train(spec, watch)
         entry = {"steps": as_text(steps)}
         if watch.kinks:
-            entry["kinks"] = [
-                {"step": st, "row": row, "at": at, "function": fn}
-                for (fn, st, row, at) in watch.kinks
-            ]
+            # which gradients of the kink's step would change if the derivative there were 1, not torch's 0
+            entry["kinks"] = []
+            for (fn, st, row, at) in watch.kinks:
+                alt = train(spec, KinkWatch(), flip_at=(st, row, at))
+                g0, g1 = steps[st - 1]["gradients"], alt[st - 1]["gradients"]
+                entry["kinks"].append({
+                    "step": st, "row": row, "at": at, "function": fn,
+                    "gradients_that_depend_on_the_derivative_at_0": [k for k in g0 if g0[k] != g1[k]],
+                })
         result["specs"][spec["name"]] = entry
 
         # conditioning check

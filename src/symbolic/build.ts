@@ -82,10 +82,12 @@ export function mul(a: Node, b: Node): Node {
   if (cb && !ca) return mul(b, a);
   // Pull a unary minus out of a product: -(a) * b reads as -(a * b).
   const ua = unwrap(a), ub = unwrap(b);
-  // And a constant out of the right factor: lambda * (2 * w1) reads as 2 * lambda * w1.
-  if (!ca && ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'multiply') {
+  // And a constant out of the right factor: lambda * (2 * w1) reads as 2 * lambda * w1, and
+  // c * (2 * w) folds to (2c) * w.
+  if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'multiply') {
     const [b0, b1] = (ub as unknown as { args: [Node, Node] }).args;
-    if (constantValue(b0)) return mul(mul(b0, a), b1);
+    const cb0 = constantValue(b0);
+    if (cb0) return ca ? mul(constant(ca.times(cb0)), b1) : mul(mul(b0, a), b1);
   }
   if (ua.type === 'OperatorNode' && (ua as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul((ua as unknown as { args: Node[] }).args[0]!, b));
   if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul(a, (ub as unknown as { args: Node[] }).args[0]!));
