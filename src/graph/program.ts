@@ -10,7 +10,7 @@ import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
 import { compile, type Compiled } from '../numeric/evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
-import { OPTIMIZERS, type OptimizerDef } from '../optimizers/definitions.js';
+import type { OptimizerDef } from '../optimizers/definitions.js';
 
 export type Ref =
   | { kind: 'row'; name: string } // an input or target of the sample's data row
@@ -92,7 +92,7 @@ export interface OptimizerProgram {
 }
 
 export function optimizerProgram(spec: Spec): OptimizerProgram {
-  const def = OPTIMIZERS[spec.training.optimizer]!;
+  const def = spec.training.definition;
   const o = spec.training.options;
   return {
     def,

@@ -1,7 +1,7 @@
 // A spec after reading and validation: names resolved, expressions parsed and whitelisted, numbers
 // kept as their source text. Everything downstream reads this, never the raw YAML.
 import type { Node } from '../symbolic/build.js';
-import type { Options } from '../optimizers/definitions.js';
+import type { OptimizerDef, Options } from '../optimizers/definitions.js';
 
 export interface Equation {
   name: string;
@@ -26,6 +26,8 @@ export interface Spec {
   loss: { sample: Equation; reduce: 'mean' | 'sum'; penalty?: Equation };
   training: {
     optimizer: string;
+    /** The optimizer's equations. A spec variant (another convention, a known mistake) may swap it. */
+    definition: OptimizerDef;
     /** Every option of the optimizer, defaults filled in. */
     options: Options;
     epochs: number;

@@ -143,7 +143,7 @@ export function validate(doc: ReadDocument, overrides: { precision?: number } = 
     targets,
     data: raw.data,
     loss: { sample, reduce: raw.loss.reduce, ...(penalty ? { penalty } : {}) },
-    training: { optimizer, options, epochs: epochCount, batchSize: Math.min(batchSize, raw.data.length), batch: batch === 'full' ? 'full' : batchSize },
+    training: { optimizer, definition: def!, options, epochs: epochCount, batchSize: Math.min(batchSize, raw.data.length), batch: batch === 'full' ? 'full' : batchSize },
     conventions: { relu_at_zero: raw.conventions.relu_at_zero },
   };
 }

@@ -1,0 +1,49 @@
+// Agreement with PyTorch: test/fixtures/torch/expected.json holds torch.optim float64 results for the
+// specs beside it (made by scripts/torch-fixtures.sh, by hand; CI never runs torch). Every loss,
+// gradient and param of every step must agree within 1e-12 relative.
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { run } from '../src/graph/run.js';
+import { parseSpec } from '../src/spec/validate.js';
+import type { Dec } from '../src/numeric/context.js';
+
+const dir = new URL('./fixtures/torch/', import.meta.url);
+const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as {
+  specs: Record<string, { steps: Array<{ step: number; loss: Record<string, string>; gradients: Record<string, string>; params: Record<string, string> }> }>;
+};
+const specFiles = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('.yaml'));
+
+function close(ours: Dec, theirs: string): boolean {
+  const t = new ours.constructor(theirs) as Dec;
+  const scale = ours.abs().gt(t.abs()) ? ours.abs() : t.abs();
+  return ours.minus(t).abs().lte(scale.times('1e-12').plus('1e-15'));
+}
+
+describe('PyTorch float64 agreement (1e-12 relative)', () => {
+  it('covers every spec and every optimizer', () => {
+    expect(specFiles.length).toBeGreaterThanOrEqual(12);
+    expect(Object.keys(expected.specs).sort()).toEqual(specFiles.map((f) => f.replace(/\.yaml$/, '')).sort());
+    const optimizers = new Set(specFiles.map((f) => parseSpec(readFileSync(new URL(`specs/${f}`, dir), 'utf8'), f).training.optimizer));
+    expect([...optimizers].sort()).toEqual(['adagrad', 'adam', 'adamw', 'rmsprop', 'sgd']);
+  });
+
+  for (const file of specFiles) {
+    const name = file.replace(/\.yaml$/, '');
+    it(name, () => {
+      const trace = run(parseSpec(readFileSync(new URL(`specs/${file}`, dir), 'utf8'), file));
+      const want = expected.specs[name]!.steps;
+      expect(trace.steps).toHaveLength(want.length);
+      const mismatches: string[] = [];
+      for (const w of want) {
+        const values = trace.steps[w.step - 1]!.values;
+        const check = (label: string, ours: Dec | undefined, theirs: string) => {
+          if (!ours || !close(ours, theirs)) mismatches.push(`step ${w.step} ${label}: ours ${ours?.toString()} torch ${theirs}`);
+        };
+        for (const part of ['data', 'penalty', 'total'] as const) check(`loss.${part}`, values.get(`loss.${part}`) ?? trace.ctx.zero, w.loss[part]!);
+        for (const [p, g] of Object.entries(w.gradients)) check(`dL/d${p}`, values.get(`dL/d${p}`), g);
+        for (const [p, v] of Object.entries(w.params)) check(p, values.get(p), v);
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
