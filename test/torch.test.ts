@@ -14,7 +14,7 @@ const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'))
 const specFiles = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('.yaml'));
 
 function close(ours: Dec, theirs: string): boolean {
-  const t = new ours.constructor(theirs) as Dec;
+  const t = new (ours.constructor as new (v: string) => Dec)(theirs);
   const scale = ours.abs().gt(t.abs()) ? ours.abs() : t.abs();
   return ours.minus(t).abs().lte(scale.times('1e-12').plus('1e-15'));
 }
