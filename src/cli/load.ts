@@ -13,5 +13,5 @@ export function readInput(file: string, io: Io): string {
 }
 
 export function loadSpec(file: string, io: Io, precision?: number): Spec {
-  return parseSpec(readInput(file, io), file, precision !== undefined ? { precision } : {});
+  return parseSpec(readInput(file, io), file, { readFile: io.readFile, ...(precision !== undefined ? { precision } : {}) });
 }

@@ -141,7 +141,13 @@ export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t
 
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
+  const frozen = new Set(spec.frozen);
   for (const p of spec.params) {
+    if (frozen.has(p.name)) {
+      // Held fixed: the param keeps its value; its gradient above is still shown.
+      out.push(equation(p.name, 'param', symbol(p.name), () => ({ kind: 'before', name: p.name }), c, { of: p.name }));
+      continue;
+    }
     const assigned = new Set<string>();
     const global = (local: string) => (local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : options.has(local) || local === 't' ? local : optimizerName(local, p.name));
     for (const u of opt.updates) {

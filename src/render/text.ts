@@ -21,7 +21,7 @@ export function solutionText(sol: Solution, { digits }: TextOptions): string {
   out.push(`precision ${spec.precision} digits (shown to ${digits}); ${sol.trace.optimizer.def.title} (${opts}); ` +
     `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
     `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`);
-  out.push(`conventions: relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))`);
+  out.push(`conventions: ${spec.conventions.preset}; relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}`);
   out.push('');
   out.push(`initial values: ${sol.initial.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
   for (const step of sol.steps) {

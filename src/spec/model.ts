@@ -16,15 +16,19 @@ export interface Spec {
   /** In evaluation order. */
   neurons: Equation[];
   outputs: string[];
-  /** Trained parameters in the order written, with their initial values as text. */
+  /** Parameters in the order written (matrices and vectors expanded to W1_2_1, b1_2), with their
+   *  initial values as text. */
   params: Array<{ name: string; value: string }>;
+  /** Params held at their initial values (never updated; their gradients are still computed). */
+  frozen: string[];
   constants: Record<string, string>;
   /** Names the loss reads from each data row besides the inputs. */
   targets: string[];
   /** One record per data row: every input and target, as text. */
   data: Array<Record<string, string>>;
-  loss: { sample: Equation; reduce: 'mean' | 'sum'; penalty?: Equation };
+  loss: { sample: Equation; reduce: 'mean' | 'sum'; penalty?: Equation; name?: string };
   training: {
+    /** The optimizer's name, or 'custom' for one written as equations in the spec. */
     optimizer: string;
     /** The optimizer's equations. A spec variant (another convention, a known mistake) may swap it. */
     definition: OptimizerDef;
@@ -35,5 +39,5 @@ export interface Spec {
     batchSize: number;
     batch: 'full' | number;
   };
-  conventions: { relu_at_zero: string };
+  conventions: { preset: string; relu_at_zero: string };
 }

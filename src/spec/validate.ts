@@ -1,33 +1,47 @@
 // From a read document to a Spec: the shape first (schema.ts), then the meaning: every name defined
 // once, expressions on the whitelist and using only what they may, data rows complete, options known.
 // Every problem is an InputError located at its key path.
+import { dirname, resolve } from 'node:path';
+import Decimal from 'decimal.js';
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, didYouMean } from './errors.js';
-import { SpecSchema } from './schema.js';
+import { SpecSchema, type RawSpec } from './schema.js';
 import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
+import { expandLayers, type LayerSpec } from './layers.js';
+import { defaultTargets, namedLoss } from './losses.js';
 import { ExpressionError, parseExpression, RESERVED_NAMES } from '../symbolic/parse.js';
 import { symbolsOf } from '../symbolic/build.js';
-import { OPTIMIZERS, type Options } from '../optimizers/definitions.js';
+import type { OptimizerDef, Options } from '../optimizers/definitions.js';
+import { DEFAULT_PRESET, PRESETS } from '../optimizers/presets.js';
+import { customDefinition } from '../optimizers/custom.js';
 import { DECIMAL_TEXT, DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
 
-export function parseSpec(text: string, file: string, overrides: { precision?: number } = {}): Spec {
-  return validate(readYaml(text, file), overrides);
+export interface ReadOptions {
+  precision?: number;
+  /** Reads files a spec refers to (a CSV of data), by path relative to the spec's folder. */
+  readFile?: (path: string) => string;
+}
+
+export function parseSpec(text: string, file: string, options: ReadOptions = {}): Spec {
+  return validate(readYaml(text, file), options);
 }
 
 const MAX_EPOCHS = 100_000;
+const MAX_ROWS = 100_000;
 
-export function validate(doc: ReadDocument, overrides: { precision?: number } = {}): Spec {
-  const fail = (path: string, message: string): never => {
-    throw new InputError(doc.file, path, message, lineOf(doc, path));
+export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
+  const fail = (path: string, message: string, line?: number): never => {
+    throw new InputError(doc.file, path, message, line ?? lineOf(doc, path));
   };
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) fail('', 'a spec is a mapping with model, params, data, loss and training');
 
   const parsed = SpecSchema.safeParse(doc.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = pathText(issue.path);
-    fail(path, issueMessage(issue));
+    fail(pathText(issue.path), issueMessage(issue));
   }
   const raw = parsed.data!;
 
@@ -39,11 +53,64 @@ export function validate(doc: ReadDocument, overrides: { precision?: number } = 
     if (before) fail(path, `'${name}' is already defined at ${before}`);
     owner.set(name, path);
   };
-  raw.model.inputs.forEach((n, i) => define(n, `model.inputs[${i + 1}]`));
-  Object.keys(raw.params).forEach((n) => define(n, `params.${n}`));
+
+  const inputNames = typeof raw.model.inputs === 'string' ? Array.from({ length: Number(raw.model.inputs) }, (_, i) => `x${i + 1}`) : raw.model.inputs;
+  inputNames.forEach((n, i) => define(n, `model.inputs[${i + 1}]`));
+
+  // Params: matrices and vectors expand to scalars W_j_i and b_j.
+  const params: Array<{ name: string; value: string }> = [];
+  const groups = new Map<string, { names: string[]; shape: number[] }>();
+  for (const [name, value] of Object.entries(raw.params)) {
+    const path = `params.${name}`;
+    if (typeof value === 'string') {
+      define(name, path);
+      params.push({ name, value });
+    } else if (value.every((v) => typeof v === 'string')) {
+      const names = (value as string[]).map((v, j) => {
+        define(`${name}_${j + 1}`, `${path}[${j + 1}]`);
+        params.push({ name: `${name}_${j + 1}`, value: v });
+        return `${name}_${j + 1}`;
+      });
+      groups.set(name, { names, shape: [value.length] });
+    } else {
+      const rows = value as string[][];
+      if (!rows.every((r) => Array.isArray(r) && r.length === rows[0]!.length)) fail(path, 'a matrix is a list of rows of equal length');
+      const names: string[] = [];
+      rows.forEach((row, j) => row.forEach((v, i) => {
+        const n = `${name}_${j + 1}_${i + 1}`;
+        define(n, `${path}[${j + 1}][${i + 1}]`);
+        params.push({ name: n, value: v });
+        names.push(n);
+      }));
+      groups.set(name, { names, shape: [rows.length, rows[0]!.length] });
+    }
+  }
   Object.keys(raw.constants).forEach((n) => define(n, `constants.${n}`));
-  const neuronNames = Object.keys(raw.model.neurons);
-  neuronNames.forEach((n) => define(n, `model.neurons.${n}`));
+
+  // Neurons, written out or as dense layers.
+  if (raw.model.neurons && raw.model.layers) fail('model', 'give either neurons or layers, not both');
+  let neuronTexts: Array<[string, string, string]> = Object.entries(raw.model.neurons ?? {}).map(([n, t]) => [n, t, `model.neurons.${n}`]);
+  let layerOutputs: string[] | undefined;
+  if (raw.model.layers) {
+    const layers: LayerSpec[] = raw.model.layers.map((l) => ({ units: Number(l.units), activation: l.activation, bias: l.bias, ...(l.name ? { name: l.name } : {}) }));
+    layers.forEach((l, i) => { if (l.units < 1) fail(`model.layers[${i + 1}].units`, 'a layer has at least one unit'); });
+    const expanded = expandLayers(inputNames, layers);
+    for (const need of expanded.needs) {
+      const path = `model.layers[${need.layer}]`;
+      const w = groups.get(need.weights);
+      if (!w || w.shape.length !== 2 || w.shape[0] !== need.rows || w.shape[1] !== need.cols) {
+        fail(w ? `params.${need.weights}` : path, `layer ${need.layer} needs params.${need.weights}, a ${need.rows}x${need.cols} matrix (one row per unit, one column per input)${w ? `; got ${w.shape.join('x')}` : ''}`);
+      }
+      if (need.bias) {
+        const b = groups.get(need.bias);
+        if (!b || b.shape.length !== 1 || b.shape[0] !== need.rows) fail(b ? `params.${need.bias}` : path, `layer ${need.layer} needs params.${need.bias}, a vector of ${need.rows} number${need.rows > 1 ? 's' : ''}${b ? `; got ${b.shape.join('x')}` : ''} (or bias: false)`);
+      }
+    }
+    neuronTexts = expanded.neurons.map(([n, t]) => [n, t, `model.layers`]);
+    layerOutputs = expanded.outputs;
+  }
+  const neuronNames = neuronTexts.map(([n]) => n);
+  neuronTexts.forEach(([n, , path]) => define(n, path === 'model.layers' ? 'model.layers' : path));
 
   const expression = (text: string, path: string, name: string): Equation => {
     try {
@@ -53,99 +120,207 @@ export function validate(doc: ReadDocument, overrides: { precision?: number } = 
       throw e;
     }
   };
-  const inputs = new Set(raw.model.inputs);
-  const params = new Set(Object.keys(raw.params));
+  const inputs = new Set(inputNames);
+  const paramSet = new Set(params.map((p) => p.name));
   const constants = new Set(Object.keys(raw.constants));
+  const undefinedName = (s: string, extra: Iterable<string> = []) => `undefined name '${s}'${didYouMean(s, [...owner.keys(), ...extra, ...groups.keys()])}${groups.has(s) ? ` ('${s}' is a matrix or vector: use its entries, e.g. ${groups.get(s)!.names[0]})` : ''}`;
 
   // Neurons may use inputs, params, constants and earlier neurons.
   const neurons: Equation[] = [];
   const earlier = new Set<string>();
-  for (const name of neuronNames) {
-    const path = `model.neurons.${name}`;
-    const eq = expression(raw.model.neurons[name]!, path, name);
+  for (const [name, text, path] of neuronTexts) {
+    const eq = expression(text, path, name);
     for (const s of symbolsOf(eq.expr)) {
-      if (inputs.has(s) || params.has(s) || constants.has(s) || earlier.has(s)) continue;
+      if (inputs.has(s) || paramSet.has(s) || constants.has(s) || earlier.has(s)) continue;
       if (s === name) fail(path, `neuron '${name}' uses itself (a cycle)`);
       if (neuronNames.includes(s)) fail(path, `neuron '${name}' uses '${s}', which is defined later: neurons are evaluated in order, so list '${s}' first (a cycle is not allowed)`);
-      fail(path, `undefined name '${s}'${didYouMean(s, owner.keys())}`);
+      fail(path, undefinedName(s));
     }
     neurons.push(eq);
     earlier.add(name);
   }
-  const outputs = raw.model.outputs ?? neuronNames.slice(-1);
+  const outputs = raw.model.outputs ?? layerOutputs ?? neuronNames.slice(-1);
   outputs.forEach((o, i) => {
     if (!earlier.has(o)) fail(`model.outputs[${i + 1}]`, `'${o}' is not a neuron${didYouMean(o, neuronNames)}`);
   });
 
-  // The data rows name the inputs and the targets; a name in the loss that is defined nowhere else is a target.
-  const rowKeys = new Set(raw.data.flatMap((row) => Object.keys(row)));
-  const sample = expression(raw.loss.sample, 'loss.sample', 'loss');
+  // Data: rows in the spec, or a CSV file beside it.
+  const data = typeof raw.data === 'string' ? readCsv(raw.data, doc, options, fail) : raw.data;
+  const rowKeys = new Set(data.flatMap((row) => Object.keys(row)));
+
+  // The loss: an expression, or a loss by name over the outputs and targets.
+  if ((raw.loss.sample === undefined) === (raw.loss.name === undefined)) fail('loss', 'give the loss either as sample (an expression) or as name (mse, sse, half_sse, mae, bce, cross_entropy)');
+  let sampleText = raw.loss.sample;
+  let reduce = raw.loss.reduce;
+  if (raw.loss.name) {
+    const targets = raw.loss.targets ?? defaultTargets(outputs);
+    if (targets.length !== outputs.length) fail('loss.targets', `${outputs.length} output${outputs.length > 1 ? 's' : ''} (${outputs.join(', ')}) need as many targets, got ${targets.length}`);
+    if (outputs.length === 0) fail('loss.name', 'a loss by name needs model outputs');
+    const named = namedLoss(raw.loss.name, outputs, targets);
+    sampleText = named.sample;
+    reduce ??= named.reduce;
+  }
+  const sample = expression(sampleText!, raw.loss.name ? 'loss.name' : 'loss.sample', 'loss');
+  const lossPath = raw.loss.name ? 'loss.targets' : 'loss.sample';
   const targets: string[] = [];
   for (const s of symbolsOf(sample.expr)) {
     if (owner.has(s) && !inputs.has(s)) continue;
-    if (inputs.has(s)) fail('loss.sample', `the loss uses input '${s}': the loss may use neurons, params, constants and targets from the data`);
-    if (!rowKeys.has(s)) fail('loss.sample', `undefined name '${s}'${didYouMean(s, [...owner.keys(), ...rowKeys])}: a target must be a column of the data`);
+    if (inputs.has(s)) fail(lossPath, `the loss uses input '${s}': the loss may use neurons, params, constants and targets from the data`);
+    if (!rowKeys.has(s)) fail(lossPath, `${undefinedName(s, rowKeys)}: a target must be a column of the data`);
     targets.push(s);
   }
   let penalty: Equation | undefined;
   if (raw.loss.penalty !== undefined) {
     penalty = expression(raw.loss.penalty, 'loss.penalty', 'penalty');
     for (const s of symbolsOf(penalty.expr)) {
-      if (!params.has(s) && !constants.has(s)) fail('loss.penalty', `the penalty may use params and constants only, not '${s}'${owner.has(s) ? '' : didYouMean(s, [...params, ...constants])}`);
+      if (!paramSet.has(s) && !constants.has(s)) fail('loss.penalty', `the penalty may use params and constants only, not '${s}'${owner.has(s) ? '' : didYouMean(s, [...paramSet, ...constants])}`);
     }
   }
   const columns = new Set([...inputs, ...targets]);
-  raw.data.forEach((row, i) => {
+  const dataPath = typeof raw.data === 'string' ? 'data' : undefined;
+  data.forEach((row, i) => {
     for (const key of Object.keys(row)) {
-      if (!columns.has(key)) fail(`data[${i + 1}].${key}`, `unknown column '${key}'${didYouMean(key, columns)}: a row holds the inputs (${[...inputs].join(', ') || 'none'}) and the targets the loss uses (${targets.join(', ') || 'none'})`);
+      if (!columns.has(key)) fail(dataPath ?? `data[${i + 1}].${key}`, `unknown column '${key}'${didYouMean(key, columns)}: a row holds the inputs (${[...inputs].join(', ') || 'none'}) and the targets the loss uses (${targets.join(', ') || 'none'})`);
     }
     for (const c of columns) {
-      if (!(c in row)) fail(`data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
+      if (!(c in row)) fail(dataPath ?? `data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
     }
   });
 
   // Precision.
   let precision = DEFAULT_PRECISION;
   if (raw.precision !== undefined) precision = Number(raw.precision);
-  if (overrides.precision !== undefined) precision = overrides.precision;
+  if (options.precision !== undefined) precision = options.precision;
   if (!Number.isInteger(precision) || precision < MIN_PRECISION || precision > MAX_PRECISION) {
-    fail(overrides.precision !== undefined ? '' : 'precision', `precision must be a whole number of digits from ${MIN_PRECISION} to ${MAX_PRECISION}, got ${overrides.precision ?? raw.precision}`);
+    fail(options.precision !== undefined ? '' : 'precision', `precision must be a whole number of digits from ${MIN_PRECISION} to ${MAX_PRECISION}, got ${options.precision ?? raw.precision}`);
   }
 
-  // Training.
+  // Conventions: a preset, with individual keys overriding it.
+  const conv = typeof raw.conventions === 'string' ? { preset: raw.conventions } : raw.conventions;
+  const presetName = conv.preset ?? DEFAULT_PRESET;
+  const preset = PRESETS[presetName]!;
+  const reluAtZero = conv.relu_at_zero ?? preset.relu_at_zero;
+  const reluText = new Decimal(reluAtZero).toString();
+  if (!['0', '1', '0.5'].includes(reluText)) fail('conventions.relu_at_zero', 'expected 0 (PyTorch, TensorFlow, JAX), 1 or 0.5');
+  const conventions = { preset: presetName, relu_at_zero: reluText };
+
+  // Training: a named optimizer of the preset, or one written as equations.
   const { optimizer, epochs, batch, ...given } = raw.training;
-  const def = OPTIMIZERS[optimizer];
-  if (!def) fail('training.optimizer', `unknown optimizer '${optimizer}'${didYouMean(optimizer, Object.keys(OPTIMIZERS))}; available: ${Object.keys(OPTIMIZERS).join(', ')}`);
-  const options: Options = { ...def!.options };
+  let def: OptimizerDef;
+  let optimizerName: string;
+  if (typeof optimizer === 'string') {
+    const found = preset.optimizers[optimizer];
+    if (!found) fail('training.optimizer', `unknown optimizer '${optimizer}'${didYouMean(optimizer, Object.keys(preset.optimizers))}; available: ${Object.keys(preset.optimizers).join(', ')}, or one written as equations`);
+    def = found!;
+    optimizerName = optimizer;
+  } else {
+    def = customOptimizer(optimizer, fail);
+    optimizerName = 'custom';
+  }
+  const optionValues: Options = { ...def.options };
   for (const [key, value] of Object.entries(given)) {
     const path = `training.${key}`;
-    if (!(key in def!.options)) fail(path, `unknown option '${key}' for ${optimizer}${didYouMean(key, Object.keys(def!.options))}; its options: ${Object.keys(def!.options).join(', ')}, and epochs, batch`);
-    const isFlag = typeof def!.options[key] === 'boolean';
+    if (!(key in def.options)) fail(path, `unknown option '${key}' for ${optimizerName}${didYouMean(key, Object.keys(def.options))}; its options: ${Object.keys(def.options).join(', ')}, and epochs, batch`);
+    const isFlag = typeof def.options[key] === 'boolean';
     if (isFlag && typeof value !== 'boolean') fail(path, `expected true or false`);
     if (!isFlag && (typeof value !== 'string' || !DECIMAL_TEXT.test(value))) fail(path, 'expected a number (e.g. 0.1, -2, 1e-8)');
-    options[key] = value as string | boolean;
+    optionValues[key] = value as string | boolean;
   }
-  const refusal = def!.invalid?.(options);
+  const refusal = def.invalid?.(optionValues);
   if (refusal) fail('training', refusal);
   const epochCount = Number(epochs);
   if (epochCount < 1 || epochCount > MAX_EPOCHS) fail('training.epochs', `epochs must be from 1 to ${MAX_EPOCHS}`);
-  const batchSize = batch === 'full' ? raw.data.length : Number(batch);
+  const batchSize = batch === 'full' ? data.length : Number(batch);
   if (batchSize < 1) fail('training.batch', 'a batch holds at least one row');
+
+  // Frozen params: by scalar name or by a matrix's or vector's name.
+  const frozen = raw.frozen.flatMap((name, i) => {
+    if (groups.has(name)) return groups.get(name)!.names;
+    if (!paramSet.has(name)) fail(`frozen[${i + 1}]`, `'${name}' is not a param${didYouMean(name, [...paramSet, ...groups.keys()])}`);
+    return [name];
+  });
 
   return {
     file: doc.file,
     precision,
-    inputs: raw.model.inputs,
+    inputs: inputNames,
     neurons,
     outputs,
-    params: Object.entries(raw.params).map(([name, value]) => ({ name, value })),
+    params,
+    frozen,
     constants: raw.constants,
     targets,
-    data: raw.data,
-    loss: { sample, reduce: raw.loss.reduce, ...(penalty ? { penalty } : {}) },
-    training: { optimizer, definition: def!, options, epochs: epochCount, batchSize: Math.min(batchSize, raw.data.length), batch: batch === 'full' ? 'full' : batchSize },
-    conventions: { relu_at_zero: raw.conventions.relu_at_zero },
+    data,
+    loss: { sample, reduce: reduce ?? 'mean', ...(penalty ? { penalty } : {}), ...(raw.loss.name ? { name: raw.loss.name } : {}) },
+    training: { optimizer: optimizerName, definition: def, options: optionValues, epochs: epochCount, batchSize: Math.min(batchSize, data.length), batch: batch === 'full' ? 'full' : batchSize },
+    conventions,
   };
+}
+
+type Fail = (path: string, message: string, line?: number) => never;
+
+/** An optimizer written in the spec: every name in its equations must be known where it is used. */
+function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>, fail: Fail): OptimizerDef {
+  const base = 'training.optimizer';
+  const hyper = Object.keys(raw.hyperparameters);
+  const state = Object.keys(raw.state);
+  const known = new Set(['p', 'g', 'grad', 't', ...hyper, ...state]);
+  const update = raw.update.map((entry, i) => {
+    const path = `${base}.update[${i + 1}]`;
+    const keys = Object.keys(entry);
+    if (keys.length !== 1) fail(path, 'each update is one `name: formula`');
+    const [name, formula] = [keys[0]!, entry[keys[0]!]!];
+    if (RESERVED_NAMES.has(name) || name === 't') fail(path, `'${name}' is reserved; choose another name`);
+    let tree;
+    try {
+      tree = parseExpression(formula);
+    } catch (e) {
+      if (e instanceof ExpressionError) fail(`${path}.${name}`, e.message);
+      throw e;
+    }
+    for (const s of symbolsOf(tree!)) {
+      if (!known.has(s)) fail(`${path}.${name}`, `undefined name '${s}'${didYouMean(s, known)}: an update may use p, g (the gradient), t, the hyperparameters, the state and earlier updates`);
+    }
+    known.add(name);
+    return { name, formula };
+  });
+  if (update[update.length - 1]!.name !== 'p') fail(`${base}.update`, 'the last update must assign p, the new value of the param');
+  if (update.filter((u) => u.name === 'p').length > 1) fail(`${base}.update`, 'p is assigned once, last (name intermediate values)');
+  for (const [name, value] of Object.entries(raw.state)) {
+    try {
+      for (const s of symbolsOf(parseExpression(value))) if (!hyper.includes(s)) fail(`${base}.state.${name}`, `an initial value may use hyperparameters only, not '${s}'`);
+    } catch (e) {
+      if (e instanceof ExpressionError) fail(`${base}.state.${name}`, e.message);
+      throw e;
+    }
+  }
+  return customDefinition({ title: raw.title ?? 'custom optimizer', hyperparameters: raw.hyperparameters, state: raw.state, update });
+}
+
+function readCsv(path: string, doc: ReadDocument, options: ReadOptions, fail: Fail): Array<Record<string, string>> {
+  const full = resolve(dirname(doc.file), path);
+  let text: string;
+  try {
+    text = (options.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(full);
+  } catch (e) {
+    return fail('data', `cannot read the CSV file '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let records: Array<Record<string, string>>;
+  try {
+    // Cast nothing: values stay text, so numbers are read exactly.
+    records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+  } catch (e) {
+    return fail('data', `${path}: ${(e as Error).message}`);
+  }
+  if (records.length === 0) fail('data', `${path}: no data rows (the first line names the columns)`);
+  if (records.length > MAX_ROWS) fail('data', `${path}: more than ${MAX_ROWS} rows`);
+  records.forEach((row, i) => {
+    for (const [key, value] of Object.entries(row)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail('data', `${path}: column '${key}' is not a name`);
+      if (!DECIMAL_TEXT.test(value)) fail('data', `${path}: row ${i + 1} (line ${i + 2}), column '${key}': expected a number, got '${value}'`);
+    }
+  });
+  return records;
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -154,10 +329,12 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
+const TOP_LEVEL_KEYS = ['precision', 'model', 'params', 'frozen', 'constants', 'data', 'loss', 'training', 'conventions'];
+
 function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = issue.path.length === 0 ? ['precision', 'model', 'params', 'constants', 'data', 'loss', 'training', 'conventions'] : [];
+      const known = issue.path.length === 0 ? TOP_LEVEL_KEYS : [];
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${known.length ? didYouMean(issue.keys[0]!, known) : ''}`;
     }
     case 'invalid_type':

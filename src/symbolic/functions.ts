@@ -4,7 +4,7 @@
 // function is rejected when a spec is read.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import * as k from '../numeric/kernels.js';
-import { call, constant, div, mul, pow, sub, type Node } from './build.js';
+import { call, constant, constantValue, div, mul, pow, sub, type Node } from './build.js';
 
 export interface FunctionRule {
   /** Fewest and most arguments. */
@@ -16,6 +16,8 @@ export interface FunctionRule {
   /** Its first argument is compared with 0 (a kink or a branch): the value is checked for cancellation
    *  and an exact zero is reported. */
   kink?: boolean;
+  /** A problem with the argument trees themselves, found when a spec is read. */
+  checkArgs?(args: Node[]): string | undefined;
 }
 
 const one = () => constant(1);
@@ -80,6 +82,27 @@ export const FUNCTIONS: Record<string, FunctionRule> = {
     arity: [2, 2], doc: 'the smaller of a and b', kink: true,
     evaluate: ([a, b]) => (a!.lte(b!) ? a! : b!),
     derivative: (args, i) => (i === 0 ? call('heaviside', [sub(args[1]!, args[0]!)]) : call('heaviside', [sub(args[0]!, args[1]!)])),
+  },
+  softmax: {
+    arity: [2, 1000], doc: 'softmax(k, z1, ..., zK): the k-th output of the softmax of z1..zK',
+    checkArgs: (args) => {
+      const k = constantValue(args[0]!);
+      return k && k.isInteger() && k.gte(1) && k.lte(args.length - 1) ? undefined : `softmax's first argument must be a whole number from 1 to ${args.length - 1} (which output)`;
+    },
+    evaluate: ([k, ...z], c) => {
+      // Shifting by the largest logit changes nothing mathematically and keeps exp() small.
+      const top = z.reduce((a, b) => (b.gt(a) ? b : a));
+      const e = z.map((zi) => zi.minus(top).exp());
+      const total = e.reduce((a, b) => a.plus(b), c.zero);
+      return e[k!.toNumber() - 1]!.div(total);
+    },
+    // d softmax_k / d z_i = softmax_k * (delta_ki - softmax_i); the index itself is not differentiable.
+    derivative: (args, i) => {
+      if (i === 0) return zero();
+      const k = constantValue(args[0]!)!.toNumber();
+      const logits = args.slice(1);
+      return mul(call('softmax', args), sub(constant(k === i ? 1 : 0), call('softmax', [constant(i), ...logits])));
+    },
   },
   // Derivatives of the kinked functions. Their own derivative is 0 wherever it exists.
   heaviside: {

@@ -67,6 +67,8 @@ function check(node: Node, text: string): void {
         throw new ExpressionError(`${name} takes ${want} argument${max === 1 ? '' : 's'}, got ${f.args.length} in '${text}'`);
       }
       f.args.forEach((a) => check(a, text));
+      const problem = rule.checkArgs?.(f.args);
+      if (problem) throw new ExpressionError(`${problem} in '${text}'`);
       return;
     }
   }
