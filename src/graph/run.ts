@@ -5,6 +5,7 @@ import type { Spec } from '../spec/model.js';
 import { makeContext, type Dec, type NumericContext } from '../numeric/context.js';
 import type { Env } from '../numeric/evaluate.js';
 import { compile } from '../numeric/evaluate.js';
+import { makeRationalContext } from '../numeric/rational.js';
 import { optimizerName, optimizerProgram, sampleProgram, stepProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
 
 export interface SampleRecord {
@@ -41,6 +42,8 @@ export interface Trace {
   initial: Map<string, Dec>;
   steps: StepRecord[];
   warnings: Warning[];
+  /** With `recordBranches`: the sides taken at kinks, by `step|row|quantity` (row empty for step level). */
+  branches?: Map<string, number[]>;
 }
 
 /** A value that is not a finite number (log(0), 0/0...), located at its step, sample and quantity. */
@@ -61,8 +64,18 @@ export function batches(spec: Spec): number[][] {
   return out;
 }
 
-export function run(spec: Spec, options: { onStep?: (step: number, total: number) => void } = {}): Trace {
-  const ctx = makeContext(spec.precision, spec.conventions.relu_at_zero);
+export interface RunOptions {
+  onStep?: (step: number, total: number) => void;
+  /** Record every branch decision (for certification). */
+  recordBranches?: boolean;
+  /** 'rational' computes in exact fractions (only for specs whose every operation is rational). */
+  arithmetic?: 'decimal' | 'rational';
+}
+
+export function run(spec: Spec, options: RunOptions = {}): Trace {
+  const ctx = options.arithmetic === 'rational'
+    ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero)
+    : makeContext(spec.precision, spec.conventions.relu_at_zero);
   const D = ctx.D;
   const rows = spec.data.map((row) => new Map(Object.entries(row).map(([k, v]) => [k, new D(v)])));
   const constants = new Map(Object.entries(spec.constants).map(([k, v]) => [k, new D(v)]));
@@ -81,6 +94,8 @@ export function run(spec: Spec, options: { onStep?: (step: number, total: number
   }
 
   const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, initial, steps: [], warnings: [] };
+  const branches = options.recordBranches ? new Map<string, number[]>() : undefined;
+  if (branches) trace.branches = branches;
   const schedule = batches(spec);
   const stepCache = new Map<string, Equation[]>();
   const total = schedule.length * spec.training.epochs;
@@ -112,7 +127,9 @@ export function run(spec: Spec, options: { onStep?: (step: number, total: number
       const evaluate = (eq: Equation, sample?: SampleRecord): Dec => {
         env.vals = eq.refs.map((r) => resolve(r, sample));
         env.kinks = [];
+        if (branches) env.branches = [];
         const v = eq.run(env);
+        if (branches && env.branches!.length > 0) branches.set(`${step}|${sample ? sample.row + 1 : ''}|${eq.name}`, env.branches!);
         if (!v.isFinite()) throw new EvaluationError(step, sample && sample.row + 1, eq.name, v.toString());
         if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
           trace.warnings.push({

@@ -45,10 +45,15 @@ export function decimalText(d: Dec): string {
 /** Text of a value rounded to `digits` significant digits, for display only; `exact` says whether
  *  the text is the whole value. An inexact value keeps its trailing zeros (1.10000000000, not 1.1), so
  *  that a rounded display never looks like an exact one. */
-export function roundedText(d: Dec, digits: number): { text: string; exact: boolean } {
-  if (d.isZero()) return { text: '0', exact: true };
+export function roundedText(value: Dec, digits: number): { text: string; exact: boolean } {
+  if (value.isZero()) return { text: '0', exact: true };
+  // An exact fraction (numeric/rational.ts) is shown through its decimal expansion, a few digits past
+  // what is displayed so that the rounding below is the rounding of the true value.
+  const asDecimal = (value as unknown as { toDecimal?: (p: number) => Dec }).toDecimal;
+  const d = asDecimal ? asDecimal.call(value, digits + 10) : value;
+  const exactFraction = asDecimal ? (value as unknown as { isTerminating: () => boolean }).isTerminating() : true;
   const rounded = d.toSignificantDigits(digits);
-  if (rounded.eq(d)) return { text: rounded.toString(), exact: true };
+  if (exactFraction && rounded.eq(d)) return { text: rounded.toString(), exact: true };
   const e = rounded.e;
   const plain = e >= -7 && e < 21;
   return { text: plain ? rounded.toPrecision(digits) : rounded.toExponential(digits - 1), exact: false };

@@ -9,6 +9,9 @@ export interface Env {
   vals: Dec[];
   /** Functions (by name) that met an exact zero at their kink during this evaluation. */
   kinks: string[];
+  /** When set, the side taken at every kink or branch (-1, 0, 1), in evaluation order: two runs at
+   *  different precisions must take the same sides for their values to be comparable. */
+  branches?: number[];
 }
 export type Compiled = (env: Env) => Dec;
 
@@ -74,6 +77,7 @@ function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => n
       const a = first(env);
       const b = rest[0]!(env);
       const d = snapped(terms, env, c); // a - b
+      env.branches?.push(d.isZero() ? 0 : d.isPositive() ? 1 : -1);
       if (d.isZero()) {
         env.kinks.push(name);
         return a; // a tie: a and b are the same value up to rounding
@@ -84,6 +88,7 @@ function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => n
   const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compile(t, slotOf, c)] as const);
   return (env) => {
     const x = snapped(terms, env, c);
+    env.branches?.push(x.isZero() ? 0 : x.isPositive() ? 1 : -1);
     if (x.isZero()) env.kinks.push(name);
     return rule.evaluate([x, ...rest.map((g) => g(env))], c);
   };

@@ -1,0 +1,80 @@
+// Certified digits: the trace is computed twice, at the working precision and at a higher one, and a
+// digit of a value is certified when both runs agree on it. Every branch decision (each kink, max,
+// abs) must be the same in both runs; where it is not, the branch is undecidable at this precision and
+// the values after it cannot be trusted, whatever their digits say.
+import type { Dec } from '../numeric/context.js';
+import type { Spec } from '../spec/model.js';
+import { run, type RunOptions, type Trace } from '../graph/run.js';
+
+export const REFERENCE_EXTRA_DIGITS = 20;
+
+export interface Undecidable {
+  step: number;
+  sample?: number;
+  quantity: string;
+  message: string;
+}
+
+export interface Certification {
+  precision: number;
+  referencePrecision: number;
+  /** Certified significant digits of each value of the trace, by the value object itself. */
+  digits: WeakMap<Dec, number>;
+  /** The fewest certified digits of any value. */
+  fewest: number;
+  undecidable: Undecidable[];
+}
+
+export function certifiedRun(spec: Spec, options: RunOptions = {}): { trace: Trace; certification: Certification } {
+  const trace = run(spec, { ...options, recordBranches: true });
+  const reference = run({ ...spec, precision: spec.precision + REFERENCE_EXTRA_DIGITS }, { recordBranches: true });
+  return { trace, certification: certify(trace, reference) };
+}
+
+export function certify(trace: Trace, reference: Trace): Certification {
+  const precision = trace.ctx.precision;
+  const digits = new WeakMap<Dec, number>();
+  let fewest = precision;
+  const compare = (ours: Map<string, Dec>, theirs: Map<string, Dec>) => {
+    for (const [name, value] of ours) {
+      const k = agreeingDigits(value, theirs.get(name)!, precision);
+      digits.set(value, k);
+      if (k < fewest) fewest = k;
+    }
+  };
+  trace.steps.forEach((step, i) => {
+    const ref = reference.steps[i]!;
+    step.samples.forEach((sample, j) => compare(sample.values, ref.samples[j]!.values));
+    compare(step.values, ref.values);
+  });
+
+  const undecidable: Undecidable[] = [];
+  for (const [key, sides] of trace.branches ?? []) {
+    const other = reference.branches?.get(key);
+    if (other && sides.length === other.length && sides.every((s, i) => s === other[i])) continue;
+    const [step, sample, quantity] = key.split('|') as [string, string, string];
+    const where = `step ${step}${sample ? `, sample ${sample}` : ''}, ${quantity}`;
+    undecidable.push({
+      step: Number(step),
+      ...(sample ? { sample: Number(sample) } : {}),
+      quantity,
+      message: `${where}: a branch (kink, max or abs) goes one way at precision ${precision} and another at ${reference.ctx.precision}: ` +
+        `it cannot be decided at precision ${precision}; raise the precision`,
+    });
+  }
+  return { precision, referencePrecision: reference.ctx.precision, digits, fewest, undecidable };
+}
+
+/**
+ * The number of significant digits on which two values agree: the largest k for which both round to
+ * the same k-digit number (at most the working precision). Equal values, exact zeros included, agree on
+ * all digits; a zero against a nonzero agrees on none.
+ */
+export function agreeingDigits(a: Dec, b: Dec, precision: number): number {
+  if (a.eq(b)) return precision;
+  if (a.isZero() || b.isZero()) return 0;
+  const relative = a.minus(b).abs().div(b.abs());
+  let k = Math.min(precision, Math.max(0, Math.floor(-relative.log(10).toNumber()) + 1));
+  while (k > 0 && !a.toSignificantDigits(k).eq(b.toSignificantDigits(k))) k--;
+  return k;
+}

@@ -1,0 +1,52 @@
+// Whether a spec can be computed in exact fractions: every operation it needs (its equations, their
+// derivatives, the optimizer's updates) must be rational. Derivatives of rational operations are
+// rational, so looking at the written equations and the optimizer's is enough.
+import type { Spec } from '../spec/model.js';
+import { parseExpression } from '../symbolic/parse.js';
+import { constantValue, unwrap, type Node } from '../symbolic/build.js';
+
+/** Functions whose value (and derivative) on fractions is a fraction. */
+const RATIONAL_FUNCTIONS = new Set(['relu', 'leaky_relu', 'abs', 'max', 'min', 'heaviside', 'leaky_relu_prime', 'sign']);
+
+/** Why `tree` is not rational, or undefined when it is. `wholeSymbols` are names known to hold whole
+ *  numbers (the optimizer's step counter t), so that beta1^t is a rational power. */
+function irrational(tree: Node, wholeSymbols: Set<string> = new Set()): string | undefined {
+  let reason: string | undefined;
+  tree.traverse((node: Node) => {
+    if (reason) return;
+    if (node.type === 'FunctionNode') {
+      const name = (node as unknown as { fn: { name: string } }).fn.name;
+      if (!RATIONAL_FUNCTIONS.has(name)) reason = `${name} has no exact rational value`;
+    }
+    if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === 'pow') {
+      const exponent = unwrap((node as unknown as { args: Node[] }).args[1]!);
+      const c = constantValue(exponent);
+      const whole = c ? c.isInteger() : exponent.type === 'SymbolNode' && wholeSymbols.has((exponent as unknown as { name: string }).name);
+      if (!whole) reason = `the power ^${exponent.toString()} is not a whole number`;
+    }
+  });
+  return reason;
+}
+
+/** Why the spec cannot be computed exactly in fractions, or undefined when it can. */
+export function whyNotRational(spec: Spec): string | undefined {
+  const equations: Array<[string, Node]> = [
+    ...spec.neurons.map((n): [string, Node] => [`neuron ${n.name}`, n.expr]),
+    ['the loss', spec.loss.sample.expr],
+    ...(spec.loss.penalty ? [['the penalty', spec.loss.penalty.expr] as [string, Node]] : []),
+  ];
+  const def = spec.training.definition;
+  for (const u of def.updates(spec.training.options)) {
+    equations.push([`the ${def.title} update ${u.name} = ${u.formula}`, parseExpression(u.formula)]);
+    if (u.first) equations.push([`the ${def.title} update ${u.name} = ${u.first}`, parseExpression(u.first)]);
+  }
+  for (const [what, tree] of equations) {
+    const reason = irrational(tree, what.startsWith('the ' + def.title) ? new Set(['t']) : undefined);
+    if (reason) return `${what}: ${reason}`;
+  }
+  for (const [name, value] of Object.entries(def.state(spec.training.options))) {
+    const reason = irrational(parseExpression(value));
+    if (reason) return `the initial value of ${name}: ${reason}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,141 @@
+// Exact rational arithmetic (BigInt numerator and denominator) for specs whose every operation is
+// rational: + - * /, whole powers, and the piecewise-linear functions (relu, leaky_relu, abs, max, min).
+// A Rational offers the part of decimal.js's interface that the engine uses, so the same compiled
+// equations, runner and trace work unchanged on exact fractions: a rational run is a run whose
+// numeric context constructs Rationals instead of Decimals.
+import Decimal from 'decimal.js';
+import { DECIMAL_TEXT, type DecimalCtor, type NumericContext } from './context.js';
+
+/** An operation with no exact rational result (sqrt, exp, log, a fractional power...). */
+export class NotRationalError extends Error {}
+
+const abs = (x: bigint) => (x < 0n ? -x : x);
+function gcd(a: bigint, b: bigint): bigint {
+  let [x, y] = [abs(a), abs(b)];
+  while (y) [x, y] = [y, x % y];
+  return x;
+}
+const MAX_EXPONENT = 10_000n;
+
+export class Rational {
+  /** Numerator and denominator, reduced, denominator > 0. A zero denominator marks a value that is not
+   *  a finite number (from division by zero): +-1/0 infinities, 0/0 NaN. */
+  readonly n: bigint;
+  readonly d: bigint;
+
+  constructor(value: Rational | string | number | bigint, denominator?: bigint) {
+    if (value instanceof Rational) {
+      [this.n, this.d] = [value.n, value.d];
+      return;
+    }
+    if (typeof value === 'bigint') {
+      let [n, d] = [value, denominator ?? 1n];
+      if (d < 0n) [n, d] = [-n, -d];
+      const g = d === 0n ? (n === 0n ? 1n : abs(n)) : gcd(n, d) || 1n;
+      [this.n, this.d] = [n / g, d / g];
+      return;
+    }
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Error('a Rational is made from text or whole numbers, never a double');
+    const fraction = /^([+-]?\d+)\/(\d+)$/.exec(text);
+    if (fraction) {
+      const r = new Rational(BigInt(fraction[1]!), BigInt(fraction[2]!));
+      [this.n, this.d] = [r.n, r.d];
+      return;
+    }
+    if (!DECIMAL_TEXT.test(text)) throw new Error(`not a number: ${text}`);
+    // Decimal text is exactly a fraction with a power of ten below it.
+    const [mantissa, exp = '0'] = text.toLowerCase().split('e') as [string, string?];
+    const [whole, frac = ''] = mantissa.replace(/^[+]/, '').split('.') as [string, string?];
+    const sign = whole.startsWith('-') ? -1n : 1n;
+    const digits = BigInt((whole.replace('-', '') || '0') + frac);
+    const e = BigInt(exp) - BigInt(frac.length);
+    const r = e >= 0n ? new Rational(sign * digits * 10n ** e, 1n) : new Rational(sign * digits, 10n ** -e);
+    [this.n, this.d] = [r.n, r.d];
+  }
+
+  private static of(n: bigint, d: bigint) {
+    return new Rational(n, d);
+  }
+  private static from(x: Rational | string | number) {
+    return x instanceof Rational ? x : new Rational(x);
+  }
+
+  plus(y: Rational | string | number) { const b = Rational.from(y); return Rational.of(this.n * b.d + b.n * this.d, this.d * b.d); }
+  minus(y: Rational | string | number) { const b = Rational.from(y); return Rational.of(this.n * b.d - b.n * this.d, this.d * b.d); }
+  times(y: Rational | string | number) { const b = Rational.from(y); return Rational.of(this.n * b.n, this.d * b.d); }
+  div(y: Rational | string | number) { const b = Rational.from(y); return Rational.of(this.n * b.d, this.d * b.n); }
+  neg() { return Rational.of(-this.n, this.d); }
+  abs() { return Rational.of(abs(this.n), this.d); }
+  pow(y: Rational | string | number) {
+    const e = Rational.from(y);
+    if (e.d !== 1n) throw new NotRationalError(`a fractional power (^${e.toString()}) has no exact rational value`);
+    if (abs(e.n) > MAX_EXPONENT) throw new NotRationalError(`power too large (^${e.n})`);
+    return e.n >= 0n ? Rational.of(this.n ** e.n, this.d ** e.n) : Rational.of(this.d ** -e.n, this.n ** -e.n);
+  }
+  sqrt(): Rational { throw new NotRationalError('sqrt has no exact rational value in general'); }
+  exp(): Rational { throw new NotRationalError('exp has no exact rational value'); }
+  ln(): Rational { throw new NotRationalError('log has no exact rational value'); }
+  tanh(): Rational { throw new NotRationalError('tanh has no exact rational value'); }
+
+  isZero() { return this.n === 0n && this.d !== 0n; }
+  isPositive() { return this.n >= 0n; }
+  isNegative() { return this.n < 0n; }
+  isFinite() { return this.d !== 0n; }
+  isInteger() { return this.d === 1n; }
+  private cmp(y: Rational | string | number) { const b = Rational.from(y); const l = this.n * b.d, r = b.n * this.d; return l < r ? -1 : l > r ? 1 : 0; }
+  eq(y: Rational | string | number) { return this.cmp(y) === 0; }
+  gt(y: Rational | string | number) { return this.cmp(y) > 0; }
+  lt(y: Rational | string | number) { return this.cmp(y) < 0; }
+  gte(y: Rational | string | number) { return this.cmp(y) >= 0; }
+  lte(y: Rational | string | number) { return this.cmp(y) <= 0; }
+  toNumber() { return Number(this.n) / Number(this.d); }
+
+  /** Whether the value has a finite decimal expansion (its denominator divides a power of ten). */
+  isTerminating() {
+    let d = this.d;
+    while (d % 2n === 0n) d /= 2n;
+    while (d % 5n === 0n) d /= 5n;
+    return d === 1n;
+  }
+
+  /** The value as a decimal.js number rounded to `precision` significant digits. */
+  toDecimal(precision: number): Decimal {
+    const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN });
+    if (!this.isFinite()) return new D(this.n === 0n ? NaN : this.n > 0n ? Infinity : -Infinity);
+    return new D(this.n.toString()).div(this.d.toString());
+  }
+
+  /** Decimal text when the expansion is finite, else the fraction p/q. */
+  toString(): string {
+    if (!this.isFinite()) return this.n === 0n ? 'NaN' : this.n > 0n ? 'Infinity' : '-Infinity';
+    if (this.d === 1n) return this.n.toString();
+    if (this.isTerminating()) {
+      let digits = 0;
+      while (10n ** BigInt(digits) % this.d !== 0n) digits++;
+      return new Decimal(`${this.n * (10n ** BigInt(digits) / this.d)}e-${digits}`).toFixed();
+    }
+    return `${this.n}/${this.d}`;
+  }
+
+  toSignificantDigits(k: number): Decimal { return this.toDecimal(k); }
+}
+
+export function isRational(x: unknown): x is Rational {
+  return x instanceof Rational;
+}
+
+/** A numeric context whose values are exact fractions. `precision` only says how many digits a
+ *  decimal display of them shows; nothing is rounded. */
+export function makeRationalContext(precision: number, reluAtZero = '0'): NumericContext {
+  const D = Rational as unknown as DecimalCtor;
+  return {
+    precision,
+    D,
+    zero: new Rational(0n) as never,
+    one: new Rational(1n) as never,
+    // Exact arithmetic leaves no rounding residue to mistake for a value: only 0 is 0.
+    cancellation: new Rational(0n) as never,
+    reluAtZero: new Rational(reluAtZero) as never,
+  };
+}

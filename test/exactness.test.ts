@@ -1,0 +1,88 @@
+// "Exact" as a promise the tool can prove: certified digits from two runs at two precisions, branch
+// decisions compared between them, and exact fractions for rational specs.
+import { describe, expect, it } from 'vitest';
+import Decimal from 'decimal.js';
+import { agreeingDigits, certifiedRun } from '../src/certify/certify.js';
+import { whyNotRational } from '../src/certify/exact.js';
+import { parseSpec } from '../src/spec/validate.js';
+import { run } from '../src/graph/run.js';
+import { Rational } from '../src/numeric/rational.js';
+import { example } from './helpers/spec.js';
+
+describe('agreeing digits', () => {
+  const D = Decimal.clone({ precision: 60 });
+  it('counts the significant digits two values share after rounding', () => {
+    expect(agreeingDigits(new D('1.23456'), new D('1.23456'), 50)).toBe(50);
+    expect(agreeingDigits(new D('1.23456'), new D('1.23457'), 50)).toBe(5);
+    expect(agreeingDigits(new D('1.2349999'), new D('1.2350001'), 50)).toBe(7); // both round to 1.235000
+    expect(agreeingDigits(new D('1.2349'), new D('1.2351'), 50)).toBe(4); // 1.235 both; 1.2349 vs 1.2351 differ
+    expect(agreeingDigits(new D('0'), new D('1e-40'), 50)).toBe(0);
+    expect(agreeingDigits(new D('0'), new D('0'), 50)).toBe(50);
+  });
+});
+
+describe('--certify', () => {
+  it('hw7 at precision 50: every value certified to at least 45 digits, no undecidable branch', () => {
+    const { trace, certification } = certifiedRun(parseSpec(example('hw7-q2.yaml'), 'hw7.yaml'));
+    expect(certification.referencePrecision).toBe(70);
+    expect(certification.undecidable).toEqual([]);
+    expect(certification.fewest).toBeGreaterThanOrEqual(45);
+    // exact values are certified in full
+    expect(certification.digits.get(trace.steps[0]!.values.get('loss.total')!)).toBe(50);
+  });
+
+  // h's pre-activation is w/3 - c with c = 0.333... (25 threes): 3.3e-26 above 0. At 20 digits that is
+  // below the cancellation threshold and reads as an exact 0; at 40 digits it is resolved.
+  const kinky = (precision: number) => `
+precision: ${precision}
+model: { inputs: [], neurons: { h: relu(w/3 - c) } }
+params: { w: 1 }
+constants: { c: 0.3333333333333333333333333 }
+data: [ {} ]
+loss: { sample: (h - 1)^2, reduce: sum }
+training: { optimizer: sgd, lr: 0.1 }
+`;
+  it('a kink undecidable at a low precision is reported, and decided at a higher one', () => {
+    const low = certifiedRun(parseSpec(kinky(20), 'k.yaml'));
+    expect(low.certification.undecidable.map((u) => [u.step, u.sample, u.quantity])).toEqual([[1, 1, 'h'], [1, 1, 'dL/dh'], [1, 1, 'dL/dw']].filter(([, , q]) => low.certification.undecidable.some((u) => u.quantity === q)));
+    expect(low.certification.undecidable[0]!.message).toContain('cannot be decided at precision 20');
+    const high = certifiedRun(parseSpec(kinky(40), 'k.yaml'));
+    expect(high.certification.undecidable).toEqual([]);
+    expect(high.trace.steps[0]!.samples[0]!.values.get('h')!.gt(0)).toBe(true);
+  });
+});
+
+describe('--exact', () => {
+  const reluSgd = example('hw7-q2.yaml')
+    .replace(/  beta1.*\n  beta2.*\n  eps.*\n/, '')
+    .replace('optimizer: adam', 'optimizer: sgd\n  momentum: 0.9')
+    .replace('lr: 0.1', 'lr: 0.01')
+    .replace('- { i1: 15, i2: 12, y: 20 }', '- { i1: 15, i2: 12, y: 20 }\n  - { i1: 1, i2: 1, y: 1 }');
+
+  it('says why a spec is not rational', () => {
+    expect(whyNotRational(parseSpec(example('hw7-q2.yaml'), 'hw7.yaml'))).toBe('the Adam update p = p - lr * mhat / (sqrt(vhat) + eps): sqrt has no exact rational value');
+    expect(whyNotRational(parseSpec(reluSgd, 'r.yaml'))).toBeUndefined();
+  });
+
+  it('computes a ReLU network with SGD and momentum in exact fractions, agreeing with the decimal run', () => {
+    const spec = parseSpec(reluSgd, 'r.yaml');
+    const exact = run(spec, { arithmetic: 'rational' });
+    const decimal = run(spec);
+    const loss = exact.steps[0]!.values.get('loss.data')! as unknown as Rational;
+    expect(loss).toBeInstanceOf(Rational);
+    // ((8 - 3.5)^2 + (20 - 7.5)^2 + (1 - 0.25)^2) / 3 = 177.0625 / 3
+    expect(loss.toString()).toBe('2833/48');
+    for (const name of ['w1', 'w3', 'b', 'loss.total']) {
+      const e = exact.steps[1]!.values.get(name)! as unknown as Rational;
+      const d = decimal.steps[1]!.values.get(name)!;
+      expect(e.toDecimal(50).eq(d.toSignificantDigits(50)), name).toBe(true);
+    }
+  });
+
+  it('reads decimal text exactly and prints finite expansions as decimals, others as fractions', () => {
+    expect(new Rational('1e-8').toString()).toBe('0.00000001');
+    expect(new Rational('-2.50').toString()).toBe('-2.5');
+    expect(new Rational('1').div(new Rational('3')).toString()).toBe('1/3');
+    expect(new Rational('0.1').times('3').eq('0.3')).toBe(true);
+  });
+});
