@@ -75,7 +75,8 @@ describe('--exact', () => {
     for (const name of ['w1', 'w3', 'b', 'loss.total']) {
       const e = exact.steps[1]!.values.get(name)! as unknown as Rational;
       const d = decimal.steps[1]!.values.get(name)!;
-      expect(e.toDecimal(50).eq(d.toSignificantDigits(50)), name).toBe(true);
+      // the decimal run rounds at each operation, so only its last digit or two may differ
+      expect(agreeingDigits(d, e.toDecimal(60), 50), name).toBeGreaterThanOrEqual(48);
     }
   });
 
