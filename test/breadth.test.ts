@@ -187,7 +187,7 @@ describe('the JSON Schema', () => {
     const validate = ajv.compile(schema);
     const files = [
       ...readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.yaml') && !f.includes('answers')).map((f) => `../examples/${f}`),
-      ...readdirSync(new URL('./fixtures/torch/specs/', import.meta.url)).map((f) => `./fixtures/torch/specs/${f}`),
+      ...readdirSync(new URL('./fixtures/torch/specs/', import.meta.url)).filter((f) => f.endsWith('.yaml')).map((f) => `./fixtures/torch/specs/${f}`),
     ];
     for (const f of files) {
       const ok = validate(parseYaml(readFileSync(new URL(f, import.meta.url), 'utf8')));

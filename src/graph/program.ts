@@ -8,7 +8,7 @@ import type { Spec } from '../spec/model.js';
 import { add, constant, div, mul, sum, symbol, symbolsOf, type Node } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
-import { compile, type Compiled } from '../numeric/evaluate.js';
+import { compile, type Compiled, type MemoTable } from '../numeric/evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
 
@@ -48,15 +48,16 @@ export const SEED = adjointName('loss');
 export const ofSample = (name: string, row: number) => `${name}[${row + 1}]`;
 export const optimizerName = (local: string, param: string) => `${local}[${param}]`;
 
-function equation(name: string, role: Role, formula: Node, refOf: (symbol: string) => Ref, c: NumericContext, extra: Partial<Equation> = {}): Equation {
+function equation(name: string, role: Role, formula: Node, refOf: (symbol: string) => Ref, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
   const symbols = [...symbolsOf(formula)];
   const refs = symbols.map(refOf);
   const slot = new Map(symbols.map((s, i) => [s, i]));
-  return { name, role, formula, symbols, refs, run: compile(formula, (s) => slot.get(s)!, c), ...extra };
+  return { name, role, formula, symbols, refs, run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
 }
 
-/** The equations of one sample, the same for every sample and step. */
-export function sampleProgram(spec: Spec, c: NumericContext): Equation[] {
+/** The equations of one sample, the same for every sample and step. With a memo table, subexpressions
+ *  they share are computed once per sample (see numeric/evaluate.ts). */
+export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): Equation[] {
   const rowNames = new Set([...spec.inputs, ...spec.targets]);
   const paramNames = new Set(spec.params.map((p) => p.name));
   const refOf = (s: string): Ref => {
@@ -67,19 +68,20 @@ export function sampleProgram(spec: Spec, c: NumericContext): Equation[] {
     return { kind: 'sample', name: s };
   };
   const forward = [...spec.neurons, spec.loss.sample];
-  const out: Equation[] = forward.map((n) => equation(n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, refOf, c));
+  const out: Equation[] = forward.map((n) => equation(n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, refOf, c, {}, memo));
 
   // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
   // receives from every equation that uses it, each through that equation's own local derivative.
   out.push(equation(SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1), refOf, c));
-  const users = (name: string) => forward.filter((f) => symbolsOf(f.expr).has(name));
+  const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
+  const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const chain = (name: string) => sum(users(name).map((u) => mul(symbol(adjointName(u.name)), differentiate(u.expr, name))));
   for (const n of [...spec.neurons].reverse()) {
-    out.push(equation(adjointName(n.name), 'adjoint', chain(n.name), refOf, c, { of: n.name }));
+    out.push(equation(adjointName(n.name), 'adjoint', chain(n.name), refOf, c, { of: n.name }, memo));
   }
   for (const p of spec.params) {
     if (users(p.name).length === 0) continue;
-    out.push(equation(adjointName(p.name), 'share', chain(p.name), refOf, c, { of: p.name }));
+    out.push(equation(adjointName(p.name), 'share', chain(p.name), refOf, c, { of: p.name }, memo));
   }
   return out;
 }
@@ -114,6 +116,11 @@ function renamed(tree: Node, rename: (s: string) => string): Node {
 
 /** The step-level equations for a batch of data rows (0-based), at step `t`. */
 export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t: number, shareParams: Set<string>, c: NumericContext): Equation[] {
+  return [...lossAndGradientEquations(spec, rows, shareParams, c), ...optimizerEquations(spec, opt, t === 1, c)];
+}
+
+/** The reduced loss and the gradients of the total loss, for a batch of data rows (0-based). */
+export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams: Set<string>, c: NumericContext): Equation[] {
   const out: Equation[] = [];
   const constRef = (s: string): Ref => (s in spec.constants ? { kind: 'constant', name: s } : { kind: 'before', name: s });
   // Step-level sums read the samples' losses and shares, named loss[1], dL/dw1[2], ... by data row.
@@ -139,6 +146,12 @@ export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t
     out.push(equation(adjointName(p.name), 'gradient', g, stepRef, c, { of: p.name }));
   }
 
+  return out;
+}
+
+/** The optimizer's updates for every param; `first` selects the formulas of step 1 where they differ. */
+export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boolean, c: NumericContext): Equation[] {
+  const out: Equation[] = [];
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
   const frozen = new Set(spec.frozen);
@@ -151,9 +164,9 @@ export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t
     const assigned = new Set<string>();
     const global = (local: string) => (local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : options.has(local) || local === 't' ? local : optimizerName(local, p.name));
     for (const u of opt.updates) {
-      const formula = renamed(t === 1 && u.first ? u.first : u.formula, global);
+      const formula = renamed(first && u.first ? u.first : u.formula, global);
       const localOf = new Map<string, string>();
-      for (const local of symbolsOf(t === 1 && u.first ? u.first : u.formula)) localOf.set(global(local), local);
+      for (const local of symbolsOf(first && u.first ? u.first : u.formula)) localOf.set(global(local), local);
       const refOf = (s: string): Ref => {
         const local = localOf.get(s)!;
         if (local === 't') return { kind: 'stepNumber' };

@@ -4,9 +4,9 @@
 import type { Spec } from '../spec/model.js';
 import { makeContext, type Dec, type NumericContext } from '../numeric/context.js';
 import type { Env } from '../numeric/evaluate.js';
-import { compile } from '../numeric/evaluate.js';
+import { compile, type MemoTable } from '../numeric/evaluate.js';
 import { makeRationalContext } from '../numeric/rational.js';
-import { optimizerName, optimizerProgram, sampleProgram, stepProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
+import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
 
 export interface SampleRecord {
   /** Data row, from 0. */
@@ -83,7 +83,8 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   const optionValues = new Map(
     Object.entries(spec.training.options).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, new D(v as string)]),
   );
-  const sampleEquations = sampleProgram(spec, ctx);
+  const memo: MemoTable = { ids: new Map() };
+  const sampleEquations = sampleProgram(spec, ctx, memo);
   const shareParams = new Set(sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
 
   const initial = new Map<string, Dec>(spec.params.map((p) => [p.name, new D(p.value)]));
@@ -97,69 +98,135 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   const branches = options.recordBranches ? new Map<string, number[]>() : undefined;
   if (branches) trace.branches = branches;
   const schedule = batches(spec);
-  const stepCache = new Map<string, Equation[]>();
   const total = schedule.length * spec.training.epochs;
+
+  // Where every symbol of every equation takes its value, resolved once into (space, index) pairs,
+  // so that the hot loop fills an equation's slots from arrays rather than looking names up.
+  const columns = [...spec.inputs, ...spec.targets];
+  const rowValues = rows.map((r) => columns.map((c) => r.get(c)!));
+  const constantNames = [...constants.keys()];
+  const constantValues = [...constants.values()];
+  const optionNames = [...optionValues.keys()];
+  const optionList = [...optionValues.values()];
+  const sampleIndex = new Map(sampleEquations.map((e, i) => [e.name, i]));
+  const samplePlan = plan(sampleEquations, { columns, constantNames, optionNames, sampleIndex, batch: [] });
+  const stepCache = new Map<string, { equations: Equation[]; plan: Plan }>();
+  const lossCache = new Map<string, Equation[]>();
+  const updateCache = new Map<boolean, Equation[]>();
+
   let before = initial;
   let step = 0;
   const env: Env = { vals: [], kinks: [] };
-
   for (let epoch = 1; epoch <= spec.training.epochs; epoch++) {
     for (const batch of schedule) {
       step++;
-      const samples: SampleRecord[] = [];
-      const sampleByRow = new Map<number, SampleRecord>();
-      const values = new Map<string, Dec>();
-      const n = new D(batch.length);
-      const t = new D(step);
-      const resolve = (ref: Ref, sample: SampleRecord | undefined): Dec => {
-        switch (ref.kind) {
-          case 'row': return rows[sample!.row]!.get(ref.name)!;
-          case 'constant': return constants.get(ref.name)!;
-          case 'option': return optionValues.get(ref.name)!;
-          case 'sample': return sample!.values.get(ref.name)!;
-          case 'sampleOf': return sampleByRow.get(ref.row)!.values.get(ref.name)!;
-          case 'step': return values.get(ref.name)!;
-          case 'before': return before.get(ref.name)!;
-          case 'batchSize': return n;
-          case 'stepNumber': return t;
+      // Loss and gradient equations depend on the batch; the optimizer's only on whether t = 1 has
+      // formulas of its own. Build each once.
+      const batchKey = batch.join(',');
+      const first = step === 1 && opt.updates.some((u) => u.first);
+      const key = `${batchKey}|${first}`;
+      let program = stepCache.get(key);
+      if (!program) {
+        let losses = lossCache.get(batchKey);
+        if (!losses) lossCache.set(batchKey, (losses = lossAndGradientEquations(spec, batch, shareParams, ctx)));
+        let updates = updateCache.get(first);
+        if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx)));
+        const equations = [...losses, ...updates];
+        program = { equations, plan: plan(equations, { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) }) };
+        stepCache.set(key, program);
+      }
+      // The spaces values come from; a sample's own space (SAMPLE) and row (ROW) change per sample.
+      const spaces: Dec[][] = [];
+      spaces[CONSTANT] = constantValues;
+      spaces[OPTION] = optionList;
+      spaces[SCALAR] = [new D(batch.length), new D(step)];
+      const evaluateAll = (equations: Equation[], p: Plan, out: Dec[], sampleRow: number | undefined) => {
+        spaces[BEFORE] = p.beforeNames.map((name) => before.get(name)!);
+        for (let i = 0; i < equations.length; i++) {
+          const eq = equations[i]!;
+          const { sp, ix, vals } = p.slots[i]!;
+          for (let j = 0; j < vals.length; j++) vals[j] = spaces[sp[j]!]![ix[j]!]!;
+          env.vals = vals;
+          env.kinks = [];
+          if (branches) env.branches = [];
+          const v = eq.run(env);
+          out[i] = v;
+          if (branches && env.branches!.length > 0) branches.set(`${step}|${sampleRow ?? ''}|${eq.name}`, env.branches!);
+          if (!v.isFinite()) throw new EvaluationError(step, sampleRow, eq.name, v.toString());
+          if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
+            trace.warnings.push({
+              kind: 'kink', step, sample: sampleRow!, neuron: eq.name,
+              message: `step ${step}, sample ${sampleRow}: the argument of ${env.kinks.join(', ')} in ${eq.name} is exactly 0; ` +
+                `its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`,
+            });
+          }
         }
-      };
-      const evaluate = (eq: Equation, sample?: SampleRecord): Dec => {
-        env.vals = eq.refs.map((r) => resolve(r, sample));
-        env.kinks = [];
-        if (branches) env.branches = [];
-        const v = eq.run(env);
-        if (branches && env.branches!.length > 0) branches.set(`${step}|${sample ? sample.row + 1 : ''}|${eq.name}`, env.branches!);
-        if (!v.isFinite()) throw new EvaluationError(step, sample && sample.row + 1, eq.name, v.toString());
-        if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
-          trace.warnings.push({
-            kind: 'kink', step, sample: sample!.row + 1, neuron: eq.name,
-            message: `step ${step}, sample ${sample!.row + 1}: the argument of ${env.kinks.join(', ')} in ${eq.name} is exactly 0; ` +
-              `its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`,
-          });
-        }
-        return v;
       };
 
-      for (const row of batch) {
-        const sample: SampleRecord = { row, values: new Map() };
-        samples.push(sample);
-        sampleByRow.set(row, sample);
-        for (const eq of sampleEquations) sample.values.set(eq.name, evaluate(eq, sample));
-      }
-      const key = `${batch.join(',')}|${step === 1}`;
-      let equations = stepCache.get(key);
-      if (!equations) {
-        equations = stepProgram(spec, opt, batch, step, shareParams, ctx);
-        stepCache.set(key, equations);
-      }
-      for (const eq of equations) values.set(eq.name, evaluate(eq));
-      trace.steps.push({ step, epoch, rows: batch, samples, values, equations });
+      const samples: SampleRecord[] = [];
+      batch.forEach((row, position) => {
+        const cur: Dec[] = new Array(sampleEquations.length);
+        spaces[ROW] = rowValues[row]!;
+        spaces[SAMPLE] = cur;
+        env.memo = new Array(memo.ids.size);
+        evaluateAll(sampleEquations, samplePlan, cur, row + 1);
+        env.memo = undefined;
+        spaces[SAMPLE_OF + position] = cur;
+        samples.push({ row, values: new Map(sampleEquations.map((e, i) => [e.name, cur[i]!])) });
+      });
+      const stepValues: Dec[] = new Array(program.equations.length);
+      spaces[STEP] = stepValues;
+      evaluateAll(program.equations, program.plan, stepValues, undefined);
+      const values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
+      trace.steps.push({ step, epoch, rows: batch, samples, values, equations: program.equations });
       before = values;
       options.onStep?.(step, total);
     }
   }
   return trace;
+}
+
+// The spaces a symbol's value is read from (see plan()).
+const ROW = 0, CONSTANT = 1, OPTION = 2, SAMPLE = 3, BEFORE = 4, STEP = 5, SCALAR = 6, SAMPLE_OF = 7;
+
+interface Plan {
+  /** Per equation: for each symbol, the space and the index it is read from; and a buffer for the values. */
+  slots: Array<{ sp: Int32Array; ix: Int32Array; vals: Dec[] }>;
+  /** The names read from the step before, in BEFORE's order. */
+  beforeNames: string[];
+}
+
+function plan(
+  equations: Equation[],
+  scope: { columns: string[]; constantNames: string[]; optionNames: string[]; sampleIndex: Map<string, number>; batch: number[]; stepIndex?: Map<string, number> },
+): Plan {
+  const beforeNames: string[] = [];
+  const beforeIndex = new Map<string, number>();
+  const locate = (ref: Ref): [number, number] => {
+    switch (ref.kind) {
+      case 'row': return [ROW, scope.columns.indexOf(ref.name)];
+      case 'constant': return [CONSTANT, scope.constantNames.indexOf(ref.name)];
+      case 'option': return [OPTION, scope.optionNames.indexOf(ref.name)];
+      case 'sample': return [SAMPLE, scope.sampleIndex.get(ref.name)!];
+      case 'sampleOf': return [SAMPLE_OF + scope.batch.indexOf(ref.row), scope.sampleIndex.get(ref.name)!];
+      case 'step': return [STEP, scope.stepIndex!.get(ref.name)!];
+      case 'before': {
+        let i = beforeIndex.get(ref.name);
+        if (i === undefined) {
+          beforeIndex.set(ref.name, (i = beforeNames.length));
+          beforeNames.push(ref.name);
+        }
+        return [BEFORE, i];
+      }
+      case 'batchSize': return [SCALAR, 0];
+      case 'stepNumber': return [SCALAR, 1];
+    }
+  };
+  const slots = equations.map((eq) => {
+    const located = eq.refs.map(locate);
+    return { sp: Int32Array.from(located.map(([s]) => s)), ix: Int32Array.from(located.map(([, i]) => i)), vals: new Array<Dec>(located.length) };
+  });
+  return { slots, beforeNames };
 }
 
 /** A param's value after the last step (or its initial value when no step ran). */

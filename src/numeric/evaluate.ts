@@ -12,11 +12,62 @@ export interface Env {
   /** When set, the side taken at every kink or branch (-1, 0, 1), in evaluation order: two runs at
    *  different precisions must take the same sides for their values to be comparable. */
   branches?: number[];
+  /** Values of shared subexpressions for this evaluation scope (one sample of one step), by id. */
+  memo?: Array<Dec | undefined>;
 }
 export type Compiled = (env: Env) => Dec;
 
-export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext): Compiled {
+/**
+ * Shared subexpressions across the equations of one scope. The backward pass restates what the
+ * forward pass computed (relu'(z) needs the pre-activation z that relu(z) had; sigmoid'(z) needs
+ * sigmoid(z)); within one sample every symbol means one value, so a function call, or the switch of a
+ * kink, written the same way in two equations is the same value and is computed once.
+ */
+export interface MemoTable {
+  ids: Map<string, number>;
+}
+
+export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
   const n = unwrap(expr);
+  if (memo && n.type === 'FunctionNode') {
+    const id = internId(memo, `call:${structuralKey(n)}`);
+    const f = compileNode(n, slotOf, c, memo);
+    return (env) => {
+      const m = env.memo;
+      if (!m) return f(env);
+      const hit = m[id];
+      if (hit !== undefined) return hit;
+      return (m[id] = f(env));
+    };
+  }
+  return compileNode(n, slotOf, c, memo);
+}
+
+/** A key that is equal for trees written the same way (parentheses aside); faster than printing. */
+function structuralKey(node: Node): string {
+  const n = unwrap(node);
+  switch (n.type) {
+    case 'SymbolNode': return (n as unknown as { name: string }).name;
+    case 'ConstantNode': return `#${String((n as unknown as { value: unknown }).value)}`;
+    case 'OperatorNode': {
+      const o = n as unknown as { fn: string; args: Node[] };
+      return `${o.fn}(${o.args.map(structuralKey).join(',')})`;
+    }
+    case 'FunctionNode': {
+      const f = n as unknown as { fn: { name: string }; args: Node[] };
+      return `${f.fn.name}(${f.args.map(structuralKey).join(',')})`;
+    }
+  }
+  return n.toString();
+}
+
+function internId(memo: MemoTable, key: string): number {
+  let id = memo.ids.get(key);
+  if (id === undefined) memo.ids.set(key, (id = memo.ids.size));
+  return id;
+}
+
+function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
   switch (n.type) {
     case 'ConstantNode': {
       // Re-read the literal's text into this run's constructor: exact, and at this run's precision.
@@ -29,13 +80,27 @@ export function compile(expr: Node, slotOf: (name: string) => number, c: Numeric
     }
     case 'OperatorNode': {
       const { fn, args } = n as unknown as { fn: string; args: Node[] };
-      const [a, b] = args.map((arg) => compile(arg, slotOf, c)) as [Compiled, Compiled];
+      const [a, b] = args.map((arg) => compile(arg, slotOf, c, memo)) as [Compiled, Compiled];
       switch (fn) {
         case 'unaryPlus': return a;
         case 'unaryMinus': return (env) => a(env).neg();
         case 'add': return (env) => a(env).plus(b(env));
         case 'subtract': return (env) => a(env).minus(b(env));
-        case 'multiply': return (env) => a(env).times(b(env));
+        // A factor that is exactly 0 or 1 (a step function's value, mostly) needs no multiplication:
+        // the backward pass of a ReLU network is full of them. Values are finite (the runner checks),
+        // so 0 * x is 0.
+        case 'multiply': {
+          const { zero, one } = c;
+          return (env) => {
+            const x = a(env);
+            if (x === zero) return zero;
+            const y = b(env);
+            if (x === one) return y;
+            if (y === one) return x;
+            if (y === zero) return zero;
+            return x.times(y);
+          };
+        }
         case 'divide': return (env) => a(env).div(b(env));
         case 'pow': return (env) => a(env).pow(b(env));
       }
@@ -46,8 +111,8 @@ export function compile(expr: Node, slotOf: (name: string) => number, c: Numeric
       const name = f.fn.name;
       const rule = FUNCTIONS[name];
       if (!rule) throw new Error(`cannot evaluate function ${name}`);
-      if (rule.kink) return compileKink(name, f.args, slotOf, c);
-      const args = f.args.map((arg) => compile(arg, slotOf, c));
+      if (rule.kink) return compileKink(name, f.args, slotOf, c, memo);
+      const args = f.args.map((arg) => compile(arg, slotOf, c, memo));
       if (args.length === 1) {
         const [x] = args as [Compiled];
         return (env) => rule.evaluate([x(env)], c);
@@ -65,13 +130,13 @@ export function compile(expr: Node, slotOf: (name: string) => number, c: Numeric
  * w3 = -0.5 + d, w4 = b2 = 0.5 - d): it is set to 0, so the branch follows the convention rather than
  * the rounding error, and the decision is reported.
  */
-function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => number, c: NumericContext): Compiled {
+function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
   const rule = FUNCTIONS[name]!;
-  const rest = argNodes.slice(1).map((arg) => compile(arg, slotOf, c));
+  const rest = argNodes.slice(1).map((arg) => compile(arg, slotOf, c, memo));
   if (COMPARES_TWO_ARGUMENTS.has(name)) {
     const switchTerms = [...additiveTerms(argNodes[0]!, 1), ...additiveTerms(argNodes[1]!, -1)];
-    const first = compile(argNodes[0]!, slotOf, c);
-    const terms = switchTerms.map(([sign, t]) => [sign, compile(t, slotOf, c)] as const);
+    const first = compile(argNodes[0]!, slotOf, c, memo);
+    const terms = switchTerms.map(([sign, t]) => [sign, compile(t, slotOf, c, memo)] as const);
     const larger = name === 'max';
     return (env) => {
       const a = first(env);
@@ -85,9 +150,18 @@ function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => n
       return d.isPositive() === larger ? a : b;
     };
   }
-  const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compile(t, slotOf, c)] as const);
+  const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compile(t, slotOf, c, memo)] as const);
+  // relu(z), heaviside(z) and abs(z) share the switch z (snapped the same way) within a scope.
+  const switchId = memo ? internId(memo, `switch:${structuralKey(argNodes[0]!)}`) : -1;
+  const switchValue = (env: Env): Dec => {
+    const m = env.memo;
+    if (!m || switchId < 0) return snapped(terms, env, c);
+    const hit = m[switchId];
+    if (hit !== undefined) return hit;
+    return (m[switchId] = snapped(terms, env, c));
+  };
   return (env) => {
-    const x = snapped(terms, env, c);
+    const x = switchValue(env);
     env.branches?.push(x.isZero() ? 0 : x.isPositive() ? 1 : -1);
     if (x.isZero()) env.kinks.push(name);
     return rule.evaluate([x, ...rest.map((g) => g(env))], c);
