@@ -3,6 +3,7 @@
 // gradient and param of every step must agree within 1e-12 relative.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { run } from '../src/graph/run.js';
 import { parseSpec } from '../src/spec/validate.js';
 import type { Dec } from '../src/numeric/context.js';
@@ -12,6 +13,11 @@ const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'))
   specs: Record<string, { steps: Array<{ step: number; loss: Record<string, string>; gradients: Record<string, string>; params: Record<string, string> }> }>;
 };
 const specFiles = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('.yaml'));
+// The spec's own path, so that `data: file.csv` is read from beside it.
+const load = (f: string) => {
+  const path = fileURLToPath(new URL(`specs/${f}`, dir));
+  return parseSpec(readFileSync(path, 'utf8'), path);
+};
 
 function close(ours: Dec, theirs: string): boolean {
   const t = new (ours.constructor as new (v: string) => Dec)(theirs);
@@ -20,17 +26,24 @@ function close(ours: Dec, theirs: string): boolean {
 }
 
 describe('PyTorch float64 agreement (1e-12 relative)', () => {
-  it('covers every spec and every optimizer', () => {
-    expect(specFiles.length).toBeGreaterThanOrEqual(12);
+  it('covers every spec, every optimizer, every preset and every named loss', () => {
+    expect(specFiles.length).toBeGreaterThanOrEqual(30);
     expect(Object.keys(expected.specs).sort()).toEqual(specFiles.map((f) => f.replace(/\.yaml$/, '')).sort());
-    const optimizers = new Set(specFiles.map((f) => parseSpec(readFileSync(new URL(`specs/${f}`, dir), 'utf8'), f).training.optimizer));
+    const specs = specFiles.map(load);
+    const optimizers = new Set(specs.map((s) => s.training.optimizer));
     expect([...optimizers].sort()).toEqual(['adagrad', 'adam', 'adamw', 'rmsprop', 'sgd']);
+    const presetOptimizers = (preset: string) => [...new Set(specs.filter((s) => s.conventions.preset === preset).map((s) => s.training.optimizer))].sort();
+    expect(presetOptimizers('keras')).toEqual(['adagrad', 'adam', 'adamw', 'rmsprop', 'sgd']);
+    expect(presetOptimizers('paper')).toEqual(['adam']);
+    const losses = new Set(specs.flatMap((s) => (s.loss.name ? [s.loss.name] : [])));
+    expect([...losses].sort()).toEqual(['bce', 'cross_entropy', 'half_sse', 'mae', 'mse', 'sse']);
+    expect(specs.some((s) => s.frozen.length > 0)).toBe(true);
   });
 
   for (const file of specFiles) {
     const name = file.replace(/\.yaml$/, '');
     it(name, () => {
-      const trace = run(parseSpec(readFileSync(new URL(`specs/${file}`, dir), 'utf8'), file));
+      const trace = run(load(file));
       const want = expected.specs[name]!.steps;
       expect(trace.steps).toHaveLength(want.length);
       const mismatches: string[] = [];
