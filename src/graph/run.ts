@@ -70,6 +70,13 @@ export interface RunOptions {
   recordBranches?: boolean;
   /** 'rational' computes in exact fractions (only for specs whose every operation is rational). */
   arithmetic?: 'decimal' | 'rational';
+  /** Called once the trace exists, before the first step (to start streaming output). */
+  onStart?: (trace: Trace) => void;
+  /** Called with each step as it is finished. */
+  onStepDone?: (step: StepRecord, trace: Trace) => void;
+  /** 'last' keeps only the latest step in trace.steps, so a long run streamed through onStepDone
+   *  needs memory for one step, not all of them. Default 'all'. */
+  retain?: 'all' | 'last';
 }
 
 export function run(spec: Spec, options: RunOptions = {}): Trace {
@@ -114,6 +121,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   const lossCache = new Map<string, Equation[]>();
   const updateCache = new Map<boolean, Equation[]>();
 
+  options.onStart?.(trace);
   let before = initial;
   let step = 0;
   const env: Env = { vals: [], kinks: [] };
@@ -147,7 +155,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
           const { sp, ix, vals } = p.slots[i]!;
           for (let j = 0; j < vals.length; j++) vals[j] = spaces[sp[j]!]![ix[j]!]!;
           env.vals = vals;
-          env.kinks = [];
+          if (env.kinks.length) env.kinks = [];
           if (branches) env.branches = [];
           const v = eq.run(env);
           out[i] = v;
@@ -178,8 +186,11 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       spaces[STEP] = stepValues;
       evaluateAll(program.equations, program.plan, stepValues, undefined);
       const values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
-      trace.steps.push({ step, epoch, rows: batch, samples, values, equations: program.equations });
+      const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations };
+      if (options.retain === 'last') trace.steps = [record];
+      else trace.steps.push(record);
       before = values;
+      options.onStepDone?.(record, trace);
       options.onStep?.(step, total);
     }
   }

@@ -1,0 +1,45 @@
+// One measured run in its own process (see bench/run.ts): `engine SPEC` runs the engine and writes the
+// full JSON trace to a counting sink; `floor SPEC` runs the straight-line decimal.js loop on the same
+// numbers. Prints {ms, out, maxRssMb} as its last line.
+import { readFileSync } from 'node:fs';
+import { parseSpec } from '../src/spec/validate.js';
+import { run } from '../src/graph/run.js';
+import { jsonWriter } from '../src/render/json.js';
+import { floorTrain } from './floor.js';
+
+const [mode, file] = process.argv.slice(2) as [string, string];
+const spec = parseSpec(readFileSync(file, 'utf8'), file);
+let out = '';
+const t0 = performance.now();
+if (mode === 'engine') {
+  let bytes = 0;
+  const w = jsonWriter((t) => { bytes += t.length; });
+  const trace = run(spec, { retain: 'last', onStart: (t) => w.start(t), onStepDone: (s, t) => w.step(t, s) });
+  w.end(trace);
+  out = `${bytes} bytes of JSON`;
+} else {
+  // The same network, read from the spec's expanded params and data.
+  const sizes = [spec.inputs.length];
+  const acts: string[] = [];
+  for (const n of spec.neurons) {
+    const m = /^(?:h|o|z)(\d+)?_?(\d+)$/.exec(n.name);
+    void m;
+  }
+  const layerOf = (name: string) => Number(/^W(\d+)_/.exec(name)?.[1]);
+  const layers = Math.max(...spec.params.map((p) => layerOf(p.name)).filter((l) => l > 0));
+  for (let l = 1; l <= layers; l++) sizes.push(spec.params.filter((p) => p.name.startsWith(`b${l}_`)).length);
+  for (const n of spec.neurons) {
+    const f = /^(\w+)\(/.exec(n.text)?.[1];
+    acts.push(f && ['relu', 'tanh', 'sigmoid'].includes(f) ? f : 'linear');
+  }
+  const perLayer = sizes.slice(1).map((_, l) => acts[sizes.slice(1, l + 1).reduce((a, b) => a + b, 0)]!);
+  const get = (n: string) => spec.params.find((p) => p.name === n)!.value;
+  const W = sizes.slice(1).map((u, l) => Array.from({ length: u }, (_, j) => Array.from({ length: sizes[l]! }, (_, i) => get(`W${l + 1}_${j + 1}_${i + 1}`))));
+  const b = sizes.slice(1).map((u, l) => Array.from({ length: u }, (_, j) => get(`b${l + 1}_${j + 1}`)));
+  const x = spec.data.map((r) => spec.inputs.map((i) => r[i]!));
+  const y = spec.data.map((r) => spec.targets.map((t) => r[t]!));
+  floorTrain({ sizes, activations: perLayer, W, b, x, y, steps: spec.training.epochs, lr: spec.training.options.lr as string }, spec.precision);
+  out = 'floor';
+}
+const ms = performance.now() - t0;
+console.log(JSON.stringify({ ms, out, maxRssMb: process.resourceUsage().maxRSS / 1024 }));

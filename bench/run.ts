@@ -1,0 +1,78 @@
+// npm run bench: the figures of the speed issue, measured on this machine (a benchmark, never a test).
+// Each workload runs in a fresh child process, best of a few runs, so start-up and one-time costs are
+// counted where they belong and a busy machine's noise is damped.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { denseSpec, type Dense } from './workloads.js';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = join(here, '..');
+const work = mkdtempSync(join(tmpdir(), 'exactprop-bench-'));
+const quick = process.argv.includes('--quick');
+
+function child(args: string[]): { ms: number; out: string; maxRssMb: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'child.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+const best = (runs: number, f: () => number) => Math.min(...Array.from({ length: runs }, f));
+const rows: string[][] = [];
+const report = (what: string, figure: string, target: string, met: boolean | string) => {
+  rows.push([what, figure, target, typeof met === 'string' ? met : met ? 'met' : 'NOT met']);
+  console.log(`${what}: ${figure} (target ${target}) ${typeof met === 'string' ? met : met ? 'met' : 'NOT met'}`);
+};
+
+// 1. Cold start of the bundled CLI on the hw7 example, against bare node and node importing all of mathjs.
+execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+const wall = (args: string[]) => best(quick ? 3 : 10, () => {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+});
+const bare = wall(['-e', '0']);
+const mathjs = wall(['--input-type=module', '-e', "await import('mathjs')"]);
+const cli = wall(['dist/exactprop.js', 'run', 'examples/hw7-q2.yaml']);
+report('hw7 end to end through the CLI, cold start', `${(cli / 1000).toFixed(3)} s (bare node ${(bare / 1000).toFixed(3)} s; node importing all of mathjs ${(mathjs / 1000).toFixed(3)} s)`, '< 0.3 s', cli < 300);
+
+// 2 and 3. Dense 4-16-16-3, 64 samples, full batch, 20 Adam steps, precision 50, full JSON trace,
+// against the straight-line decimal.js loop (bench/floor.ts).
+const dense = (activations: string[], steps = 20): Dense => ({ sizes: [4, 16, 16, 3], activations, samples: 64, steps: quick ? 3 : steps });
+function versusFloor(name: string, w: Dense) {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, denseSpec(w));
+  const engine = best(quick ? 1 : 3, () => child(['engine', file]).ms);
+  const floor = best(quick ? 1 : 3, () => child(['floor', file]).ms);
+  return { engine, floor, ratio: engine / floor };
+}
+const relu = versusFloor('relu', dense(['relu', 'relu', 'linear']));
+report('dense 4-16-16-3 ReLU/ReLU/linear, 64 samples, 20 Adam steps, P=50, full JSON trace',
+  `${(relu.engine / 1000).toFixed(2)} s vs floor ${(relu.floor / 1000).toFixed(2)} s: ${relu.ratio.toFixed(2)}x`, 'within 1.3x of the floor', relu.ratio <= 1.3);
+const tanh = versusFloor('tanh', dense(['tanh', 'tanh', 'sigmoid']));
+report('the same with tanh/tanh/sigmoid',
+  `${(tanh.engine / 1000).toFixed(2)} s vs floor ${(tanh.floor / 1000).toFixed(2)} s: ${(tanh.floor / tanh.engine).toFixed(2)}x faster`, 'at least 3x faster than the floor', tanh.floor / tanh.engine >= 3);
+
+// 4. Cost per (param x sample x step) at three sizes: no hidden quadratic.
+const sizes: Array<[string, number[]]> = [['4-8-3', [4, 8, 3]], ['4-16-16-3', [4, 16, 16, 3]], ['8-32-32-4', [8, 32, 32, 4]]];
+const perUnit = sizes.map(([label, s]) => {
+  const w: Dense = { sizes: s, activations: s.slice(1).map((_, i) => (i === s.length - 2 ? 'linear' : 'relu')), samples: 32, steps: quick ? 2 : 5 };
+  const file = join(work, `size-${label}.yaml`);
+  writeFileSync(file, denseSpec(w));
+  const params = s.slice(1).reduce((acc, u, i) => acc + u * (s[i]! + 1), 0);
+  const ms = best(quick ? 1 : 3, () => child(['engine', file]).ms);
+  return { label, us: (ms * 1000) / (params * w.samples * w.steps) };
+});
+const spread = Math.max(...perUnit.map((p) => p.us)) / Math.min(...perUnit.map((p) => p.us));
+report('cost per (param x sample x step)', perUnit.map((p) => `${p.label}: ${p.us.toFixed(2)} us`).join(', ') + `; spread ${spread.toFixed(2)}x`, 'flat within 1.5x', spread <= 1.5);
+
+// 5. Peak memory of the tanh workload at 100 steps, the JSON trace streamed.
+const longFile = join(work, 'tanh-100.yaml');
+writeFileSync(longFile, denseSpec(dense(['tanh', 'tanh', 'sigmoid'], quick ? 10 : 100)));
+const memory = child(['engine', longFile]);
+report(`peak memory, tanh workload, ${quick ? 10 : 100} steps, JSON streamed`, `${memory.maxRssMb.toFixed(0)} MB (${(memory.ms / 1000).toFixed(1)} s)`, '< 500 MB', memory.maxRssMb < 500);
+
+console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+console.log('\n| workload | measured | target | |\n|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
