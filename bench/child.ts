@@ -21,10 +21,6 @@ if (mode === 'engine') {
   // The same network, read from the spec's expanded params and data.
   const sizes = [spec.inputs.length];
   const acts: string[] = [];
-  for (const n of spec.neurons) {
-    const m = /^(?:h|o|z)(\d+)?_?(\d+)$/.exec(n.name);
-    void m;
-  }
   const layerOf = (name: string) => Number(/^W(\d+)_/.exec(name)?.[1]);
   const layers = Math.max(...spec.params.map((p) => layerOf(p.name)).filter((l) => l > 0));
   for (let l = 1; l <= layers; l++) sizes.push(spec.params.filter((p) => p.name.startsWith(`b${l}_`)).length);
