@@ -9,7 +9,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: false,
+  minify: true,
   sourcemap: false,
   logLevel: 'warning',
   // Some dependencies are CommonJS and require Node built-ins; give the ESM bundle a require.
