@@ -5,6 +5,7 @@ import { InputError } from '../spec/errors.js';
 import { EvaluationError } from '../graph/run.js';
 import { processIo, UsageError, type Io } from './io.js';
 import * as runCmd from './commands/run.js';
+import * as deriveCmd from './commands/derive.js';
 
 export type { Io } from './io.js';
 
@@ -15,6 +16,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   run: { usage: runCmd.usage, run: runCmd.runCommand },
+  derive: { usage: deriveCmd.usage, run: deriveCmd.deriveCommand },
 };
 
 export function usage(): string {

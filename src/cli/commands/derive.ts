@@ -1,0 +1,76 @@
+// `exactprop derive SPEC`: the derivative of the loss with respect to each trained param, in its
+// chain-rule form and its expanded form, optionally evaluated at one step and sample.
+import { parseArgs } from 'node:util';
+import { batches } from '../../graph/run.js';
+import { derivativeAt, derivatives, TooManyPathsError } from '../../graph/derive.js';
+import { derivationDocument, derivationText, type DerivationReport } from '../../render/derivation.js';
+import { markdown } from '../../render/markdown.js';
+import { latex } from '../../render/latex.js';
+import { didYouMean } from '../../spec/errors.js';
+import type { Spec } from '../../spec/model.js';
+import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
+import { loadSpec } from '../load.js';
+import { runWithProgress } from './run.js';
+
+export const usage = `exactprop derive SPEC [--param NAME] [--format text|markdown|latex] [--at STEP,SAMPLE] [--digits N] [--precision N]
+    the derivative of the loss with respect to each trained param (or only NAME): the chain-rule form,
+    each local factor written symbolically, and the expanded form (one sample's loss differentiated whole)
+    --at        evaluate both forms at one step and one sample (data row) of that step's batch
+    --digits    significant digits shown (default 12)`;
+
+const FORMATS = ['text', 'markdown', 'latex'] as const;
+
+export function deriveCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      param: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      at: { type: 'string' },
+      digits: { type: 'string' },
+      precision: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('derive takes one spec file');
+  const format = oneOf(values.format!, 'format', FORMATS);
+  const digits = wholeNumber(values.digits, 'digits', 1, 1000) ?? 12;
+  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', 1, 100_000));
+  const params = spec.params.map((p) => p.name);
+  if (values.param !== undefined && !params.includes(values.param)) {
+    throw new UsageError(`unknown param '${values.param}'${didYouMean(values.param, params)}; the trained params are ${params.join(', ')}`);
+  }
+  const at = values.at === undefined ? undefined : parseAt(values.at, spec);
+
+  let derivs;
+  try {
+    derivs = derivatives(spec, values.param);
+  } catch (e) {
+    if (e instanceof TooManyPathsError) throw new UsageError(`${e.message}: pick one param with --param, or read the backward pass of 'exactprop run'`);
+    throw e;
+  }
+  const report: DerivationReport = { spec, derivatives: derivs, digits };
+  if (at) {
+    // Only the epochs up to the requested step are trained.
+    const perEpoch = batches(spec).length;
+    const shortened: Spec = { ...spec, training: { ...spec.training, epochs: Math.ceil(at.step / perEpoch) } };
+    const trace = runWithProgress(shortened, io);
+    const rows = trace.steps[at.step - 1]!.rows.map((r) => r + 1);
+    report.at = { step: at.step, sample: at.sample, ctx: trace.ctx, byParam: new Map(derivs.map((d) => [d.param, rows.map((s) => derivativeAt(d, trace, at.step, s))])) };
+  }
+  io.out(format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report)));
+  return 0;
+}
+
+/** `--at STEP,SAMPLE`: a step of the run, and a data row (from 1) of that step's batch. */
+function parseAt(text: string, spec: Spec): { step: number; sample: number } {
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new UsageError(`--at takes STEP,SAMPLE (two whole numbers, e.g. 1,2), got '${text}'`);
+  const [step, sample] = [Number(m[1]), Number(m[2])];
+  const schedule = batches(spec);
+  const total = schedule.length * spec.training.epochs;
+  if (step < 1 || step > total) throw new UsageError(`--at: step ${step} is outside the run (steps 1 to ${total})`);
+  const rows = schedule[(step - 1) % schedule.length]!.map((r) => r + 1);
+  if (!rows.includes(sample)) throw new UsageError(`--at: sample ${sample} is not in step ${step}, whose batch has samples ${rows.join(', ')}`);
+  return { step, sample };
+}

@@ -1,0 +1,189 @@
+// `exactprop derive` output: per param, the chain-rule form with each local factor, the expanded form,
+// and (with --at) every factor's value at one step and sample. One printer for text here, and one
+// typeset document (derivationDocument) for Markdown and LaTeX.
+import type { Spec } from '../spec/model.js';
+import type { Dec, NumericContext } from '../numeric/context.js';
+import { roundedText } from '../numeric/context.js';
+import { isOne, type Node } from '../symbolic/build.js';
+import type { DerivativeAt, ParamDerivative } from '../graph/derive.js';
+import { print } from './text.js';
+import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
+import { notationFor } from './solution-doc.js';
+
+export interface DerivationReport {
+  spec: Spec;
+  derivatives: ParamDerivative[];
+  /** With --at: the step and sample, and for each param the values at every sample of that step's batch. */
+  at?: { step: number; sample: number; byParam: Map<string, DerivativeAt[]>; ctx: NumericContext };
+  digits: number;
+}
+
+/** The chain-rule and expanded values agree to the working precision (a disagreement is a bug). */
+export function formsAgree(a: DerivativeAt, ctx: NumericContext): boolean {
+  const scale = a.share.abs().gt(1) ? a.share.abs() : ctx.one;
+  const tolerance = scale.times(new ctx.D(10).pow(-(ctx.precision - 5)));
+  return a.share.minus(a.expandedShare).abs().lte(tolerance) && a.share.minus(a.engineShare).abs().lte(tolerance);
+}
+
+const usesStep = (trees: Node[]) => trees.some((t) => /heaviside/.test(t.toString()));
+const factorName = (of: string, wrt: string) => `d${of}/d${wrt}`;
+
+// ---------------------------------------------------------------------------------------------- text
+
+export function derivationText(r: DerivationReport): string {
+  const { spec, digits } = r;
+  const num = (d: Dec) => {
+    const t = roundedText(d, digits);
+    return t.exact ? t.text : `${t.text}…`;
+  };
+  const paren = (d: Dec) => (d.isNegative() && !d.isZero() ? `(${num(d).replace('…', '')})` : num(d).replace('…', ''));
+  const out: string[] = [];
+  out.push(`exactprop derive: ${spec.file}`);
+  out.push(`L = ${spec.loss.reduce} over the n samples of a batch of loss${spec.loss.penalty ? ', + penalty' : ''}`);
+  out.push(`  loss = ${spec.loss.sample.text}`);
+  if (spec.loss.penalty) out.push(`  penalty = ${spec.loss.penalty.text}`);
+  if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
+    out.push(`heaviside(z) = relu'(z): 1 if z > 0, 0 if z < 0, and ${spec.conventions.relu_at_zero} at z = 0 (conventions.relu_at_zero)`);
+  }
+  const seedShown = (d: ParamDerivative) => !isOne(d.seed);
+  for (const d of r.derivatives) {
+    const p = d.param;
+    out.push('', `== dL/d${p} ==`, 'chain rule');
+    const products = d.paths.map((path) => path.factors.map((i) => factorName(d.factors[i]!.of, d.factors[i]!.wrt)).join(' * '));
+    const seed = seedShown(d) ? 'dL/dloss * ' : '';
+    const sum = products.length === 0 ? '' : products.length === 1 ? `sum over the samples of ${seed}${products[0]}` : `sum over the samples of ${seed}(${products.join(' + ')})`;
+    const terms = [sum, d.penalty ? `dpenalty/d${p}` : ''].filter(Boolean);
+    out.push(`  dL/d${p} = ${terms.length ? terms.join(' + ') : `0 (the loss does not depend on ${p})`}`);
+    if (terms.length) {
+      out.push('  where');
+      if (products.length && seedShown(d)) out.push(`    dL/dloss = ${print(d.seed)}`);
+      for (const f of d.factors) out.push(`    ${factorName(f.of, f.wrt)} = ${print(f.formula)}`);
+      if (d.penalty) out.push(`    dpenalty/d${p} = ${print(d.penalty)}`);
+    }
+    out.push("expanded: one sample's loss with the neurons substituted, differentiated as a whole");
+    out.push(`  loss = ${print(d.expandedLoss)}`);
+    out.push(`  dloss/d${p} = ${print(d.expanded)}`);
+    out.push(`  dL/d${p} = ${[`sum over the samples of ${seedShown(d) ? 'dL/dloss * ' : ''}dloss/d${p}`, d.penalty ? `dpenalty/d${p}` : ''].filter(Boolean).join(' + ')}`);
+
+    const all = r.at?.byParam.get(p);
+    if (!r.at || !all) continue;
+    const a = all.find((x) => x.sample === r.at!.sample)!;
+    out.push(`at step ${a.step}, sample ${a.sample} (the params as they were before step ${a.step})`);
+    if (seedShown(d) && d.paths.length) out.push(`  dL/dloss = ${num(a.seed)}`);
+    d.factors.forEach((f, i) => {
+      const v = a.factors[i]!;
+      const kink = v.atKink ? ` (at the kink: ${/heaviside/.test(f.formula.toString()) ? `heaviside(0) = ${spec.conventions.relu_at_zero} by conventions.relu_at_zero` : 'the convention at 0 decides'})` : '';
+      out.push(`  ${factorName(f.of, f.wrt)} = ${num(v.value)}${kink}`);
+    });
+    const seedPart = seedShown(d) ? `${paren(a.seed)} * ` : '';
+    const pathText = d.paths.map((path) => path.factors.map((i) => paren(a.factors[i]!.value)).join(' * '));
+    if (d.paths.length === 1) out.push(`  chain rule: ${seedPart}${pathText[0]} = ${num(a.share)}`);
+    else if (d.paths.length > 1) out.push(`  chain rule: ${seedPart}(${pathText.join(' + ')}) = ${num(a.share)}`);
+    else out.push(`  chain rule: no path from the loss to ${p}, so 0`);
+    out.push(`  dloss/d${p} = ${num(a.expanded.value)}`);
+    out.push(`  expanded: ${seedPart}${paren(a.expanded.value)} = ${num(a.expandedShare)}`);
+    out.push(formsAgree(a, r.at.ctx)
+      ? "  the two forms agree, and agree with the backward pass of 'exactprop run'"
+      : `  DISAGREEMENT (a bug, please report it): chain rule ${a.share}, expanded ${a.expandedShare}, backward pass ${a.engineShare}`);
+    if (a.penalty) out.push(`  dpenalty/d${p} = ${num(a.penalty)}`);
+    const parts = [...all.map((x) => paren(x.share)), ...(a.penalty ? [paren(a.penalty)] : [])];
+    out.push(`  dL/d${p} at step ${a.step} = ${parts.join(' + ')} = ${num(a.gradient)} ` +
+      `(the shares of samples ${all.map((x) => x.sample).join(', ')}${a.penalty ? ", and the penalty's term" : ''})`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------------------- typeset document
+
+export function derivationDocument(r: DerivationReport): Doc {
+  const { spec, digits } = r;
+  const N = notationFor(spec);
+  const opts = { digits };
+  const file = spec.file.split(/[\\/]/).pop()!;
+  const blocks: Block[] = [];
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
+  const display = (...groups: MathLine[][]) => blocks.push({ kind: 'math', groups: groups.filter((g) => g.length > 0) });
+  const lines = (lhs: string, rel: string, texLines: string[]): MathLine[] => texLines.map((t, i) => ({ lhs: i === 0 ? lhs : '', rel: i === 0 ? rel : '', rhs: t }));
+  const pen = (param: string) => N.partial('loss.penalty', param);
+  const ell = N.name('loss');
+  const value = (d: Dec) => N.number(d, digits);
+  const rel = (d: Dec) => (value(d).rounded ? '\\approx' : '=');
+  const paren = (d: Dec) => (d.isNegative() && !d.isZero() ? `(${value(d).tex})` : value(d).tex);
+
+  h(1, `Derivatives of the loss: ${file}`);
+  p('The loss, for a batch of ', math('n'), ' samples:');
+  const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${ell}^{(s)}` : `\\sum_{s=1}^{n} ${ell}^{(s)}`;
+  display([
+    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.name('loss.penalty')}` : reduced },
+    { lhs: ell, rel: '=', rhs: N.formula(spec.loss.sample.expr, opts).tex },
+    ...(spec.loss.penalty ? [{ lhs: N.name('loss.penalty'), rel: '=', rhs: N.formula(spec.loss.penalty.expr, opts).tex }] : []),
+    ...spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, opts).tex })),
+  ]);
+  if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
+    p(math(`${N.stepFunction}(z)`), ' is the derivative of ', math('\\operatorname{ReLU}'), ', a step function: ', math('1'), ' for ', math('z > 0'), ', ',
+      math('0'), ' for ', math('z < 0'), ', and ', math(`${N.stepFunction}(0) = ${spec.conventions.relu_at_zero}`), ' (conventions.relu_at_zero).');
+  }
+
+  for (const d of r.derivatives) {
+    const param = d.param;
+    const dL = N.name(`dL/d${param}`);
+    const seedTex = isOne(d.seed) ? '' : `${N.name('dL/dloss')} \\cdot `;
+    h(2, math(dL));
+    h(3, 'Chain rule');
+    const product = (path: ParamDerivative['paths'][number]) => path.factors.map((i) => N.partial(d.factors[i]!.of, d.factors[i]!.wrt)).join(' \\cdot ');
+    const products = d.paths.map(product);
+    const sum = products.length === 0 ? '' : `\\sum_{s=1}^{n} ${seedTex}${products.length === 1 ? products[0] : `\\left(${products.join(' + ')}\\right)`}`;
+    const terms = [sum, d.penalty ? pen(param) : ''].filter(Boolean);
+    display([{ lhs: dL, rel: '=', rhs: terms.length ? terms.join(' + ') : '0' }]);
+    if (terms.length === 0) {
+      p(`The loss does not depend on ${param}.`);
+    } else {
+      p('where each factor is the derivative of one equation with respect to one of its symbols:');
+      display([
+        ...(products.length && !isOne(d.seed) ? [{ lhs: N.name('dL/dloss'), rel: '=', rhs: N.formula(d.seed, opts).tex }] : []),
+        ...d.factors.map((f) => ({ lhs: N.partial(f.of, f.wrt), rel: '=', rhs: N.formula(f.formula, opts).tex })),
+        ...(d.penalty ? [{ lhs: pen(param), rel: '=', rhs: N.formula(d.penalty, opts).tex }] : []),
+      ]);
+    }
+    h(3, 'Expanded');
+    p('One sample\'s loss with the neurons substituted in, differentiated as a whole:');
+    display(
+      lines(ell, '=', N.formulaLines(d.expandedLoss, opts).lines),
+      lines(N.partial('loss', param), '=', N.formulaLines(d.expanded, opts).lines),
+      [{ lhs: dL, rel: '=', rhs: [`\\sum_{s=1}^{n} ${seedTex}${N.partial('loss', param)}`, d.penalty ? pen(param) : ''].filter(Boolean).join(' + ') }],
+    );
+
+    const all = r.at?.byParam.get(param);
+    if (!r.at || !all) continue;
+    const a = all.find((x) => x.sample === r.at!.sample)!;
+    h(3, `At step ${a.step}, sample ${a.sample}`);
+    p(`With the params as they were before step ${a.step}:`);
+    const factorLines: MathLine[] = [
+      ...(products.length && !isOne(d.seed) ? [{ lhs: N.name('dL/dloss'), rel: rel(a.seed), rhs: value(a.seed).tex }] : []),
+      ...d.factors.map((f, i) => {
+        const v = a.factors[i]!;
+        const kink = v.atKink ? `\\quad (\\text{at the kink: } ${N.stepFunction}(0) = ${spec.conventions.relu_at_zero})` : '';
+        return { lhs: N.partial(f.of, f.wrt), rel: rel(v.value), rhs: `${value(v.value).tex}${kink}` };
+      }),
+      { lhs: N.partial('loss', param), rel: rel(a.expanded.value), rhs: value(a.expanded.value).tex },
+      ...(a.penalty ? [{ lhs: pen(param), rel: rel(a.penalty), rhs: value(a.penalty).tex }] : []),
+    ];
+    const seedValue = isOne(d.seed) ? '' : `${paren(a.seed)} \\cdot `;
+    const pathValues = d.paths.map((path) => path.factors.map((i) => paren(a.factors[i]!.value)).join(' \\cdot '));
+    const chain = pathValues.length === 0 ? '0' : `${seedValue}${pathValues.length === 1 ? pathValues[0] : `\\left(${pathValues.join(' + ')}\\right)`}`;
+    display(factorLines, [
+      { lhs: `\\text{chain rule: } ${N.name(`dL/d${param}[${a.sample}]`)}`, rel: '=', rhs: chain },
+      { lhs: '', rel: rel(a.share), rhs: value(a.share).tex },
+      { lhs: `\\text{expanded: } ${N.name(`dL/d${param}[${a.sample}]`)}`, rel: '=', rhs: `${seedValue}${paren(a.expanded.value)}` },
+      { lhs: '', rel: rel(a.expandedShare), rhs: value(a.expandedShare).tex },
+    ], [
+      { lhs: `${dL}\\Big|_{\\text{step } ${a.step}}`, rel: '=', rhs: [...all.map((x) => paren(x.share)), ...(a.penalty ? [paren(a.penalty)] : [])].join(' + ') },
+      { lhs: '', rel: rel(a.gradient), rhs: value(a.gradient).tex },
+    ]);
+    p(formsAgree(a, r.at.ctx)
+      ? `The two forms agree to the working precision (${r.at.ctx.precision} digits), and with the backward pass of exactprop run. The step's gradient adds the shares of samples ${all.map((x) => x.sample).join(', ')}${a.penalty ? " and the penalty's term" : ''}.`
+      : `DISAGREEMENT (a bug, please report it): chain rule ${a.share}, expanded ${a.expandedShare}, backward pass ${a.engineShare}.`);
+  }
+  return { title: `Derivatives of the loss: ${file}`, blocks };
+}

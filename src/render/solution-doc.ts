@@ -1,0 +1,216 @@
+// The worked solution as a typeset document: what a careful teacher's model answer lays out. First the
+// problem (network, loss, optimizer and its equations, conventions, data, initial values), then per
+// step: each sample's forward pass layer by layer and its loss, its backward pass factor by factor,
+// then the step's loss, gradients, the optimizer's state updates and new values; at the end the
+// values and losses over the run. Every quantity is written formula, numbers substituted, value.
+import type { Dec, NumericContext } from '../numeric/context.js';
+import { evaluateTree } from '../graph/derive.js';
+import type { Spec } from '../spec/model.js';
+import { symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
+import type { Calc, Solution, StepSection } from './solution.js';
+import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
+import { Notation } from './tex.js';
+
+export interface DocOptions {
+  /** Significant digits shown; values are exact underneath. */
+  digits: number;
+}
+
+/** Every name a document about this spec may print: what the notation must keep apart. */
+export function notationFor(spec: Spec): Notation {
+  const localNames = spec.training.definition.updates(spec.training.options).map((u) => u.name);
+  return new Notation([
+    ...spec.inputs, ...spec.targets, ...spec.params.map((p) => p.name), ...Object.keys(spec.constants),
+    ...spec.neurons.map((n) => n.name), 'loss', 'n', 't', ...Object.keys(spec.training.options), ...localNames,
+    ...Object.keys(spec.training.definition.state(spec.training.options)),
+  ]);
+}
+
+/** Each neuron's layer: 1 + the deepest layer among the neurons it reads (inputs are layer 0). */
+export function layers(spec: Spec): Map<string, number> {
+  const depth = new Map<string, number>();
+  for (const n of spec.neurons) {
+    const below = [...symbolsOf(n.expr)].map((s) => depth.get(s) ?? 0);
+    depth.set(n.name, 1 + Math.max(0, ...below));
+  }
+  return depth;
+}
+
+/** Whether any formula of the run uses a kinked derivative, so the convention at 0 must be stated. */
+function usesStep(sol: Solution): boolean {
+  const kinked = /heaviside|leaky_relu_prime|sign|max|min/;
+  return sol.trace.sampleEquations.some((e) => kinked.test(e.formula.toString()));
+}
+
+export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
+  const { spec } = sol.trace;
+  const N = notationFor(spec);
+  const num = (d: Dec) => N.number(d, digits).tex;
+  const equals = (name: string, d: Dec): string => {
+    const p = N.number(d, digits);
+    return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
+  };
+  const list = (pairs: Array<[string, Dec]>): Inline[] =>
+    pairs.flatMap(([n, v], i) => (i === 0 ? [math(equals(n, v))] : [', ', math(equals(n, v))]));
+  const file = spec.file.split(/[\\/]/).pop()!;
+  const blocks: Block[] = [];
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
+  const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups });
+
+  h(1, `Worked solution: ${file}`);
+  p(`Every value is computed exactly with ${spec.precision} significant digits and shown to ${digits}; `,
+    math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
+
+  // The problem.
+  h(2, 'The problem');
+  p('The network, evaluated in this order for each sample:');
+  display([spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, { digits }).tex }))]);
+  p('The loss: ', spec.loss.reduce === 'mean' ? 'the mean' : 'the sum', ' over the ', math('n'), ' samples of a batch of each sample\'s loss ', math(N.name('loss')),
+    spec.loss.penalty ? ', plus a penalty on the params:' : ':');
+  const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${N.name('loss')}^{(s)}` : `\\sum_{s=1}^{n} ${N.name('loss')}^{(s)}`;
+  display([[
+    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.name('loss.penalty')}` : reduced },
+    { lhs: N.name('loss'), rel: '=', rhs: N.formula(spec.loss.sample.expr, { digits }).tex },
+    ...(spec.loss.penalty ? [{ lhs: N.name('loss.penalty'), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
+  ]]);
+  const opt = sol.trace.optimizer;
+  const options = Object.entries(spec.training.options);
+  p(`The optimizer: ${opt.def.title}, with `,
+    ...options.flatMap(([k, v], i): Inline[] => [
+      i === 0 ? '' : ', ',
+      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(new sol.trace.ctx.D(v), 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
+    ]),
+    `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
+    spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
+  p('Its update for each param ', math('p'), ', with ', math('t'), ' the step number from 1 (a name on the right means its value before this update, unless it was updated above):');
+  display([opt.updates.map((u) => ({
+    lhs: u.name === 'p' ? 'p' : N.name(u.name),
+    rel: symbolsOf(u.formula).has(u.name) ? '\\leftarrow' : '=',
+    rhs: N.formula(renameGrad(u.formula), { digits }).tex + (u.first ? `\\quad (\\text{at } t = 1\\text{: } ${N.formula(renameGrad(u.first), { digits }).tex})` : ''),
+  }))]);
+  if (opt.state.length > 0) {
+    p('Its state starts at ', ...opt.state.flatMap((s, i): Inline[] => [i === 0 ? '' : ', ', math(`${N.name(s.name)} = ${N.formula(s.initial, { digits }).tex}`)]), '.');
+  }
+  if (usesStep(sol)) {
+    p(math(`${N.stepFunction}(z)`), ' is the step function, the derivative of ', math('\\operatorname{ReLU}'), ': ', math('1'), ' for ', math('z > 0'), ', ',
+      math('0'), ' for ', math('z < 0'), ', and ', math(`${N.stepFunction}(0) = ${spec.conventions.relu_at_zero}`),
+      ' (conventions.relu_at_zero). A pre-activation that cancels to zero within the working precision is taken as exactly 0.');
+  }
+  p('The data:');
+  const columns = [...spec.inputs, ...spec.targets];
+  blocks.push({
+    kind: 'table',
+    head: [['sample'], ...columns.map((c) => [math(N.name(c))])],
+    rows: spec.data.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(new sol.trace.ctx.D(row[c]!)))])]),
+  });
+  p('Initial values: ', ...list(sol.initial), '.');
+
+  for (const step of sol.steps) stepBlocks(step, sol, N, digits, blocks, list);
+
+  h(2, 'Result');
+  const shown = sol.steps.map((s) => s.step);
+  if (sol.steps.length > 0) {
+    p('The loss at each step shown (computed before that step\'s update):');
+    blocks.push({
+      kind: 'table',
+      head: [['step'], ['epoch'], [math(N.name('loss.data'))], ...(spec.loss.penalty ? [[math(N.name('loss.penalty'))], [math('L')]] : [])],
+      rows: sol.steps.map((s) => {
+        const v = (name: string) => s.loss.find((c) => c.eq.name === name)!.value;
+        const cell = (d: Dec): Inline[] => [math(N.number(d, digits).tex)];
+        return [[String(s.step)], [String(s.epoch)], cell(v('loss.data')), ...(spec.loss.penalty ? [cell(v('loss.penalty')), cell(v('loss.total'))] : [])];
+      }),
+    });
+  }
+  const lastStep = sol.trace.steps.length;
+  p(`The params before the first step and after the last (step ${lastStep}${shown.includes(lastStep) || lastStep === 0 ? '' : ', not shown above'}):`);
+  blocks.push({
+    kind: 'table',
+    head: [['param'], ['initial'], ['final']],
+    rows: sol.initial.map(([name, v], i) => [[math(N.name(name))], [math(num(v))], [math(num(sol.final[i]![1]))]]),
+  });
+  if (sol.trace.warnings.length > 0) {
+    h(2, 'Notes');
+    blocks.push({ kind: 'list', items: sol.trace.warnings.map((w) => [w.message]) });
+  }
+  return { title: `Worked solution: ${file}`, blocks };
+}
+
+/** In the optimizer's own equations `grad` is the gradient of the loss: print it as dL/dp. */
+function renameGrad(tree: Node): Node {
+  return tree.transform((node: Node, path: string) =>
+    node.type === 'SymbolNode' && path !== 'fn' && (node as unknown as { name: string }).name === 'grad'
+      ? symbol('dL/dp')
+      : node,
+  );
+}
+
+function stepBlocks(step: StepSection, sol: Solution, N: Notation, digits: number, blocks: Block[], list: (pairs: Array<[string, Dec]>) => Inline[]): void {
+  const { spec } = sol.trace;
+  const depth = layers(spec);
+  const deepest = Math.max(0, ...depth.values());
+  const layerName = (d: number) => (d === deepest ? 'Output layer' : `Hidden layer ${d}`);
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
+  const display = (calcs: Calc[]) => calcs.length > 0 && blocks.push({ kind: 'math', groups: calcs.map((c) => calcLines(c, N, digits, sol.trace.ctx)) });
+  const byLayer = (calcs: Calc[], of: (c: Calc) => string | undefined, order: 1 | -1) => {
+    const layerOf = (c: Calc) => depth.get(of(c) ?? '') ?? 0;
+    const found = [...new Set(calcs.map(layerOf))].filter((d) => d > 0).sort((a, b) => order * (a - b));
+    for (const d of found) {
+      p(`${layerName(d)}:`);
+      display(calcs.filter((c) => layerOf(c) === d));
+    }
+  };
+
+  h(2, `Step ${step.step} (epoch ${step.epoch})`);
+  for (const sample of step.samples) {
+    h(3, `Sample ${sample.sample}: `, ...list(sample.given));
+    h(4, 'Forward pass');
+    byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1);
+    p('Loss of this sample:');
+    display(sample.forward.filter((c) => c.eq.role === 'loss'));
+    h(4, 'Backward pass');
+    p('Each adjoint is the sum, over the equations that use the quantity, of their adjoint times their local derivative. The loss first:');
+    display(sample.backward.filter((c) => c.eq.role === 'seed'));
+    byLayer(sample.backward.filter((c) => c.eq.role === 'adjoint'), (c) => c.eq.of, -1);
+    p('This sample\'s share of each gradient:');
+    display(sample.backward.filter((c) => c.eq.role === 'share'));
+  }
+  h(3, `Loss of step ${step.step}`);
+  display(step.loss);
+  h(3, 'Gradients of the total loss');
+  display(step.gradients);
+  h(3, `${sol.trace.optimizer.def.title} update, `, math(`t = ${step.step}`));
+  blocks.push({ kind: 'math', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, sol.trace.ctx))) });
+  const after = sol.trace.steps[step.step - 1]!.values;
+  p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
+}
+
+/** One quantity: formula, then the numbers put in, then the value (rounded values with \approx). */
+export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericContext): MathLine[] {
+  const lhs = N.name(c.eq.name);
+  // An update of a state from its own previous value reads as an assignment.
+  const self = c.eq.refs.some((r, i) => r.kind === 'before' && c.eq.symbols[i] === c.eq.name);
+  const value = N.number(c.value, digits);
+  const valueRel = value.rounded ? '\\approx' : '=';
+  const f = unwrap(c.eq.formula);
+  if (f.type === 'ConstantNode') return [{ lhs, rel: valueRel, rhs: value.tex }];
+  // Long formulas (an adjoint fed by several neurons) are cut into lines after the relation sign.
+  const continued = (rel: string, parts: string[]): MathLine[] => parts.map((rhs, i) => ({ lhs: i === 0 ? lhs : '', rel: i === 0 ? rel : '', rhs }));
+  const lines: MathLine[] = continued(self ? '\\leftarrow' : '=', N.formulaLines(c.eq.formula, { digits }).lines);
+  if (f.type !== 'SymbolNode') {
+    const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+    const backward = c.eq.role === 'adjoint' || c.eq.role === 'share';
+    const substituted = N.formulaLines(c.eq.formula, {
+      digits,
+      value: (name) => values.get(name),
+      argumentValue: (arg) => evaluateTree(arg, values, ctx).value,
+      collapseArguments: backward,
+    });
+    if (substituted.lines.join(' ') !== value.tex) {
+      lines.push(...continued(substituted.rounded ? '\\approx' : '=', substituted.lines).map((l) => ({ ...l, lhs: '' })));
+    }
+  }
+  lines.push({ lhs: '', rel: valueRel, rhs: value.tex });
+  return lines;
+}

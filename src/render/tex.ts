@@ -1,0 +1,366 @@
+// The TeX printer: quantity names and formula trees as people write them in LaTeX (w1 as w_{1}, yhat as
+// \hat{y}, beta1 as \beta_1, dL/dh1 as a partial derivative, m[w1] as m_{w_{1}}), and decimals as
+// numbers (1e-8 as 10^{-8}). Markdown, LaTeX and HTML all write their mathematics through this one
+// printer; the core never sees TeX.
+import type { Dec } from '../numeric/context.js';
+import { roundedText } from '../numeric/context.js';
+import { unwrap, type Node } from '../symbolic/build.js';
+
+const GREEK = new Set([
+  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
+  'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega',
+  'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
+]);
+
+/** Names with a customary symbol. Used only when no other name of the document prints the same way. */
+const ALIASES: Record<string, string> = {
+  lr: '\\eta',
+  eps: '\\epsilon',
+  loss: '\\ell',
+  vmax: 'v^{\\max}',
+};
+
+/** Derivatives of the kinked functions: what matters of their argument is its sign. */
+const STEP_FUNCTIONS = new Set(['heaviside', 'leaky_relu_prime', 'sign']);
+
+/** Derived quantities of the whole step's loss. */
+const STEP_LOSS: Record<string, string> = {
+  'loss.data': 'L_{\\text{data}}',
+  'loss.penalty': 'L_{\\text{penalty}}',
+  'loss.total': 'L',
+};
+
+const mathrm = (s: string) => `\\mathrm{${s.replace(/_/g, '\\_')}}`;
+const letter = (s: string) => /^[A-Za-z]$/.test(s) || GREEK.has(s);
+const letterTex = (s: string) => (GREEK.has(s) ? `\\${s}` : s);
+/** A subscript of digits: \beta_1 for one digit after a Greek letter (as written by hand), w_{1} otherwise. */
+const digitsSub = (base: string, digits: string) => (GREEK.has(base) && digits.length === 1 ? `_${digits}` : `_{${digits}}`);
+
+/** TeX of a plain spec name (no derived-quantity syntax), without aliases. */
+function baseName(name: string): string {
+  let m = /^([A-Za-z]+)(\d*)(hat|bar|tilde)(\d*)$/.exec(name);
+  if (m && letter(m[1]!) && !(m[2] && m[4])) {
+    const digits = m[2] || m[4];
+    return `\\${m[3]}{${letterTex(m[1]!)}}${digits ? digitsSub(m[1]!, digits) : ''}`;
+  }
+  m = /^([A-Za-z]+)(\d+)$/.exec(name);
+  if (m) return `${letter(m[1]!) ? letterTex(m[1]!) : mathrm(m[1]!)}${digitsSub(m[1]!, m[2]!)}`;
+  if (letter(name)) return letterTex(name);
+  // x_in as x_{in}, w1_out as w_{1,out}, W1_2_1 (a layer's weight matrix entry) as W_{1,2,1}.
+  m = /^([A-Za-z]+?)(\d*)((?:_[A-Za-z0-9]+)+)$/.exec(name);
+  if (m && letter(m[1]!)) {
+    const subs = [...(m[2] ? [m[2]] : []), ...m[3]!.slice(1).split('_').map((part) => (/^\d+$/.test(part) ? part : mathrm(part)))];
+    return `${letterTex(m[1]!)}_{${subs.join(',')}}`;
+  }
+  return mathrm(name);
+}
+
+/** Attaches a subscript to a printed name that may already carry one. */
+const subscripted = (tex: string, sub: string) => (/(^|[^\\])_/.test(tex) ? `{${tex}}_{${sub}}` : `${tex}_{${sub}}`);
+
+export interface TexOptions {
+  /** Significant digits of substituted numbers and values. */
+  digits: number;
+}
+
+export interface FormulaOptions extends TexOptions {
+  /** The substitution line: each symbol this knows is replaced by its value. */
+  value?: (name: string) => Dec | undefined;
+  /** In a substitution, a function shows its argument's value rather than the argument's formula with
+   *  numbers put in: always for the step functions (H, LeakyReLU', sgn: only the sign matters), and for
+   *  every function when `collapseArguments` is set (the backward pass, whose arguments the forward pass
+   *  has already worked out). */
+  argumentValue?: (arg: Node) => Dec;
+  collapseArguments?: boolean;
+}
+
+/** A printed piece of a formula with what its neighbours need to know to place parentheses. */
+interface Piece {
+  tex: string;
+  /** 1 sum, 2 product or unary minus, 4 power, 5 atom. */
+  prec: number;
+  /** Its text starts with a minus sign (a negative number, a negation). */
+  neg: boolean;
+  /** A number written out (a constant or a substituted value). */
+  numeric: boolean;
+  /** It still contains a name (so it is not a line of numbers only). */
+  symbolic: boolean;
+  /** A fraction or a derivative (reads best with \cdot around it in a product). */
+  fraction: boolean;
+  /** Its first and last factors are fractions: a product must not juxtapose anything with them, or
+   *  dL/dl (y - yhat) could read as a derivative of (y - yhat). */
+  firstFraction: boolean;
+  lastFraction: boolean;
+  /** A function call written name(args): a power must wrap it in parentheses. */
+  call: boolean;
+}
+
+const atom = (tex: string, more: Partial<Piece> = {}): Piece => {
+  const p = { tex, prec: 5, neg: false, numeric: false, symbolic: true, fraction: false, call: false, ...more };
+  return { firstFraction: p.fraction, lastFraction: p.fraction, ...p };
+};
+
+export interface Printed {
+  tex: string;
+  /** A shown number was rounded: the line relates with \approx, not =. */
+  rounded: boolean;
+  /** How it binds (see Piece), for callers that put it next to something else. */
+  prec?: number;
+  neg?: boolean;
+}
+
+/**
+ * The notation of one document. Built from every name that appears in it, so that a customary symbol
+ * (lr as \eta, sigmoid as \sigma, the step function as H) is used only when it cannot be confused
+ * with another name of the same document.
+ */
+export class Notation {
+  private readonly names = new Map<string, string>();
+  private readonly sigmoid: string;
+  private readonly step: string;
+
+  constructor(names: Iterable<string>) {
+    const all = [...new Set(names)];
+    const plain = new Map(all.map((n) => [n, baseName(n)]));
+    const taken = new Set(plain.values());
+    for (const n of all) {
+      const alias = ALIASES[n];
+      this.names.set(n, alias && !taken.has(alias) && ![...plain.entries()].some(([o, t]) => o !== n && ALIASES[o] === alias) ? alias : plain.get(n)!);
+    }
+    const used = new Set(this.names.values());
+    this.sigmoid = used.has('\\sigma') ? '\\operatorname{sigmoid}' : '\\sigma';
+    this.step = used.has('H') ? '\\operatorname{step}' : 'H';
+  }
+
+  /** The TeX of a quantity name: spec names, dL/dx, loss.*, x[k] (sample k) and local[param]. */
+  name(name: string): string {
+    const step = STEP_LOSS[name];
+    if (step) return step;
+    const indexed = /^(.+)\[([^\]]+)\]$/.exec(name);
+    if (indexed) {
+      const [, of, index] = indexed as unknown as [string, string, string];
+      if (/^\d+$/.test(index)) {
+        const tex = this.name(of);
+        return of.startsWith('dL/d') ? `\\left(${tex}\\right)^{(${index})}` : `${tex}^{(${index})}`;
+      }
+      return subscripted(this.name(of), this.name(index));
+    }
+    if (name.startsWith('dL/d')) return `\\frac{\\partial L}{\\partial ${this.name(name.slice(4))}}`;
+    return this.names.get(name) ?? (ALIASES[name] && !this.taken(ALIASES[name]!) ? ALIASES[name]! : baseName(name));
+  }
+
+  private taken(tex: string): boolean {
+    return [...this.names.values()].includes(tex);
+  }
+
+  /** The partial derivative d(of)/d(wrt) as a fraction. */
+  partial(of: string, wrt: string): string {
+    return `\\frac{\\partial ${this.name(of)}}{\\partial ${this.name(wrt)}}`;
+  }
+
+  /** A decimal as TeX, rounded to `digits` significant digits: 1e-8 as 10^{-8}. */
+  number(d: Dec, digits: number): Printed {
+    const r = roundedText(d, digits);
+    return { tex: numberTex(r.text), rounded: !r.exact };
+  }
+
+  /** A formula; with `value`, each symbol it knows is replaced by its value (the substitution line). */
+  formula(tree: Node, options: FormulaOptions): Printed {
+    let rounded = false;
+    const piece = (n: Node): Piece => {
+      const node = unwrap(n);
+      switch (node.type) {
+        case 'ConstantNode':
+          return numberPiece(numberTex(String((node as unknown as { value: unknown }).value)));
+        case 'SymbolNode': {
+          const name = (node as unknown as { name: string }).name;
+          const v = options.value?.(name);
+          if (v) {
+            const p = this.number(v, options.digits);
+            rounded ||= p.rounded;
+            return numberPiece(p.tex);
+          }
+          return atom(this.name(name), { fraction: name.startsWith('dL/d') });
+        }
+        case 'OperatorNode':
+          return operator(node);
+        case 'FunctionNode':
+          return call(node);
+      }
+      throw new Error(`cannot print ${node.type}`);
+    };
+    const wrap = (p: Piece): string => (/\\frac|\\sqrt|\\left/.test(p.tex) ? `\\left(${p.tex}\\right)` : `(${p.tex})`);
+    const compound = (tex: string, prec: number, parts: Piece[], more: Partial<Piece> = {}): Piece =>
+      atom(tex, { prec, neg: tex.startsWith('-'), symbolic: parts.some((p) => p.symbolic), ...more });
+    const operator = (node: Node): Piece => {
+      const { fn, args } = node as unknown as { fn: string; args: Node[] };
+      const [a, b] = args.map(piece) as [Piece, Piece];
+      switch (fn) {
+        case 'unaryPlus':
+          return a;
+        case 'unaryMinus':
+          return a.prec < 2 || a.neg ? compound(`-${wrap(a)}`, 2, [a]) : compound(`-${a.tex}`, 2, [a], { firstFraction: a.firstFraction, lastFraction: a.lastFraction });
+        case 'add':
+          return compound(`${a.tex} + ${b.neg ? wrap(b) : b.tex}`, 1, [a, b]);
+        case 'subtract':
+          return compound(`${a.tex} - ${b.prec < 2 || b.neg ? wrap(b) : b.tex}`, 1, [a, b]);
+        case 'multiply': {
+          const left = a.prec < 2 || (a.neg && a.numeric) ? wrap(a) : a.tex;
+          const right = b.prec < 2 || b.neg ? wrap(b) : b.tex;
+          // Names multiply by juxtaposition (2 \lambda w_{1}); numbers and fractions need a visible dot.
+          const numbersOnly = !a.symbolic && !b.symbolic;
+          const dot = numbersOnly || b.numeric || a.lastFraction || b.firstFraction || /^[\d.]/.test(right);
+          const firstFraction = left === a.tex && a.firstFraction;
+          const lastFraction = right === b.tex && b.lastFraction;
+          return compound(`${left}${dot ? ' \\cdot ' : ' '}${right}`, 2, [a, b], { firstFraction, lastFraction });
+        }
+        case 'divide':
+          return compound(`\\frac{${a.tex}}{${b.tex}}`, 5, [a, b], { fraction: true });
+        case 'pow': {
+          const base = a.prec < 5 || a.neg || a.fraction || a.call ? wrap(a) : a.tex;
+          // A base that already has a superscript (a sample index) gets braces: no double superscript.
+          return compound(`${base.includes('^') && !/^(\\left)?\(/.test(base) ? `{${base}}` : base}^{${b.tex}}`, 4, [a, b]);
+        }
+      }
+      throw new Error(`cannot print operator ${fn}`);
+    };
+    const call = (node: Node): Piece => {
+      const f = node as unknown as { fn: { name: string }; args: Node[] };
+      const collapse = options.argumentValue && (options.collapseArguments || STEP_FUNCTIONS.has(f.fn.name));
+      const args = f.args.map((arg, i) => {
+        if (!collapse || i > 0) return piece(arg);
+        const p = this.number(options.argumentValue!(arg), options.digits);
+        rounded ||= p.rounded;
+        return numberPiece(p.tex);
+      });
+      const list = args.map((p) => p.tex).join(', ');
+      const paren = (tex: string) => (/\\frac|\\sqrt|\\left/.test(tex) ? `\\left(${tex}\\right)` : `(${tex})`);
+      const fnPiece = (tex: string, isCall = true) => compound(tex, 5, args, { call: isCall, neg: false });
+      const named = (op: string) => fnPiece(`${op}${paren(list)}`);
+      switch (f.fn.name) {
+        case 'relu': return named('\\operatorname{ReLU}');
+        case 'leaky_relu':
+          return args.length > 1 ? fnPiece(`\\operatorname{LeakyReLU}_{${args[1]!.tex}}${paren(args[0]!.tex)}`) : named('\\operatorname{LeakyReLU}');
+        case 'leaky_relu_prime':
+          return fnPiece(`\\operatorname{LeakyReLU}'_{${args[1]!.tex}}${paren(args[0]!.tex)}`);
+        case 'sigmoid': return named(this.sigmoid);
+        case 'tanh': return named('\\tanh');
+        case 'softplus': return named('\\operatorname{softplus}');
+        case 'exp': return named('\\exp');
+        case 'log': return named('\\log');
+        case 'max': return named('\\max');
+        case 'min': return named('\\min');
+        case 'heaviside': return named(this.step);
+        case 'sign': return named('\\operatorname{sgn}');
+        case 'sqrt': return fnPiece(`\\sqrt{${list}}`, false);
+        case 'abs': return fnPiece(`\\left|${list}\\right|`, false);
+      }
+      return named(`\\operatorname{${f.fn.name.replace(/_/g, '\\_')}}`);
+    };
+    const top = piece(tree);
+    return { tex: top.tex, rounded, prec: top.prec, neg: top.neg };
+  }
+
+  /**
+   * A long formula cut into lines for an aligned display: a product into groups of factors (each line
+   * after the first starting with \cdot), a sum into groups of terms. Short formulas stay one line.
+   */
+  formulaLines(tree: Node, options: FormulaOptions, width = 72): { lines: string[]; rounded: boolean } {
+    const printed = this.formula(tree, options);
+    return { lines: this.cut(tree, printed.tex, options, width), rounded: printed.rounded };
+  }
+
+  private cut(tree: Node, whole: string, options: FormulaOptions, width: number): string[] {
+    if (visibleWidth(whole) <= width) return [whole];
+    let node = unwrap(tree);
+    let sign = '';
+    if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === 'unaryMinus') {
+      sign = '-';
+      node = unwrap((node as unknown as { args: Node[] }).args[0]!);
+    }
+    const fn = node.type === 'OperatorNode' ? (node as unknown as { fn: string }).fn : '';
+    let parts: Array<{ joiner: string; tex: string }>;
+    if (fn === 'multiply') {
+      parts = flatten(node, 'multiply').map((f) => {
+        const p = this.formula(f, options);
+        return { joiner: '\\cdot', tex: (p.prec ?? 5) < 2 || p.neg ? `(${p.tex})` : p.tex };
+      });
+    } else if (fn === 'add' || fn === 'subtract') {
+      parts = signedTerms(node).map(([s, t]) => {
+        const p = this.formula(t, options);
+        return { joiner: s, tex: (p.prec ?? 5) < 2 || p.neg ? `(${p.tex})` : p.tex };
+      });
+      if (parts[0]!.joiner === '-') parts[0]!.tex = `-${parts[0]!.tex}`;
+    } else {
+      return [whole];
+    }
+    const lines: string[] = [];
+    let line = '';
+    for (const [i, part] of parts.entries()) {
+      const piece = i === 0 ? part.tex : `${part.joiner} ${part.tex}`;
+      if (line && visibleWidth(`${line} ${piece}`) > width) {
+        lines.push(line);
+        line = `\\quad ${piece}`;
+      } else {
+        line = line ? `${line} ${piece}` : piece;
+      }
+    }
+    lines.push(line);
+    if (sign) {
+      lines[0] = `-\\bigl(${lines[0]}`;
+      lines[lines.length - 1] = `${lines[lines.length - 1]}\\bigr)`;
+    }
+    return lines;
+  }
+
+  /** How the step function and the other kinked derivatives are written, for the document's conventions line. */
+  get stepFunction(): string {
+    return this.step;
+  }
+}
+
+/** The factors of a product (or terms of a sum) through nested binary nodes and parentheses. */
+function flatten(n: Node, fn: string): Node[] {
+  const node = unwrap(n);
+  if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === fn) {
+    return (node as unknown as { args: Node[] }).args.flatMap((a) => flatten(a, fn));
+  }
+  return [node];
+}
+
+function signedTerms(n: Node, sign: '+' | '-' = '+'): Array<['+' | '-', Node]> {
+  const node = unwrap(n);
+  if (node.type === 'OperatorNode') {
+    const { fn, args } = node as unknown as { fn: string; args: Node[] };
+    const flip = sign === '+' ? '-' : '+';
+    if (fn === 'add') return [...signedTerms(args[0]!, sign), ...signedTerms(args[1]!, sign)];
+    if (fn === 'subtract') return [...signedTerms(args[0]!, sign), ...signedTerms(args[1]!, flip)];
+  }
+  return [[sign, node]];
+}
+
+/** Roughly how many characters wide a TeX string prints (commands count as one glyph). */
+export function visibleWidth(tex: string): number {
+  return tex
+    .replace(/\\operatorname\{([^}]*)\}/g, '$1')
+    .replace(/\\(left|right|bigl|bigr|quad|,)/g, '')
+    .replace(/\\frac\{\\partial ([^}]*)\}\{\\partial ([^}]*)\}/g, 'd$2')
+    .replace(/\\[a-zA-Z]+/g, 'x')
+    .replace(/[{}_^\s]/g, '').length;
+}
+
+function numberPiece(tex: string): Piece {
+  const neg = tex.startsWith('-');
+  // 2.5 \times 10^{21} groups like a product, 10^{-8} like a power.
+  const prec = neg || tex.includes('\\times') ? 2 : tex.includes('^') ? 4 : 5;
+  return atom(tex, { prec, neg, numeric: true, symbolic: false });
+}
+
+/** 1e-8 as 10^{-8}, 2.5e+21 as 2.5 \times 10^{21}. */
+export function numberTex(text: string): string {
+  const m = /^(-?)([\d.]+)e([+-]?\d+)$/i.exec(text);
+  if (!m) return text;
+  const exponent = String(Number(m[3]));
+  const power = `10^{${exponent}}`;
+  return `${m[1]}${m[2] === '1' ? power : `${m[2]} \\times ${power}`}`;
+}

@@ -1,0 +1,59 @@
+// The step counter of long runs: silent for the first two seconds, only on a terminal, redrawn at most
+// every 100 ms, cleared at the end; never on stdout. A fake clock stands in for time: nothing here waits.
+import { describe, expect, it } from 'vitest';
+import { progress } from '../src/render/progress.js';
+import { cli } from './helpers/spec.js';
+
+function clocked(isTTY: boolean) {
+  let t = 0;
+  const written: string[] = [];
+  const p = progress({ write: (s) => written.push(s), isTTY, now: () => t });
+  return { p, written, at: (ms: number) => (t = ms) };
+}
+
+describe('progress on stderr', () => {
+  it('says nothing for a run shorter than two seconds', () => {
+    const { p, written, at } = clocked(true);
+    for (let s = 1; s <= 10; s++) {
+      at(s * 150);
+      p.onStep(s, 10);
+    }
+    p.done();
+    expect(written).toEqual([]);
+  });
+
+  it('counts steps after two seconds, at most every 100 ms, always the last, and clears the line', () => {
+    const { p, written, at } = clocked(true);
+    at(1999);
+    p.onStep(1, 400);
+    at(2000);
+    p.onStep(2, 400);
+    at(2050);
+    p.onStep(3, 400); // too soon after the last redraw
+    at(2100);
+    p.onStep(4, 400);
+    at(2101);
+    p.onStep(400, 400); // the last step is always drawn
+    p.done();
+    expect(written).toEqual([
+      '\r\x1b[Kstep   2/400 (0%)',
+      '\r\x1b[Kstep   4/400 (1%)',
+      '\r\x1b[Kstep 400/400 (100%)',
+      '\r\x1b[K',
+    ]);
+  });
+
+  it('never writes when stderr is not a terminal', () => {
+    const { p, written, at } = clocked(false);
+    at(10_000);
+    p.onStep(1, 2);
+    p.done();
+    expect(written).toEqual([]);
+  });
+
+  it('the CLI run with a test Io (not a terminal) keeps stderr empty and stdout pure JSON', async () => {
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json']);
+    expect(r.err).toBe('');
+    expect(() => JSON.parse(r.out)).not.toThrow();
+  });
+});
