@@ -7,7 +7,7 @@ import { whyNotRational } from '../src/certify/exact.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { Rational } from '../src/numeric/rational.js';
-import { example } from './helpers/spec.js';
+import { cli, example } from './helpers/spec.js';
 
 describe('agreeing digits', () => {
   const D = Decimal.clone({ precision: 60 });
@@ -85,5 +85,65 @@ describe('--exact', () => {
     expect(new Rational('-2.50').toString()).toBe('-2.5');
     expect(new Rational('1').div(new Rational('3')).toString()).toBe('1/3');
     expect(new Rational('0.1').times('3').eq('0.3')).toBe(true);
+  });
+});
+
+describe('the command line', () => {
+  it('--certify: certified digit counts in JSON, the promise in the text', async () => {
+    const j = await cli(['run', 'examples/hw7-q2.yaml', '--certify', '--format', 'json']);
+    expect(j.code).toBe(0);
+    const trace = JSON.parse(j.out);
+    expect(trace.certify.reference_precision).toBe(70);
+    expect(trace.steps[0].certified_digits.loss.total).toBe(50);
+    expect(trace.steps[1].certified_digits.params.w1).toBeGreaterThanOrEqual(45);
+    expect(trace.undecidable).toEqual([]);
+    const t = await cli(['run', 'examples/hw7-q2.yaml', '--certify']);
+    expect(t.out).toMatch(/certified: every value was computed again at 70 digits; every value agrees to at least \d+ significant digits/);
+  });
+
+  it('--certify at a precision that cannot decide a kink says so', async () => {
+    const spec = `precision: 20
+model: { inputs: [], neurons: { h: relu(w/3 - c) } }
+params: { w: 1 }
+constants: { c: 0.3333333333333333333333333 }
+data: [ {} ]
+loss: { sample: (h - 1)^2, reduce: sum }
+training: { optimizer: sgd, lr: 0.1 }
+`;
+    const r = await cli(['run', 'k.yaml', '--certify'], { 'k.yaml': spec });
+    expect(r.err).toContain('step 1, sample 1, h: a branch (kink, max or abs) goes one way at precision 20 and another at 40');
+    expect(r.out).toContain('UNDECIDABLE branches at this precision');
+  });
+
+  it('--exact refuses, with the reason, a spec that is not rational', async () => {
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--exact']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--exact: this spec cannot be computed in exact fractions: the Adam update p = p - lr * mhat / (sqrt(vhat) + eps): sqrt has no exact rational value');
+  });
+
+  it('--exact prints fractions where a value has no finite decimal expansion', async () => {
+    const spec = `model: { inputs: [x], neurons: { yhat: relu(w*x) } }
+params: { w: 1 }
+data: [ { x: 1, y: 0 }, { x: 2, y: 0 }, { x: 3, y: 1 } ]
+loss: { sample: (y - yhat)^2, reduce: mean }
+training: { optimizer: sgd, lr: 0.1 }
+`;
+    const r = await cli(['run', 'e.yaml', '--exact', '--format', 'json'], { 'e.yaml': spec });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.arithmetic).toBe('rational');
+    expect(j.steps[0].loss.data).toBe('3'); // (1 + 4 + 4) / 3
+    expect(j.steps[0].samples[2].adjoints.yhat).toBe('4/3'); // (1/3) * -(2 * (1 - 3))
+    expect(j.steps[0].gradients.w).toBe('22/3'); // (2*1 + 4*2 + 4*3) / 3
+    expect(j.steps[0].params.w).toBe('4/15'); // 1 - 0.1 * 22/3
+    const t = await cli(['run', 'e.yaml', '--exact'], { 'e.yaml': spec });
+    expect(t.out).toContain('= 4/3 ≈ 1.33333333333…');
+  });
+
+  it('--format json streams the steps that --steps selects', async () => {
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json', '--steps', 'last']);
+    const j = JSON.parse(r.out);
+    expect(j.steps.map((s: { step: number }) => s.step)).toEqual([2]);
+    expect(j.steps[0].params.w1).toMatch(/^1\.19416067367100689/);
   });
 });

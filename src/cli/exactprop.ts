@@ -2,6 +2,12 @@
 // Entry point of the `exactprop` command.
 import { main } from './main.js';
 
+// A reader that stops early (`exactprop run ... | head`) closes the pipe: that ends the output, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

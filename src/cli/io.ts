@@ -5,12 +5,15 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   readFile: (path: string) => string;
+  /** Whether err goes to a terminal (progress is shown only there). */
+  errIsTTY?: boolean;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   readFile: (p) => readFileSync(p, 'utf8'),
+  errIsTTY: process.stderr.isTTY === true,
 };
 
 /** A mistake on the command line itself: reported with the usage, exit code 2. */

@@ -75,8 +75,9 @@ export interface RunOptions {
   /** Called with each step as it is finished. */
   onStepDone?: (step: StepRecord, trace: Trace) => void;
   /** 'last' keeps only the latest step in trace.steps, so a long run streamed through onStepDone
-   *  needs memory for one step, not all of them. Default 'all'. */
-  retain?: 'all' | 'last';
+   *  needs memory for one step, not all of them; a predicate keeps the steps it accepts (and always the
+   *  latest). Default 'all'. */
+  retain?: 'all' | 'last' | ((step: number) => boolean);
 }
 
 export function run(spec: Spec, options: RunOptions = {}): Trace {
@@ -187,8 +188,12 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       evaluateAll(program.equations, program.plan, stepValues, undefined);
       const values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
       const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations };
-      if (options.retain === 'last') trace.steps = [record];
-      else trace.steps.push(record);
+      const retain = options.retain ?? 'all';
+      if (retain !== 'all') {
+        const last = trace.steps[trace.steps.length - 1];
+        if (last && (retain === 'last' || !retain(last.step))) trace.steps.pop();
+      }
+      trace.steps.push(record);
       before = values;
       options.onStepDone?.(record, trace);
       options.onStep?.(step, total);

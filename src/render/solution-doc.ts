@@ -182,7 +182,7 @@ function stepBlocks(step: StepSection, sol: Solution, N: Notation, digits: numbe
   display(step.gradients);
   h(3, `${sol.trace.optimizer.def.title} update, `, math(`t = ${step.step}`));
   blocks.push({ kind: 'math', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, sol.trace.ctx))) });
-  const after = sol.trace.steps[step.step - 1]!.values;
+  const after = sol.trace.steps.find((s) => s.step === step.step)!.values;
   p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
 }
 

@@ -50,8 +50,8 @@ export function solution(trace: Trace, keep: (step: StepRecord) => boolean = () 
 }
 
 function stepSection(trace: Trace, s: StepRecord): StepSection {
-  const index = trace.steps.indexOf(s);
-  const before = index > 0 ? trace.steps[index - 1]!.values : trace.initial;
+  // The values this step started from: the step before it (kept by the runner when this one is shown).
+  const before = s.step > 1 ? trace.steps.find((x) => x.step === s.step - 1)!.values : trace.initial;
   const { spec } = trace;
   const columns = [...spec.inputs, ...spec.targets];
   const samples = s.samples.map((sample): SampleSection => {

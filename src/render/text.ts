@@ -3,25 +3,36 @@
 import { roundedText, type Dec } from '../numeric/context.js';
 import type { Node } from '../symbolic/build.js';
 import type { Calc, Solution } from './solution.js';
+import type { Certification } from '../certify/certify.js';
 
 export interface TextOptions {
   /** Significant digits shown; values are exact at the working precision underneath. */
   digits: number;
+  /** With --certify: said in the header (the caller caps `digits` at the fewest certified). */
+  certification?: Certification;
 }
 
-export function solutionText(sol: Solution, { digits }: TextOptions): string {
+export function solutionText(sol: Solution, { digits, certification }: TextOptions): string {
   const { spec } = sol.trace;
+  // An exact fraction without a finite decimal expansion is written as the fraction, then its decimal.
   const num = (d: Dec) => {
     const r = roundedText(d, digits);
-    return r.exact ? r.text : `${r.text}…`;
+    const fraction = (d as unknown as { isTerminating?: () => boolean }).isTerminating?.() === false ? `${d.toString()} ≈ ` : '';
+    return fraction + (r.exact ? r.text : `${r.text}…`);
   };
   const out: string[] = [];
   const opts = Object.entries(spec.training.options).map(([k, v]) => `${k} ${v}`).join(', ');
   out.push(`exactprop worked solution: ${spec.file}`);
-  out.push(`precision ${spec.precision} digits (shown to ${digits}); ${sol.trace.optimizer.def.title} (${opts}); ` +
+  const rational = typeof (sol.trace.ctx.zero as unknown as { toDecimal?: unknown }).toDecimal === 'function';
+  const arithmetic = rational ? 'exact fractions' : `precision ${spec.precision} digits`;
+  out.push(`${arithmetic} (shown to ${digits}); ${sol.trace.optimizer.def.title} (${opts}); ` +
     `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
     `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`);
   out.push(`conventions: ${spec.conventions.preset}; relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}`);
+  if (certification) {
+    out.push(`certified: every value was computed again at ${certification.referencePrecision} digits; every value agrees to at least ${certification.fewest} significant digits, and no digit shown is uncertified` +
+      (certification.undecidable.length ? `; UNDECIDABLE branches at this precision: ${certification.undecidable.length} (see warnings)` : '; every branch was decided the same way'));
+  }
   out.push('');
   out.push(`initial values: ${sol.initial.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
   for (const step of sol.steps) {
@@ -47,10 +58,11 @@ export function solutionText(sol: Solution, { digits }: TextOptions): string {
   }
   out.push('');
   out.push(`final values: ${sol.final.map(([n, v]) => `${n} = ${num(v)}`).join(', ')}`);
-  if (sol.trace.warnings.length > 0) {
+  const warnings = [...sol.trace.warnings.map((w) => w.message), ...(certification?.undecidable.map((u) => u.message) ?? [])];
+  if (warnings.length > 0) {
     out.push('');
     out.push('warnings:');
-    for (const w of sol.trace.warnings) out.push(`  - ${w.message}`);
+    for (const w of warnings) out.push(`  - ${w}`);
   }
   return out.join('\n') + '\n';
 }
@@ -65,7 +77,7 @@ function calcLines(c: Calc, num: (d: Dec) => string, indent: string): string[] {
   const substituted = print(c.eq.formula, (name) => {
     const v = values.get(name);
     if (!v) return undefined;
-    const t = num(v).replace('…', '');
+    const t = num(v).replace('…', '').replace(/^.* ≈ /, '');
     return v.isNegative() && !v.isZero() ? `(${t})` : t;
   });
   const pad = ' '.repeat(lead.length - 2);
