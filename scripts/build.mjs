@@ -1,10 +1,16 @@
 // Bundles the CLI into one file (dist/exactprop.js). Tree-shaking keeps only the parts of mathjs we
 // use, which is most of the start-up time saved.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+rmSync('dist', { recursive: true, force: true });
+
 await build({
-  entryPoints: ['src/cli/exactprop.ts'],
-  outfile: 'dist/exactprop.js',
+  entryPoints: { exactprop: 'src/cli/exactprop.ts' },
+  outdir: 'dist',
+  // Commands and heavy renderers are imported when used; each becomes a chunk loaded on demand.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -4,9 +4,6 @@
 import { InputError } from '../spec/errors.js';
 import { EvaluationError } from '../graph/run.js';
 import { processIo, UsageError, type Io } from './io.js';
-import * as runCmd from './commands/run.js';
-import * as deriveCmd from './commands/derive.js';
-
 export type { Io } from './io.js';
 
 interface Command {
@@ -14,25 +11,28 @@ interface Command {
   run: (args: string[], io: Io) => number | Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
-  run: { usage: runCmd.usage, run: runCmd.runCommand },
-  derive: { usage: deriveCmd.usage, run: deriveCmd.deriveCommand },
+// Commands are loaded when used, so that start-up reads only what the command needs (the HTML
+// renderer's KaTeX, say, is never loaded to print text).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: () => import('./commands/run.js').then((m) => ({ usage: m.usage, run: m.runCommand })),
+  derive: () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand })),
 };
 
-export function usage(): string {
-  return `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n\n')}\n`;
+export async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return `usage:\n${commands.map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n\n')}\n`;
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.out(usage());
+      io.out(await usage());
       return command === undefined ? 2 : 0;
     }
-    const cmd = COMMANDS[command];
-    if (!cmd) throw new UsageError(`unknown command '${command}'`);
-    return await cmd.run(rest, io);
+    const load = COMMANDS[command];
+    if (!load) throw new UsageError(`unknown command '${command}'`);
+    return await (await load()).run(rest, io);
   } catch (e) {
     if (e instanceof InputError) {
       io.err(`exactprop: ${e.located()}\n`);
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 2;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`exactprop: ${(e as Error).message}\n${usage()}`);
+      io.err(`exactprop: ${(e as Error).message}\n${await usage()}`);
       return 2;
     }
     throw e;

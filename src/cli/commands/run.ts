@@ -8,10 +8,6 @@ import { whyNotRational } from '../../certify/exact.js';
 import { InputError } from '../../spec/errors.js';
 import { solution } from '../../render/solution.js';
 import { solutionText } from '../../render/text.js';
-import { solutionDocument } from '../../render/solution-doc.js';
-import { markdown } from '../../render/markdown.js';
-import { latex } from '../../render/latex.js';
-import { html } from '../../render/html.js';
 import { progress } from '../../render/progress.js';
 import { selectSteps } from '../../render/steps.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
@@ -32,7 +28,7 @@ export const usage = `exactprop run SPEC [--format text|markdown|latex|html|json
 
 const FORMATS = ['text', 'markdown', 'latex', 'html', 'json'] as const;
 
-export function runCommand(args: string[], io: Io): number {
+export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -93,8 +89,12 @@ export function runCommand(args: string[], io: Io): number {
   const sol = solution(trace, shown);
   if (format === 'text') io.out(solutionText(sol, { digits: shownDigits, ...(certification ? { certification } : {}) }));
   else {
+    // The document formats are loaded only when asked for (HTML brings KaTeX).
+    const { solutionDocument } = await import('../../render/solution-doc.js');
     const doc = solutionDocument(sol, { digits: shownDigits });
-    io.out(format === 'markdown' ? markdown(doc) : format === 'latex' ? latex(doc) : html(doc));
+    if (format === 'markdown') io.out((await import('../../render/markdown.js')).markdown(doc));
+    else if (format === 'latex') io.out((await import('../../render/latex.js')).latex(doc));
+    else io.out((await import('../../render/html.js')).html(doc));
   }
   return 0;
 }
