@@ -9,6 +9,18 @@ import { run } from '../src/graph/run.js';
 import { Rational } from '../src/numeric/rational.js';
 import { cli, example } from './helpers/spec.js';
 
+// h's pre-activation is w/3 - c with c = 0.333... (25 threes): 3.3e-26 above 0. At 20 digits that is
+// below the cancellation threshold and reads as an exact 0; at 40 digits it is resolved.
+const kinky = (precision: number) => `
+precision: ${precision}
+model: { inputs: [], neurons: { h: relu(w/3 - c) } }
+params: { w: 1 }
+constants: { c: 0.3333333333333333333333333 }
+data: [ {} ]
+loss: { sample: (h - 1)^2, reduce: sum }
+training: { optimizer: sgd, lr: 0.1 }
+`;
+
 describe('agreeing digits', () => {
   const D = Decimal.clone({ precision: 60 });
   it('counts the significant digits two values share after rounding', () => {
@@ -31,20 +43,11 @@ describe('--certify', () => {
     expect(certification.digits.get(trace.steps[0]!.values.get('loss.total')!)).toBe(50);
   });
 
-  // h's pre-activation is w/3 - c with c = 0.333... (25 threes): 3.3e-26 above 0. At 20 digits that is
-  // below the cancellation threshold and reads as an exact 0; at 40 digits it is resolved.
-  const kinky = (precision: number) => `
-precision: ${precision}
-model: { inputs: [], neurons: { h: relu(w/3 - c) } }
-params: { w: 1 }
-constants: { c: 0.3333333333333333333333333 }
-data: [ {} ]
-loss: { sample: (h - 1)^2, reduce: sum }
-training: { optimizer: sgd, lr: 0.1 }
-`;
   it('a kink undecidable at a low precision is reported, and decided at a higher one', () => {
     const low = certifiedRun(parseSpec(kinky(20), 'k.yaml'));
-    expect(low.certification.undecidable.map((u) => [u.step, u.sample, u.quantity])).toEqual([[1, 1, 'h'], [1, 1, 'dL/dh'], [1, 1, 'dL/dw']].filter(([, , q]) => low.certification.undecidable.some((u) => u.quantity === q)));
+    const where = low.certification.undecidable.map((u) => `${u.step}|${u.sample}|${u.quantity}`);
+    expect(where).toContain('1|1|h'); // the forward relu; the backward pass's step functions follow it
+    expect(where.every((w) => w.startsWith('1|1|'))).toBe(true);
     expect(low.certification.undecidable[0]!.message).toContain('cannot be decided at precision 20');
     const high = certifiedRun(parseSpec(kinky(40), 'k.yaml'));
     expect(high.certification.undecidable).toEqual([]);
@@ -102,15 +105,7 @@ describe('the command line', () => {
   });
 
   it('--certify at a precision that cannot decide a kink says so', async () => {
-    const spec = `precision: 20
-model: { inputs: [], neurons: { h: relu(w/3 - c) } }
-params: { w: 1 }
-constants: { c: 0.3333333333333333333333333 }
-data: [ {} ]
-loss: { sample: (h - 1)^2, reduce: sum }
-training: { optimizer: sgd, lr: 0.1 }
-`;
-    const r = await cli(['run', 'k.yaml', '--certify'], { 'k.yaml': spec });
+    const r = await cli(['run', 'k.yaml', '--certify'], { 'k.yaml': kinky(20) });
     expect(r.err).toContain('step 1, sample 1, h: a branch (kink, max or abs) goes one way at precision 20 and another at 40');
     expect(r.out).toContain('UNDECIDABLE branches at this precision');
   });
