@@ -29,47 +29,47 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
   };
 }
 
-/** One step: per sample the neurons, their adjoints, the gradient shares and the loss; then the loss,
- *  gradients, optimizer quantities and params of the step. `f` writes a value (text, or a digit count). */
-function stepShape<T>(trace: Trace, s: StepRecord, f: (d: Dec) => T): Record<string, unknown> {
+/**
+ * One step, as JSON text: per sample the neurons, their adjoints, the gradient shares and the loss;
+ * then the loss, gradients, optimizer quantities and params of the step. `f` writes a value as a JSON
+ * token (a quoted decimal, or a digit count). Written as text directly: a long run writes hundreds of
+ * thousands of values, and names are plain identifiers that need no escaping.
+ */
+function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string): string {
   const { spec } = trace;
   const neurons = spec.neurons.map((n) => n.name);
   const params = spec.params.map((p) => p.name);
-  const pick = (names: string[], get: (name: string) => Dec | undefined) => {
-    const out: Record<string, T> = {};
+  const object = (names: string[], get: (name: string) => Dec | undefined) => {
+    let out = '';
     for (const n of names) {
       const v = get(n);
-      if (v !== undefined) out[n] = f(v);
+      if (v !== undefined) out += `${out ? ',' : ''}"${n}":${f(v)}`;
     }
-    return out;
+    return `{${out}}`;
   };
   const locals = trace.optimizer.updates.map((u) => u.name).filter((n) => n !== 'p');
-  return {
-    step: s.step,
-    epoch: s.epoch,
-    samples: s.samples.map((sample) => ({
-      sample: sample.row + 1,
-      values: pick(neurons, (n) => sample.values.get(n)),
-      adjoints: pick(neurons, (n) => sample.values.get(adjointName(n))),
-      gradients: pick(params, (p) => sample.values.get(adjointName(p))),
-      loss: f(sample.values.get('loss')!),
-    })),
-    loss: {
-      data: f(s.values.get('loss.data')!),
-      penalty: f(s.values.get('loss.penalty') ?? trace.ctx.zero),
-      total: f(s.values.get('loss.total')!),
-    },
-    gradients: pick(params, (p) => s.values.get(adjointName(p))),
-    optimizer: Object.fromEntries(locals.map((local) => [local, pick(params, (p) => s.values.get(optimizerName(local, p)))])),
-    params: pick(params, (p) => s.values.get(p)),
-  };
+  const samples = s.samples.map((sample) => {
+    const v = sample.values;
+    return `{"sample":${sample.row + 1},"values":${object(neurons, (n) => v.get(n))},"adjoints":${object(neurons, (n) => v.get(adjointName(n)))},` +
+      `"gradients":${object(params, (p) => v.get(adjointName(p)))},"loss":${f(v.get('loss')!)}}`;
+  });
+  const v = s.values;
+  const optimizer = locals.map((local) => `"${local}":${object(params, (p) => v.get(optimizerName(local, p)))}`).join(',');
+  return `{"step":${s.step},"epoch":${s.epoch},"samples":[${samples.join(',')}],` +
+    `"loss":{"data":${f(v.get('loss.data')!)},"penalty":${f(v.get('loss.penalty') ?? trace.ctx.zero)},"total":${f(v.get('loss.total')!)}},` +
+    `"gradients":${object(params, (p) => v.get(adjointName(p)))},"optimizer":{${optimizer}},"params":${object(params, (p) => v.get(p))}`;
+}
+
+/** One step as JSON text (closing brace included), with `certified_digits` when certified. */
+function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions): string {
+  const text = stepText(trace, s, (d) => `"${decimalText(d)}"`);
+  const c = options.certification;
+  if (!c) return `${text}}`;
+  return `${text},"certified_digits":${stepText(trace, s, (d) => String(c.digits.get(d) ?? c.precision))}}}`;
 }
 
 export function stepJson(trace: Trace, s: StepRecord, options: JsonOptions = {}): Record<string, unknown> {
-  const shape = stepShape(trace, s, decimalText);
-  const c = options.certification;
-  if (c) shape.certified_digits = stepShape(trace, s, (d) => c.digits.get(d) ?? c.precision);
-  return shape;
+  return JSON.parse(stepJsonText(trace, s, options)) as Record<string, unknown>;
 }
 
 function footer(trace: Trace, options: JsonOptions): Record<string, unknown> {
@@ -94,7 +94,7 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
       write(`${header.slice(0, -2)},\n  "steps": [`);
     },
     step(trace: Trace, s: StepRecord) {
-      write(`${count++ ? ',' : ''}\n    ${JSON.stringify(stepJson(trace, s, options))}`);
+      write(`${count++ ? ',' : ''}\n    ${stepJsonText(trace, s, options)}`);
     },
     end(trace: Trace) {
       const tail = JSON.stringify(footer(trace, options), null, 2);
