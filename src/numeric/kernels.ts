@@ -1,11 +1,19 @@
-// Numeric kernels of the activation functions, on decimal.js values of one context.
+// Numeric kernels of the activation functions, on the values of one context. The transcendental ones
+// are fast.ts's correctly rounded kernels (BigInt fixed point, many times faster than decimal.js's own
+// and, unlike its tanh or a composed 1/(1+exp(-x)), rounded once from the true value). An exact-fraction
+// context (rational.ts) has no such values: its own methods say so.
+import Decimal from 'decimal.js';
 import type { Dec, NumericContext } from './context.js';
+import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from './fast.js';
+
+const decimal = (x: Dec) => x instanceof Decimal;
 
 export const relu = (x: Dec, c: NumericContext): Dec => (x.isPositive() && !x.isZero() ? x : c.zero);
-export const sigmoid = (x: Dec, c: NumericContext): Dec => c.one.div(c.one.plus(x.neg().exp()));
-export const softplus = (x: Dec, c: NumericContext): Dec =>
-  // log(1 + e^x) = x + log(1 + e^-x): the second form keeps e^x from growing without bound for large x.
-  x.isPositive() ? x.plus(c.one.plus(x.neg().exp()).ln()) : c.one.plus(x.exp()).ln();
+export const exp = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastExp(x, c.D) : x.exp());
+export const ln = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastLn(x, c.D) : x.ln());
+export const tanh = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastTanh(x, c.D) : x.tanh());
+export const sigmoid = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastSigmoid(x, c.D) : c.one.div(c.one.plus(x.neg().exp())));
+export const softplus = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastSoftplus(x, c.D) : c.one.plus(x.exp()).ln());
 
 /** The step function used as relu'(x): 1 above 0, 0 below, the convention in force at exactly 0. */
 export const heaviside = (x: Dec, c: NumericContext): Dec =>

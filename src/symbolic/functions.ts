@@ -44,7 +44,7 @@ export const FUNCTIONS: Record<string, FunctionRule> = {
   },
   tanh: {
     arity: [1, 1], doc: 'hyperbolic tangent',
-    evaluate: ([x]) => x!.tanh(),
+    evaluate: ([x], c) => k.tanh(x!, c),
     derivative: (args) => sub(one(), pow(call('tanh', [a0(args)]), constant(2))),
   },
   softplus: {
@@ -54,12 +54,12 @@ export const FUNCTIONS: Record<string, FunctionRule> = {
   },
   exp: {
     arity: [1, 1], doc: 'e^x',
-    evaluate: ([x]) => x!.exp(),
+    evaluate: ([x], c) => k.exp(x!, c),
     derivative: (args) => call('exp', [a0(args)]),
   },
   log: {
     arity: [1, 1], doc: 'natural logarithm',
-    evaluate: ([x]) => x!.ln(),
+    evaluate: ([x], c) => k.ln(x!, c),
     derivative: (args) => div(one(), a0(args)),
   },
   sqrt: {
@@ -89,12 +89,12 @@ export const FUNCTIONS: Record<string, FunctionRule> = {
       const k = constantValue(args[0]!);
       return k && k.isInteger() && k.gte(1) && k.lte(args.length - 1) ? undefined : `softmax's first argument must be a whole number from 1 to ${args.length - 1} (which output)`;
     },
-    evaluate: ([k, ...z], c) => {
+    evaluate: ([index, ...z], c) => {
       // Shifting by the largest logit changes nothing mathematically and keeps exp() small.
       const top = z.reduce((a, b) => (b.gt(a) ? b : a));
-      const e = z.map((zi) => zi.minus(top).exp());
+      const e = z.map((zi) => k.exp(zi.minus(top), c));
       const total = e.reduce((a, b) => a.plus(b), c.zero);
-      return e[k!.toNumber() - 1]!.div(total);
+      return e[index!.toNumber() - 1]!.div(total);
     },
     // d softmax_k / d z_i = softmax_k * (delta_ki - softmax_i); the index itself is not differentiable.
     derivative: (args, i) => {
