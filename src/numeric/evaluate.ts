@@ -19,9 +19,10 @@ export type Compiled = (env: Env) => Dec;
 
 /**
  * Shared subexpressions across the equations of one scope. The backward pass restates what the
- * forward pass computed (relu'(z) needs the pre-activation z that relu(z) had; sigmoid'(z) needs
- * sigmoid(z)); within one sample every symbol means one value, so a function call, or the switch of a
- * kink, written the same way in two equations is the same value and is computed once.
+ * forward pass computed (relu'(z) needs the pre-activation z that relu(z) had; tanh'(z) = 1 - tanh(z)^2
+ * needs tanh(z)), and every weight into a unit restates that unit's dL/dh * f'(z), the "delta" of
+ * hand backpropagation. Within one sample every symbol means one value, so any subexpression that calls
+ * a function, written the same way in two places, is the same value and is computed once.
  */
 export interface MemoTable {
   ids: Map<string, number>;
@@ -29,8 +30,8 @@ export interface MemoTable {
 
 export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
   const n = unwrap(expr);
-  if (memo && n.type === 'FunctionNode') {
-    const id = internId(memo, `call:${structuralKey(n)}`);
+  if (memo && (n.type === 'FunctionNode' || n.type === 'OperatorNode') && callsFunction(n)) {
+    const id = internId(memo, structuralKey(n));
     const f = compileNode(n, slotOf, c, memo);
     return (env) => {
       const m = env.memo;
@@ -43,22 +44,42 @@ export function compile(expr: Node, slotOf: (name: string) => number, c: Numeric
   return compileNode(n, slotOf, c, memo);
 }
 
-/** A key that is equal for trees written the same way (parentheses aside); faster than printing. */
+const keys = new WeakMap<Node, string>();
+/** A key that is equal for trees written the same way (parentheses aside); faster than printing, and
+ *  kept per node so that keys of nested trees are built once. */
 function structuralKey(node: Node): string {
   const n = unwrap(node);
+  const known = keys.get(n);
+  if (known !== undefined) return known;
+  let key: string;
   switch (n.type) {
-    case 'SymbolNode': return (n as unknown as { name: string }).name;
-    case 'ConstantNode': return `#${String((n as unknown as { value: unknown }).value)}`;
+    case 'SymbolNode': key = (n as unknown as { name: string }).name; break;
+    case 'ConstantNode': key = `#${String((n as unknown as { value: unknown }).value)}`; break;
     case 'OperatorNode': {
       const o = n as unknown as { fn: string; args: Node[] };
-      return `${o.fn}(${o.args.map(structuralKey).join(',')})`;
+      key = `${o.fn}(${o.args.map(structuralKey).join(',')})`;
+      break;
     }
     case 'FunctionNode': {
       const f = n as unknown as { fn: { name: string }; args: Node[] };
-      return `${f.fn.name}(${f.args.map(structuralKey).join(',')})`;
+      key = `${f.fn.name}(${f.args.map(structuralKey).join(',')})`;
+      break;
     }
+    default: key = n.toString();
   }
-  return n.toString();
+  keys.set(n, key);
+  return key;
+}
+
+const calls = new WeakMap<Node, boolean>();
+function callsFunction(node: Node): boolean {
+  const n = unwrap(node);
+  let known = calls.get(n);
+  if (known === undefined) {
+    known = n.type === 'FunctionNode' || (n.type === 'OperatorNode' && (n as unknown as { args: Node[] }).args.some(callsFunction));
+    calls.set(n, known);
+  }
+  return known;
 }
 
 function internId(memo: MemoTable, key: string): number {
@@ -102,7 +123,12 @@ function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContex
           };
         }
         case 'divide': return (env) => a(env).div(b(env));
-        case 'pow': return (env) => a(env).pow(b(env));
+        case 'pow': {
+          // A square is a product: as exact as pow's rounding, and much cheaper.
+          const e = unwrap(args[1]!);
+          if (e.type === 'ConstantNode' && String((e as unknown as { value: unknown }).value) === '2') return (env) => { const x = a(env); return x.times(x); };
+          return (env) => a(env).pow(b(env));
+        }
       }
       throw new Error(`cannot evaluate operator ${fn}`);
     }
