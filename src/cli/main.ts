@@ -15,6 +15,7 @@ interface Command {
 // renderer's KaTeX, say, is never loaded to print text).
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import('./commands/run.js').then((m) => ({ usage: m.usage, run: m.runCommand })),
+  check: () => import('./commands/check.js').then((m) => ({ usage: m.usage, run: m.checkCommand })),
   derive: () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand })),
 };
 

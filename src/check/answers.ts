@@ -1,0 +1,233 @@
+// Reading an answers file: the hand-written values, in the shape of the JSON trace, every field
+// optional. Each value keeps the text it was written with (the number of digits is information).
+// Every name is checked against the spec, and a mistake is an InputError located like a spec's, with
+// the closest valid name suggested.
+//
+//   step1:                       # or epoch1 when batch is full (one step per epoch)
+//     sample1: { h1: 1.5, adjoints: { yhat: -4.5 }, gradients: { w5: -6.75 }, loss: 20.25 }
+//     loss: 88.25                # the total, or { data: ..., penalty: ..., total: ... }
+//     gradients: { w5: -50.5 }   # of the total loss, before the optimizer's weight decay
+//     optimizer: { g: { w1: -401.9 }, m: { w1: -40.19 } }
+//     params: { w1: 1.1 }        # after the step
+//   final:                       # the forward pass over every row with the trained params
+//     sample1: { yhat: 6.5 }
+//     loss: 1.19
+import { InputError, didYouMean } from '../spec/errors.js';
+import { lineOf, type Plain } from '../spec/yaml.js';
+import { readAnswersYaml } from './read.js';
+import { DECIMAL_TEXT } from '../numeric/context.js';
+import type { Spec } from '../spec/model.js';
+import { batches } from '../graph/run.js';
+import { optimizerProgram, adjointName, optimizerName } from '../graph/program.js';
+import { symbolsOf } from '../symbolic/build.js';
+import { nodeKey } from './graph.js';
+
+/** What an answers file may name, derived from the spec alone (no run needed). */
+export interface AnswerShape {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  /** Data rows (from 0) of each step's batch. */
+  rowsOfStep(step: number): number[];
+  rowCount: number;
+  neurons: string[];
+  params: string[];
+  /** Params with a per-sample share (those the network or the sample loss uses). */
+  shareParams: Set<string>;
+  /** The optimizer's quantities (m, v, g, ...), and the params that have them (not frozen ones). */
+  locals: string[];
+  updated: Set<string>;
+}
+
+export function answerShape(spec: Spec): AnswerShape {
+  const schedule = batches(spec);
+  const used = new Set<string>();
+  for (const e of [...spec.neurons, spec.loss.sample]) for (const s of symbolsOf(e.expr)) used.add(s);
+  const frozen = new Set(spec.frozen ?? []);
+  return {
+    totalSteps: schedule.length * spec.training.epochs,
+    stepsPerEpoch: schedule.length,
+    rowsOfStep: (step) => schedule[(step - 1) % schedule.length]!,
+    rowCount: spec.data.length,
+    neurons: spec.neurons.map((n) => n.name),
+    params: spec.params.map((p) => p.name),
+    shareParams: new Set(spec.params.map((p) => p.name).filter((p) => used.has(p))),
+    locals: optimizerProgram(spec).updates.map((u) => u.name).filter((n) => n !== 'p'),
+    updated: new Set(spec.params.map((p) => p.name).filter((p) => !frozen.has(p))),
+  };
+}
+
+export interface Written {
+  /** Canonical path: step1.sample1.h1, step1.loss, step2.optimizer.m.w1, final.sample2.yhat... */
+  path: string;
+  /** Graph node key (see graph.ts). */
+  key: string;
+  text: string;
+  line: number | undefined;
+  step: number;
+  /** Whether it names the `final` forward pass. */
+  final: boolean;
+}
+
+export interface Answers {
+  file: string;
+  written: Written[];
+}
+
+const isMapping = (v: Plain): v is { [key: string]: Plain } => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function parseAnswers(text: string, file: string, shape: AnswerShape): Answers {
+  const doc = readAnswersYaml(text, file);
+  const fail = (path: string, message: string): never => {
+    throw new InputError(file, path, message, lineOf(doc, path));
+  };
+  const out: Written[] = [];
+  const seen = new Map<string, string>();
+  const stepRange = shape.totalSteps === 1 ? 'step1' : `step1 to step${shape.totalSteps}`;
+  const fullBatch = shape.stepsPerEpoch === 1;
+
+  const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean) => {
+    if (v === null) return; // left blank: not answered
+    if (typeof v !== 'string' || !DECIMAL_TEXT.test(v.trim())) {
+      fail(at, `expected a number as written (e.g. 1.5, -85, 25e-7), got ${isMapping(v) ? 'a mapping' : Array.isArray(v) ? 'a list' : `'${String(v)}'`}`);
+    }
+    const before = seen.get(key);
+    if (before !== undefined) fail(at, `${canonical} is given twice (also at ${before})`);
+    seen.set(key, at);
+    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final });
+  };
+  const mapping = (v: Plain, at: string, what: string): { [key: string]: Plain } => {
+    if (v === null) return {}; // a section left blank: nothing answered there
+    if (!isMapping(v)) fail(at, `expected a mapping of ${what}`);
+    return v as { [key: string]: Plain };
+  };
+  /** `what` names the kind of thing, with {} where the name goes: "param '{}'", "key '{}' in step1". */
+  const unknown = (name: string, at: string, what: string, valid: string[]): never =>
+    fail(at, `unknown ${what.includes('{}') ? what.replace('{}', name) : `${what} '${name}'`}${suggestion(name, valid)}; expected ${list(valid)}`);
+
+  const perName = (v: Plain, at: string, valid: string[], what: string, each: (name: string, item: Plain, itemAt: string) => void) => {
+    for (const [name, item] of Object.entries(mapping(v, at, `${what} names to values`))) {
+      if (!valid.includes(name)) unknown(name, `${at}.${name}`, what, valid);
+      each(name, item, `${at}.${name}`);
+    }
+  };
+
+  const sampleBody = (v: Plain, at: string, canon: string, step: number, row: number, final: boolean) => {
+    const sections = final ? ['loss', 'values'] : ['loss', 'values', 'adjoints', 'gradients'];
+    const k = (name: string) => nodeKey(step, row, name);
+    for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
+      const itemAt = `${at}.${name}`;
+      // A neuron may be called `values` or `gradients`: a scalar is a neuron's value, a mapping a section.
+      if (shape.neurons.includes(name) && !isMapping(item)) value(item, itemAt, `${canon}.${name}`, k(name), step, final);
+      else if (name === 'loss') value(item, itemAt, `${canon}.loss`, k('loss'), step, final);
+      else if (name === 'values') perName(item, itemAt, shape.neurons, 'neuron', (n, x, xAt) => value(x, xAt, `${canon}.${n}`, k(n), step, final));
+      else if (name === 'adjoints' && !final) perName(item, itemAt, shape.neurons, 'neuron', (n, x, xAt) => value(x, xAt, `${canon}.adjoints.${n}`, k(adjointName(n)), step, final));
+      else if (name === 'gradients' && !final) {
+        perName(item, itemAt, shape.params, 'param', (p, x, xAt) => {
+          if (!shape.shareParams.has(p)) fail(xAt, `'${p}' has no per-sample gradient: the network does not use it (its gradient is the penalty's alone; give it under ${canon.replace(/\.sample\d+$/, '')}.gradients)`);
+          value(x, xAt, `${canon}.gradients.${p}`, k(adjointName(p)), step, final);
+        });
+      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...sections]);
+    }
+  };
+
+  const lossBody = (v: Plain, at: string, canon: string, step: number, final: boolean) => {
+    if (!isMapping(v)) return value(v, at, canon, nodeKey(step, undefined, 'loss.total'), step, final);
+    for (const [part, item] of Object.entries(v)) {
+      if (!['data', 'penalty', 'total'].includes(part)) unknown(part, `${at}.${part}`, 'part of the loss', ['data', 'penalty', 'total']);
+      value(item, `${at}.${part}`, `${canon}.${part}`, nodeKey(step, undefined, `loss.${part}`), step, final);
+    }
+  };
+
+  const samples = (name: string, at: string, rows: number[], stepName: string): number | undefined => {
+    const m = /^sample(\d+)$/.exec(name);
+    if (!m) return undefined;
+    const row = Number(m[1]) - 1;
+    if (!rows.includes(row)) {
+      const valid = rows.map((r) => `sample${r + 1}`);
+      fail(at, `unknown sample '${name}' in ${stepName}: ${rows.length === 1 ? 'its sample is' : 'its samples are'} ${list(valid)}${row >= 0 && row < shape.rowCount ? ` (row ${row + 1} is in another step's batch)` : ` (the data has ${shape.rowCount} rows)`}`);
+    }
+    return row;
+  };
+
+  const stepBody = (v: Plain, at: string, step: number) => {
+    const canon = `step${step}`;
+    const rows = shape.rowsOfStep(step);
+    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss', 'gradients', 'optimizer', 'params'];
+    for (const [name, item] of Object.entries(mapping(v, at, `the step's values (${list(keys)})`))) {
+      const itemAt = `${at}.${name}`;
+      const row = samples(name, itemAt, rows, canon);
+      if (row !== undefined) sampleBody(item, itemAt, `${canon}.sample${row + 1}`, step, row, false);
+      else if (name === 'loss') lossBody(item, itemAt, `${canon}.loss`, step, false);
+      else if (name === 'gradients') perName(item, itemAt, shape.params, 'param', (p, x, xAt) => value(x, xAt, `${canon}.gradients.${p}`, nodeKey(step, undefined, adjointName(p)), step, false));
+      else if (name === 'params') perName(item, itemAt, shape.params, 'param', (p, x, xAt) => value(x, xAt, `${canon}.params.${p}`, nodeKey(step, undefined, p), step, false));
+      else if (name === 'optimizer') {
+        perName(item, itemAt, shape.locals, 'optimizer quantity', (local, x, xAt) => {
+          perName(x, xAt, shape.params, 'param', (p, y, yAt) => {
+            if (!shape.updated.has(p)) fail(yAt, `'${p}' is frozen: the optimizer does not update it`);
+            value(y, yAt, `${canon}.optimizer.${local}.${p}`, nodeKey(step, undefined, optimizerName(local, p)), step, false);
+          });
+        });
+      } else unknown(name, itemAt, `key '{}' in ${canon}`, keys);
+    }
+  };
+
+  const finalBody = (v: Plain, at: string) => {
+    const step = shape.totalSteps + 1;
+    const rows = Array.from({ length: shape.rowCount }, (_, i) => i);
+    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss'];
+    for (const [name, item] of Object.entries(mapping(v, at, `the final forward pass (${list(keys)})`))) {
+      const itemAt = `${at}.${name}`;
+      const row = samples(name, itemAt, rows, 'final');
+      if (row !== undefined) sampleBody(item, itemAt, `final.sample${row + 1}`, step, row, true);
+      else if (name === 'loss') lossBody(item, itemAt, 'final.loss', step, true);
+      else unknown(name, itemAt, "key '{}' in final", keys);
+    }
+  };
+
+  if (doc.value === null) fail('', `an answers file is a mapping of steps (${stepRange}${fullBatch ? ', or epoch1...' : ''}) and final`);
+  const top = mapping(doc.value, '', `steps (${stepRange}) to their values`);
+  const stepOf = new Map<number, string>();
+  const validTop = [
+    ...Array.from({ length: shape.totalSteps }, (_, i) => `step${i + 1}`),
+    ...(fullBatch ? Array.from({ length: shape.totalSteps }, (_, i) => `epoch${i + 1}`) : []),
+    'final',
+  ];
+  for (const [name, item] of Object.entries(top)) {
+    if (name === 'final') {
+      finalBody(item, name);
+      continue;
+    }
+    const m = /^(step|epoch)(\d+)$/.exec(name);
+    if (!m) unknown(name, name, 'key', validTop);
+    const [, kind, number] = m!;
+    const step = Number(number);
+    if (kind === 'epoch' && !fullBatch) {
+      fail(name, `'${name}' names a step only when batch is full (one step per epoch); this spec takes ${shape.stepsPerEpoch} steps per epoch: use ${stepRange}`);
+    }
+    if (step < 1 || step > shape.totalSteps) {
+      fail(name, `unknown ${kind} '${name}': the spec trains ${shape.totalSteps} ${kind === 'epoch' ? 'epoch' : 'step'}${shape.totalSteps === 1 ? '' : 's'} (${kind}1${shape.totalSteps > 1 ? ` to ${kind}${shape.totalSteps}` : ''})`);
+    }
+    const other = stepOf.get(step);
+    if (other !== undefined) fail(name, `step ${step} is given twice (as ${other} and ${name})`);
+    stepOf.set(step, name);
+    stepBody(item, name, step);
+  }
+  return { file, written: out };
+}
+
+/** The closest valid name, counting two swapped neighbours (stpe1, mhta) as one slip of the pen. */
+function suggestion(name: string, valid: string[]): string {
+  const close = didYouMean(name, valid);
+  if (close) return close;
+  for (let i = 0; i + 1 < name.length; i++) {
+    const swapped = name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2);
+    if (valid.includes(swapped)) return ` (did you mean '${swapped}'?)`;
+  }
+  return '';
+}
+
+function list(names: string[]): string {
+  if (names.length <= 12) return names.join(', ');
+  return `${names.slice(0, 10).join(', ')}, ... (${names.length} in all)`;
+}
+

@@ -1,0 +1,370 @@
+// The whole training as one graph of quantities: every value of every step and sample is a node with
+// the nodes it was computed from. Checking needs this flat form rather than the trace's step-by-step
+// maps for three reasons: a student's written value must be able to replace any node (and everything
+// downstream is recomputed from it); a variant (another convention, a known mistake) is a rewiring
+// of a few nodes; and a value's cone (what it was computed from, back to the values the student wrote)
+// must be walkable in both directions.
+import type { Dec, NumericContext } from '../numeric/context.js';
+import { compile } from '../numeric/evaluate.js';
+import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
+import { FUNCTIONS } from '../symbolic/functions.js';
+import { stepProgram, type Equation, type Ref, type Role } from '../graph/program.js';
+import type { Trace } from '../graph/run.js';
+import type { Spec } from '../spec/model.js';
+
+export interface GNode {
+  /** Unique in its graph, and the same for the same quantity across the graphs of one spec's variants. */
+  key: string;
+  /** 0: before training (initial params and optimizer state); 1..K: training steps; K+1: `final`, the
+   *  forward pass over every row with the trained params. */
+  step: number;
+  /** Data row (from 0) of a per-sample quantity. */
+  row: number | undefined;
+  /** Quantity name as in the trace: h1, dL/dh1, loss, loss.total, dL/dw1, m[w1], w1, ... */
+  name: string;
+  role: Role | 'leaf';
+  /** The neuron or param it is about (adjoints, shares, gradients, optimizer quantities, params). */
+  of?: string;
+  /** The optimizer's own name for it (m, v, g...). */
+  local?: string;
+  /** How it is computed; leaves (data, constants, options, n, t, initial values) have none. */
+  formula?: MathNode;
+  /** The formula's symbols, in slot order, and the node each takes its value from. */
+  symbols: string[];
+  inputs: number[];
+  /** Computes from the input values; the names of kinked functions met at exactly 0 go to `kinks`. */
+  compute?: (vals: Dec[], kinks?: string[]) => Dec;
+  /** Formula, inputs and convention in one string: two nodes with the same signature compute the same
+   *  function of the same quantities. */
+  signature: string;
+}
+
+export interface Graph {
+  spec: Spec;
+  ctx: NumericContext;
+  nodes: GNode[];
+  index: Map<string, number>;
+  /** Evaluation order (inputs before the nodes that use them). */
+  order: number[];
+  values: Dec[];
+  /** Training steps in the graph. */
+  steps: number;
+  /** Whether step `steps + 1` holds the forward pass with the trained params. */
+  final: boolean;
+}
+
+export const nodeKey = (step: number, row: number | undefined, name: string) => `${step}|${row ?? ''}|${name}`;
+const leafKey = (kind: string, row: number | undefined, name: string) => `${kind}|${row ?? ''}|${name}`;
+
+const formulaTexts = new WeakMap<object, string>();
+function formulaText(f: MathNode): string {
+  let t = formulaTexts.get(f);
+  if (t === undefined) formulaTexts.set(f, (t = f.toString()));
+  return t;
+}
+
+/** Whether a formula calls a function whose value at a kink depends on the relu_at_zero convention. */
+function hasKink(f: MathNode): boolean {
+  let found = false;
+  f.traverse((n: MathNode) => {
+    if (n.type === 'FunctionNode' && FUNCTIONS[(n as unknown as { fn: { name: string } }).fn.name]?.kink) found = true;
+  });
+  return found;
+}
+
+function signatureOf(g: Graph, n: GNode): string {
+  if (!n.formula) return `leaf:${g.values[g.index.get(n.key)!]!.toString()}`;
+  const convention = hasKink(n.formula) ? `relu'(0)=${g.ctx.reluAtZero.toString()}|` : '';
+  return `${convention}${formulaText(n.formula)}|${n.inputs.map((i) => g.nodes[i]!.key).join(',')}`;
+}
+
+/**
+ * The graph of a run: its first `steps` steps, and with `final` the forward pass over every row with
+ * the params after the last of them. Values are the trace's own, so they are exactly what `run`
+ * prints; only the `final` pass is evaluated here.
+ */
+export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
+  const { spec, ctx } = trace;
+  const D = ctx.D;
+  const g: Graph = { spec, ctx, nodes: [], index: new Map(), order: [], values: [], steps, final };
+  const add = (node: Omit<GNode, 'signature'>, value: Dec | undefined): number => {
+    const id = g.nodes.length;
+    g.nodes.push({ ...node, signature: '' });
+    g.index.set(node.key, id);
+    g.order.push(id);
+    g.values.push(value as Dec);
+    return id;
+  };
+  const leaf = (key: string, name: string, value: () => Dec, step = 0): number =>
+    g.index.get(key) ?? add({ key, step, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, value());
+
+  for (const [name, v] of trace.initial) add({ key: nodeKey(0, undefined, name), step: 0, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, v);
+
+  const inputOf = (ref: Ref, step: number, row: number | undefined, batchSize: number): number => {
+    switch (ref.kind) {
+      case 'row': return leaf(leafKey('data', row, ref.name), ref.name, () => new D(spec.data[row!]![ref.name]!));
+      case 'constant': return leaf(leafKey('constant', undefined, ref.name), ref.name, () => new D(spec.constants[ref.name]!));
+      case 'option': return leaf(leafKey('option', undefined, ref.name), ref.name, () => new D(spec.training.options[ref.name] as string));
+      case 'batchSize': return leaf(leafKey('n', step, ''), 'n', () => new D(batchSize));
+      case 'stepNumber': return leaf(leafKey('t', step, ''), 't', () => new D(step));
+      case 'sample': return g.index.get(nodeKey(step, row, ref.name))!;
+      case 'sampleOf': return g.index.get(nodeKey(step, ref.row, ref.name))!;
+      case 'step': return g.index.get(nodeKey(step, undefined, ref.name))!;
+      case 'before': return g.index.get(nodeKey(step - 1, undefined, ref.name))!;
+    }
+  };
+  const equationNode = (eq: Equation, step: number, row: number | undefined, batchSize: number, value: Dec | undefined) => {
+    const inputs = eq.refs.map((r) => inputOf(r, step, row, batchSize));
+    const run = eq.run;
+    add({
+      key: nodeKey(step, row, eq.name), step, row, name: eq.name, role: eq.role,
+      ...(eq.of !== undefined ? { of: eq.of } : {}), ...(eq.local !== undefined ? { local: eq.local } : {}),
+      formula: eq.formula, symbols: eq.symbols, inputs,
+      compute: (vals, kinks = []) => run({ vals, kinks }),
+    }, value);
+  };
+
+  for (const record of trace.steps.slice(0, steps)) {
+    for (const sample of record.samples) {
+      for (const eq of trace.sampleEquations) equationNode(eq, record.step, sample.row, record.rows.length, sample.values.get(eq.name));
+    }
+    for (const eq of record.equations) equationNode(eq, record.step, undefined, record.rows.length, record.values.get(eq.name));
+    // The JSON trace shows a penalty of 0 when the spec has none; an answer may claim one.
+    if (!spec.loss.penalty) leaf(nodeKey(record.step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, record.step);
+  }
+
+  if (final) {
+    const step = steps + 1;
+    const rows = spec.data.map((_, i) => i);
+    const forward = trace.sampleEquations.filter((e) => e.role === 'neuron' || e.role === 'loss');
+    for (const row of rows) for (const eq of forward) equationNode(eq, step, row, rows.length, undefined);
+    const shareParams = new Set(trace.sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
+    const losses = stepProgram(spec, trace.optimizer, rows, step, shareParams, ctx).filter((e) => e.role.startsWith('loss.'));
+    for (const eq of losses) equationNode(eq, step, undefined, rows.length, undefined);
+    if (!spec.loss.penalty) leaf(nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
+    for (const id of g.order) if (g.values[id] === undefined) g.values[id] = g.nodes[id]!.compute!(g.nodes[id]!.inputs.map((i) => g.values[i]!));
+  }
+  for (const n of g.nodes) n.signature = signatureOf(g, n);
+  return g;
+}
+
+/** A copy that a variant may rewire without touching the original. */
+export function copyGraph(g: Graph): Graph {
+  return { ...g, nodes: g.nodes.map((n) => ({ ...n })), index: new Map(g.index), order: [...g.order], values: [...g.values] };
+}
+
+/** Gives node `id` a new formula; `inputOf` says which node each of its symbols reads. */
+export function setFormula(g: Graph, id: number, formula: MathNode, inputOf: (symbol: string) => number): void {
+  const node = g.nodes[id]!;
+  const symbols = [...symbolsOf(formula)];
+  const slot = new Map(symbols.map((s, i) => [s, i]));
+  const run = compile(formula, (s) => slot.get(s)!, g.ctx);
+  node.formula = formula;
+  node.symbols = symbols;
+  node.inputs = symbols.map(inputOf);
+  node.compute = (vals, kinks = []) => run({ vals, kinks });
+}
+
+/** Adds a computed node (a variant's own intermediate quantity). */
+export function addNode(g: Graph, node: Pick<GNode, 'key' | 'step' | 'row' | 'name' | 'role'>, formula: MathNode, inputOf: (symbol: string) => number): number {
+  const id = g.nodes.length;
+  g.nodes.push({ ...node, symbols: [], inputs: [], signature: '' });
+  g.index.set(node.key, id);
+  g.values.push(g.ctx.zero);
+  setFormula(g, id, formula, inputOf);
+  return id;
+}
+
+/** After rewiring: orders the nodes again and recomputes every value. Throws on a cycle (the rewiring
+ *  made a quantity depend on itself) and on a value that is not a finite number. */
+export function reevaluate(g: Graph): void {
+  const state = new Uint8Array(g.nodes.length); // 0 new, 1 on the stack, 2 done
+  const order: number[] = [];
+  for (let start = 0; start < g.nodes.length; start++) {
+    if (state[start]) continue;
+    const stack: Array<[number, number]> = [[start, 0]];
+    state[start] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [id, next] = top;
+      const inputs = g.nodes[id]!.inputs;
+      if (next < inputs.length) {
+        top[1]++;
+        const i = inputs[next]!;
+        if (state[i] === 1) throw new CycleError(g.nodes[i]!.key);
+        if (state[i] === 0) {
+          state[i] = 1;
+          stack.push([i, 0]);
+        }
+        continue;
+      }
+      state[id] = 2;
+      order.push(id);
+      stack.pop();
+    }
+  }
+  g.order = order;
+  for (const id of order) {
+    const n = g.nodes[id]!;
+    if (!n.compute) continue;
+    const v = n.compute(n.inputs.map((i) => g.values[i]!));
+    if (!v.isFinite()) throw new NotFiniteError(n.key);
+    g.values[id] = v;
+  }
+  for (const n of g.nodes) n.signature = signatureOf(g, n);
+}
+
+export class CycleError extends Error {}
+export class NotFiniteError extends Error {}
+
+/** The path of a node in the answers' vocabulary (step1.sample2.adjoints.h1, step1.optimizer.m.w1...),
+ *  or a plain description for leaves. */
+export function pathOf(g: Graph, id: number): string {
+  const n = g.nodes[id]!;
+  if (n.role === 'leaf') {
+    const [kind] = n.key.split('|');
+    if (kind === '0') {
+      const opt = /^(.+)\[(.+)\]$/.exec(n.name);
+      return opt ? `initial.optimizer.${opt[1]}.${opt[2]}` : `initial.params.${n.name}`;
+    }
+    if (kind === 'data') return `data[${n.row! + 1}].${n.name}`;
+    if (kind === 'constant') return `constants.${n.name}`;
+    if (kind === 'option') return `training.${n.name}`;
+    if (kind === 'n' || kind === 't') return n.name;
+  }
+  const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
+  if (n.row !== undefined) {
+    const sample = `${step}.sample${n.row + 1}`;
+    switch (n.role) {
+      case 'adjoint': return `${sample}.adjoints.${n.of}`;
+      case 'share': return `${sample}.gradients.${n.of}`;
+      case 'seed': return `${sample}.adjoints.loss`;
+      default: return `${sample}.${n.name}`;
+    }
+  }
+  switch (n.role) {
+    case 'gradient': return `${step}.gradients.${n.of}`;
+    case 'optimizer': return `${step}.optimizer.${n.local}.${n.of}`;
+    case 'param': return `${step}.params.${n.of}`;
+    default: return `${step}.${n.name}`;
+  }
+}
+
+/** A derivative branch a hand calculation decides from its own forward pass: relu'(z) (heaviside(z)),
+ *  or leaky_relu'(z), in a backward node, where z is the pre-activation of a neuron `relu(z)` of the
+ *  same sample. A written activation tells the branch the student took: 0.198 means z > 0. */
+export interface Switch {
+  /** The neuron node whose value decides the branch. */
+  neuron: number;
+  name: string;
+  /** The call's first argument, as text. */
+  arg: string;
+}
+
+const DERIVATIVE_OF: Record<string, string> = { relu: 'heaviside', leaky_relu: 'leaky_relu_prime' };
+const switchCache = new WeakMap<Graph, { neurons: Map<string, number>; byNode: Map<number, Switch[]> }>();
+const NO_SWITCHES: Switch[] = [];
+const switchLists = new WeakMap<Graph, Switch[][]>();
+
+/** The switches of every node of a graph, by node (the same array, empty, for the many without). */
+export function allSwitches(g: Graph): Switch[][] {
+  let lists = switchLists.get(g);
+  if (!lists) {
+    lists = g.nodes.map((n, id) => (n.role === 'adjoint' || n.role === 'share' ? switchesOf(g, id) : NO_SWITCHES));
+    switchLists.set(g, lists);
+  }
+  return lists;
+}
+
+export function switchesOf(g: Graph, id: number): Switch[] {
+  let cache = switchCache.get(g);
+  if (!cache) {
+    // Pre-activations of relu-like neurons, by step, row, derivative function and argument text.
+    const neurons = new Map<string, number>();
+    g.nodes.forEach((n, nid) => {
+      if (n.role !== 'neuron' || n.row === undefined || !n.formula) return;
+      let f = n.formula;
+      while (f.type === 'ParenthesisNode') f = (f as unknown as { content: MathNode }).content;
+      if (f.type !== 'FunctionNode') return;
+      const call = f as unknown as { fn: { name: string }; args: MathNode[] };
+      const derivative = DERIVATIVE_OF[call.fn.name];
+      if (derivative) neurons.set(`${n.step}|${n.row}|${derivative}|${formulaText(call.args[0]!)}`, nid);
+    });
+    switchCache.set(g, (cache = { neurons, byNode: new Map() }));
+  }
+  let found = cache.byNode.get(id);
+  if (!found) {
+    found = [];
+    const n = g.nodes[id]!;
+    if ((n.role === 'adjoint' || n.role === 'share') && n.row !== undefined && n.formula && cache.neurons.size) {
+      const seen = new Set<number>();
+      n.formula.traverse((node: MathNode) => {
+        if (node.type !== 'FunctionNode') return;
+        const call = node as unknown as { fn: { name: string }; args: MathNode[] };
+        if (call.fn.name !== 'heaviside' && call.fn.name !== 'leaky_relu_prime') return;
+        const arg = formulaText(call.args[0]!);
+        const neuron = cache!.neurons.get(`${n.step}|${n.row}|${call.fn.name}|${arg}`);
+        if (neuron !== undefined && !seen.has(neuron)) {
+          seen.add(neuron);
+          found!.push({ neuron, name: g.nodes[neuron]!.name, arg });
+        }
+      });
+    }
+    cache.byNode.set(id, found);
+  }
+  return found;
+}
+
+/** How a node computes, possibly with some derivative branches read from neurons (see Switch). */
+export interface Computation {
+  formula?: MathNode;
+  symbols: string[];
+  inputs: number[];
+  compute?: (vals: Dec[], kinks?: string[]) => Dec;
+}
+
+const switchedCache = new WeakMap<Graph, Map<string, Computation>>();
+
+/** Node `id` with the derivative branches of `active` switches decided by the neurons' values:
+ *  heaviside(z) becomes heaviside(h2), which is the same for z > 0 and for z < 0 whenever h2 = relu(z)
+ *  is what the student wrote (and leaky_relu'(z) keeps the sign of leaky_relu(z) likewise). */
+export function switched(g: Graph, id: number, active: Switch[]): Computation {
+  const node = g.nodes[id]!;
+  if (!active.length) return node;
+  let cache = switchedCache.get(g);
+  if (!cache) switchedCache.set(g, (cache = new Map()));
+  const key = `${id}|${active.map((s) => s.neuron).join(',')}`;
+  let c = cache.get(key);
+  if (!c) {
+    const byArg = new Map(active.map((s) => [s.arg, s]));
+    const formula = node.formula!.transform((n: MathNode) => {
+      if (n.type !== 'FunctionNode') return n;
+      const call = n as unknown as { fn: { name: string }; args: MathNode[] };
+      if (call.fn.name !== 'heaviside' && call.fn.name !== 'leaky_relu_prime') return n;
+      const s = byArg.get(formulaText(call.args[0]!));
+      return s ? callNode(call.fn.name, [symbolNode(s.name), ...call.args.slice(1)]) : n;
+    });
+    const symbols = [...symbolsOf(formula)];
+    const before = new Map(node.symbols.map((s, i) => [s, node.inputs[i]!]));
+    const extra = new Map(active.map((s) => [s.name, s.neuron]));
+    const slot = new Map(symbols.map((s, i) => [s, i]));
+    const run = compile(formula, (s) => slot.get(s)!, g.ctx);
+    c = { formula, symbols, inputs: symbols.map((s) => extra.get(s) ?? before.get(s)!), compute: (vals, kinks = []) => run({ vals, kinks }) };
+    cache.set(key, c);
+  }
+  return c;
+}
+
+/** The nodes whose evaluation in the graph's own values meets a kink at exactly 0 (a ReLU's argument
+ *  cancelling to 0): the only places where the relu'(0) convention matters. */
+export function kinksOf(g: Graph): Uint8Array {
+  const hit = new Uint8Array(g.nodes.length);
+  for (const id of g.order) {
+    const n = g.nodes[id]!;
+    if (!n.compute || !n.formula) continue;
+    const kinks: string[] = [];
+    n.compute(n.inputs.map((i) => g.values[i]!), kinks);
+    if (kinks.length) hit[id] = 1;
+  }
+  return hit;
+}
