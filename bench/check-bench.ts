@@ -17,23 +17,13 @@ import { main } from '../src/cli/main.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { traceJson } from '../src/render/json.js';
+import { generator } from './workloads.js';
 
 const FILES = Number(process.env.FILES ?? 1000);
 const specPath = new URL('../examples/hw7-q2-sheet.yaml', import.meta.url).pathname;
 const sheetPath = new URL('../examples/hw7-q2.answers.yaml', import.meta.url).pathname;
 
 type Tree = { [key: string]: Tree | string };
-
-/** xorshift: a small deterministic generator. */
-function generator(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 /** The answers a student using `spec` exactly would write (at full precision, before rounding). */
 function answersOf(specText: string): Tree {

@@ -23,9 +23,10 @@ export function floorTrain(net: FloorNet, precision: number, exp: (x: Decimal) =
   const X = net.x.map((r) => r.map((v) => new D(v)));
   const Y = net.y.map((r) => r.map((v) => new D(v)));
   const L = W.length;
+  // decimal.js's own functions, as a straight-line program would call them: tanh is decimal.js's tanh,
+  // sigmoid is 1 / (1 + exp(-z)) on its exp.
   const act = (a: string, z: Decimal): Decimal =>
-    a === 'relu' ? (z.gt(0) ? z : zero) : a === 'tanh' ? tanhOf(z) : a === 'sigmoid' ? one.div(one.plus(exp(z.neg()))) : z;
-  const tanhOf = (z: Decimal) => { const e = exp(z.times(2)); return e.minus(1).div(e.plus(1)); };
+    a === 'relu' ? (z.gt(0) ? z : zero) : a === 'tanh' ? z.tanh() : a === 'sigmoid' ? one.div(one.plus(exp(z.neg()))) : z;
   const actPrime = (a: string, z: Decimal, h: Decimal): Decimal =>
     a === 'relu' ? (z.gt(0) ? one : zero) : a === 'tanh' ? one.minus(h.times(h)) : a === 'sigmoid' ? h.times(one.minus(h)) : one;
   const beta1 = new D('0.9'), beta2 = new D('0.999'), eps = new D('1e-8'), lr = new D(net.lr);

@@ -8,7 +8,7 @@ export interface Dense {
 }
 
 /** A small deterministic generator (xorshift), so every run benchmarks the same numbers. */
-function generator(seed: number) {
+export function generator(seed: number) {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13; x >>>= 0;
