@@ -198,10 +198,19 @@ describe('HTML is one self-contained page', () => {
 });
 
 describe('committed examples', () => {
-  const regenerate = 'regenerate with: npx exactprop run examples/hw7-q2.yaml --format markdown > examples/hw7-q2.md (and --format html > examples/hw7-q2.html)';
+  const regenerate = 'regenerate with: npm run examples';
   it('examples/hw7-q2.md is what run prints', async () => {
     const { out } = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'markdown']);
     expect(readFileSync(new URL('hw7-q2.md', examples), 'utf8') === out, regenerate).toBe(true);
+  });
+  it('every example spec has its worked solution in examples/solutions/, as run prints it', async () => {
+    const specs = readdirSync(examples).filter((f) => f.endsWith('.yaml') && isSpec(new URL(f, examples)));
+    expect(specs.length).toBeGreaterThanOrEqual(7);
+    for (const f of specs) {
+      const { out } = await cli(['run', `examples/${f}`, '--format', 'markdown']);
+      const committed = readFileSync(new URL(`solutions/${f.replace(/\.yaml$/, '.md')}`, examples), 'utf8');
+      expect(committed === out, `examples/solutions/${f.replace(/\.yaml$/, '.md')}: regenerate with npm run examples`).toBe(true);
+    }
   });
   it('examples/hw7-q2.html is what run prints', async () => {
     const { out } = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'html']);
