@@ -12,6 +12,8 @@ export interface SampleRecord {
   /** Data row, from 0. */
   row: number;
   values: Map<string, Dec>;
+  /** The same values in the order of trace.sampleEquations (for writers that visit every value). */
+  ordered: Dec[];
 }
 
 export interface StepRecord {
@@ -181,7 +183,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
         evaluateAll(sampleEquations, samplePlan, cur, row + 1);
         env.memo = undefined;
         spaces[SAMPLE_OF + position] = cur;
-        samples.push({ row, values: new Map(sampleEquations.map((e, i) => [e.name, cur[i]!])) });
+        samples.push({ row, values: new Map(sampleEquations.map((e, i) => [e.name, cur[i]!])), ordered: cur });
       });
       const stepValues: Dec[] = new Array(program.equations.length);
       spaces[STEP] = stepValues;

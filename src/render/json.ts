@@ -36,28 +36,65 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
  * thousands of values, and names are plain identifiers that need no escaping.
  */
 function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string): string {
-  const { spec } = trace;
-  const neurons = spec.neurons.map((n) => n.name);
-  const params = spec.params.map((p) => p.name);
-  const object = (names: string[], get: (name: string) => Dec | undefined) => {
+  const layout = layoutOf(trace);
+  // A sample's values by position in the sample program: no name is looked up or built per value.
+  const object = (entries: Array<[string, number]>, values: Dec[]) => {
     let out = '';
-    for (const n of names) {
-      const v = get(n);
-      if (v !== undefined) out += `${out ? ',' : ''}"${n}":${f(v)}`;
+    for (const [name, i] of entries) out += `${out ? ',' : ''}"${name}":${f(values[i]!)}`;
+    return `{${out}}`;
+  };
+  const samples = s.samples.map((sample) => {
+    const v = sample.ordered;
+    return `{"sample":${sample.row + 1},"values":${object(layout.values, v)},"adjoints":${object(layout.adjoints, v)},` +
+      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}}`;
+  });
+  const v = s.values;
+  const named = (entries: Array<[string, string]>) => {
+    let out = '';
+    for (const [name, key] of entries) {
+      const value = v.get(key);
+      if (value !== undefined) out += `${out ? ',' : ''}"${name}":${f(value)}`;
     }
     return `{${out}}`;
   };
-  const locals = trace.optimizer.updates.map((u) => u.name).filter((n) => n !== 'p');
-  const samples = s.samples.map((sample) => {
-    const v = sample.values;
-    return `{"sample":${sample.row + 1},"values":${object(neurons, (n) => v.get(n))},"adjoints":${object(neurons, (n) => v.get(adjointName(n)))},` +
-      `"gradients":${object(params, (p) => v.get(adjointName(p)))},"loss":${f(v.get('loss')!)}}`;
-  });
-  const v = s.values;
-  const optimizer = locals.map((local) => `"${local}":${object(params, (p) => v.get(optimizerName(local, p)))}`).join(',');
+  const optimizer = layout.optimizer.map(([local, entries]) => `"${local}":${named(entries)}`).join(',');
   return `{"step":${s.step},"epoch":${s.epoch},"samples":[${samples.join(',')}],` +
     `"loss":{"data":${f(v.get('loss.data')!)},"penalty":${f(v.get('loss.penalty') ?? trace.ctx.zero)},"total":${f(v.get('loss.total')!)}},` +
-    `"gradients":${object(params, (p) => v.get(adjointName(p)))},"optimizer":{${optimizer}},"params":${object(params, (p) => v.get(p))}`;
+    `"gradients":${named(layout.gradients)},"optimizer":{${optimizer}},"params":${named(layout.params)}`;
+}
+
+interface Layout {
+  values: Array<[string, number]>;
+  adjoints: Array<[string, number]>;
+  shares: Array<[string, number]>;
+  loss: number;
+  gradients: Array<[string, string]>;
+  optimizer: Array<[string, Array<[string, string]>]>;
+  params: Array<[string, string]>;
+}
+const layouts = new WeakMap<Trace, Layout>();
+
+/** Where each JSON field's value is found, worked out once per trace. */
+function layoutOf(trace: Trace): Layout {
+  let layout = layouts.get(trace);
+  if (layout) return layout;
+  const index = new Map(trace.sampleEquations.map((e, i) => [e.name, i]));
+  const at = (names: string[], key: (n: string) => string) =>
+    names.filter((n) => index.has(key(n))).map((n): [string, number] => [n, index.get(key(n))!]);
+  const neurons = trace.spec.neurons.map((n) => n.name);
+  const params = trace.spec.params.map((p) => p.name);
+  const locals = trace.optimizer.updates.map((u) => u.name).filter((n) => n !== 'p');
+  layout = {
+    values: at(neurons, (n) => n),
+    adjoints: at(neurons, adjointName),
+    shares: at(params, adjointName),
+    loss: index.get('loss')!,
+    gradients: params.map((p) => [p, adjointName(p)]),
+    optimizer: locals.map((local) => [local, params.map((p): [string, string] => [p, optimizerName(local, p)])]),
+    params: params.map((p) => [p, p]),
+  };
+  layouts.set(trace, layout);
+  return layout;
 }
 
 /** One step as JSON text (closing brace included), with `certified_digits` when certified. */
