@@ -1,6 +1,7 @@
 // Numbers and formulas for reading. Exact values are kept in full in JSON; these are for people.
 import type { Dec } from '../numeric/context.js';
 import type { Node as MathNode } from '../symbolic/build.js';
+import { print } from '../render/text.js';
 
 /** A value for reading: `digits` significant digits, marked with … when that is not all of it. */
 export function shortText(d: Dec, digits = 12): string {
@@ -12,18 +13,10 @@ export function shortText(d: Dec, digits = 12): string {
 
 /** A formula as text; with `valueOf`, its symbols replaced by their numbers (negative ones in parentheses). */
 export function printFormula(formula: MathNode, valueOf?: (name: string) => Dec | undefined): string {
-  return formula.toString({
-    parenthesis: 'auto',
-    implicit: 'show',
-    handler: (node: MathNode) => {
-      if (node.type === 'ConstantNode') return String((node as unknown as { value: unknown }).value);
-      if (valueOf && node.type === 'SymbolNode') {
-        const v = valueOf((node as unknown as { name: string }).name);
-        if (!v) return undefined;
-        const t = shortText(v, 10).replace('…', '');
-        return v.isNegative() && !v.isZero() ? `(${t})` : t;
-      }
-      return undefined;
-    },
-  } as never);
+  return print(formula, valueOf && ((name) => {
+    const v = valueOf(name);
+    if (!v) return undefined;
+    const t = shortText(v, 10).replace('…', '');
+    return v.isNegative() && !v.isZero() ? `(${t})` : t;
+  }));
 }
