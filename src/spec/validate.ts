@@ -337,9 +337,13 @@ function issueMessage(issue: z.core.$ZodIssue): string {
       const known = issue.path.length === 0 ? TOP_LEVEL_KEYS : [];
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${known.length ? didYouMean(issue.keys[0]!, known) : ''}`;
     }
-    case 'invalid_type':
-      if (issue.input === undefined) return `missing: expected ${issue.expected === 'string' ? 'a value' : `a ${issue.expected}`}`;
-      return issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message;
+    case 'invalid_type': {
+      // In YAML words: a record or object is a mapping, an array a list.
+      const words: Record<string, string> = { string: 'a value', record: 'a mapping', object: 'a mapping', array: 'a list', boolean: 'true or false' };
+      const expected = words[issue.expected] ?? `a ${issue.expected}`;
+      if (issue.input === undefined) return `missing: expected ${expected}`;
+      return issue.message.startsWith('Invalid input') ? `expected ${expected}` : issue.message;
+    }
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
     default:
