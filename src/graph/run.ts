@@ -183,7 +183,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
         evaluateAll(sampleEquations, samplePlan, cur, row + 1);
         env.memo = undefined;
         spaces[SAMPLE_OF + position] = cur;
-        samples.push({ row, values: new Map(sampleEquations.map((e, i) => [e.name, cur[i]!])), ordered: cur });
+        samples.push(sampleRecord(row, cur, sampleIndex));
       });
       const stepValues: Dec[] = new Array(program.equations.length);
       spaces[STEP] = stepValues;
@@ -202,6 +202,19 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
     }
   }
   return trace;
+}
+
+/** A sample's values, by name on demand: a streamed run whose writer reads them in order never builds
+ *  the map, which keeps a step's garbage small. */
+function sampleRecord(row: number, ordered: Dec[], index: Map<string, number>): SampleRecord {
+  let map: Map<string, Dec> | undefined;
+  return {
+    row,
+    ordered,
+    get values() {
+      return (map ??= new Map([...index].map(([name, i]) => [name, ordered[i]!])));
+    },
+  };
 }
 
 // The spaces a symbol's value is read from (see plan()).
