@@ -50,7 +50,7 @@ describe('conventions: keras, against the Keras documentation examples (loss x^2
     const r = await cli(['run', 's.yaml', '--format', 'json'], { 's.yaml': scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1 }', keras) });
     expect(JSON.parse(r.out).conventions).toEqual({ preset: 'keras', relu_at_zero: '0' });
   });
-  it('paper: Kingma & Ba Algorithm 1 is the PyTorch form', () => {
+  it("paper: the Adam paper's Algorithm 1 is the PyTorch form", () => {
     const a = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 3 }', 'conventions: paper\n');
     const b = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 3 }');
     expect(at(a, 3, 'x')).toBe(at(b, 3, 'x'));

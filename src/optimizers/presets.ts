@@ -13,11 +13,11 @@ export interface Preset {
 export const PRESETS: Record<string, Preset> = {
   pytorch: { title: 'PyTorch (torch.optim)', optimizers: PYTORCH, relu_at_zero: '0' },
   keras: { title: 'Keras 3', optimizers: KERAS, relu_at_zero: '0' },
-  // Kingma & Ba's Algorithm 1 is the form torch.optim.Adam implements (bias-corrected moments, eps
+  // The Adam paper's Algorithm 1 is the form torch.optim.Adam implements (bias-corrected moments, eps
   // outside the corrected square root); the paper defines no other optimizer, so the rest are PyTorch's.
   paper: {
-    title: 'Kingma & Ba, Algorithm 1',
-    optimizers: { ...PYTORCH, adam: { ...PYTORCH.adam!, title: 'Adam (Kingma & Ba, Algorithm 1)' } },
+    title: 'the Adam paper, Algorithm 1',
+    optimizers: { ...PYTORCH, adam: { ...PYTORCH.adam!, title: 'Adam (the Adam paper, Algorithm 1)' } },
     relu_at_zero: '0',
   },
 };

@@ -1,5 +1,5 @@
 // Plain-text printer of the worked solution: each quantity as formula, then the formula with the
-// numbers put in, then the value (the handcalcs layout), indented by step and sample.
+// numbers put in, then the value (the layout of a hand calculation), indented by step and sample.
 import { roundedText, type Dec } from '../numeric/context.js';
 import type { Node } from '../symbolic/build.js';
 import type { Calc, Solution } from './solution.js';
@@ -92,10 +92,10 @@ export function print(formula: Node, valueOf?: (name: string) => string | undefi
   return formula.toString({
     parenthesis: 'auto',
     implicit: 'show',
-    handler: (node: Node, options: object) => {
+    handler: (node: Node) => {
       if (valueOf && node.type === 'SymbolNode') return valueOf((node as unknown as { name: string }).name);
+      // A constant as written (mathjs would format a BigNumber its own way).
       if (node.type === 'ConstantNode') return String((node as unknown as { value: unknown }).value);
-      void options;
       return undefined;
     },
   } as never);

@@ -1,5 +1,5 @@
 // Every function an expression may call, with its forward rule and its local derivative side by side
-// (the micrograd way): `evaluate` computes f(args) numerically; `derivative(args, i)` builds the tree
+// (the way a minimal autograd engine keeps them): `evaluate` computes f(args) numerically; `derivative(args, i)` builds the tree
 // of df/d(arg i) over the argument trees. This table is also the whitelist: a call to any other
 // function is rejected when a spec is read.
 import type { Dec, NumericContext } from '../numeric/context.js';
