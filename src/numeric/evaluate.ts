@@ -198,14 +198,22 @@ type SignedTerm = readonly [1 | -1, Compiled];
 
 function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec {
   let total = c.zero;
-  let largest = c.zero;
+  // Exact fractions leave no residue: only 0 is 0, and there is nothing to measure.
+  if (c.cancellation.isZero()) {
+    for (const [sign, term] of terms) total = sign > 0 ? total.plus(term(env)) : total.minus(term(env));
+    return total;
+  }
+  // Sizes are compared by decimal exponent (decimal.js's e: the value is d.ddd * 10^e), which costs no
+  // arithmetic: the sum is a cancellation when its exponent is more than precision - 10 below the
+  // largest term's, i.e. |sum| < 10^-(precision - 10) * |largest term| for certain.
+  let largest = -Infinity;
   for (const [sign, term] of terms) {
     const v = term(env);
     total = sign > 0 ? total.plus(v) : total.minus(v);
-    const size = v.abs();
-    if (size.gt(largest)) largest = size;
+    const e = (v as unknown as { e: number }).e;
+    if (!v.isZero() && e > largest) largest = e;
   }
-  if (!total.isZero() && total.abs().lte(largest.times(c.cancellation))) return c.zero;
+  if (!total.isZero() && (total as unknown as { e: number }).e < largest - (c.precision - 10)) return c.zero;
   return total;
 }
 
