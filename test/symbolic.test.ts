@@ -103,3 +103,19 @@ describe('kinks', () => {
     expect(evaluateAt('heaviside(x - y)', { x: '1e-70', y: '0' }).toString()).toBe('1');
   });
 });
+
+describe('the cancellation threshold', () => {
+  // At precision 30 the threshold is 10^-20 times the largest term (here 1).
+  const c30 = makeContext(30);
+  const at = (x: string) => {
+    const tree = parseExpression('heaviside(1 + x - 1)');
+    return compile(tree, () => 0, c30)({ vals: [new c30.D(x)], kinks: [] }).toString();
+  };
+  it('a sum below it is an exact 0, one above it keeps its sign, measured exactly near the boundary', () => {
+    expect(at('1e-25')).toBe('0'); // far below: 0, so heaviside(0) = relu_at_zero = 0
+    expect(at('5e-21')).toBe('0'); // below, within a factor of ten
+    expect(at('1e-20')).toBe('0'); // at the threshold: "below or at" counts as cancelled
+    expect(at('2e-20')).toBe('1'); // above, within a factor of ten
+    expect(at('1e-15')).toBe('1'); // far above
+  });
+});

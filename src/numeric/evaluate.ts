@@ -203,20 +203,26 @@ function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec
     for (const [sign, term] of terms) total = sign > 0 ? total.plus(term(env)) : total.minus(term(env));
     return total;
   }
-  // Sizes are compared by decimal exponent (decimal.js's e: the value is d.ddd * 10^e), which costs no
-  // arithmetic: the sum is a cancellation when its exponent is more than precision - 10 below the
-  // largest term's, i.e. |sum| < 10^-(precision - 10) * |largest term| for certain.
-  let largest = -Infinity;
+  // Sizes are compared by decimal exponent first (decimal.js's e: the value is d.ddd * 10^e), which costs
+  // no arithmetic; only a sum within a factor of ten of the threshold, |sum| <= 10^-(precision - 10)
+  // times the largest term, is measured exactly.
+  let largestE = -Infinity;
+  const values: Dec[] = [];
   for (const [sign, term] of terms) {
     const v = term(env);
+    values.push(v);
     total = sign > 0 ? total.plus(v) : total.minus(v);
     const e = (v as unknown as { e: number }).e;
-    if (!v.isZero() && e > largest) largest = e;
+    if (!v.isZero() && e > largestE) largestE = e;
   }
-  if (!total.isZero() && (total as unknown as { e: number }).e < largest - (c.precision - 10)) return c.zero;
-  return total;
+  if (total.isZero()) return total;
+  const gap = largestE - (total as unknown as { e: number }).e - (c.precision - 10);
+  if (gap > 1) return c.zero;
+  if (gap < -1) return total;
+  let largest = c.zero;
+  for (const v of values) if (v.abs().gt(largest)) largest = v.abs();
+  return total.abs().lte(largest.times(c.cancellation)) ? c.zero : total;
 }
-
 /** The terms of a sum, with their signs, through parentheses, unary minus and nested sums. */
 function additiveTerms(expr: Node, sign: 1 | -1): Array<[1 | -1, Node]> {
   const n = unwrap(expr);
