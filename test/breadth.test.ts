@@ -49,6 +49,10 @@ describe('conventions: keras, against the Keras documentation examples (loss x^2
     expect(spec.conventions).toEqual({ preset: 'keras', relu_at_zero: '1' });
     const r = await cli(['run', 's.yaml', '--format', 'json'], { 's.yaml': scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1 }', keras) });
     expect(JSON.parse(r.out).conventions).toEqual({ preset: 'keras', relu_at_zero: '0' });
+    const text = await cli(['run', 's.yaml'], { 's.yaml': scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1 }', keras) });
+    expect(text.out).toContain('conventions: keras; relu_at_zero = 0');
+    const md = await cli(['run', 's.yaml', '--format', 'markdown'], { 's.yaml': scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1 }', keras) });
+    expect(md.out).toContain('The conventions in force: the Keras 3 preset (conventions: keras)');
   });
   it("paper: the Adam paper's Algorithm 1 is the PyTorch form", () => {
     const a = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 3 }', 'conventions: paper\n');

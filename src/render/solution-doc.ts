@@ -10,6 +10,7 @@ import { symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import type { Calc, Solution, StepSection } from './solution.js';
 import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
 import { Notation } from './tex.js';
+import { PRESETS } from '../optimizers/presets.js';
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
@@ -83,6 +84,8 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
     ]),
     `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
     spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
+  p(`The conventions in force: the ${PRESETS[spec.conventions.preset]?.title ?? spec.conventions.preset} preset (conventions: ${spec.conventions.preset}), `,
+    `relu_at_zero ${spec.conventions.relu_at_zero}${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}.`);
   p('Its update for each param ', math('p'), ', with ', math('t'), ' the step number from 1 (a name on the right means its value before this update, unless it was updated above):');
   display([opt.updates.map((u) => ({
     lhs: u.name === 'p' ? 'p' : N.name(u.name),
