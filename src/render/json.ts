@@ -35,7 +35,7 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
  * token (a quoted decimal, or a digit count). Written as text directly: a long run writes hundreds of
  * thousands of values, and names are plain identifiers that need no escaping.
  */
-function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string): string {
+function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (piece: string) => void): void {
   const layout = layoutOf(trace);
   // A sample's values by position in the sample program: no name is looked up or built per value.
   const object = (entries: Array<[string, number]>, values: Dec[]) => {
@@ -43,10 +43,13 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string): string {
     for (const [name, i] of entries) out += `${out ? ',' : ''}"${name}":${f(values[i]!)}`;
     return `{${out}}`;
   };
-  const samples = s.samples.map((sample) => {
+  // Written a sample at a time: each piece is small and dies young, where one string per step of a large
+  // run would be megabytes that only a full garbage collection frees.
+  emit(`{"step":${s.step},"epoch":${s.epoch},"samples":[`);
+  s.samples.forEach((sample, i) => {
     const v = sample.ordered;
-    return `{"sample":${sample.row + 1},"values":${object(layout.values, v)},"adjoints":${object(layout.adjoints, v)},` +
-      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}}`;
+    emit(`${i ? ',' : ''}{"sample":${sample.row + 1},"values":${object(layout.values, v)},"adjoints":${object(layout.adjoints, v)},` +
+      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}}`);
   });
   const v = s.values;
   const named = (entries: Array<[string, string]>) => {
@@ -58,9 +61,9 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string): string {
     return `{${out}}`;
   };
   const optimizer = layout.optimizer.map(([local, entries]) => `"${local}":${named(entries)}`).join(',');
-  return `{"step":${s.step},"epoch":${s.epoch},"samples":[${samples.join(',')}],` +
+  emit(`],` +
     `"loss":{"data":${f(v.get('loss.data')!)},"penalty":${f(v.get('loss.penalty') ?? trace.ctx.zero)},"total":${f(v.get('loss.total')!)}},` +
-    `"gradients":${named(layout.gradients)},"optimizer":{${optimizer}},"params":${named(layout.params)}`;
+    `"gradients":${named(layout.gradients)},"optimizer":{${optimizer}},"params":${named(layout.params)}`);
 }
 
 interface Layout {
@@ -97,16 +100,22 @@ function layoutOf(trace: Trace): Layout {
   return layout;
 }
 
-/** One step as JSON text (closing brace included), with `certified_digits` when certified. */
-function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions): string {
-  const text = stepText(trace, s, (d) => `"${decimalText(d)}"`);
+/** One step as JSON text (closing brace included), in pieces, with `certified_digits` when certified. */
+function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions, emit: (piece: string) => void): void {
+  stepText(trace, s, (d) => `"${decimalText(d)}"`, emit);
   const c = options.certification;
-  if (!c) return `${text}}`;
-  return `${text},"certified_digits":${stepText(trace, s, (d) => String(c.digits.get(d) ?? c.precision))}}}`;
+  if (c) {
+    emit(',"certified_digits":');
+    stepText(trace, s, (d) => String(c.digits.get(d) ?? c.precision), emit);
+    emit('}');
+  }
+  emit('}');
 }
 
 export function stepJson(trace: Trace, s: StepRecord, options: JsonOptions = {}): Record<string, unknown> {
-  return JSON.parse(stepJsonText(trace, s, options)) as Record<string, unknown>;
+  const pieces: string[] = [];
+  stepJsonText(trace, s, options, (piece) => pieces.push(piece));
+  return JSON.parse(pieces.join('')) as Record<string, unknown>;
 }
 
 function footer(trace: Trace, options: JsonOptions): Record<string, unknown> {
@@ -131,7 +140,8 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
       write(`${header.slice(0, -2)},\n  "steps": [`);
     },
     step(trace: Trace, s: StepRecord) {
-      write(`${count++ ? ',' : ''}\n    ${stepJsonText(trace, s, options)}`);
+      write(`${count++ ? ',' : ''}\n    `);
+      stepJsonText(trace, s, options, write);
     },
     end(trace: Trace) {
       const tail = JSON.stringify(footer(trace, options), null, 2);
