@@ -151,8 +151,9 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       spaces[CONSTANT] = constantValues;
       spaces[OPTION] = optionList;
       spaces[SCALAR] = [new D(batch.length), new D(step)];
+      // What each program reads from the step before is the same for every sample of this step.
+      const beforeOf = (p: Plan) => p.beforeNames.map((name) => before.get(name)!);
       const evaluateAll = (equations: Equation[], p: Plan, out: Dec[], sampleRow: number | undefined) => {
-        spaces[BEFORE] = p.beforeNames.map((name) => before.get(name)!);
         for (let i = 0; i < equations.length; i++) {
           const eq = equations[i]!;
           const { sp, ix, vals } = p.slots[i]!;
@@ -175,6 +176,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       };
 
       const samples: SampleRecord[] = [];
+      spaces[BEFORE] = beforeOf(samplePlan);
       batch.forEach((row, position) => {
         const cur: Dec[] = new Array(sampleEquations.length);
         spaces[ROW] = rowValues[row]!;
@@ -187,6 +189,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       });
       const stepValues: Dec[] = new Array(program.equations.length);
       spaces[STEP] = stepValues;
+      spaces[BEFORE] = beforeOf(program.plan);
       evaluateAll(program.equations, program.plan, stepValues, undefined);
       const values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
       const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations };

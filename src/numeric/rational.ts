@@ -125,6 +125,11 @@ export function isRational(x: unknown): x is Rational {
   return x instanceof Rational;
 }
 
+/** Whether a context computes in exact fractions (see makeRationalContext). */
+export function isRationalContext(c: NumericContext): boolean {
+  return c.zero instanceof Rational;
+}
+
 /** A numeric context whose values are exact fractions. `precision` only says how many digits a
  *  decimal display of them shows; nothing is rounded. */
 export function makeRationalContext(precision: number, reluAtZero = '0'): NumericContext {

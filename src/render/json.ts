@@ -6,6 +6,7 @@ import { decimalText, type Dec } from '../numeric/context.js';
 import type { StepRecord, Trace } from '../graph/run.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
+import { isRationalContext } from '../numeric/rational.js';
 
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */
@@ -18,7 +19,7 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
   const params = spec.params.map((p) => p.name);
   return {
     precision: spec.precision,
-    arithmetic: isRationalContext(trace) ? 'rational' : 'decimal',
+    arithmetic: isRationalContext(trace.ctx) ? 'rational' : 'decimal',
     optimizer: { name: spec.training.optimizer, title: spec.training.definition.title, options: spec.training.options },
     conventions: spec.conventions,
     ...(spec.frozen.length ? { frozen: spec.frozen } : {}),
@@ -148,8 +149,4 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
       write(`\n  ],\n${tail.slice(2)}\n`);
     },
   };
-}
-
-function isRationalContext(trace: Trace): boolean {
-  return typeof (trace.ctx.zero as unknown as { toDecimal?: unknown }).toDecimal === 'function';
 }

@@ -4,6 +4,7 @@ import { roundedText, type Dec } from '../numeric/context.js';
 import type { Node } from '../symbolic/build.js';
 import type { Calc, Solution } from './solution.js';
 import type { Certification } from '../certify/certify.js';
+import { isRationalContext } from '../numeric/rational.js';
 
 export interface TextOptions {
   /** Significant digits shown; values are exact at the working precision underneath. */
@@ -23,8 +24,7 @@ export function solutionText(sol: Solution, { digits, certification }: TextOptio
   const out: string[] = [];
   const opts = Object.entries(spec.training.options).map(([k, v]) => `${k} ${v}`).join(', ');
   out.push(`exactprop worked solution: ${spec.file}`);
-  const rational = typeof (sol.trace.ctx.zero as unknown as { toDecimal?: unknown }).toDecimal === 'function';
-  const arithmetic = rational ? 'exact fractions' : `precision ${spec.precision} digits`;
+  const arithmetic = isRationalContext(sol.trace.ctx) ? 'exact fractions' : `precision ${spec.precision} digits`;
   out.push(`${arithmetic} (shown to ${digits}); ${sol.trace.optimizer.def.title} (${opts}); ` +
     `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
     `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`);
