@@ -1,7 +1,11 @@
-// One numeric context per run: a decimal.js constructor configured at the working precision.
-// Every value of a run is built from this one constructor, because a decimal.js operation takes the
-// precision of its first operand's constructor: a Decimal from another clone would silently change it.
+// One numeric context per run: the value constructor of the working precision. Values are BigDecimals
+// (bigdecimal.ts), which round exactly as decimal.js does at that precision; their type is written as
+// decimal.js's, whose interface they offer. Every value of a run is built from this one constructor,
+// because an operation rounds to the precision of its first operand.
 import Decimal from 'decimal.js';
+import { BigDecimal, bigDecimalClass, DECIMAL_TEXT } from './bigdecimal.js';
+
+export { DECIMAL_TEXT };
 
 export type Dec = Decimal;
 export type DecimalCtor = typeof Decimal;
@@ -22,7 +26,7 @@ export interface NumericContext {
 }
 
 export function makeContext(precision: number, reluAtZero = '0'): NumericContext {
-  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+  const D = bigDecimalClass(precision) as unknown as DecimalCtor;
   return {
     precision,
     D,
@@ -44,8 +48,9 @@ export const ExactDecimal = Decimal.clone({ precision: 2000, rounding: Decimal.R
  * s: sign) directly, at about twice the speed; a test holds it to toString.
  */
 export function decimalText(x: Dec): string {
+  if (!(x instanceof Decimal)) return x.toString(); // a BigDecimal's own is fast
   const { d, e, s } = x as unknown as { d: number[] | null; e: number; s: number };
-  if (!d || d.length === 0 || !(x instanceof Decimal) || e <= -7 || e >= 21) return x.toString();
+  if (!d || d.length === 0 || e <= -7 || e >= 21) return x.toString();
   let digits = String(d[0]);
   for (let i = 1; i < d.length; i++) {
     const group = String(d[i]);
@@ -69,8 +74,9 @@ export function roundedText(value: Dec, digits: number): { text: string; exact: 
   if (value.isZero()) return { text: '0', exact: true };
   // An exact fraction (numeric/rational.ts) is shown through its decimal expansion, a few digits past
   // what is displayed so that the rounding below is the rounding of the true value.
-  const asDecimal = (value as unknown as { toDecimal?: (p: number) => Dec }).toDecimal;
-  const d = asDecimal ? asDecimal.call(value, digits + 10) : value;
+  // A BigDecimal is converted exactly.
+  const asDecimal = value instanceof BigDecimal ? undefined : (value as unknown as { toDecimal?: (p: number) => Dec }).toDecimal;
+  const d = value instanceof BigDecimal ? value.toDecimal() : asDecimal ? asDecimal.call(value, digits + 10) : value;
   const exactFraction = asDecimal ? (value as unknown as { isTerminating: () => boolean }).isTerminating() : true;
   const rounded = d.toSignificantDigits(digits);
   if (exactFraction && rounded.eq(d)) return { text: rounded.toString(), exact: true };
@@ -78,6 +84,3 @@ export function roundedText(value: Dec, digits: number): { text: string; exact: 
   const plain = e >= -7 && e < 21;
   return { text: plain ? rounded.toPrecision(digits) : rounded.toExponential(digits - 1), exact: false };
 }
-
-/** Whether `text` is a decimal number as people write it: 3, -0.5, .25, 1e-8, +2.5E3. */
-export const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

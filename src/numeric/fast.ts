@@ -18,8 +18,12 @@
 // maxE and minE (sigmoid and softplus underflow the same way), ln(0) = -Infinity, ln of a negative is
 // NaN, tanh keeps the sign of zero, and arguments are taken exactly, even with more digits than P.
 import Decimal from 'decimal.js';
+import { BigDecimal } from './bigdecimal.js';
 
-type DecimalCtor = typeof Decimal;
+/** The kernels take and give decimal.js values or BigDecimals, in the rounding of the constructor given. */
+type Num = Decimal | BigDecimal;
+type Ctor<T extends Num> = { new (value: string | number): T; readonly precision: number; readonly rounding: number; readonly maxE: number; readonly minE: number };
+type DecimalCtor = Ctor<Num>;
 
 const LOG2_10 = Math.log2(10);
 const LOG10_2 = Math.log10(2);
@@ -69,7 +73,8 @@ interface Parts {
   approx: number;
 }
 
-function partsOf(x: Decimal): Parts {
+function partsOf(x: Num): Parts {
+  if (x instanceof BigDecimal) return partsOfBig(x);
   const d = x.d;
   let s = String(d[0]);
   for (let i = 1; i < d.length; i++) {
@@ -84,6 +89,23 @@ function partsOf(x: Decimal): Parts {
     neg: x.s < 0,
     c: BigInt(s),
     e: x.e - n + 1,
+    lead: x.e,
+    mant: parseFloat(`${head[0]}.${head.slice(1)}`),
+    approx: parseFloat(`${head}e${x.e - head.length + 1}`),
+  };
+}
+
+function partsOfBig(x: BigDecimal): Parts {
+  let s = (x.m < 0n ? -x.m : x.m).toString();
+  let n = s.length;
+  while (s.charCodeAt(n - 1) === 48) n--;
+  const trailing = s.length - n;
+  if (trailing) s = s.slice(0, n);
+  const head = s.slice(0, 17);
+  return {
+    neg: x.m < 0n,
+    c: trailing ? BigInt(s) : x.m < 0n ? -x.m : x.m,
+    e: x.q + trailing,
     lead: x.e,
     mant: parseFloat(`${head[0]}.${head.slice(1)}`),
     approx: parseFloat(`${head}e${x.e - head.length + 1}`),
@@ -330,7 +352,7 @@ function roundOpen(b: Bounds, P: number, rounding: number): string | null {
   return `${b.neg ? '-' : ''}${m}e${q - s}`;
 }
 
-function ziv(D: DecimalCtor, approximate: (w: number) => Bounds): Decimal {
+function ziv(D: DecimalCtor, approximate: (w: number) => Bounds): Num {
   const P = D.precision;
   const base = Math.ceil(P * LOG2_10) + 4;
   let guard = fastKernelSettings.initialGuardBits;
@@ -345,18 +367,18 @@ function ziv(D: DecimalCtor, approximate: (w: number) => Bounds): Decimal {
 }
 
 /** Exported for tests: the interval one attempt at w bits gives, before rounding. */
-export function boundsAt(kind: KernelName, x: Decimal, D: DecimalCtor, w: number): Bounds | null {
+export function boundsAt(kind: KernelName, x: Num, D: DecimalCtor, w: number): Bounds | null {
   const plan = plans[kind](x, D);
   return typeof plan === 'function' ? plan(w) : null;
 }
 
 type Plan = number | ((w: number) => Bounds);
-const run = (plan: Plan, D: DecimalCtor): Decimal => (typeof plan === 'function' ? ziv(D, plan) : new D(plan));
+const run = (plan: Plan, D: DecimalCtor): Num => (typeof plan === 'function' ? ziv(D, plan) : new D(plan));
 
 // ---------------------------------------------------------------------------------------------------
 // The kernels. Each plan is either a special value or the approximation for one working precision.
 
-function expPlan(x: Decimal, D: DecimalCtor): Plan {
+function expPlan(x: Num, D: DecimalCtor): Plan {
   if (x.isNaN()) return NaN;
   if (!x.isFinite()) return x.s > 0 ? Infinity : 0;
   if (x.isZero()) return 1;
@@ -371,12 +393,12 @@ function expPlan(x: Decimal, D: DecimalCtor): Plan {
   };
 }
 
-function lnPlan(x: Decimal): Plan {
+function lnPlan(x: Num): Plan {
   if (x.isNaN()) return NaN;
   if (x.isZero()) return -Infinity;
   if (x.s < 0) return NaN;
   if (!x.isFinite()) return Infinity;
-  if (x.e === 0 && x.d.length === 1 && x.d[0] === 1) return 0;
+  if (x.eq(1)) return 0;
   const p = partsOf(x);
   // ln x = k ln 10 + ln m with m = x*10^-k in [10^-1/2, 10^1/2).
   const k = p.mant >= 3.1622776601683795 ? p.lead + 1 : p.lead;
@@ -418,7 +440,7 @@ function lnPlan(x: Decimal): Plan {
   };
 }
 
-function tanhPlan(x: Decimal): Plan {
+function tanhPlan(x: Num): Plan {
   if (x.isNaN()) return NaN;
   if (!x.isFinite()) return x.s;
   if (x.isZero()) return x.s < 0 ? -0 : 0; // keeps the sign of zero
@@ -473,7 +495,7 @@ function tanhPlan(x: Decimal): Plan {
   };
 }
 
-function sigmoidPlan(x: Decimal, D: DecimalCtor): Plan {
+function sigmoidPlan(x: Num, D: DecimalCtor): Plan {
   if (x.isNaN()) return NaN;
   if (!x.isFinite()) return x.s > 0 ? 1 : 0;
   if (x.isZero()) return 0.5;
@@ -505,7 +527,7 @@ function sigmoidPlan(x: Decimal, D: DecimalCtor): Plan {
   };
 }
 
-function softplusPlan(x: Decimal, D: DecimalCtor): Plan {
+function softplusPlan(x: Num, D: DecimalCtor): Plan {
   if (x.isNaN()) return NaN;
   if (!x.isFinite()) return x.s > 0 ? Infinity : 0;
   if (x.isZero()) {
@@ -561,7 +583,7 @@ function softplusPlan(x: Decimal, D: DecimalCtor): Plan {
 }
 
 type KernelName = 'exp' | 'ln' | 'tanh' | 'sigmoid' | 'softplus';
-const plans: Record<KernelName, (x: Decimal, D: DecimalCtor) => Plan> = {
+const plans: Record<KernelName, (x: Num, D: DecimalCtor) => Plan> = {
   exp: expPlan,
   ln: lnPlan,
   tanh: tanhPlan,
@@ -570,16 +592,16 @@ const plans: Record<KernelName, (x: Decimal, D: DecimalCtor) => Plan> = {
 };
 
 /** e^x, correctly rounded to D's precision and rounding mode. */
-export const fastExp = (x: Decimal, D: DecimalCtor): Decimal => run(expPlan(x, D), D);
+export const fastExp = <T extends Num>(x: T, D: Ctor<T>): T => run(expPlan(x, D), D) as T;
 
 /** ln x, correctly rounded; ln 0 = -Infinity, ln of a negative is NaN. */
-export const fastLn = (x: Decimal, D: DecimalCtor): Decimal => run(lnPlan(x), D);
+export const fastLn = <T extends Num>(x: T, D: Ctor<T>): T => run(lnPlan(x), D) as T;
 
 /** tanh x, correctly rounded; the sign of zero is kept. */
-export const fastTanh = (x: Decimal, D: DecimalCtor): Decimal => run(tanhPlan(x), D);
+export const fastTanh = <T extends Num>(x: T, D: Ctor<T>): T => run(tanhPlan(x), D) as T;
 
 /** 1/(1 + e^-x), correctly rounded. */
-export const fastSigmoid = (x: Decimal, D: DecimalCtor): Decimal => run(sigmoidPlan(x, D), D);
+export const fastSigmoid = <T extends Num>(x: T, D: Ctor<T>): T => run(sigmoidPlan(x, D), D) as T;
 
 /** ln(1 + e^x), correctly rounded. */
-export const fastSoftplus = (x: Decimal, D: DecimalCtor): Decimal => run(softplusPlan(x, D), D);
+export const fastSoftplus = <T extends Num>(x: T, D: Ctor<T>): T => run(softplusPlan(x, D), D) as T;

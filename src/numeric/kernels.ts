@@ -3,10 +3,11 @@
 // and, unlike its tanh or a composed 1/(1+exp(-x)), rounded once from the true value). An exact-fraction
 // context (rational.ts) has no such values: its own methods say so.
 import Decimal from 'decimal.js';
+import { BigDecimal } from './bigdecimal.js';
 import type { Dec, NumericContext } from './context.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from './fast.js';
 
-const decimal = (x: Dec) => x instanceof Decimal;
+const decimal = (x: Dec) => x instanceof BigDecimal || x instanceof Decimal;
 
 export const relu = (x: Dec, c: NumericContext): Dec => (x.isPositive() && !x.isZero() ? x : c.zero);
 export const exp = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastExp(x, c.D) : x.exp());
