@@ -1,6 +1,6 @@
 // One measured run in its own process (see bench/run.ts): `engine SPEC` runs the engine and writes the
 // full JSON trace to a counting sink; `floor SPEC` runs the straight-line decimal.js loop on the same
-// numbers. Prints {ms, out, maxRssMb} as its last line.
+// numbers. Prints {ms, out, maxRssMb, setupMs, stepMs} as its last line.
 import { readFileSync } from 'node:fs';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
@@ -10,11 +10,19 @@ import { floorTrain } from './floor.js';
 const [mode, file] = process.argv.slice(2) as [string, string];
 const spec = parseSpec(readFileSync(file, 'utf8'), file);
 let out = '';
+// Engine runs also report the time to build the program (before the first step) and each step's time.
+let setupMs = 0;
+const stepMs: number[] = [];
 const t0 = performance.now();
 if (mode === 'engine') {
   let bytes = 0;
   const w = jsonWriter((t) => { bytes += t.length; });
-  const trace = run(spec, { retain: 'last', onStart: (t) => w.start(t), onStepDone: (s, t) => w.step(t, s) });
+  let last = 0;
+  const trace = run(spec, {
+    retain: 'last',
+    onStart: (t) => { w.start(t); setupMs = (last = performance.now()) - t0; },
+    onStepDone: (s, t) => { w.step(t, s); const now = performance.now(); stepMs.push(now - last); last = now; },
+  });
   w.end(trace);
   out = `${bytes} bytes of JSON`;
 } else {
@@ -38,4 +46,4 @@ if (mode === 'engine') {
   out = 'floor';
 }
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ ms, out, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ ms, out, maxRssMb: process.resourceUsage().maxRSS / 1024, setupMs, stepMs }));

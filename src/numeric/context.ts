@@ -48,7 +48,7 @@ export const ExactDecimal = Decimal.clone({ precision: 2000, rounding: Decimal.R
  * s: sign) directly, at about twice the speed; a test holds it to toString.
  */
 export function decimalText(x: Dec): string {
-  if (!(x instanceof Decimal)) return x.toString(); // a BigDecimal's own is fast
+  if (!(x instanceof Decimal)) return (x as { toString(): string }).toString(); // a BigDecimal's own is fast
   const { d, e, s } = x as unknown as { d: number[] | null; e: number; s: number };
   if (!d || d.length === 0 || e <= -7 || e >= 21) return x.toString();
   let digits = String(d[0]);

@@ -7,7 +7,7 @@ import { BigDecimal } from './bigdecimal.js';
 import type { Dec, NumericContext } from './context.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from './fast.js';
 
-const decimal = (x: Dec) => x instanceof BigDecimal || x instanceof Decimal;
+const decimal = (x: Dec): boolean => x instanceof BigDecimal || x instanceof Decimal;
 
 export const relu = (x: Dec, c: NumericContext): Dec => (x.isPositive() && !x.isZero() ? x : c.zero);
 export const exp = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastExp(x, c.D) : x.exp());

@@ -125,6 +125,33 @@ export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** Whether a tree uses a symbol. Differentiation asks this at every level of a tree, so each subtree's
+ *  symbols are collected once and kept with it (trees are never mutated, only rebuilt): a sum of k
+ *  terms costs O(k) to ask about, not O(k) per level. */
 export function dependsOn(n: Node, name: string): boolean {
-  return symbolsOf(n).has(name);
+  return symbolSet(n).has(name);
+}
+
+const symbolSets = new WeakMap<Node, ReadonlySet<string>>();
+const NO_SYMBOLS: ReadonlySet<string> = new Set();
+function symbolSet(node: Node): ReadonlySet<string> {
+  const known = symbolSets.get(node);
+  if (known) return known;
+  const n = node as unknown as { type: string; name: string; args?: Node[]; content?: Node };
+  let set: ReadonlySet<string>;
+  if (n.type === 'SymbolNode') set = new Set([n.name]);
+  else if (n.type === 'ConstantNode') set = NO_SYMBOLS;
+  else if ((n.type === 'OperatorNode' || n.type === 'FunctionNode') && n.args) {
+    const parts = n.args.map(symbolSet);
+    const largest = parts.reduce((a, b) => (b.size > a.size ? b : a), NO_SYMBOLS);
+    if (parts.every((p) => p === largest || [...p].every((x) => largest.has(x)))) set = largest;
+    else {
+      const union = new Set(largest);
+      for (const p of parts) for (const x of p) union.add(x);
+      set = union;
+    }
+  } else if (n.type === 'ParenthesisNode' && n.content) set = symbolSet(n.content);
+  else set = symbolsOf(node);
+  symbolSets.set(node, set);
+  return set;
 }
