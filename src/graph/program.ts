@@ -8,7 +8,7 @@ import type { Spec } from '../spec/model.js';
 import { add, constant, div, mul, sum, symbol, symbolsOf, type Node } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
-import { compile, type Compiled, type MemoTable } from '../numeric/evaluate.js';
+import { compile, countUses, type Compiled, type MemoTable } from '../numeric/evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
 
@@ -68,21 +68,22 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): 
     return { kind: 'sample', name: s };
   };
   const forward = [...spec.neurons, spec.loss.sample];
-  const out: Equation[] = forward.map((n) => equation(n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, refOf, c, {}, memo));
+  // The formulas first, then (knowing which subexpressions recur) the compiled equations.
+  const planned: Array<[string, Role, Node, Partial<Equation>]> = forward.map((n) => [n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, {}]);
 
   // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
   // receives from every equation that uses it, each through that equation's own local derivative.
-  out.push(equation(SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1), refOf, c));
+  planned.push([SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1), {}]);
   const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const chain = (name: string) => sum(users(name).map((u) => mul(symbol(adjointName(u.name)), differentiate(u.expr, name))));
-  for (const n of [...spec.neurons].reverse()) {
-    out.push(equation(adjointName(n.name), 'adjoint', chain(n.name), refOf, c, { of: n.name }, memo));
-  }
+  for (const n of [...spec.neurons].reverse()) planned.push([adjointName(n.name), 'adjoint', chain(n.name), { of: n.name }]);
   for (const p of spec.params) {
     if (users(p.name).length === 0) continue;
-    out.push(equation(adjointName(p.name), 'share', chain(p.name), refOf, c, { of: p.name }, memo));
+    planned.push([adjointName(p.name), 'share', chain(p.name), { of: p.name }]);
   }
+  if (memo) countUses(planned.map(([, , formula]) => formula), memo);
+  const out = planned.map(([name, role, formula, extra]) => equation(name, role, formula, refOf, c, extra, role === 'seed' ? undefined : memo));
   return out;
 }
 

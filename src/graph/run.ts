@@ -4,7 +4,7 @@
 import type { Spec } from '../spec/model.js';
 import { makeContext, type Dec, type NumericContext } from '../numeric/context.js';
 import type { Env } from '../numeric/evaluate.js';
-import { compile, type MemoTable } from '../numeric/evaluate.js';
+import { compile, memoTable } from '../numeric/evaluate.js';
 import { makeRationalContext } from '../numeric/rational.js';
 import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
 
@@ -93,7 +93,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   const optionValues = new Map(
     Object.entries(spec.training.options).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, new D(v as string)]),
   );
-  const memo: MemoTable = { ids: new Map() };
+  const memo = memoTable();
   const sampleEquations = sampleProgram(spec, ctx, memo);
   const shareParams = new Set(sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
 

@@ -1,5 +1,6 @@
-// Compiles an expression tree (already checked against the whitelist) into a closure over decimal.js
-// values. Symbols are resolved to slots once, at compile time; a run then fills the slots and calls.
+// Compiles an expression tree (already checked against the whitelist) into a closure over the run's
+// values (BigDecimals, or exact fractions). Symbols are resolved to slots once, at compile time; a run
+// then fills the slots and calls.
 import type { Dec, NumericContext } from './context.js';
 import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
@@ -25,50 +26,79 @@ export type Compiled = (env: Env) => Dec;
  * a function, written the same way in two places, is the same value and is computed once.
  */
 export interface MemoTable {
+  /** Memo slots, by shape (and by `switch:` shape for the switch of a kinked function). */
   ids: Map<string, number>;
+  /** Each distinct tree shape gets a number, and a shape's key is built from its children's numbers:
+   *  keys stay a few characters long however deep the trees (a unit's pre-activation has one term per
+   *  input, and every weight into the unit restates it). */
+  shapes: Map<string, number>;
+  shapeOf: WeakMap<Node, number>;
+  /** How often each shape is evaluated in the equations of the scope (countUses): only shapes met more
+   *  than once get a memo slot. Without it, every subexpression that calls a function gets one. */
+  uses?: Map<number, number>;
+}
+
+export const memoTable = (): MemoTable => ({ ids: new Map(), shapes: new Map(), shapeOf: new WeakMap() });
+
+/** Counts, for every function-calling subexpression of these trees, how often its shape is evaluated
+ *  when shared subexpressions are computed once: a repeated subtree counts, its insides do not again. */
+export function countUses(exprs: Node[], memo: MemoTable): void {
+  const uses = (memo.uses ??= new Map());
+  const visit = (node: Node) => {
+    const n = unwrap(node);
+    if ((n.type !== 'FunctionNode' && n.type !== 'OperatorNode') || !callsFunction(n)) return;
+    const shape = shapeId(n, memo);
+    const seen = uses.get(shape) ?? 0;
+    uses.set(shape, seen + 1);
+    if (seen === 0) for (const arg of (n as unknown as { args: Node[] }).args) visit(arg);
+  };
+  for (const e of exprs) visit(e);
 }
 
 export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
   const n = unwrap(expr);
   if (memo && (n.type === 'FunctionNode' || n.type === 'OperatorNode') && callsFunction(n)) {
-    const id = internId(memo, structuralKey(n));
-    const f = compileNode(n, slotOf, c, memo);
-    return (env) => {
-      const m = env.memo;
-      if (!m) return f(env);
-      const hit = m[id];
-      if (hit !== undefined) return hit;
-      return (m[id] = f(env));
-    };
+    const shape = shapeId(n, memo);
+    if (!memo.uses || (memo.uses.get(shape) ?? 0) > 1) {
+      const id = internId(memo, String(shape));
+      const f = compileNode(n, slotOf, c, memo);
+      return (env) => {
+        const m = env.memo;
+        if (!m) return f(env);
+        const hit = m[id];
+        if (hit !== undefined) return hit;
+        return (m[id] = f(env));
+      };
+    }
   }
   return compileNode(n, slotOf, c, memo);
 }
 
-const keys = new WeakMap<Node, string>();
-/** A key that is equal for trees written the same way (parentheses aside); faster than printing, and
- *  kept per node so that keys of nested trees are built once. */
-function structuralKey(node: Node): string {
+/** The number of a tree's shape: equal for trees written the same way (parentheses aside). */
+function shapeId(node: Node, memo: MemoTable): number {
   const n = unwrap(node);
-  const known = keys.get(n);
+  const known = memo.shapeOf.get(n);
   if (known !== undefined) return known;
   let key: string;
   switch (n.type) {
-    case 'SymbolNode': key = (n as unknown as { name: string }).name; break;
+    case 'SymbolNode': key = `$${(n as unknown as { name: string }).name}`; break;
     case 'ConstantNode': key = `#${String((n as unknown as { value: unknown }).value)}`; break;
     case 'OperatorNode': {
       const o = n as unknown as { fn: string; args: Node[] };
-      key = `${o.fn}(${o.args.map(structuralKey).join(',')})`;
+      key = `${o.fn}(${o.args.map((a) => shapeId(a, memo)).join(',')})`;
       break;
     }
     case 'FunctionNode': {
       const f = n as unknown as { fn: { name: string }; args: Node[] };
-      key = `${f.fn.name}(${f.args.map(structuralKey).join(',')})`;
+      key = `${f.fn.name}(${f.args.map((a) => shapeId(a, memo)).join(',')})`;
       break;
     }
-    default: key = n.toString();
+    default: key = `?${n.toString()}`;
   }
-  keys.set(n, key);
-  return key;
+  let id = memo.shapes.get(key);
+  if (id === undefined) memo.shapes.set(key, (id = memo.shapes.size));
+  memo.shapeOf.set(n, id);
+  return id;
 }
 
 const calls = new WeakMap<Node, boolean>();
@@ -178,7 +208,7 @@ function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => n
   }
   const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compile(t, slotOf, c, memo)] as const);
   // relu(z), heaviside(z) and abs(z) share the switch z (snapped the same way) within a scope.
-  const switchId = memo ? internId(memo, `switch:${structuralKey(argNodes[0]!)}`) : -1;
+  const switchId = memo ? internId(memo, `switch:${shapeId(argNodes[0]!, memo)}`) : -1;
   const switchValue = (env: Env): Dec => {
     const m = env.memo;
     if (!m || switchId < 0) return snapped(terms, env, c);
