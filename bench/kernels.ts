@@ -1,8 +1,10 @@
-// Per-call time of the transcendental kernels: decimal.js's own methods against src/numeric/fast.ts.
+// Per-call time of the arithmetic a run does: + and * of decimal.js against src/numeric/bigdecimal.ts,
+// and the transcendental kernels, decimal.js's own methods against src/numeric/fast.ts.
 // A benchmark, not a test: run with `npx tsx bench/kernels.ts` (add --quick for shorter runs).
 // Arguments are the kind a tanh/sigmoid network feeds its activations: |x| up to about 6, full precision.
 import Decimal from 'decimal.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from '../src/numeric/fast.js';
+import { bigDecimalClass, type BigDecimal } from '../src/numeric/bigdecimal.js';
 
 type DecimalCtor = typeof Decimal;
 const quick = process.argv.includes('--quick');
@@ -54,7 +56,24 @@ const kernels: Kernel[] = [
   { name: 'softplus', reference: (x, D) => new D(1).plus(x.exp()).ln(), fast: fastSoftplus },
 ];
 
-console.log(`node ${process.version}, decimal.js, per-call microseconds (best pass), arguments in (-6, 6) at full precision`);
+console.log(`node ${process.version}, per-call microseconds (best pass), arguments in (-6, 6) at full precision`);
+console.log('op        P   decimal.js  BigDecimal  speed-up');
+for (const P of precisions) {
+  const D = Decimal.clone({ precision: P, rounding: Decimal.ROUND_HALF_EVEN });
+  const B = bigDecimalClass(P);
+  const xs = argumentsFor(D, 64);
+  const ys = xs.map((x) => new B(x.toString()));
+  const budget = quick ? 300 : 1500;
+  for (const op of ['times', 'plus'] as const) {
+    // Each argument with its neighbour, so that operands differ in every digit.
+    let i = 0;
+    const ref = perCall(xs, (x) => x[op](xs[(i = (i + 1) % xs.length)]!), budget);
+    let j = 0;
+    const big = perCall(ys as unknown as Decimal[], (y) => (y as unknown as BigDecimal)[op](ys[(j = (j + 1) % ys.length)]!) as unknown as Decimal, budget);
+    console.log(`${op.padEnd(8)} ${String(P).padStart(4)} ${ref.toFixed(2).padStart(12)} ${big.toFixed(2).padStart(11)} ${(ref / big).toFixed(1).padStart(9)}x`);
+  }
+}
+console.log('');
 console.log('kernel    P   decimal.js     fast   speed-up');
 for (const P of precisions) {
   const D = Decimal.clone({ precision: P, rounding: Decimal.ROUND_HALF_EVEN });
