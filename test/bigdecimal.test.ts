@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import { bigDecimalClass, BigDecimal } from '../src/numeric/bigdecimal.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from '../src/numeric/fast.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseSpec } from '../src/spec/validate.js';
+import { run, type Trace } from '../src/graph/run.js';
 
 function generator(seed: number) {
   let x = seed >>> 0 || 1;
@@ -128,6 +132,38 @@ describe('BigDecimal against decimal.js', () => {
         for (const k of [fastExp, fastTanh, fastSigmoid, fastSoftplus]) expect(k(b, B).toString(), `${k.name}(${t})`).toBe(k(d, D).toString());
         if (!d.isNegative() && !d.isZero()) expect(fastLn(b, B).toString()).toBe(fastLn(d, D).toString());
       }
+    }
+  });
+});
+
+describe('a whole run in BigDecimal against the same run in decimal.js values', () => {
+  const examples = ['hw7-q2.yaml', 'hw7-q2-keras.yaml', 'hw7-q2-paper.yaml', 'sigmoid-2-2-2-sgd.yaml', 'softmax-classifier.yaml', 'xor-sigmoid-sgd.yaml'];
+  const fixtures = readdirSync(new URL('./fixtures/torch/specs/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
+  // Specs are read with their own paths: a spec's CSV data sits beside it.
+  const cases: Array<[string, string]> = [
+    ...examples.map((f) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url))),
+    ...fixtures.map((f) => fileURLToPath(new URL(`./fixtures/torch/specs/${f}`, import.meta.url))),
+  ].map((path): [string, string] => [path.split('/').slice(-2).join('/'), path]);
+  const valuesOf = (t: Trace): string[] => {
+    const out: string[] = [];
+    for (const [k, v] of t.initial) out.push(`initial ${k} ${v.toString()}`);
+    for (const s of t.steps) {
+      for (const sample of s.samples) for (const [k, v] of sample.values) out.push(`${s.step} ${sample.row} ${k} ${v.toString()}`);
+      for (const [k, v] of s.values) out.push(`${s.step} ${k} ${v.toString()}`);
+    }
+    return out;
+  };
+  it.each(cases)('%s: every value the same, digit for digit, at precisions 20 and 50', (_name, path) => {
+    for (const precision of [20, 50]) {
+      const spec = parseSpec(readFileSync(path, 'utf8'), path, { precision });
+      const fast = run(spec);
+      const reference = run(spec, { arithmetic: 'decimal.js' });
+      expect(fast.ctx.zero instanceof BigDecimal).toBe(true);
+      expect(reference.ctx.zero instanceof Decimal).toBe(true);
+      const [a, b] = [valuesOf(fast), valuesOf(reference)];
+      expect(a.length).toBeGreaterThan(10);
+      expect(a).toEqual(b);
+      expect(fast.warnings).toEqual(reference.warnings);
     }
   });
 });

@@ -2,7 +2,7 @@
 // value: the trace is the graph of named quantities (step, sample, name) with their values, and the
 // equations that say how each was computed.
 import type { Spec } from '../spec/model.js';
-import { makeContext, type Dec, type NumericContext } from '../numeric/context.js';
+import { makeContext, makeDecimalJsContext, type Dec, type NumericContext } from '../numeric/context.js';
 import type { Env } from '../numeric/evaluate.js';
 import { compile, memoTable } from '../numeric/evaluate.js';
 import { makeRationalContext } from '../numeric/rational.js';
@@ -70,8 +70,9 @@ export interface RunOptions {
   onStep?: (step: number, total: number) => void;
   /** Record every branch decision (for certification). */
   recordBranches?: boolean;
-  /** 'rational' computes in exact fractions (only for specs whose every operation is rational). */
-  arithmetic?: 'decimal' | 'rational';
+  /** 'rational' computes in exact fractions (only for specs whose every operation is rational);
+   *  'decimal.js' in decimal.js's own values, the reference the default BigDecimals are held to. */
+  arithmetic?: 'decimal' | 'rational' | 'decimal.js';
   /** Called once the trace exists, before the first step (to start streaming output). */
   onStart?: (trace: Trace) => void;
   /** Called with each step as it is finished. */
@@ -85,7 +86,9 @@ export interface RunOptions {
 export function run(spec: Spec, options: RunOptions = {}): Trace {
   const ctx = options.arithmetic === 'rational'
     ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero)
-    : makeContext(spec.precision, spec.conventions.relu_at_zero);
+    : options.arithmetic === 'decimal.js'
+      ? makeDecimalJsContext(spec.precision, spec.conventions.relu_at_zero)
+      : makeContext(spec.precision, spec.conventions.relu_at_zero);
   const D = ctx.D;
   const rows = spec.data.map((row) => new Map(Object.entries(row).map(([k, v]) => [k, new D(v)])));
   const constants = new Map(Object.entries(spec.constants).map(([k, v]) => [k, new D(v)]));

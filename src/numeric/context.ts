@@ -37,6 +37,20 @@ export function makeContext(precision: number, reluAtZero = '0'): NumericContext
   };
 }
 
+/** A context whose values are decimal.js's own, at the same precision and rounding: the reference that
+ *  BigDecimal runs are held to, value for value (test/bigdecimal.test.ts). */
+export function makeDecimalJsContext(precision: number, reluAtZero = '0'): NumericContext {
+  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+  return {
+    precision,
+    D,
+    zero: new D(0),
+    one: new D(1),
+    cancellation: new D(10).pow(-(precision - 10)),
+    reluAtZero: new D(reluAtZero),
+  };
+}
+
 /** A constructor for exact constant folding in symbolic work: sums and products of short decimals
  *  written in a spec never need anywhere near this many digits, so folding them is exact. */
 export const ExactDecimal = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_HALF_EVEN });
