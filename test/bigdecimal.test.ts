@@ -9,16 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseSpec } from '../src/spec/validate.js';
 import { run, type Trace } from '../src/graph/run.js';
-
-function generator(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+import { generator } from '../bench/workloads.js'; // a small deterministic xorshift
 
 /** Operand texts of the shapes that exercise rounding: random digits, runs of 9s and 0s, exact halves. */
 function operands(P: number, r: () => number): string[] {

@@ -26,21 +26,16 @@ export interface NumericContext {
 }
 
 export function makeContext(precision: number, reluAtZero = '0'): NumericContext {
-  const D = bigDecimalClass(precision) as unknown as DecimalCtor;
-  return {
-    precision,
-    D,
-    zero: new D(0),
-    one: new D(1),
-    cancellation: new D(10).pow(-(precision - 10)),
-    reluAtZero: new D(reluAtZero),
-  };
+  return contextOf(precision, bigDecimalClass(precision) as unknown as DecimalCtor, reluAtZero);
 }
 
 /** A context whose values are decimal.js's own, at the same precision and rounding: the reference that
  *  BigDecimal runs are held to, value for value (test/bigdecimal.test.ts). */
 export function makeDecimalJsContext(precision: number, reluAtZero = '0'): NumericContext {
-  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+  return contextOf(precision, Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 }), reluAtZero);
+}
+
+function contextOf(precision: number, D: DecimalCtor, reluAtZero: string): NumericContext {
   return {
     precision,
     D,
