@@ -1,7 +1,7 @@
 // The JSON Schema of the spec format, generated from the zod schema that validates specs, so that an
 // editor's YAML language server checks and completes exactly what the tool accepts. Numbers are
 // numbers or numeric strings in the published schema (inside the tool they are read as text).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SpecSchema } from './schema.js';
 
 export function specJsonSchema(): object {

@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import Decimal from 'decimal.js';
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, didYouMean } from './errors.js';
 import { SpecSchema, type RawSpec } from './schema.js';
