@@ -5,7 +5,8 @@ import Decimal from 'decimal.js';
 import { agreeingDigits, certifiedRun } from '../src/certify/certify.js';
 import { whyNotRational } from '../src/certify/exact.js';
 import { parseSpec } from '../src/spec/validate.js';
-import { run } from '../src/graph/run.js';
+import { finalValue, run } from '../src/graph/run.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Rational } from '../src/numeric/rational.js';
 import { cli, example } from './helpers/spec.js';
 
@@ -140,5 +141,43 @@ training: { optimizer: sgd, lr: 0.1 }
     const j = JSON.parse(r.out);
     expect(j.steps.map((s: { step: number }) => s.step)).toEqual([2]);
     expect(j.steps[0].params.w1).toMatch(/^1\.19416067367100689/);
+  });
+});
+
+describe('every example', () => {
+  const dir = new URL('../examples/', import.meta.url);
+  const specs = readdirSync(dir).filter((f) => f.endsWith('.yaml') && /^training:/m.test(readFileSync(new URL(f, dir), 'utf8')));
+
+  it.each(specs)('%s: --certify certifies every value to within 5 digits of the precision, every branch decided', (f) => {
+    const spec = parseSpec(example(f), `examples/${f}`);
+    const { trace, certification } = certifiedRun(spec);
+    expect(certification.undecidable).toEqual([]);
+    expect(certification.fewest).toBeGreaterThanOrEqual(spec.precision - 5);
+    expect(certification.digits.get(finalValue(trace, spec.params[0]!.name))).toBeGreaterThanOrEqual(spec.precision - 5);
+  });
+
+  it.each(specs)('%s: --exact computes it, agreeing with the decimal run, or says which operation is not rational', (f) => {
+    const spec = parseSpec(example(f), `examples/${f}`);
+    const reason = whyNotRational(spec);
+    if (reason) {
+      expect(reason).toMatch(/(sqrt|exp|log|tanh|sigmoid|softplus|softmax|power)/);
+      return;
+    }
+    const exact = run(spec, { arithmetic: 'rational' });
+    const decimal = run(spec);
+    for (const p of spec.params) {
+      const e = finalValue(exact, p.name) as unknown as Rational;
+      expect(e).toBeInstanceOf(Rational);
+      // the decimal run rounds at each operation, so only its last digit or two may differ
+      expect(agreeingDigits(finalValue(decimal, p.name), e.toDecimal(spec.precision + 10), spec.precision), p.name).toBeGreaterThanOrEqual(spec.precision - 2);
+    }
+  });
+
+  it('has a rational one, and its exact final params are what an independent fraction computation gives', () => {
+    expect(specs.filter((f) => !whyNotRational(parseSpec(example(f), `examples/${f}`)))).toContain('relu-momentum-exact.yaml');
+    const trace = run(parseSpec(example('relu-momentum-exact.yaml'), 'examples/relu-momentum-exact.yaml'), { arithmetic: 'rational' });
+    // From scripts/relu-momentum-exact.py (Python's fractions, the formulas written out by hand).
+    const python = { w1: '9222853/31640625', w2: '-18967849/506250000', w3: '-361141117/1265625000', w4: '111354728/158203125', b1: '51303433/506250000', b2: '-1008317/10125000', v1: '169409357/202500000', v2: '487495631/1012500000', c: '17269/27000' };
+    for (const [name, fraction] of Object.entries(python)) expect(finalValue(trace, name).toString(), name).toBe(fraction);
   });
 });

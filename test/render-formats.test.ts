@@ -13,6 +13,8 @@ import { parseExpression } from '../src/symbolic/parse.js';
 import { makeContext } from '../src/numeric/context.js';
 import { selectSteps } from '../src/render/steps.js';
 import { cli, example, runYaml } from './helpers/spec.js';
+import { whyNotRational } from '../src/certify/exact.js';
+import { parseSpec } from '../src/spec/validate.js';
 
 const examples = new URL('../examples/', import.meta.url);
 const fixtures = new URL('./fixtures/torch/specs/', import.meta.url);
@@ -210,6 +212,22 @@ describe('committed examples', () => {
       const { out } = await cli(['run', `examples/${f}`, '--format', 'markdown']);
       const committed = readFileSync(new URL(`solutions/${f.replace(/\.yaml$/, '.md')}`, examples), 'utf8');
       expect(committed === out, `examples/solutions/${f.replace(/\.yaml$/, '.md')}: regenerate with npm run examples`).toBe(true);
+    }
+  });
+  it('every example that --exact can compute has its solution in exact fractions too', async () => {
+    const specs = readdirSync(examples).filter((f) => f.endsWith('.yaml') && isSpec(new URL(f, examples)));
+    const rational = specs.filter((f) => !whyNotRational(parseSpec(readFileSync(new URL(f, examples), 'utf8'), `examples/${f}`)));
+    expect(rational).toContain('relu-momentum-exact.yaml');
+    // dL/dloss = 1/n with n = 3: a third, exactly, then its decimal; c after two steps, 17269/27000.
+    const { out: md } = await cli(['run', 'examples/relu-momentum-exact.yaml', '--exact', '--format', 'markdown']);
+    contains(md, '&= \\frac{1}{3} \\approx 0.333333333333');
+    contains(md, 'c = \\frac{17269}{27000} \\approx 0.639592592593');
+    for (const f of rational) {
+      const { out } = await cli(['run', `examples/${f}`, '--exact', '--format', 'markdown']);
+      contains(out, 'computed in exact fractions');
+      for (const [tex, display] of markdownFragments(out)) renders(tex, display);
+      const committed = readFileSync(new URL(`solutions/${f.replace(/\.yaml$/, '.exact.md')}`, examples), 'utf8');
+      expect(committed === out, `examples/solutions/${f.replace(/\.yaml$/, '.exact.md')}: regenerate with npm run examples`).toBe(true);
     }
   });
   it('examples/hw7-q2.html is what run prints', async () => {

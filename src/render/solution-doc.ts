@@ -11,6 +11,7 @@ import type { Calc, Solution, StepSection } from './solution.js';
 import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
 import { Notation } from './tex.js';
 import { PRESETS } from '../optimizers/presets.js';
+import { isRationalContext } from '../numeric/rational.js';
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
@@ -48,7 +49,7 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
   const N = notationFor(spec);
   const num = (d: Dec) => N.number(d, digits).tex;
   const equals = (name: string, d: Dec): string => {
-    const p = N.number(d, digits);
+    const p = N.value(d, digits);
     return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
   };
   const list = (pairs: Array<[string, Dec]>): Inline[] =>
@@ -60,8 +61,13 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
   const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups });
 
   h(1, `Worked solution: ${file}`);
-  p(`Every value is computed exactly with ${spec.precision} significant digits and shown to ${digits}; `,
-    math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
+  if (isRationalContext(sol.trace.ctx)) {
+    p(`Every value is computed in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal; `,
+      math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
+  } else {
+    p(`Every value is computed exactly with ${spec.precision} significant digits and shown to ${digits}; `,
+      math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
+  }
 
   // The problem.
   h(2, 'The problem');
@@ -194,7 +200,7 @@ export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericCont
   const lhs = N.name(c.eq.name);
   // An update of a state from its own previous value reads as an assignment.
   const self = c.eq.refs.some((r, i) => r.kind === 'before' && c.eq.symbols[i] === c.eq.name);
-  const value = N.number(c.value, digits);
+  const value = N.value(c.value, digits);
   const valueRel = value.rounded ? '\\approx' : '=';
   const f = unwrap(c.eq.formula);
   if (f.type === 'ConstantNode') return [{ lhs, rel: valueRel, rhs: value.tex }];

@@ -164,6 +164,16 @@ export class Notation {
     return { tex: numberTex(r.text), rounded: !r.exact };
   }
 
+  /** A value where it is stated (a result, an initial or final value): an exact fraction with no finite
+   *  decimal expansion is the fraction, then its rounded decimal, as the text solution writes it. */
+  value(d: Dec, digits: number): Printed {
+    const decimal = this.number(d, digits);
+    if ((d as unknown as { isTerminating?: () => boolean }).isTerminating?.() !== false) return decimal;
+    const [num, den] = d.toString().split('/') as [string, string];
+    const neg = num.startsWith('-');
+    return { tex: `${neg ? '-' : ''}\\frac{${neg ? num.slice(1) : num}}{${den}} \\approx ${decimal.tex}`, rounded: false };
+  }
+
   /** A formula; with `value`, each symbol it knows is replaced by its value (the substitution line). */
   formula(tree: Node, options: FormulaOptions): Printed {
     let rounded = false;
