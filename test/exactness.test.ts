@@ -90,6 +90,13 @@ describe('--exact', () => {
     expect(new Rational('1').div(new Rational('3')).toString()).toBe('1/3');
     expect(new Rational('0.1').times('3').eq('0.3')).toBe(true);
   });
+
+  it('gives the exponent of the leading digit as decimal.js does', () => {
+    for (const [n, d] of [[1n, 3n], [10n, 1n], [9n, 1n], [1n, 10n], [1n, 11n], [-250n, 3n], [99999n, 100000n], [100000n, 99999n], [7n, 700000n]] as const) {
+      expect(new Rational(n, d).e, `${n}/${d}`).toBe(new Decimal(n.toString()).div(d.toString()).e);
+    }
+    expect(new Rational(0n).e).toBe(0);
+  });
 });
 
 describe('the command line', () => {

@@ -8,7 +8,7 @@ export function shortText(d: Dec, digits = 12): string {
   if (!d.isFinite() || d.isZero()) return d.isZero() ? '0' : d.toString();
   // Truncated, not rounded: 1.0999999999975 reads 1.09999999999…, never 1.1….
   const r = d.toSignificantDigits(digits, 1 /* ROUND_DOWN */);
-  return r.eq(d) ? r.toString() : `${r.toString()}…`;
+  return d.eq(r) ? r.toString() : `${r.toString()}…`;
 }
 
 /** A formula as text; with `valueOf`, its symbols replaced by their numbers (negative ones in parentheses). */

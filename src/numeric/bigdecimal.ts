@@ -16,7 +16,11 @@ import Decimal from 'decimal.js';
 /** Whether `text` is a decimal number as people write it: 3, -0.5, .25, 1e-8, +2.5E3. */
 export const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-type Operand = BigDecimal | Decimal | string | number | bigint;
+import type { Dec } from './context.js';
+
+/** Operands: this class's own values, decimal.js values, text, whole numbers. (Any other kind of value
+ *  is read through its text.) */
+type Operand = BigDecimal | Decimal | Dec | string | number | bigint;
 
 const HALF_EVEN = Decimal.ROUND_HALF_EVEN;
 

@@ -21,8 +21,8 @@ import Decimal from 'decimal.js';
 import { BigDecimal } from './bigdecimal.js';
 
 /** The kernels take and give decimal.js values or BigDecimals, in the rounding of the constructor given. */
-type Num = Decimal | BigDecimal;
-type Ctor<T extends Num> = { new (value: string | number): T; readonly precision: number; readonly rounding: number; readonly maxE: number; readonly minE: number };
+export type Num = Decimal | BigDecimal;
+export type Ctor<T extends Num> = { new (value: string | number): T; readonly precision: number; readonly rounding: number; readonly maxE: number; readonly minE: number };
 type DecimalCtor = Ctor<Num>;
 
 const LOG2_10 = Math.log2(10);

@@ -5,16 +5,24 @@
 import Decimal from 'decimal.js';
 import { BigDecimal } from './bigdecimal.js';
 import type { Dec, NumericContext } from './context.js';
-import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from './fast.js';
+import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh, type Ctor, type Num } from './fast.js';
 
-const decimal = (x: Dec): boolean => x instanceof BigDecimal || x instanceof Decimal;
+type Kernel = <T extends Num>(x: T, D: Ctor<T>) => T;
+
+/** The fast kernel for a decimal value (the context's constructor is that value's own class), the
+ *  value's own method otherwise. */
+function kernel(f: Kernel, x: Dec, c: NumericContext, otherwise: () => Dec): Dec {
+  if (x instanceof BigDecimal) return f(x, c.D as unknown as Ctor<BigDecimal>);
+  if (x instanceof Decimal) return f(x, c.D as unknown as Ctor<Decimal>);
+  return otherwise();
+}
 
 export const relu = (x: Dec, c: NumericContext): Dec => (x.isPositive() && !x.isZero() ? x : c.zero);
-export const exp = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastExp(x, c.D) : x.exp());
-export const ln = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastLn(x, c.D) : x.ln());
-export const tanh = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastTanh(x, c.D) : x.tanh());
-export const sigmoid = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastSigmoid(x, c.D) : c.one.div(c.one.plus(x.neg().exp())));
-export const softplus = (x: Dec, c: NumericContext): Dec => (decimal(x) ? fastSoftplus(x, c.D) : c.one.plus(x.exp()).ln());
+export const exp = (x: Dec, c: NumericContext): Dec => kernel(fastExp, x, c, () => x.exp());
+export const ln = (x: Dec, c: NumericContext): Dec => kernel(fastLn, x, c, () => x.ln());
+export const tanh = (x: Dec, c: NumericContext): Dec => kernel(fastTanh, x, c, () => x.tanh());
+export const sigmoid = (x: Dec, c: NumericContext): Dec => kernel(fastSigmoid, x, c, () => c.one.div(c.one.plus(x.neg().exp())));
+export const softplus = (x: Dec, c: NumericContext): Dec => kernel(fastSoftplus, x, c, () => c.one.plus(x.exp()).ln());
 
 /** The step function used as relu'(x): 1 above 0, 0 below, the convention in force at exactly 0. */
 export const heaviside = (x: Dec, c: NumericContext): Dec =>

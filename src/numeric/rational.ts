@@ -1,8 +1,7 @@
 // Exact rational arithmetic (BigInt numerator and denominator) for specs whose every operation is
 // rational: + - * /, whole powers, and the piecewise-linear functions (relu, leaky_relu, abs, max, min).
-// A Rational offers the part of decimal.js's interface that the engine uses, so the same compiled
-// equations, runner and trace work unchanged on exact fractions: a rational run is a run whose
-// numeric context constructs Rationals instead of Decimals.
+// A Rational is a Dec (context.ts), so the same compiled equations, runner and trace work unchanged on
+// exact fractions: a rational run is a run whose numeric context constructs Rationals.
 import Decimal from 'decimal.js';
 import { DECIMAL_TEXT, type DecimalCtor, type NumericContext } from './context.js';
 
@@ -77,13 +76,24 @@ export class Rational {
   exp(): Rational { throw new NotRationalError('exp has no exact rational value'); }
   ln(): Rational { throw new NotRationalError('log has no exact rational value'); }
   tanh(): Rational { throw new NotRationalError('tanh has no exact rational value'); }
+  log(): Rational { throw new NotRationalError('log has no exact rational value'); }
 
   isZero() { return this.n === 0n && this.d !== 0n; }
+  isNaN() { return this.n === 0n && this.d === 0n; }
+  /** Exponent of the leading decimal digit, as decimal.js's e: |value| = d.ddd * 10^e (0 for zero). */
+  get e(): number {
+    if (this.n === 0n || this.d === 0n) return 0;
+    const [n, d] = [abs(this.n), this.d];
+    // Digit counts give the exponent to within one; one comparison settles it.
+    let e = n.toString().length - d.toString().length;
+    if (e >= 0 ? n < d * 10n ** BigInt(e) : n * 10n ** BigInt(-e) < d) e--;
+    return e;
+  }
   isPositive() { return this.n >= 0n; }
   isNegative() { return this.n < 0n; }
   isFinite() { return this.d !== 0n; }
   isInteger() { return this.d === 1n; }
-  private cmp(y: Rational | string | number) { const b = Rational.from(y); const l = this.n * b.d, r = b.n * this.d; return l < r ? -1 : l > r ? 1 : 0; }
+  cmp(y: Rational | string | number) { const b = Rational.from(y); const l = this.n * b.d, r = b.n * this.d; return l < r ? -1 : l > r ? 1 : 0; }
   eq(y: Rational | string | number) { return this.cmp(y) === 0; }
   gt(y: Rational | string | number) { return this.cmp(y) > 0; }
   lt(y: Rational | string | number) { return this.cmp(y) < 0; }
@@ -137,10 +147,10 @@ export function makeRationalContext(precision: number, reluAtZero = '0'): Numeri
   return {
     precision,
     D,
-    zero: new Rational(0n) as never,
-    one: new Rational(1n) as never,
+    zero: new Rational(0n),
+    one: new Rational(1n),
     // Exact arithmetic leaves no rounding residue to mistake for a value: only 0 is 0.
-    cancellation: new Rational(0n) as never,
-    reluAtZero: new Rational(reluAtZero) as never,
+    cancellation: new Rational(0n),
+    reluAtZero: new Rational(reluAtZero),
   };
 }
