@@ -66,7 +66,7 @@ export interface NumericContext {
 }
 
 export function makeContext(precision: number, reluAtZero = '0'): NumericContext {
-  return contextOf(precision, bigDecimalClass(precision) as unknown as DecimalCtor, reluAtZero);
+  return contextOf(precision, bigDecimalClass(precision), reluAtZero);
 }
 
 /** A context whose values are decimal.js's own, at the same precision and rounding: the reference that

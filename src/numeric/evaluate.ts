@@ -233,7 +233,7 @@ function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec
     for (const [sign, term] of terms) total = sign > 0 ? total.plus(term(env)) : total.minus(term(env));
     return total;
   }
-  // Sizes are compared by decimal exponent first (decimal.js's e: the value is d.ddd * 10^e), which costs
+  // Sizes are compared by decimal exponent first (e: the value is d.ddd * 10^e), which costs
   // no arithmetic; only a sum within a factor of ten of the threshold, |sum| <= 10^-(precision - 10)
   // times the largest term, is measured exactly.
   let largestE = -Infinity;
@@ -242,11 +242,11 @@ function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec
     const v = term(env);
     values.push(v);
     total = sign > 0 ? total.plus(v) : total.minus(v);
-    const e = (v as unknown as { e: number }).e;
+    const e = v.e;
     if (!v.isZero() && e > largestE) largestE = e;
   }
   if (total.isZero()) return total;
-  const gap = largestE - (total as unknown as { e: number }).e - (c.precision - 10);
+  const gap = largestE - total.e - (c.precision - 10);
   if (gap > 1) return c.zero;
   if (gap < -1) return total;
   let largest = c.zero;
