@@ -92,32 +92,6 @@ function contextOf(precision: number, D: DecimalCtor, reluAtZero: string): Numer
  *  written in a spec never need anywhere near this many digits, so folding them is exact. */
 export const ExactDecimal = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_HALF_EVEN });
 
-/**
- * Text of a value at full precision: plain notation for ordinary magnitudes, an exponent otherwise,
- * exactly as decimal.js's toString writes it. A full trace writes hundreds of thousands of values, so
- * this reads decimal.js's documented instance properties (d: base-1e7 digit groups, e: exponent,
- * s: sign) directly, at about twice the speed; a test holds it to toString.
- */
-export function decimalText(x: Dec): string {
-  if (!(x instanceof Decimal)) return (x as { toString(): string }).toString(); // a BigDecimal's own is fast
-  const { d, e, s } = x as unknown as { d: number[] | null; e: number; s: number };
-  if (!d || d.length === 0 || e <= -7 || e >= 21) return x.toString();
-  let digits = String(d[0]);
-  for (let i = 1; i < d.length; i++) {
-    const group = String(d[i]);
-    digits += '0000000'.slice(group.length) + group;
-  }
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
-  digits = digits.slice(0, end);
-  if (digits === '0') return '0';
-  let out: string;
-  if (e < 0) out = '0.' + '0'.repeat(-e - 1) + digits;
-  else if (digits.length > e + 1) out = digits.slice(0, e + 1) + '.' + digits.slice(e + 1);
-  else out = digits + '0'.repeat(e + 1 - digits.length);
-  return s < 0 ? '-' + out : out;
-}
-
 /** What roundedText needs of an exact fraction (numeric/rational.ts, which imports this module). */
 interface ExactFraction {
   toDecimal(precision: number): Decimal;

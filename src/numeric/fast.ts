@@ -74,41 +74,33 @@ interface Parts {
 }
 
 function partsOf(x: Num): Parts {
-  if (x instanceof BigDecimal) return partsOfBig(x);
+  if (x instanceof BigDecimal) {
+    const mag = x.m < 0n ? -x.m : x.m;
+    return partsFromDigits(mag.toString(), x.m < 0n, x.e, mag);
+  }
   const d = x.d;
   let s = String(d[0]);
   for (let i = 1; i < d.length; i++) {
     const w = String(d[i]);
     s += w.length === 7 ? w : '0000000'.slice(w.length) + w;
   }
-  let n = s.length;
-  while (s.charCodeAt(n - 1) === 48) n--;
-  if (n < s.length) s = s.slice(0, n);
-  const head = s.slice(0, 17);
-  return {
-    neg: x.s < 0,
-    c: BigInt(s),
-    e: x.e - n + 1,
-    lead: x.e,
-    mant: parseFloat(`${head[0]}.${head.slice(1)}`),
-    approx: parseFloat(`${head}e${x.e - head.length + 1}`),
-  };
+  return partsFromDigits(s, x.s < 0, x.e);
 }
 
-function partsOfBig(x: BigDecimal): Parts {
-  let s = (x.m < 0n ? -x.m : x.m).toString();
-  let n = s.length;
-  while (s.charCodeAt(n - 1) === 48) n--;
-  const trailing = s.length - n;
-  if (trailing) s = s.slice(0, n);
+/** Parts from the digits of |x| (leading digit first, nonzero) and the exponent of its leading digit;
+ *  `whole` is those digits as a BigInt when the caller has it already. */
+function partsFromDigits(digits: string, neg: boolean, lead: number, whole?: bigint): Parts {
+  let n = digits.length;
+  while (digits.charCodeAt(n - 1) === 48) n--;
+  const s = n < digits.length ? digits.slice(0, n) : digits;
   const head = s.slice(0, 17);
   return {
-    neg: x.m < 0n,
-    c: trailing ? BigInt(s) : x.m < 0n ? -x.m : x.m,
-    e: x.q + trailing,
-    lead: x.e,
+    neg,
+    c: whole !== undefined && n === digits.length ? whole : BigInt(s),
+    e: lead - n + 1,
+    lead,
     mant: parseFloat(`${head[0]}.${head.slice(1)}`),
-    approx: parseFloat(`${head}e${x.e - head.length + 1}`),
+    approx: parseFloat(`${head}e${lead - head.length + 1}`),
   };
 }
 

@@ -10,19 +10,25 @@ import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh, type Ctor, type N
 type Kernel = <T extends Num>(x: T, D: Ctor<T>) => T;
 
 /** The fast kernel for a decimal value (the context's constructor is that value's own class), the
- *  value's own method otherwise. */
-function kernel(f: Kernel, x: Dec, c: NumericContext, otherwise: () => Dec): Dec {
+ *  value's own arithmetic otherwise. Fallbacks are plain functions: this runs for every activation. */
+function kernel(f: Kernel, x: Dec, c: NumericContext, otherwise: (x: Dec, c: NumericContext) => Dec): Dec {
   if (x instanceof BigDecimal) return f(x, c.D as unknown as Ctor<BigDecimal>);
   if (x instanceof Decimal) return f(x, c.D as unknown as Ctor<Decimal>);
-  return otherwise();
+  return otherwise(x, c);
 }
 
+const ownExp = (x: Dec) => x.exp();
+const ownLn = (x: Dec) => x.ln();
+const ownTanh = (x: Dec) => x.tanh();
+const ownSigmoid = (x: Dec, c: NumericContext) => c.one.div(c.one.plus(x.neg().exp()));
+const ownSoftplus = (x: Dec, c: NumericContext) => c.one.plus(x.exp()).ln();
+
 export const relu = (x: Dec, c: NumericContext): Dec => (x.isPositive() && !x.isZero() ? x : c.zero);
-export const exp = (x: Dec, c: NumericContext): Dec => kernel(fastExp, x, c, () => x.exp());
-export const ln = (x: Dec, c: NumericContext): Dec => kernel(fastLn, x, c, () => x.ln());
-export const tanh = (x: Dec, c: NumericContext): Dec => kernel(fastTanh, x, c, () => x.tanh());
-export const sigmoid = (x: Dec, c: NumericContext): Dec => kernel(fastSigmoid, x, c, () => c.one.div(c.one.plus(x.neg().exp())));
-export const softplus = (x: Dec, c: NumericContext): Dec => kernel(fastSoftplus, x, c, () => c.one.plus(x.exp()).ln());
+export const exp = (x: Dec, c: NumericContext): Dec => kernel(fastExp, x, c, ownExp);
+export const ln = (x: Dec, c: NumericContext): Dec => kernel(fastLn, x, c, ownLn);
+export const tanh = (x: Dec, c: NumericContext): Dec => kernel(fastTanh, x, c, ownTanh);
+export const sigmoid = (x: Dec, c: NumericContext): Dec => kernel(fastSigmoid, x, c, ownSigmoid);
+export const softplus = (x: Dec, c: NumericContext): Dec => kernel(fastSoftplus, x, c, ownSoftplus);
 
 /** The step function used as relu'(x): 1 above 0, 0 below, the convention in force at exactly 0. */
 export const heaviside = (x: Dec, c: NumericContext): Dec =>

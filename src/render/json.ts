@@ -2,7 +2,7 @@
 // working precision (with --exact, fractions p/q where a value has no finite decimal expansion);
 // nothing passes through a double. A long run is written step by step as it is computed (one step
 // per line), so the trace never has to be held whole.
-import { decimalText, type Dec } from '../numeric/context.js';
+import type { Dec } from '../numeric/context.js';
 import type { StepRecord, Trace } from '../graph/run.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
@@ -23,7 +23,7 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
     optimizer: { name: spec.training.optimizer, title: spec.training.definition.title, options: spec.training.options },
     conventions: spec.conventions,
     ...(spec.frozen.length ? { frozen: spec.frozen } : {}),
-    initial: { params: Object.fromEntries(params.map((p) => [p, decimalText(trace.initial.get(p)!)])) },
+    initial: { params: Object.fromEntries(params.map((p) => [p, trace.initial.get(p)!.toString()])) },
     ...(options.certification
       ? { certify: { reference_precision: options.certification.referencePrecision, fewest_certified_digits: options.certification.fewest } }
       : {}),
@@ -103,7 +103,7 @@ function layoutOf(trace: Trace): Layout {
 
 /** One step as JSON text (closing brace included), in pieces, with `certified_digits` when certified. */
 function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions, emit: (piece: string) => void): void {
-  stepText(trace, s, (d) => `"${decimalText(d)}"`, emit);
+  stepText(trace, s, (d) => `"${d.toString()}"`, emit);
   const c = options.certification;
   if (c) {
     emit(',"certified_digits":');

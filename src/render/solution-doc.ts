@@ -61,13 +61,11 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
   const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups });
 
   h(1, `Worked solution: ${file}`);
-  if (isRationalContext(sol.trace.ctx)) {
-    p(`Every value is computed in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal; `,
-      math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
-  } else {
-    p(`Every value is computed exactly with ${spec.precision} significant digits and shown to ${digits}; `,
-      math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
-  }
+  const arithmetic = isRationalContext(sol.trace.ctx)
+    ? `in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal`
+    : `exactly with ${spec.precision} significant digits and shown to ${digits}`;
+  p(`Every value is computed ${arithmetic}; `,
+    math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
 
   // The problem.
   h(2, 'The problem');
