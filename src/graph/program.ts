@@ -11,6 +11,7 @@ import { parseExpression } from '../symbolic/parse.js';
 import { compile, countUses, type Compiled, type MemoTable } from '../numeric/evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
+import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 
 export type Ref =
   | { kind: 'row'; name: string } // an input or target of the sample's data row
@@ -63,8 +64,8 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): 
   const refOf = (s: string): Ref => {
     if (rowNames.has(s)) return { kind: 'row', name: s };
     if (paramNames.has(s)) return { kind: 'before', name: s };
-    if (s in spec.constants) return { kind: 'constant', name: s };
-    if (s === 'n') return { kind: 'batchSize' };
+    if (Object.hasOwn(spec.constants, s)) return { kind: 'constant', name: s };
+    if (s === BATCH_SIZE) return { kind: 'batchSize' };
     return { kind: 'sample', name: s };
   };
   const forward = [...spec.neurons, spec.loss.sample];
@@ -73,7 +74,7 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): 
 
   // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
   // receives from every equation that uses it, each through that equation's own local derivative.
-  planned.push([SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1), {}]);
+  planned.push([SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1), {}]);
   const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const chain = (name: string) => sum(users(name).map((u) => mul(symbol(adjointName(u.name)), differentiate(u.expr, name))));
@@ -123,7 +124,7 @@ export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t
 /** The reduced loss and the gradients of the total loss, for a batch of data rows (0-based). */
 export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams: Set<string>, c: NumericContext): Equation[] {
   const out: Equation[] = [];
-  const constRef = (s: string): Ref => (s in spec.constants ? { kind: 'constant', name: s } : { kind: 'before', name: s });
+  const constRef = (s: string): Ref => (Object.hasOwn(spec.constants, s) ? { kind: 'constant', name: s } : { kind: 'before', name: s });
   // Step-level sums read the samples' losses and shares, named loss[1], dL/dw1[2], ... by data row.
   const samplesMap = new Map<string, Ref>();
   for (const row of rows) {
@@ -131,10 +132,10 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
     for (const p of shareParams) samplesMap.set(ofSample(adjointName(p), row), { kind: 'sampleOf', row, name: adjointName(p) });
   }
   const stepRef = (s: string): Ref =>
-    samplesMap.get(s) ?? (s === 'n' ? { kind: 'batchSize' } : s.startsWith('loss.') ? { kind: 'step', name: s } : constRef(s));
+    samplesMap.get(s) ?? (s === BATCH_SIZE ? { kind: 'batchSize' } : s.startsWith('loss.') ? { kind: 'step', name: s } : constRef(s));
 
   const losses = sum(rows.map((r) => symbol(ofSample('loss', r))));
-  const data = spec.loss.reduce === 'mean' ? div(losses, symbol('n')) : losses;
+  const data = spec.loss.reduce === 'mean' ? div(losses, symbol(BATCH_SIZE)) : losses;
   out.push(equation('loss.data', 'loss.data', data, stepRef, c));
   const penalty = spec.loss.penalty?.expr;
   if (penalty) out.push(equation('loss.penalty', 'loss.penalty', penalty, constRef, c));
@@ -163,7 +164,10 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
       continue;
     }
     const assigned = new Set<string>();
-    const global = (local: string) => (local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : options.has(local) || local === 't' ? local : optimizerName(local, p.name));
+    // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
+    // the engine's (never a spec name), everything else the param's own state (m[w1]).
+    const global = (local: string) =>
+      local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : local === 't' ? STEP_NUMBER : options.has(local) ? optionSymbol(local) : optimizerName(local, p.name);
     for (const u of opt.updates) {
       const formula = renamed(first && u.first ? u.first : u.formula, global);
       const localOf = new Map<string, string>();

@@ -2,6 +2,7 @@
 // kept as their source text. Everything downstream reads this, never the raw YAML.
 import type { Node } from '../symbolic/build.js';
 import type { OptimizerDef, Options } from '../optimizers/definitions.js';
+import type { Limits } from './limits.js';
 
 export interface Equation {
   name: string;
@@ -40,4 +41,6 @@ export interface Spec {
     batch: 'full' | number;
   };
   conventions: { preset: string; relu_at_zero: string };
+  /** The limits in force for this spec: defaults, the spec's `limits:` section, the caller's. */
+  limits: Limits;
 }

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 import { PRESETS } from '../optimizers/presets.js';
+import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
 // of the command's start-up that it saves. Messages not written here come from its English locale.
@@ -82,6 +83,8 @@ export const SpecSchema = z.strictObject({
     }),
     z.union([NumberText, Flag], { error: 'expected a number (e.g. 0.1, -2, 1e-8), or true/false for a flag' }),
   ),
+  limits: described(z.optional(z.strictObject(Object.fromEntries(SPEC_LIMIT_KEYS.map(([, key]) => [key, z.optional(Count)])) as Record<string, z.ZodMiniOptional<typeof Count>>)),
+    { description: 'Raise (or lower) the limits a run is held to: ' + SPEC_LIMIT_KEYS.map(([name, key]) => `${key} (${LIMIT_INFO[name].what}, default ${DEFAULT_LIMITS[name]})`).join(', ') + '.' }),
   conventions: z._default(
     z.union([
       z.enum(PRESET_NAMES),

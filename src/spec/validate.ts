@@ -12,6 +12,8 @@ import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
 import { expandLayers, type LayerSpec } from './layers.js';
 import { defaultTargets, namedLoss } from './losses.js';
+import { LimitError, limitsOf, SPEC_LIMIT_KEYS, type Limits } from './limits.js';
+import { literalProblem } from '../numeric/literal.js';
 import { ExpressionError, parseExpression, RESERVED_NAMES } from '../symbolic/parse.js';
 import { symbolsOf } from '../symbolic/build.js';
 import type { OptimizerDef, Options } from '../optimizers/definitions.js';
@@ -21,6 +23,10 @@ import { DECIMAL_TEXT, DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '.
 
 export interface ReadOptions {
   precision?: number;
+  /** Limits set by the caller (flags, a host); the spec's own `limits:` section may raise the model-size
+   *  ones unless `specMayRaise` is false. */
+  limits?: Partial<Limits>;
+  specMayRaise?: boolean;
   /** Reads files a spec refers to (a CSV of data), by path relative to the spec's folder. */
   readFile?: (path: string) => string;
 }
@@ -29,8 +35,9 @@ export function parseSpec(text: string, file: string, options: ReadOptions = {})
   return validate(readYaml(text, file), options);
 }
 
-const MAX_EPOCHS = 100_000;
-const MAX_ROWS = 100_000;
+
+/** Words the expression parser reads as constants, not names: a quantity cannot be called so. */
+const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']);
 
 export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   const fail = (path: string, message: string, line?: number): never => {
@@ -44,30 +51,47 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     fail(pathText(issue.path), issueMessage(issue));
   }
   const raw = parsed.data!;
+  const limits = effectiveLimits(raw.limits, options);
+  const tooMany = (limit: keyof Limits, path: string, found: number, what: string) => {
+    if (found > limits[limit]) throw new LimitError(limit, doc.file, path, `${found.toLocaleString('en-US')} ${what}`, limits[limit], lineOf(doc, path));
+  };
+  // Every number of the spec is read from its text; one outside decimal arithmetic's exponent range
+  // would silently become Infinity or 0.
+  const checkNumber = (text: string, path: string) => {
+    const problem = literalProblem(text);
+    if (problem) fail(path, problem);
+  };
 
   // Names: each defined once, across every section.
   const owner = new Map<string, string>();
   const define = (name: string, path: string) => {
     if (RESERVED_NAMES.has(name) || name === 'loss') fail(path, `'${name}' is reserved (a function or the loss); choose another name`);
+    if (CONSTANT_WORDS.has(name)) fail(path, `'${name}' is a constant of the expression language (${[...CONSTANT_WORDS].join(', ')}), not a name; choose another name (e.g. ${name}_1)`);
     const before = owner.get(name);
     if (before) fail(path, `'${name}' is already defined at ${before}`);
     owner.set(name, path);
   };
 
+  if (typeof raw.model.inputs === 'string') tooMany('neurons', 'model.inputs', Number(raw.model.inputs), 'inputs');
   const inputNames = typeof raw.model.inputs === 'string' ? Array.from({ length: Number(raw.model.inputs) }, (_, i) => `x${i + 1}`) : raw.model.inputs;
   inputNames.forEach((n, i) => define(n, `model.inputs[${i + 1}]`));
 
   // Params: matrices and vectors expand to scalars W_j_i and b_j.
   const params: Array<{ name: string; value: string }> = [];
   const groups = new Map<string, { names: string[]; shape: number[] }>();
+  let paramCount = 0;
+  for (const value of Object.values(raw.params)) paramCount += typeof value === 'string' ? 1 : (value as Array<string | string[]>).reduce<number>((n, r) => n + (Array.isArray(r) ? r.length : 1), 0);
+  tooMany('params', 'params', paramCount, 'params');
   for (const [name, value] of Object.entries(raw.params)) {
     const path = `params.${name}`;
     if (typeof value === 'string') {
+      checkNumber(value, path);
       define(name, path);
       params.push({ name, value });
     } else if (value.every((v) => typeof v === 'string')) {
       const names = (value as string[]).map((v, j) => {
         define(`${name}_${j + 1}`, `${path}[${j + 1}]`);
+        checkNumber(v, `${path}[${j + 1}]`);
         params.push({ name: `${name}_${j + 1}`, value: v });
         return `${name}_${j + 1}`;
       });
@@ -79,13 +103,19 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
       rows.forEach((row, j) => row.forEach((v, i) => {
         const n = `${name}_${j + 1}_${i + 1}`;
         define(n, `${path}[${j + 1}][${i + 1}]`);
+        checkNumber(v, `${path}[${j + 1}][${i + 1}]`);
         params.push({ name: n, value: v });
         names.push(n);
       }));
       groups.set(name, { names, shape: [rows.length, rows[0]!.length] });
     }
   }
-  Object.keys(raw.constants).forEach((n) => define(n, `constants.${n}`));
+  // Name tables without a prototype: a name like `constructor` or `toString` is a name like any other.
+  const constantValues: Record<string, string> = Object.assign(Object.create(null), raw.constants);
+  for (const [n, v] of Object.entries(constantValues)) {
+    define(n, `constants.${n}`);
+    checkNumber(v, `constants.${n}`);
+  }
 
   // Neurons, written out or as dense layers.
   if (raw.model.neurons && raw.model.layers) fail('model', 'give either neurons or layers, not both');
@@ -94,6 +124,13 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   if (raw.model.layers) {
     const layers: LayerSpec[] = raw.model.layers.map((l) => ({ units: Number(l.units), activation: l.activation, bias: l.bias, ...(l.name ? { name: l.name } : {}) }));
     layers.forEach((l, i) => { if (l.units < 1) fail(`model.layers[${i + 1}].units`, 'a layer has at least one unit'); });
+    // Sizes are checked before anything is built: a layer of 10^9 units is refused, not attempted.
+    let units = 0;
+    let weights = 0;
+    let fanIn = inputNames.length;
+    layers.forEach((l) => { units += l.units * (l.activation === 'softmax' ? 2 : 1); weights += l.units * (fanIn + (l.bias ? 1 : 0)); fanIn = l.units; });
+    tooMany('neurons', 'model.layers', units, 'neurons');
+    tooMany('params', 'model.layers', weights, 'weights and biases');
     const expanded = expandLayers(inputNames, layers);
     for (const need of expanded.needs) {
       const path = `model.layers[${need.layer}]`;
@@ -109,6 +146,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     neuronTexts = expanded.neurons.map(([n, t]) => [n, t, `model.layers`]);
     layerOutputs = expanded.outputs;
   }
+  tooMany('neurons', 'model.neurons', neuronTexts.length, 'neurons');
   const neuronNames = neuronTexts.map(([n]) => n);
   neuronTexts.forEach(([n, , path]) => define(n, path === 'model.layers' ? 'model.layers' : path));
 
@@ -146,7 +184,14 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
 
   // Data: rows in the spec, or a CSV file beside it.
   const data = typeof raw.data === 'string' ? readCsv(raw.data, doc, options, fail) : raw.data;
-  const rowKeys = new Set(data.flatMap((row) => Object.keys(row)));
+  tooMany('rows', 'data', data.length, 'data rows');
+  const rowKeys = new Set<string>();
+  data.forEach((row, i) => {
+    for (const [key, value] of Object.entries(row)) {
+      rowKeys.add(key);
+      checkNumber(value, typeof raw.data === 'string' ? 'data' : `data[${i + 1}].${key}`);
+    }
+  });
 
   // The loss: an expression, or a loss by name over the outputs and targets.
   if ((raw.loss.sample === undefined) === (raw.loss.name === undefined)) fail('loss', 'give the loss either as sample (an expression) or as name (mse, sse, half_sse, mae, bce, cross_entropy)');
@@ -183,7 +228,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
       if (!columns.has(key)) fail(dataPath ?? `data[${i + 1}].${key}`, `unknown column '${key}'${didYouMean(key, columns)}: a row holds the inputs (${[...inputs].join(', ') || 'none'}) and the targets the loss uses (${targets.join(', ') || 'none'})`);
     }
     for (const c of columns) {
-      if (!(c in row)) fail(dataPath ?? `data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
+      if (!Object.hasOwn(row, c)) fail(dataPath ?? `data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
     }
   });
 
@@ -209,7 +254,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   let def: OptimizerDef;
   let optimizerName: string;
   if (typeof optimizer === 'string') {
-    const found = preset.optimizers[optimizer];
+    const found = Object.hasOwn(preset.optimizers, optimizer) ? preset.optimizers[optimizer] : undefined;
     if (!found) fail('training.optimizer', `unknown optimizer '${optimizer}'${didYouMean(optimizer, Object.keys(preset.optimizers))}; available: ${Object.keys(preset.optimizers).join(', ')}, or one written as equations`);
     def = found!;
     optimizerName = optimizer;
@@ -217,21 +262,27 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     def = customOptimizer(optimizer, fail);
     optimizerName = 'custom';
   }
-  const optionValues: Options = { ...def.options };
+  const optionValues: Options = Object.assign(Object.create(null), def.options);
   for (const [key, value] of Object.entries(given)) {
     const path = `training.${key}`;
-    if (!(key in def.options)) fail(path, `unknown option '${key}' for ${optimizerName}${didYouMean(key, Object.keys(def.options))}; its options: ${Object.keys(def.options).join(', ')}, and epochs, batch`);
+    if (!Object.hasOwn(def.options, key)) fail(path, `unknown option '${key}' for ${optimizerName}${didYouMean(key, Object.keys(def.options))}; its options: ${Object.keys(def.options).join(', ')}, and epochs, batch`);
     const isFlag = typeof def.options[key] === 'boolean';
     if (isFlag && typeof value !== 'boolean') fail(path, `expected true or false`);
     if (!isFlag && (typeof value !== 'string' || !DECIMAL_TEXT.test(value))) fail(path, 'expected a number (e.g. 0.1, -2, 1e-8)');
+    if (!isFlag) checkNumber(value as string, path);
     optionValues[key] = value as string | boolean;
   }
   const refusal = def.invalid?.(optionValues);
   if (refusal) fail('training', refusal);
   const epochCount = Number(epochs);
-  if (epochCount < 1 || epochCount > MAX_EPOCHS) fail('training.epochs', `epochs must be from 1 to ${MAX_EPOCHS}`);
+  if (epochCount < 1) fail('training.epochs', 'epochs must be at least 1');
   const batchSize = batch === 'full' ? data.length : Number(batch);
   if (batchSize < 1) fail('training.batch', 'a batch holds at least one row');
+  // Optimizer steps, counted before any is taken (epochs is text: a huge count must not round).
+  const batchesPerEpoch = Math.ceil(data.length / Math.min(batchSize, data.length));
+  if (epochs.length > 15 || epochCount * batchesPerEpoch > limits.steps) {
+    throw new LimitError('steps', doc.file, 'training.epochs', `${epochs.length > 15 ? epochs : (epochCount * batchesPerEpoch).toLocaleString('en-US')} optimizer steps (${epochs} epoch${epochCount === 1 ? '' : 's'} of ${batchesPerEpoch} batch${batchesPerEpoch === 1 ? '' : 'es'})`, limits.steps, lineOf(doc, 'training.epochs'));
+  }
 
   // Frozen params: by scalar name or by a matrix's or vector's name.
   const frozen = raw.frozen.flatMap((name, i) => {
@@ -248,13 +299,27 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     outputs,
     params,
     frozen,
-    constants: raw.constants,
+    constants: constantValues,
     targets,
-    data,
+    data: data.map((row) => Object.assign(Object.create(null), row) as Record<string, string>),
     loss: { sample, reduce: reduce ?? 'mean', ...(penalty ? { penalty } : {}), ...(raw.loss.name ? { name: raw.loss.name } : {}) },
     training: { optimizer: optimizerName, definition: def, options: optionValues, epochs: epochCount, batchSize: Math.min(batchSize, data.length), batch: batch === 'full' ? 'full' : batchSize },
     conventions,
+    limits,
   };
+}
+
+/** The limits in force: defaults, raised or lowered by the spec's `limits:` section (only lowered when
+ *  the caller does not let a spec raise them), then the caller's own, which always win. */
+function effectiveLimits(section: RawSpec['limits'], options: ReadOptions): Limits {
+  const caller = limitsOf(options.limits);
+  const out = { ...caller };
+  for (const [name, key] of SPEC_LIMIT_KEYS) {
+    const v = section?.[key as keyof NonNullable<RawSpec['limits']>];
+    if (v === undefined || options.limits?.[name] !== undefined) continue;
+    out[name] = options.specMayRaise === false ? Math.min(Number(v), caller[name]) : Number(v);
+  }
+  return out;
 }
 
 type Fail = (path: string, message: string, line?: number) => never;
@@ -264,13 +329,29 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
   const base = 'training.optimizer';
   const hyper = Object.keys(raw.hyperparameters);
   const state = Object.keys(raw.state);
+  // p, g, grad and t are the optimizer language's own words (the param, its gradient, the step): a
+  // hyperparameter or state variable of that name would be silently read as them.
+  const ROLES: Record<string, string> = { p: 'the param', g: 'the gradient', grad: 'the gradient', t: 'the step counter' };
+  for (const [section, names] of [['hyperparameters', hyper], ['state', state]] as const) {
+    for (const name of names) {
+      if (Object.hasOwn(ROLES, name)) fail(`${base}.${section}.${name}`, `'${name}' is ${ROLES[name]} in an optimizer's equations; name the ${section === 'state' ? 'state variable' : 'hyperparameter'} otherwise (e.g. ${name}0)`);
+      if (RESERVED_NAMES.has(name)) fail(`${base}.${section}.${name}`, `'${name}' is reserved (a function); choose another name`);
+      if (section === 'state' && hyper.includes(name)) fail(`${base}.state.${name}`, `'${name}' is already a hyperparameter; a state variable needs a name of its own`);
+    }
+  }
+  for (const [name, value] of Object.entries(raw.hyperparameters)) {
+    const problem = literalProblem(value);
+    if (problem) fail(`${base}.hyperparameters.${name}`, problem);
+  }
   const known = new Set(['p', 'g', 'grad', 't', ...hyper, ...state]);
   const update = raw.update.map((entry, i) => {
     const path = `${base}.update[${i + 1}]`;
     const keys = Object.keys(entry);
     if (keys.length !== 1) fail(path, 'each update is one `name: formula`');
     const [name, formula] = [keys[0]!, entry[keys[0]!]!];
-    if (RESERVED_NAMES.has(name) || name === 't') fail(path, `'${name}' is reserved; choose another name`);
+    if (RESERVED_NAMES.has(name)) fail(path, `'${name}' is reserved (a function); choose another name`);
+    if (name === 't' || name === 'grad') fail(`${path}.${name}`, `'${name}' is ${ROLES[name]}, given to the optimizer: an update cannot assign it (name the new value otherwise${name === 'grad' ? ', e.g. g' : ''})`);
+    if (hyper.includes(name)) fail(`${path}.${name}`, `'${name}' is a hyperparameter, fixed for the run: an update cannot assign it (name the new value otherwise)`);
     let tree;
     try {
       tree = parseExpression(formula);
@@ -313,7 +394,6 @@ function readCsv(path: string, doc: ReadDocument, options: ReadOptions, fail: Fa
     return fail('data', `${path}: ${(e as Error).message}`);
   }
   if (records.length === 0) fail('data', `${path}: no data rows (the first line names the columns)`);
-  if (records.length > MAX_ROWS) fail('data', `${path}: more than ${MAX_ROWS} rows`);
   records.forEach((row, i) => {
     for (const [key, value] of Object.entries(row)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail('data', `${path}: column '${key}' is not a name`);
@@ -329,7 +409,7 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const TOP_LEVEL_KEYS = ['precision', 'model', 'params', 'frozen', 'constants', 'data', 'loss', 'training', 'conventions'];
+const TOP_LEVEL_KEYS = ['precision', 'model', 'params', 'frozen', 'constants', 'data', 'loss', 'training', 'conventions', 'limits'];
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -343,6 +423,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
       const expected = words[issue.expected] ?? `a ${issue.expected}`;
       if (issue.input === undefined) return `missing: expected ${expected}`;
       return issue.message.startsWith('Invalid input') ? `expected ${expected}` : issue.message;
+    }
+    case 'invalid_key': {
+      const key = String(issue.path[issue.path.length - 1] ?? '');
+      return `'${key}' is not a name: a name is ASCII letters, digits and _, not starting with a digit`;
     }
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
