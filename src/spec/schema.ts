@@ -84,7 +84,7 @@ export const SpecSchema = z.strictObject({
     z.union([NumberText, Flag], { error: 'expected a number (e.g. 0.1, -2, 1e-8), or true/false for a flag' }),
   ),
   limits: described(z.optional(z.strictObject(Object.fromEntries(SPEC_LIMIT_KEYS.map(([, key]) => [key, z.optional(Count)])) as Record<string, z.ZodMiniOptional<typeof Count>>)),
-    { description: 'Raise (or lower) the limits a run is held to: ' + SPEC_LIMIT_KEYS.map(([name, key]) => `${key} (${LIMIT_INFO[name].what}, default ${DEFAULT_LIMITS[name]})`).join(', ') + '.' }),
+    { description: 'Raise (or lower) the limits a run is held to: ' + SPEC_LIMIT_KEYS.map(([name, key]) => `${key}: ${LIMIT_INFO[name].what}, default ${DEFAULT_LIMITS[name]}`).join('; ') + '.' }),
   conventions: z._default(
     z.union([
       z.enum(PRESET_NAMES),
