@@ -3,12 +3,13 @@
 // numbers. Prints {ms, out, maxRssMb, setupMs, stepMs} as its last line.
 import { readFileSync } from 'node:fs';
 import { parseSpec } from '../src/spec/validate.js';
+import { readDataFile } from '../src/cli/files.js';
 import { run } from '../src/graph/run.js';
 import { jsonWriter } from '../src/render/json.js';
 import { floorTrain } from './floor.js';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
-const spec = parseSpec(readFileSync(file, 'utf8'), file);
+const spec = parseSpec(readFileSync(file, 'utf8'), file, { readDataFile: (rel, max) => readDataFile(file, rel, max) });
 let out = '';
 // Engine runs also report the time to build the program (before the first step) and each step's time.
 let setupMs = 0;

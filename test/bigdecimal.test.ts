@@ -8,6 +8,7 @@ import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from '../src/num
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseSpec } from '../src/spec/validate.js';
+import { readDataFile } from '../src/cli/files.js';
 import { run, type Trace } from '../src/graph/run.js';
 import { generator } from '../bench/workloads.js'; // a small deterministic xorshift
 
@@ -146,7 +147,7 @@ describe('a whole run in BigDecimal against the same run in decimal.js values', 
   };
   it.each(cases)('%s: every value the same, digit for digit, at precisions 20 and 50', (_name, path) => {
     for (const precision of [20, 50]) {
-      const spec = parseSpec(readFileSync(path, 'utf8'), path, { precision });
+      const spec = parseSpec(readFileSync(path, 'utf8'), path, { precision, readDataFile: (rel, max) => readDataFile(path, rel, max) });
       const fast = run(spec);
       const reference = run(spec, { arithmetic: 'decimal.js' });
       expect(fast.ctx.zero instanceof BigDecimal).toBe(true);

@@ -166,7 +166,7 @@ describe('data from CSV, and specs without inputs', () => {
   it('reads rows from a CSV file beside the spec, numbers as text', () => {
     const spec = example('hw7-q2.yaml').replace(/data:\n(  - .*\n)+/, 'data: data/hw7.csv\n');
     const csv = 'i1,i2,y\n3,2,8\n15,12,20\n';
-    const viaCsv = run(parseSpec(spec, 'examples/hw7-csv.yaml', { readFile: (p) => (p.endsWith('data/hw7.csv') ? csv : readFileSync(p, 'utf8')) }));
+    const viaCsv = run(parseSpec(spec, 'examples/hw7-csv.yaml', { readDataFile: (p) => (p === 'data/hw7.csv' ? csv : '') }));
     expect(at(viaCsv, 1, 'loss.total')).toBe('89.525');
   });
   it('a bad CSV value is located', async () => {

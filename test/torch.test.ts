@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from '../src/graph/run.js';
 import { parseSpec } from '../src/spec/validate.js';
+import { readDataFile } from '../src/cli/files.js';
 import type { Dec } from '../src/numeric/context.js';
 
 const dir = new URL('./fixtures/torch/', import.meta.url);
@@ -16,7 +17,7 @@ const specFiles = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('
 // The spec's own path, so that `data: file.csv` is read from beside it.
 const load = (f: string) => {
   const path = fileURLToPath(new URL(`specs/${f}`, dir));
-  return parseSpec(readFileSync(path, 'utf8'), path);
+  return parseSpec(readFileSync(path, 'utf8'), path, { readDataFile: (rel, max) => readDataFile(path, rel, max) });
 };
 
 function close(ours: Dec, theirs: string): boolean {

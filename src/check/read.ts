@@ -14,12 +14,13 @@ const PLAIN = /^[A-Za-z0-9_.+-]+$/;
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NULLS = new Set(['null', 'Null', 'NULL', '~']);
 const BOOLEANS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
-// Keys the general reader would turn into another text (True -> 'true', ~ -> 'null').
-const KEY_WORDS = new Set([...NULLS, ...Object.keys(BOOLEANS)]);
+// Keys the general reader reads its own way: null (~) and booleans, and __proto__, which it refuses
+// (here it would set the prototype of a plain object).
+const KEY_WORDS = new Set([...NULLS, ...Object.keys(BOOLEANS), '__proto__']);
 
 export function readAnswersYaml(text: string, file: string): ReadDocument {
   const fast = readSubset(text);
-  return fast ? { file, ...fast } : readYaml(text, file);
+  return fast ? { file, ...fast } : readYaml(text, file, { kind: 'an answers file' });
 }
 
 /** The document if it is within the subset, else undefined. */

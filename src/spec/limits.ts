@@ -40,7 +40,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   inputBytes: 5_000_000,
   dataBytes: 20_000_000,
   yamlDepth: 64,
-  yamlNodes: 1_000_000,
+  yamlNodes: 250_000,
   rows: 100_000,
   params: 20_000,
   neurons: 20_000,
@@ -57,7 +57,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export const LIMIT_INFO: Record<keyof Limits, { flag: string; key?: string; what: string }> = {
   inputBytes: { flag: 'max-input-bytes', what: 'bytes of a spec or answers file' },
   dataBytes: { flag: 'max-data-bytes', key: 'data_bytes', what: 'bytes of a CSV data file' },
-  yamlDepth: { flag: 'max-yaml-depth', what: 'nesting depth of the YAML' },
+  yamlDepth: { flag: 'max-yaml-depth', what: 'levels of nested lists and mappings' },
   yamlNodes: { flag: 'max-yaml-nodes', what: 'YAML keys and values in one file' },
   rows: { flag: 'max-rows', key: 'rows', what: 'data rows' },
   params: { flag: 'max-params', key: 'params', what: 'params (each entry of a matrix or vector counts)' },

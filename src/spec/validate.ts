@@ -1,9 +1,7 @@
 // From a read document to a Spec: the shape first (schema.ts), then the meaning: every name defined
 // once, expressions on the whitelist and using only what they may, data rows complete, options known.
 // Every problem is an InputError located at its key path.
-import { dirname, resolve } from 'node:path';
 import Decimal from 'decimal.js';
-import { readFileSync } from 'node:fs';
 import type * as z from 'zod/mini';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, didYouMean } from './errors.js';
@@ -20,6 +18,7 @@ import type { OptimizerDef, Options } from '../optimizers/definitions.js';
 import { DEFAULT_PRESET, PRESETS } from '../optimizers/presets.js';
 import { customDefinition } from '../optimizers/custom.js';
 import { DECIMAL_TEXT, DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
+import { terminalSafeLine } from '../render/escape.js';
 
 export interface ReadOptions {
   precision?: number;
@@ -27,12 +26,15 @@ export interface ReadOptions {
    *  ones unless `specMayRaise` is false. */
   limits?: Partial<Limits>;
   specMayRaise?: boolean;
-  /** Reads files a spec refers to (a CSV of data), by path relative to the spec's folder. */
-  readFile?: (path: string) => string;
+  /** Reads a data file the spec names (`data: rows.csv`), by its path relative to the spec's folder,
+   *  already checked to stay inside it (dataPathProblem); the host refuses a file that resolves outside
+   *  it (a symbolic link) or has more than `maxBytes` bytes (cli/files.ts readDataFile does both).
+   *  Without it, a spec cannot name a data file. */
+  readDataFile?: (relativePath: string, maxBytes: number) => string;
 }
 
 export function parseSpec(text: string, file: string, options: ReadOptions = {}): Spec {
-  return validate(readYaml(text, file), options);
+  return validate(readYaml(text, file, options), options);
 }
 
 
@@ -45,6 +47,10 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   };
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) fail('', 'a spec is a mapping with model, params, data, loss and training');
 
+  // A misspelt section is named as such, before the schema reports the section it misses.
+  for (const key of Object.keys(doc.value as object)) {
+    if (!TOP_LEVEL_KEYS.includes(key) && key !== '$schema') fail(key, `unknown key '${key}'${didYouMean(key, TOP_LEVEL_KEYS)}; a spec's sections are ${TOP_LEVEL_KEYS.join(', ')}`);
+  }
   const parsed = SpecSchema.safeParse(doc.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -183,7 +189,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   });
 
   // Data: rows in the spec, or a CSV file beside it.
-  const data = typeof raw.data === 'string' ? readCsv(raw.data, doc, options, fail) : raw.data;
+  const data = typeof raw.data === 'string' ? readCsv(raw.data, doc, options, fail, limits.dataBytes) : raw.data;
   tooMany('rows', 'data', data.length, 'data rows');
   const rowKeys = new Set<string>();
   data.forEach((row, i) => {
@@ -378,26 +384,72 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
   return customDefinition({ title: raw.title ?? 'custom optimizer', hyperparameters: raw.hyperparameters, state: raw.state, update });
 }
 
-function readCsv(path: string, doc: ReadDocument, options: ReadOptions, fail: Fail): Array<Record<string, string>> {
-  const full = resolve(dirname(doc.file), path);
+/**
+ * Why `path`, a data file a spec names, is refused before any file is touched, or undefined. It must
+ * name a file in the spec's folder or below it, written with '/': not absolute, no drive letter, no
+ * backslash (a folder separator on Windows, where `..\\x` would climb out), no `..` that leaves the
+ * folder, no control character. These checks need no file system, so every host has them; the host
+ * then refuses a path that leaves the folder through a symbolic link.
+ */
+export function dataPathProblem(path: string): string | undefined {
+  if (path.trim() === '') return 'the path is empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'the path contains a control character';
+  if (path.includes('\\')) return "the path contains a backslash; write folders with '/'";
+  if (/^[A-Za-z]:/.test(path)) return "the path starts with a drive letter; give it relative to the spec's folder";
+  if (path.startsWith('/')) return "the path is absolute; give it relative to the spec's folder";
+  let depth = 0;
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    depth += segment === '..' ? -1 : 1;
+    if (depth < 0) return "the path leaves the spec's folder ('..'); a data file must be in the spec's folder or below it";
+  }
+  if (depth === 0) return "the path names the spec's folder, not a file";
+  return undefined;
+}
+
+function readCsv(path: string, doc: ReadDocument, options: ReadOptions, fail: Fail, maxBytes: number): Array<Record<string, string>> {
+  // The path and the file's content are the user's, but may hold control characters a terminal acts on.
+  const shown = terminalSafeLine(path);
+  const problem = dataPathProblem(path);
+  if (problem) fail('data', `'${shown}': ${problem}`);
+  if (!options.readDataFile) fail('data', `'${shown}': this reader has no files; give the rows in the spec (data: [ ... ])`);
   let text: string;
   try {
-    text = (options.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(full);
+    text = options.readDataFile!(path, maxBytes);
   } catch (e) {
-    return fail('data', `cannot read the CSV file '${path}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    // The host's message says why (it never quotes the file); a plain error gives its code.
+    const why = e instanceof InputError ? e.message : `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    return fail('data', `'${shown}': ${why}`);
   }
+  let columns: string[] = [];
   let records: Array<Record<string, string>>;
   try {
-    // Cast nothing: values stay text, so numbers are read exactly.
-    records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    // Cast nothing: values stay text, so numbers are read exactly. The header is checked before any
+    // row becomes an object keyed by it (a column named __proto__ would otherwise vanish).
+    records = parseCsv(text, {
+      columns: (header: string[]) => {
+        columns = header;
+        header.forEach((name, i) => {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('data', `${shown}: column '${terminalSafeLine(name)}' is not a name`);
+          if (header.indexOf(name) !== i) fail('data', `${shown}: column '${name}' is given twice`);
+          if (name === '__proto__') fail('data', `${shown}: column '__proto__': '__proto__' cannot be a name; choose another`);
+        });
+        return header;
+      },
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    });
   } catch (e) {
-    return fail('data', `${path}: ${(e as Error).message}`);
+    if (e instanceof InputError) throw e;
+    return fail('data', `${shown}: ${terminalSafeLine((e as Error).message)}`);
   }
-  if (records.length === 0) fail('data', `${path}: no data rows (the first line names the columns)`);
+  if (records.length === 0) fail('data', `${shown}: no data rows (the first line names the columns)`);
   records.forEach((row, i) => {
-    for (const [key, value] of Object.entries(row)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail('data', `${path}: column '${key}' is not a name`);
-      if (!DECIMAL_TEXT.test(value)) fail('data', `${path}: row ${i + 1} (line ${i + 2}), column '${key}': expected a number, got '${value}'`);
+    for (const key of columns) {
+      const value = row[key]!;
+      if (!DECIMAL_TEXT.test(value)) fail('data', `${shown}: row ${i + 1} (line ${i + 2}), column '${key}': expected a number, got '${terminalSafeLine(value)}'`);
     }
   });
   return records;
