@@ -25,9 +25,13 @@ export interface Certification {
   undecidable: Undecidable[];
 }
 
+/** Both runs, each held whole (certify compares them value by value). `options` hold for both: the
+ *  limits, and the budgets (a deadline or an abort stops whichever run is going). */
 export function certifiedRun(spec: Spec, options: RunOptions = {}): { trace: Trace; certification: Certification } {
   const trace = run(spec, { ...options, recordBranches: true });
-  const reference = run({ ...spec, precision: spec.precision + REFERENCE_EXTRA_DIGITS }, { recordBranches: true });
+  // The reference run shares the limits and budgets, not the callbacks (nothing of it is printed).
+  const { onStep: _onStep, onStart: _onStart, onStepDone: _onStepDone, retain: _retain, ...shared } = options;
+  const reference = run({ ...spec, precision: spec.precision + REFERENCE_EXTRA_DIGITS }, { ...shared, recordBranches: true });
   return { trace, certification: certify(trace, reference) };
 }
 

@@ -1,19 +1,97 @@
 // What a command may touch: output streams and files. Tests pass their own.
-import { readFileSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { LimitError } from '../spec/limits.js';
+import { readDataFile, readTextFile } from './files.js';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
-  readFile: (path: string) => string;
+  /** A spec or answers file; `maxBytes` bounds it (a reader serving files from memory may ignore it). */
+  readFile: (path: string, maxBytes?: number) => string;
+  /** A data file a spec names, by its path relative to the spec's folder, refused if it resolves outside
+   *  that folder. Without it, data files are read with readFile (a host serving its own files). */
+  readDataFile?: (specFile: string, relativePath: string, maxBytes: number) => string;
   /** Whether err goes to a terminal (progress is shown only there). */
   errIsTTY?: boolean;
+  /** Writes out whatever `out` still holds (the process's Io buffers a little of it). */
+  flush?: () => void;
+}
+
+/** The reader of our standard output is gone (`exactprop run ... | head -1`): the run stops at once,
+ *  quietly, with exit code 0: nobody is left to read the rest. */
+export class ReaderGone extends Error {
+  constructor() {
+    super('the reader of the output closed it');
+    this.name = 'ReaderGone';
+  }
+}
+
+/** Waits `ms` milliseconds without spinning (the run is synchronous: there is no event loop to yield to). */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Writes all of `bytes` to a file descriptor, synchronously: a run that never yields still learns at
+ * its next write that the reader has gone (EPIPE, as ReaderGone). A descriptor left non-blocking (a
+ * pipe shared with a process that set O_NONBLOCK) may take part of a write or refuse it (EAGAIN) while
+ * the reader is behind: the rest is retried after a short wait, so nothing is lost.
+ */
+export function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  let wait = 1;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      wait = 1;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') throw new ReaderGone();
+      if (code !== 'EAGAIN') throw e;
+      sleep(wait);
+      wait = Math.min(wait * 2, 50);
+    }
+  }
+}
+
+/** Output gathered up to this many characters before it is written: one system call per piece of a
+ *  step would be many thousands per second. */
+const OUT_BUFFER = 1 << 16;
+let pending: string[] = [];
+let pendingLength = 0;
+
+function flushOut(): void {
+  if (pendingLength === 0) return;
+  const text = pending.join('');
+  pending = [];
+  pendingLength = 0;
+  writeAll(1, Buffer.from(text, 'utf8'));
+}
+
+function writeErr(text: string): void {
+  // What was printed before a message comes before it on a shared terminal.
+  flushOut();
+  try {
+    writeAll(2, Buffer.from(text, 'utf8'));
+  } catch (e) {
+    // Nobody reads stderr any more: nothing to tell them.
+    if (!(e instanceof ReaderGone)) throw e;
+  }
 }
 
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  readFile: (p) => readFileSync(p, 'utf8'),
-  errIsTTY: process.stderr.isTTY === true,
+  out: (t) => {
+    pending.push(t);
+    pendingLength += t.length;
+    if (pendingLength >= OUT_BUFFER) flushOut();
+  },
+  err: writeErr,
+  flush: flushOut,
+  readFile: readTextFile,
+  readDataFile,
+  // Asked of the descriptor: opening process.stderr would make a shared pipe non-blocking.
+  errIsTTY: isatty(2),
 };
 
 /** A mistake on the command line itself: reported with the usage, exit code 2. */
@@ -28,4 +106,18 @@ export function wholeNumber(text: string | undefined, name: string, min: number,
 export function oneOf<T extends string>(text: string, name: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(text)) throw new UsageError(`unknown ${name} '${text}' (${choices.join(', ')})`);
   return text as T;
+}
+
+/**
+ * `write`, counting the bytes it writes and refusing the write that would take them over `max` with a
+ * LimitError (exit code 2) that names --max-output-bytes; `where` says what was being written ("the
+ * output at step 3 of 10").
+ */
+export function limitedOutput(write: (text: string) => void, max: number, file: string, where: () => string): (text: string) => void {
+  let written = 0;
+  return (text) => {
+    written += Buffer.byteLength(text, 'utf8');
+    if (written > max) throw new LimitError('outputBytes', file, '', where(), max);
+    write(text);
+  };
 }

@@ -5,7 +5,9 @@ import type { Spec } from '../spec/model.js';
 import { makeContext, makeDecimalJsContext, type Dec, type NumericContext } from '../numeric/context.js';
 import type { Env } from '../numeric/evaluate.js';
 import { compile, memoTable } from '../numeric/evaluate.js';
-import { makeRationalContext } from '../numeric/rational.js';
+import { ExactDigitsError, makeRationalContext } from '../numeric/rational.js';
+import { LimitError, limitsOf, type Limits } from '../spec/limits.js';
+import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
 import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
 
 export interface SampleRecord {
@@ -66,7 +68,10 @@ export function batches(spec: Spec): number[][] {
   return out;
 }
 
-export interface RunOptions {
+export interface RunOptions extends BudgetOptions {
+  /** Limits in force over the spec's own (spec.limits): the run is refused before it starts when its
+   *  steps or estimated work exceed them, and an --exact run when a fraction outgrows exactDigits. */
+  limits?: Partial<Limits>;
   onStep?: (step: number, total: number) => void;
   /** Record every branch decision (for certification). */
   recordBranches?: boolean;
@@ -84,8 +89,29 @@ export interface RunOptions {
 }
 
 export function run(spec: Spec, options: RunOptions = {}): Trace {
+  const limits = limitsOf({ ...spec.limits, ...options.limits });
+  // Where the run is, for the message of a fraction that outgrows the digit limit.
+  const at: Position = { step: 0 };
+  try {
+    return runWithin(spec, options, limits, at);
+  } catch (e) {
+    if (e instanceof ExactDigitsError) {
+      const where = at.step === 0 ? 'before the first step' : `at step ${at.step}${at.sample !== undefined ? `, sample ${at.sample}` : ''}`;
+      throw new LimitError('exactDigits', spec.file, '', `${where}, the fraction of ${at.quantity ?? 'a value'} grows too long`, e.maxDigits);
+    }
+    throw e;
+  }
+}
+
+interface Position {
+  step: number;
+  sample?: number | undefined;
+  quantity?: string;
+}
+
+function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position): Trace {
   const ctx = options.arithmetic === 'rational'
-    ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero)
+    ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero, limits.exactDigits)
     : options.arithmetic === 'decimal.js'
       ? makeDecimalJsContext(spec.precision, spec.conventions.relu_at_zero)
       : makeContext(spec.precision, spec.conventions.relu_at_zero);
@@ -98,6 +124,8 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   );
   const memo = memoTable();
   const sampleEquations = sampleProgram(spec, ctx, memo);
+  // Refused by its size before any of it is computed.
+  checkRunSize(spec, limits, sampleEquations.length, opt.updates.length);
   const shareParams = new Set(sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
 
   const initial = new Map<string, Dec>(spec.params.map((p) => [p.name, new D(p.value)]));
@@ -112,6 +140,7 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   if (branches) trace.branches = branches;
   const schedule = batches(spec);
   const total = schedule.length * spec.training.epochs;
+  const budget = runBudget(spec.file, total, options);
 
   // Where every symbol of every equation takes its value, resolved once into (space, index) pairs,
   // so that the hot loop fills an equation's slots from arrays rather than looking names up.
@@ -134,6 +163,8 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
   for (let epoch = 1; epoch <= spec.training.epochs; epoch++) {
     for (const batch of schedule) {
       step++;
+      at.step = step;
+      budget?.check(step);
       // Loss and gradient equations depend on the batch; the optimizer's only on whether t = 1 has
       // formulas of its own. Build each once.
       const batchKey = batch.join(',');
@@ -157,30 +188,37 @@ export function run(spec: Spec, options: RunOptions = {}): Trace {
       // What each program reads from the step before is the same for every sample of this step.
       const beforeOf = (p: Plan) => p.beforeNames.map((name) => before.get(name)!);
       const evaluateAll = (equations: Equation[], p: Plan, out: Dec[], sampleRow: number | undefined) => {
-        for (let i = 0; i < equations.length; i++) {
-          const eq = equations[i]!;
-          const { sp, ix, vals } = p.slots[i]!;
-          for (let j = 0; j < vals.length; j++) vals[j] = spaces[sp[j]!]![ix[j]!]!;
-          env.vals = vals;
-          if (env.kinks.length) env.kinks = [];
-          if (branches) env.branches = [];
-          const v = eq.run(env);
-          out[i] = v;
-          if (branches && env.branches!.length > 0) branches.set(`${step}|${sampleRow ?? ''}|${eq.name}`, env.branches!);
-          if (!v.isFinite()) throw new EvaluationError(step, sampleRow, eq.name, v.toString());
-          if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
-            trace.warnings.push({
-              kind: 'kink', step, sample: sampleRow!, neuron: eq.name,
-              message: `step ${step}, sample ${sampleRow}: the argument of ${env.kinks.join(', ')} in ${eq.name} is exactly 0; ` +
-                `its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`,
-            });
+        let i = 0;
+        try {
+          for (; i < equations.length; i++) {
+            const eq = equations[i]!;
+            const { sp, ix, vals } = p.slots[i]!;
+            for (let j = 0; j < vals.length; j++) vals[j] = spaces[sp[j]!]![ix[j]!]!;
+            env.vals = vals;
+            if (env.kinks.length) env.kinks = [];
+            if (branches) env.branches = [];
+            const v = eq.run(env);
+            out[i] = v;
+            if (branches && env.branches!.length > 0) branches.set(`${step}|${sampleRow ?? ''}|${eq.name}`, env.branches!);
+            if (!v.isFinite()) throw new EvaluationError(step, sampleRow, eq.name, v.toString());
+            if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
+              trace.warnings.push({
+                kind: 'kink', step, sample: sampleRow!, neuron: eq.name,
+                message: `step ${step}, sample ${sampleRow}: the argument of ${env.kinks.join(', ')} in ${eq.name} is exactly 0; ` +
+                  `its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`,
+              });
+            }
           }
+        } catch (e) {
+          if (e instanceof ExactDigitsError) Object.assign(at, { sample: sampleRow, quantity: equations[i]!.name });
+          throw e;
         }
       };
 
       const samples: SampleRecord[] = [];
       spaces[BEFORE] = beforeOf(samplePlan);
       batch.forEach((row, position) => {
+        if (position > 0) budget?.check(step);
         const cur: Dec[] = new Array(sampleEquations.length);
         spaces[ROW] = rowValues[row]!;
         spaces[SAMPLE] = cur;

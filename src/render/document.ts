@@ -27,6 +27,24 @@ export interface Doc {
   blocks: Block[];
 }
 
+/**
+ * Where a document is written as it is made: its title first, then its blocks a few at a time (the
+ * opening, each step, the closing), then the end. A printer (markdown.ts, latex.ts, html.ts) writes
+ * each block as it comes, so a document of any length is never held whole.
+ */
+export interface BlockSink {
+  begin(title: string): void;
+  blocks(blocks: Block[]): void;
+  end(): void;
+}
+
+/** A whole document through a sink (what a printer of a held document does). */
+export function printWhole(doc: Doc, sink: BlockSink): void {
+  sink.begin(doc.title);
+  sink.blocks(doc.blocks);
+  sink.end();
+}
+
 export const math = (tex: string): Inline => ({ math: tex });
 
 /** The TeX body of an aligned display (what goes between \begin{aligned} and \end{aligned}). */

@@ -7,6 +7,7 @@ import type { StepRecord, Trace } from '../graph/run.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
+import { jsonSafe } from './escape.js';
 
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */
@@ -137,7 +138,7 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
   let count = 0;
   return {
     start(trace: Trace) {
-      const header = JSON.stringify(traceHeader(trace, options), null, 2);
+      const header = jsonSafe(JSON.stringify(traceHeader(trace, options), null, 2));
       write(`${header.slice(0, -2)},\n  "steps": [`);
     },
     step(trace: Trace, s: StepRecord) {
@@ -145,7 +146,7 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
       stepJsonText(trace, s, options, write);
     },
     end(trace: Trace) {
-      const tail = JSON.stringify(footer(trace, options), null, 2);
+      const tail = jsonSafe(JSON.stringify(footer(trace, options), null, 2));
       write(`\n  ],\n${tail.slice(2)}\n`);
     },
   };

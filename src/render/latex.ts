@@ -1,14 +1,10 @@
 // LaTeX printer of a typeset document: a complete article that compiles with standard packages only
-// (amsmath, amssymb, geometry), with align* for displays and tabular for tables.
-import { alignedBody, type Doc, type Inline } from './document.js';
+// (amsmath, amssymb, geometry), with align* for displays and tabular for tables. Blocks are printed as
+// they come (latexSink), so a long document streams.
+import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { escapeLatex } from './escape.js';
 
-const SPECIAL: Record<string, string> = {
-  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', $: '\\$', '&': '\\&', '#': '\\#', '%': '\\%',
-  _: '\\_', '^': '\\textasciicircum{}', '~': '\\textasciitilde{}', "'": "'", '<': '$<$', '>': '$>$',
-  '…': '\\ldots{}', '≈': '$\\approx$',
-};
-
-export const escapeLatex = (s: string) => s.replace(/[\\{}$&#%_^~<>…≈]/g, (c) => SPECIAL[c] ?? c);
+export { escapeLatex };
 
 function inline(content: Inline[]): string {
   return content.map((c) => (typeof c === 'string' ? escapeLatex(c) : `$${c.math}$`)).join('');
@@ -16,50 +12,65 @@ function inline(content: Inline[]): string {
 
 const HEADINGS = ['', '\\section*', '\\subsection*', '\\subsubsection*', '\\paragraph*'];
 
-export function latex(doc: Doc): string {
-  const body: string[] = [];
-  for (const b of doc.blocks) {
-    switch (b.kind) {
-      case 'heading':
-        body.push(b.level === 1 ? `\\title{${inline(b.content)}}\n\\date{}\n\\maketitle` : `${HEADINGS[b.level]}{${inline(b.content)}}`);
-        break;
-      case 'paragraph':
-        body.push(inline(b.content));
-        break;
-      case 'list':
-        body.push(`\\begin{itemize}\n${b.items.map((i) => `  \\item ${inline(i)}`).join('\n')}\n\\end{itemize}`);
-        break;
-      case 'table':
-        body.push([
-          '\\begin{center}',
-          `\\begin{tabular}{${b.head.map(() => 'l').join('')}}`,
-          '\\hline',
-          `${b.head.map(inline).join(' & ')} \\\\`,
-          '\\hline',
-          ...b.rows.map((row) => `${row.map(inline).join(' & ')} \\\\`),
-          '\\hline',
-          '\\end{tabular}',
-          '\\end{center}',
-        ].join('\n'));
-        break;
-      case 'math':
-        body.push(`\\begin{align*}\n${alignedBody(b.groups)}\n\\end{align*}`);
-        break;
-    }
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'heading':
+      return b.level === 1 ? `\\title{${inline(b.content)}}\n\\date{}\n\\maketitle` : `${HEADINGS[b.level]}{${inline(b.content)}}`;
+    case 'paragraph':
+      return inline(b.content);
+    case 'list':
+      return `\\begin{itemize}\n${b.items.map((i) => `  \\item ${inline(i)}`).join('\n')}\n\\end{itemize}`;
+    case 'table':
+      return [
+        '\\begin{center}',
+        `\\begin{tabular}{${b.head.map(() => 'l').join('')}}`,
+        '\\hline',
+        `${b.head.map(inline).join(' & ')} \\\\`,
+        '\\hline',
+        ...b.rows.map((row) => `${row.map(inline).join(' & ')} \\\\`),
+        '\\hline',
+        '\\end{tabular}',
+        '\\end{center}',
+      ].join('\n');
+    case 'math':
+      return `\\begin{align*}\n${alignedBody(b.groups)}\n\\end{align*}`;
   }
-  return [
-    '\\documentclass[11pt]{article}',
-    '\\usepackage{amsmath,amssymb}',
-    '\\usepackage[margin=2cm]{geometry}',
-    '% Long worked solutions: let displays break across pages.',
-    '\\allowdisplaybreaks',
-    '\\setlength{\\parindent}{0pt}',
-    '\\setlength{\\parskip}{0.5em}',
-    '\\begin{document}',
-    '',
-    body.join('\n\n'),
-    '',
-    '\\end{document}',
-    '',
-  ].join('\n');
+}
+
+const PREAMBLE = [
+  '\\documentclass[11pt]{article}',
+  '\\usepackage{amsmath,amssymb}',
+  '\\usepackage[margin=2cm]{geometry}',
+  '% Long worked solutions: let displays break across pages.',
+  '\\allowdisplaybreaks',
+  '\\setlength{\\parindent}{0pt}',
+  '\\setlength{\\parskip}{0.5em}',
+  '\\begin{document}',
+  '',
+  '',
+].join('\n');
+
+/** Writes the preamble, then each block as it comes (separated by a blank line), then the end. */
+export function latexSink(write: (text: string) => void): BlockSink {
+  let first = true;
+  return {
+    begin() {
+      write(PREAMBLE);
+    },
+    blocks(blocks) {
+      for (const b of blocks) {
+        write(first ? block(b) : `\n\n${block(b)}`);
+        first = false;
+      }
+    },
+    end() {
+      write('\n\n\\end{document}\n');
+    },
+  };
+}
+
+export function latex(doc: Doc): string {
+  let out = '';
+  printWhole(doc, latexSink((t) => (out += t)));
+  return out;
 }

@@ -1,38 +1,51 @@
 // Markdown printer of a typeset document: headings, paragraphs with $...$ inline mathematics, tables,
 // and $$ displays holding an aligned environment (rendered by GitHub, VS Code, pandoc, Jupyter).
-import { alignedBody, type Doc, type Inline } from './document.js';
-
-/** Characters Markdown would read as markup in running text. */
-const escapeText = (s: string) => s.replace(/([\\`*_[\]<>|#])/g, '\\$1');
+// Blocks are printed as they come (markdownSink), so a long document streams.
+import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { escapeMarkdown } from './escape.js';
 
 function inline(content: Inline[]): string {
-  return content.map((c) => (typeof c === 'string' ? escapeText(c) : `$${c.math}$`)).join('');
+  return content.map((c) => (typeof c === 'string' ? escapeMarkdown(c) : `$${c.math}$`)).join('');
+}
+
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'heading':
+      return `${'#'.repeat(b.level)} ${inline(b.content)}`;
+    case 'paragraph':
+      return inline(b.content);
+    case 'list':
+      return b.items.map((item) => `- ${inline(item)}`).join('\n');
+    case 'table':
+      return [
+        `| ${b.head.map(inline).join(' | ')} |`,
+        `|${b.head.map(() => '---').join('|')}|`,
+        ...b.rows.map((row) => `| ${row.map(inline).join(' | ')} |`),
+      ].join('\n');
+    case 'math':
+      return `$$\n\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}\n$$`;
+  }
+}
+
+/** Writes each block as it comes: blocks separated by a blank line, the document ending in a newline. */
+export function markdownSink(write: (text: string) => void): BlockSink {
+  let first = true;
+  return {
+    begin() {},
+    blocks(blocks) {
+      for (const b of blocks) {
+        write(first ? block(b) : `\n\n${block(b)}`);
+        first = false;
+      }
+    },
+    end() {
+      write('\n');
+    },
+  };
 }
 
 export function markdown(doc: Doc): string {
-  const out: string[] = [];
-  for (const b of doc.blocks) {
-    switch (b.kind) {
-      case 'heading':
-        out.push(`${'#'.repeat(b.level)} ${inline(b.content)}`);
-        break;
-      case 'paragraph':
-        out.push(inline(b.content));
-        break;
-      case 'list':
-        out.push(b.items.map((item) => `- ${inline(item)}`).join('\n'));
-        break;
-      case 'table':
-        out.push([
-          `| ${b.head.map(inline).join(' | ')} |`,
-          `|${b.head.map(() => '---').join('|')}|`,
-          ...b.rows.map((row) => `| ${row.map(inline).join(' | ')} |`),
-        ].join('\n'));
-        break;
-      case 'math':
-        out.push(`$$\n\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}\n$$`);
-        break;
-    }
-  }
-  return out.join('\n\n') + '\n';
+  let out = '';
+  printWhole(doc, markdownSink((t) => (out += t)));
+  return out;
 }

@@ -3,12 +3,18 @@
 // step: each sample's forward pass layer by layer and its loss, its backward pass factor by factor,
 // then the step's loss, gradients, the optimizer's state updates and new values; at the end the
 // values and losses over the run. Every quantity is written formula, numbers substituted, value.
+//
+// The document is made as the run goes (documentWriter): its opening needs only the spec and the
+// programs (the notation is built from the spec's names, the conventions from the sample equations),
+// each step's blocks are made and printed when the step is finished, and the closing tables keep one
+// small row per step shown.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { evaluateTree } from '../graph/derive.js';
 import type { Spec } from '../spec/model.js';
 import { symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
-import type { Calc, Solution, StepSection } from './solution.js';
-import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
+import { initialValues, written, type Calc, type Solution, type SolutionWriter, type StepSection } from './solution.js';
+import { math, type Block, type BlockSink, type Doc, type Inline, type MathLine } from './document.js';
+import type { Trace } from '../graph/run.js';
 import { Notation } from './tex.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
@@ -33,35 +39,84 @@ export function layers(spec: Spec): Map<string, number> {
   const depth = new Map<string, number>();
   for (const n of spec.neurons) {
     const below = [...symbolsOf(n.expr)].map((s) => depth.get(s) ?? 0);
-    depth.set(n.name, 1 + Math.max(0, ...below));
+    depth.set(n.name, 1 + below.reduce((a, b) => Math.max(a, b), 0));
   }
   return depth;
 }
 
-/** Whether any formula of the run uses a kinked derivative, so the convention at 0 must be stated. */
-function usesStep(sol: Solution): boolean {
-  const kinked = /heaviside|leaky_relu_prime|sign|max|min/;
-  return sol.trace.sampleEquations.some((e) => kinked.test(e.formula.toString()));
+/** layers(), worked out once per spec rather than once per step. */
+const layerCache = new WeakMap<Spec, Map<string, number>>();
+function layersOf(spec: Spec): Map<string, number> {
+  let depth = layerCache.get(spec);
+  if (!depth) layerCache.set(spec, (depth = layers(spec)));
+  return depth;
 }
 
-export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
-  const { spec } = sol.trace;
-  const N = notationFor(spec);
-  const num = (d: Dec) => N.number(d, digits).tex;
-  const equals = (name: string, d: Dec): string => {
-    const p = N.value(d, digits);
-    return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
+/** Whether any formula of the run uses a kinked derivative, so the convention at 0 must be stated. */
+function usesStep(trace: Trace): boolean {
+  const kinked = /heaviside|leaky_relu_prime|sign|max|min/;
+  return trace.sampleEquations.some((e) => kinked.test(e.formula.toString()));
+}
+
+/** The whole document of a solution held in memory. */
+export function solutionDocument(sol: Solution, options: DocOptions): Doc {
+  let title = '';
+  const blocks: Block[] = [];
+  // Block by block: a step of many samples has more blocks than a call may take arguments.
+  written(sol, documentWriter({ begin: (t) => (title = t), blocks: (b) => b.forEach((x) => blocks.push(x)), end: () => {} }, options));
+  return { title, blocks };
+}
+
+/** The document written into `sink` as the run goes: the problem, then each step, then the result. */
+export function documentWriter(sink: BlockSink, { digits }: DocOptions): SolutionWriter {
+  let N: Notation;
+  let list: (pairs: Array<[string, Dec]>) => Inline[];
+  // What the closing tables need of the steps shown: one row each, already typeset.
+  const lossRows: Inline[][][] = [];
+  let lastShown = 0;
+  return {
+    start(trace) {
+      N = notationFor(trace.spec);
+      const equals = (name: string, d: Dec): string => {
+        const p = N.value(d, digits);
+        return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
+      };
+      list = (pairs) => pairs.flatMap(([n, v], i) => (i === 0 ? [math(equals(n, v))] : [', ', math(equals(n, v))]));
+      const file = fileName(trace);
+      sink.begin(`Worked solution: ${file}`);
+      sink.blocks(openingBlocks(trace, N, digits, list));
+    },
+    step(section, trace) {
+      const blocks: Block[] = [];
+      stepBlocks(section, trace, N, digits, blocks, list);
+      sink.blocks(blocks);
+      const v = (name: string) => section.loss.find((c) => c.eq.name === name)!.value;
+      const cell = (d: Dec): Inline[] => [math(N.number(d, digits).tex)];
+      lossRows.push([[String(section.step)], [String(section.epoch)], cell(v('loss.data')), ...(trace.spec.loss.penalty ? [cell(v('loss.penalty')), cell(v('loss.total'))] : [])]);
+      lastShown = section.step;
+    },
+    end(trace, final) {
+      sink.blocks(closingBlocks(trace, N, digits, lossRows, lastShown, final));
+      sink.end();
+    },
   };
-  const list = (pairs: Array<[string, Dec]>): Inline[] =>
-    pairs.flatMap(([n, v], i) => (i === 0 ? [math(equals(n, v))] : [', ', math(equals(n, v))]));
-  const file = spec.file.split(/[\\/]/).pop()!;
+}
+
+/** The file name a document is titled with (never its folder). */
+const fileName = (trace: Trace) => trace.spec.file.split(/[\\/]/).pop()!;
+
+/** The title, the problem (network, loss, optimizer, conventions, data) and the initial values. */
+function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: Array<[string, Dec]>) => Inline[]): Block[] {
+  const { spec } = trace;
+  const num = (d: Dec) => N.number(d, digits).tex;
+  const file = fileName(trace);
   const blocks: Block[] = [];
   const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
   const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
   const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups });
 
   h(1, `Worked solution: ${file}`);
-  const arithmetic = isRationalContext(sol.trace.ctx)
+  const arithmetic = isRationalContext(trace.ctx)
     ? `in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal`
     : `exactly with ${spec.precision} significant digits and shown to ${digits}`;
   p(`Every value is computed ${arithmetic}; `,
@@ -79,12 +134,12 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
     { lhs: N.name('loss'), rel: '=', rhs: N.formula(spec.loss.sample.expr, { digits }).tex },
     ...(spec.loss.penalty ? [{ lhs: N.name('loss.penalty'), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
   ]]);
-  const opt = sol.trace.optimizer;
+  const opt = trace.optimizer;
   const options = Object.entries(spec.training.options);
   p(`The optimizer: ${opt.def.title}, with `,
     ...options.flatMap(([k, v], i): Inline[] => [
       i === 0 ? '' : ', ',
-      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(new sol.trace.ctx.D(v), 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
+      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(new trace.ctx.D(v), 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
     ]),
     `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
     spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
@@ -99,7 +154,7 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
   if (opt.state.length > 0) {
     p('Its state starts at ', ...opt.state.flatMap((s, i): Inline[] => [i === 0 ? '' : ', ', math(`${N.name(s.name)} = ${N.formula(s.initial, { digits }).tex}`)]), '.');
   }
-  if (usesStep(sol)) {
+  if (usesStep(trace)) {
     p(math(`${N.stepFunction}(z)`), ' is the step function, the derivative of ', math('\\operatorname{ReLU}'), ': ', math('1'), ' for ', math('z > 0'), ', ',
       math('0'), ' for ', math('z < 0'), ', and ', math(`${N.stepFunction}(0) = ${spec.conventions.relu_at_zero}`),
       ' (conventions.relu_at_zero). A pre-activation that cancels to zero within the working precision is taken as exactly 0.');
@@ -109,38 +164,41 @@ export function solutionDocument(sol: Solution, { digits }: DocOptions): Doc {
   blocks.push({
     kind: 'table',
     head: [['sample'], ...columns.map((c) => [math(N.name(c))])],
-    rows: spec.data.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(new sol.trace.ctx.D(row[c]!)))])]),
+    rows: spec.data.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(new trace.ctx.D(row[c]!)))])]),
   });
-  p('Initial values: ', ...list(sol.initial), '.');
+  p('Initial values: ', ...list(initialValues(trace)), '.');
+  return blocks;
+}
 
-  for (const step of sol.steps) stepBlocks(step, sol, N, digits, blocks, list);
-
+/** The result: the loss of each step shown, the params before and after, and the notes. */
+function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inline[][][], lastShown: number, final: Array<[string, Dec]>): Block[] {
+  const { spec } = trace;
+  const num = (d: Dec) => N.number(d, digits).tex;
+  const blocks: Block[] = [];
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
   h(2, 'Result');
-  const shown = sol.steps.map((s) => s.step);
-  if (sol.steps.length > 0) {
+  if (lossRows.length > 0) {
     p('The loss at each step shown (computed before that step\'s update):');
     blocks.push({
       kind: 'table',
       head: [['step'], ['epoch'], [math(N.name('loss.data'))], ...(spec.loss.penalty ? [[math(N.name('loss.penalty'))], [math('L')]] : [])],
-      rows: sol.steps.map((s) => {
-        const v = (name: string) => s.loss.find((c) => c.eq.name === name)!.value;
-        const cell = (d: Dec): Inline[] => [math(N.number(d, digits).tex)];
-        return [[String(s.step)], [String(s.epoch)], cell(v('loss.data')), ...(spec.loss.penalty ? [cell(v('loss.penalty')), cell(v('loss.total'))] : [])];
-      }),
+      rows: lossRows,
     });
   }
-  const lastStep = sol.trace.steps.length;
-  p(`The params before the first step and after the last (step ${lastStep}${shown.includes(lastStep) || lastStep === 0 ? '' : ', not shown above'}):`);
+  // The run keeps its latest step: its number is the run's last.
+  const lastStep = trace.steps[trace.steps.length - 1]?.step ?? 0;
+  p(`The params before the first step and after the last (step ${lastStep}${lastShown === lastStep || lastStep === 0 ? '' : ', not shown above'}):`);
   blocks.push({
     kind: 'table',
     head: [['param'], ['initial'], ['final']],
-    rows: sol.initial.map(([name, v], i) => [[math(N.name(name))], [math(num(v))], [math(num(sol.final[i]![1]))]]),
+    rows: initialValues(trace).map(([name, v], i) => [[math(N.name(name))], [math(num(v))], [math(num(final[i]![1]))]]),
   });
-  if (sol.trace.warnings.length > 0) {
+  if (trace.warnings.length > 0) {
     h(2, 'Notes');
-    blocks.push({ kind: 'list', items: sol.trace.warnings.map((w) => [w.message]) });
+    blocks.push({ kind: 'list', items: trace.warnings.map((w) => [w.message]) });
   }
-  return { title: `Worked solution: ${file}`, blocks };
+  return blocks;
 }
 
 /** In the optimizer's own equations `grad` is the gradient of the loss: print it as dL/dp. */
@@ -152,14 +210,16 @@ function renameGrad(tree: Node): Node {
   );
 }
 
-function stepBlocks(step: StepSection, sol: Solution, N: Notation, digits: number, blocks: Block[], list: (pairs: Array<[string, Dec]>) => Inline[]): void {
-  const { spec } = sol.trace;
-  const depth = layers(spec);
-  const deepest = Math.max(0, ...depth.values());
+function stepBlocks(step: StepSection, trace: Trace, N: Notation, digits: number, blocks: Block[], list: (pairs: Array<[string, Dec]>) => Inline[]): void {
+  const { spec } = trace;
+  const depth = layersOf(spec);
+  // A fold, not Math.max(...): a spread of a large layer's units would exceed the arguments a call takes.
+  let deepest = 0;
+  for (const d of depth.values()) deepest = Math.max(deepest, d);
   const layerName = (d: number) => (d === deepest ? 'Output layer' : `Hidden layer ${d}`);
   const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
   const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
-  const display = (calcs: Calc[]) => calcs.length > 0 && blocks.push({ kind: 'math', groups: calcs.map((c) => calcLines(c, N, digits, sol.trace.ctx)) });
+  const display = (calcs: Calc[]) => calcs.length > 0 && blocks.push({ kind: 'math', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx)) });
   const byLayer = (calcs: Calc[], of: (c: Calc) => string | undefined, order: 1 | -1) => {
     const layerOf = (c: Calc) => depth.get(of(c) ?? '') ?? 0;
     const found = [...new Set(calcs.map(layerOf))].filter((d) => d > 0).sort((a, b) => order * (a - b));
@@ -187,9 +247,9 @@ function stepBlocks(step: StepSection, sol: Solution, N: Notation, digits: numbe
   display(step.loss);
   h(3, 'Gradients of the total loss');
   display(step.gradients);
-  h(3, `${sol.trace.optimizer.def.title} update, `, math(`t = ${step.step}`));
-  blocks.push({ kind: 'math', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, sol.trace.ctx))) });
-  const after = sol.trace.steps.find((s) => s.step === step.step)!.values;
+  h(3, `${trace.optimizer.def.title} update, `, math(`t = ${step.step}`));
+  blocks.push({ kind: 'math', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx))) });
+  const after = step.after;
   p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
 }
 

@@ -1,9 +1,14 @@
 // The worked solution as a document, independent of any output format: what a solution sheet lays
 // out, in its order (per step: each sample's forward and backward pass, the loss, the gradients, the
 // optimizer's updates). Printers (text.ts, ...) turn it into one format each.
+//
+// A solution is written as it is computed: a SolutionWriter receives the start (what is known before
+// the first step), each shown step as soon as it is finished, and the end, so a run of any length
+// needs memory for one step (streamed()). A trace held whole is written through the same writer
+// (written()), so both ways print the same bytes.
 import type { Dec } from '../numeric/context.js';
 import type { Equation } from '../graph/program.js';
-import type { StepRecord, Trace } from '../graph/run.js';
+import type { RunOptions, StepRecord, Trace } from '../graph/run.js';
 
 /** One quantity: its equation, the values that went into it (slot order) and its value. */
 export interface Calc {
@@ -27,6 +32,8 @@ export interface StepSection {
   gradients: Calc[];
   /** The optimizer's equations, grouped by param. */
   updates: Array<{ param: string; calcs: Calc[] }>;
+  /** Every step-level value after this step (the params it leaves among them). */
+  after: Map<string, Dec>;
 }
 
 export interface Solution {
@@ -36,22 +43,69 @@ export interface Solution {
   final: Array<[string, Dec]>;
 }
 
+/** A printer of the worked solution in one format, fed as the run goes. */
+export interface SolutionWriter {
+  /** Before the first step: the problem and the initial values. */
+  start(trace: Trace): void;
+  /** Each step shown, in order, as soon as it is finished. */
+  step(section: StepSection, trace: Trace): void;
+  /** After the last step (`final`: each param's value after it). */
+  end(trace: Trace, final: Array<[string, Dec]>): void;
+}
+
 export function solution(trace: Trace, keep: (step: StepRecord) => boolean = () => true): Solution {
-  const { spec } = trace;
-  const params = spec.params.map((p) => p.name);
-  const steps = trace.steps.filter(keep).map((s) => stepSection(trace, s));
+  const steps: StepSection[] = [];
+  let previous: StepRecord | undefined;
+  for (const s of trace.steps) {
+    // The values this step started from: the step before it (kept by the runner when this one is shown).
+    const before = s.step === 1 ? trace.initial : previous?.step === s.step - 1 ? previous.values : trace.steps.find((x) => x.step === s.step - 1)!.values;
+    if (keep(s)) steps.push(stepSection(trace, s, before));
+    previous = s;
+  }
+  return { trace, initial: initialValues(trace), steps, final: finalValues(trace) };
+}
+
+/** Each param's value before the first step. */
+export function initialValues(trace: Trace): Array<[string, Dec]> {
+  return trace.spec.params.map((p) => [p.name, trace.initial.get(p.name)!]);
+}
+
+/** Each param's value after the last step the trace holds (its initial value when no step ran). */
+export function finalValues(trace: Trace): Array<[string, Dec]> {
   const last = trace.steps[trace.steps.length - 1]?.values ?? trace.initial;
+  return trace.spec.params.map((p) => [p.name, last.get(p.name)!]);
+}
+
+/** A solution held whole, written through a writer. */
+export function written(sol: Solution, writer: SolutionWriter): void {
+  writer.start(sol.trace);
+  for (const section of sol.steps) writer.step(section, sol.trace);
+  writer.end(sol.trace, sol.final);
+}
+
+/**
+ * The run options that write a solution while the run computes it: each step `keep` accepts is made a
+ * section and written as soon as it is finished, and the run keeps only its latest step (the values the
+ * next step starts from are held here). Call `end` with the finished trace.
+ */
+export function streamed(writer: SolutionWriter, keep: (step: number) => boolean = () => true): Pick<RunOptions, 'onStart' | 'onStepDone' | 'retain'> & { end: (trace: Trace) => void } {
+  let before: Map<string, Dec> | undefined;
   return {
-    trace,
-    initial: params.map((p) => [p, trace.initial.get(p)!]),
-    steps,
-    final: params.map((p) => [p, last.get(p)!]),
+    retain: 'last',
+    onStart: (trace) => {
+      before = trace.initial;
+      writer.start(trace);
+    },
+    onStepDone: (s, trace) => {
+      if (keep(s.step)) writer.step(stepSection(trace, s, before!), trace);
+      before = s.values;
+    },
+    end: (trace) => writer.end(trace, finalValues(trace)),
   };
 }
 
-function stepSection(trace: Trace, s: StepRecord): StepSection {
-  // The values this step started from: the step before it (kept by the runner when this one is shown).
-  const before = s.step > 1 ? trace.steps.find((x) => x.step === s.step - 1)!.values : trace.initial;
+/** One step's section; `before` holds the values the step started from (the previous step's). */
+export function stepSection(trace: Trace, s: StepRecord, before: Map<string, Dec>): StepSection {
   const { spec } = trace;
   const columns = [...spec.inputs, ...spec.targets];
   const samples = s.samples.map((sample): SampleSection => {
@@ -104,6 +158,7 @@ function stepSection(trace: Trace, s: StepRecord): StepSection {
       param: p.name,
       calcs: s.equations.filter((e) => (e.role === 'optimizer' || e.role === 'param') && e.of === p.name).map(calc),
     })),
+    after: s.values,
   };
 }
 
