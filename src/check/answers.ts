@@ -21,6 +21,7 @@ import { batches } from '../graph/run.js';
 import { optimizerProgram, adjointName, optimizerName } from '../graph/program.js';
 import { symbolsOf } from '../symbolic/build.js';
 import { nodeKey } from './graph.js';
+import { quoted, writtenRangeProblem } from './tolerance.js';
 
 /** What an answers file may name, derived from the spec alone (no run needed). */
 export interface AnswerShape {
@@ -87,9 +88,15 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
 
   const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean) => {
     if (v === null) return; // left blank: not answered
-    if (typeof v !== 'string' || !DECIMAL_TEXT.test(v.trim())) {
-      fail(at, `expected a number as written (e.g. 1.5, -85, 25e-7), got ${isMapping(v) ? 'a mapping' : Array.isArray(v) ? 'a list' : `'${String(v)}'`}`);
+    if (typeof v === 'string' && /^[+-]?\.?(inf|infinity|nan)$/i.test(v.trim())) {
+      fail(at, `${quoted(v.trim())} is not a finite number: only a finite number written in digits (e.g. 1.5, -85, 25e-7) can be graded`);
     }
+    if (typeof v !== 'string' || !DECIMAL_TEXT.test(v.trim())) {
+      fail(at, `expected a number as written (e.g. 1.5, -85, 25e-7), got ${isMapping(v) ? 'a mapping' : Array.isArray(v) ? 'a list' : quoted(String(v))}`);
+    }
+    // A number beyond the exponent range would be read as Infinity or 0, and graded as what it is not.
+    const outside = writtenRangeProblem(v as string);
+    if (outside) fail(at, outside);
     const before = seen.get(key);
     if (before !== undefined) fail(at, `${canonical} is given twice (also at ${before})`);
     seen.set(key, at);

@@ -1,7 +1,8 @@
 // Printing a check: a text report (coloured on a terminal), Markdown, and JSON (a contract for
 // graders' scripts); and for a class, one summary row per file in CSV or Markdown.
 import { stringify } from 'csv-stringify/sync';
-import type { Dec } from '../numeric/context.js';
+import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
+import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../render/escape.js';
 import { shortText } from './format.js';
 import { VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './check.js';
 
@@ -29,7 +30,8 @@ export interface TextOptions {
 
 export function textReport(report: FileReport, { colour }: TextOptions): string {
   const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const out: string[] = [`exactprop check: ${report.file} against ${report.spec}`, ''];
+  // File names are the user's text: a control character in one must not reach the terminal raw.
+  const out: string[] = [`exactprop check: ${terminalSafeLine(report.file)} against ${terminalSafeLine(report.spec)}`, ''];
   // A diagnosis is explained in full the first time; a file that repeats a mistake gets its name after.
   const told = new Set<string>();
   const width = report.results.reduce((m, r) => Math.max(m, r.path.length), 0);
@@ -63,9 +65,19 @@ export function summaryLine(report: FileReport): string {
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** User text (a file name, an error message quoting it) in a Markdown table cell: no markup, one line. */
+const userCell = (s: string) => escapeMarkdown(s).replace(/\n/g, ' ');
+
+/** Text as a Markdown code span, whatever it holds: a fence longer than any run of backticks inside. */
+function codeSpan(text: string): string {
+  const t = terminalSafeLine(text);
+  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
 
 export function markdownReport(report: FileReport): string {
-  const out: string[] = [`## exactprop check: \`${report.file}\``, '', `Against \`${report.spec}\`. ${cell(summaryLine(report))}.`, ''];
+  const out: string[] = [`## exactprop check: ${codeSpan(report.file)}`, '', `Against ${codeSpan(report.spec)}. ${cell(summaryLine(report))}.`, ''];
   out.push('| | value | written | exact | verdict | notes |', '|---|---|---|---|---|---|');
   for (const r of report.results) {
     const notes = r.verdict === 'carried' ? `from ${r.because.map((b) => `\`${b}\``).join(', ')}` : r.diagnosis.map((d) => d.id).join(', ');
@@ -132,14 +144,33 @@ function rowCells(row: SummaryRow, exact: (d: Dec) => string): string[] {
   ];
 }
 
+/**
+ * A CSV cell that a spreadsheet will show as text, never run as a formula (CSV injection): a cell that
+ * starts with = + - @, a tab or a carriage return gets a single quote in front, as OWASP recommends.
+ * A number (-85, +1.5e3) is left as it is: it is data, and no formula. Control characters are written
+ * out, because the summary is often read on a terminal.
+ */
+export function csvCell(text: string): string {
+  const neutral = /^[=+\-@\t\r]/.test(text) && !DECIMAL_TEXT.test(text) ? `'${text}` : text;
+  return terminalSafe(neutral);
+}
+
 export function csvSummary(rows: SummaryRow[]): string {
-  return stringify([HEADER, ...rows.map((r) => rowCells(r, (d) => d.toString()))]);
+  const body = rows.map((r) => {
+    const cells = rowCells(r, (d) => d.toString());
+    // The file name is one line; tabs and newlines in it are written out too.
+    cells[0] = terminalSafeLine(cells[0]!);
+    return cells.map(csvCell);
+  });
+  return stringify([HEADER, ...body]);
 }
 
 export function markdownSummary(rows: SummaryRow[]): string {
   const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`];
   for (const row of rows) {
-    out.push(`| ${rowCells(row, (d) => shortText(d)).map(cell).join(' | ')} |`);
+    const cells = rowCells(row, (d) => shortText(d));
+    // The file name and an error message are the user's text; the rest are numbers and names we wrote.
+    out.push(`| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? userCell(c) : cell(c))).join(' | ')} |`);
   }
   return out.join('\n') + '\n';
 }

@@ -23,6 +23,43 @@ export interface WrittenNumber {
   half: Dec | undefined;
 }
 
+/** The widest exponent a value can have (decimal.js's default range, which every run's values share):
+ *  beyond it a value would become Infinity or 0, and then be graded as something it is not. */
+export const MAX_EXPONENT = 9_000_000_000_000_000n;
+
+/**
+ * Why a written number (already known to match DECIMAL_TEXT) cannot be graded, or undefined when it can.
+ * Both its first significant digit and its last written digit (which sets the tolerance) must be within
+ * the exponent range: `9e99999999999999999999` would be Infinity, within "half a unit" of anything,
+ * and `1e-99999999999999999999` would be 0. The exponent is read with BigInt, never through a double.
+ */
+export function writtenRangeProblem(text: string): string | undefined {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const [whole, fraction] = [m[1] ?? '', m[2] ?? ''];
+  // An exponent of more than 18 digits is out of range whatever the digits before it (there are at
+  // most millions of those): read as 10^19 rather than parsed in full (a million-digit BigInt is slow).
+  const expText = m[3] ?? '0';
+  const expDigits = expText.replace(/^[+-]?0*/, '');
+  const exp = expDigits.length > 18 ? (expText.startsWith('-') ? -1n : 1n) * 10n ** 19n : BigInt(expText);
+  const digits = whole + fraction;
+  const first = digits.search(/[1-9]/);
+  // Exponent of the last written digit, and of the first significant one (there is none in a zero).
+  const last = exp - BigInt(fraction.length);
+  const lead = first < 0 ? undefined : exp + BigInt(whole.length - 1 - first);
+  const outside = (e: bigint) => e > MAX_EXPONENT || e < -MAX_EXPONENT;
+  const q = quoted(text.trim());
+  if (lead !== undefined && lead > MAX_EXPONENT) return `${q} is too large to grade: beyond an exponent of 9e15 a number is read as Infinity`;
+  if (lead !== undefined && lead < -MAX_EXPONENT) return `${q} is too small to grade: below an exponent of -9e15 a number is read as 0`;
+  if (outside(last)) return `${q} cannot be graded: its last digit is at an exponent outside -9e15 to 9e15, so the precision it claims cannot be represented`;
+  return undefined;
+}
+
+/** A written value quoted in a message: shortened when long (a message quotes, it does not copy). */
+export function quoted(text: string): string {
+  return `'${text.length > 60 ? `${text.slice(0, 40)}…${text.slice(-12)}' (${text.length.toLocaleString('en-US')} characters)` : `${text}'`}`;
+}
+
 export function writtenNumber(text: string, D: DecimalCtor): WrittenNumber {
   const t = text.trim();
   const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(t);
@@ -39,6 +76,8 @@ export function inContext(w: WrittenNumber, D: DecimalCtor): WrittenNumber {
 }
 
 function withinGraderTolerance(w: WrittenNumber, exact: Dec, tol: Tolerance, diff = w.value.minus(exact).abs()): boolean {
+  // Nothing is right about a value that is not a finite number (a guard: reading refuses such texts).
+  if (!w.value.isFinite() || !exact.isFinite() || !diff.isFinite()) return false;
   switch (tol.kind) {
     case 'digits':
       return w.half === undefined ? exact.isZero() : diff.lte(w.half);
@@ -59,15 +98,32 @@ export function isCorrect(w: WrittenNumber, exact: Dec, tol: Tolerance): boolean
   return withinGraderTolerance(w, exact, tol);
 }
 
+/**
+ * Whether a written value is of the exact value's size: within one power of ten of it (a truncation or
+ * a double rounding moves the last digit, never the magnitude). Without this, a value whose last digit
+ * is huge would be "within one unit" of anything: 1e100 for 1.5. A zero on either side is left to the
+ * unit alone (0.0 for 0.07 is a truncation; a ReLU's exact 0 has no magnitude).
+ */
+function sameMagnitude(w: WrittenNumber, value: Dec): boolean {
+  if (w.value.isZero() || value.isZero()) return true;
+  return Math.abs(w.value.e - value.e) <= 1;
+}
+
+/** Within one unit of the last written digit, and of the same magnitude. */
+function withinOneUnit(w: WrittenNumber, value: Dec, diff = w.value.minus(value).abs()): boolean {
+  if (w.unit === undefined || !w.value.isFinite() || !value.isFinite() || !w.unit.isFinite()) return false;
+  return diff.lte(w.unit) && sameMagnitude(w, value);
+}
+
 export function isRoundingSlip(w: WrittenNumber, exact: Dec): boolean {
-  return w.unit !== undefined && w.value.minus(exact).abs().lte(w.unit);
+  return withinOneUnit(w, exact);
 }
 
 /** Whether a recomputed value (from the student's own inputs, or under a variant) reproduces what was
  *  written, allowing the student's own rounding of it. */
 export function reproduces(w: WrittenNumber, value: Dec, tol: Tolerance): boolean {
-  if (!value.isFinite()) return false;
+  if (!value.isFinite() || !w.value.isFinite()) return false;
   if (w.unit === undefined && value.isZero()) return true;
   const diff = w.value.minus(value).abs();
-  return (w.unit !== undefined && diff.lte(w.unit)) || (tol.kind !== 'digits' && withinGraderTolerance(w, value, tol, diff));
+  return withinOneUnit(w, value, diff) || (tol.kind !== 'digits' && withinGraderTolerance(w, value, tol, diff));
 }

@@ -2,6 +2,7 @@
 // (another penalty, reduction, convention or optimizer) or of the graph of the training (a rewiring of
 // the quantities a hand calculation gets wrong). A written value that one of them reproduces is
 // diagnosed by its name. None is a heuristic: each computes a whole training its way.
+import { optionSymbol } from '../graph/names.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { add, call, constant, pow, sum, symbol, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
@@ -88,7 +89,8 @@ function epsInside(n: MathNode): MathNode {
   if (n.type === 'OperatorNode') {
     const { fn, args } = n as unknown as { fn: string; args: MathNode[] };
     const [a, b] = args.map((x) => (x.type === 'ParenthesisNode' ? (x as unknown as { content: MathNode }).content : x));
-    if (fn === 'add' && a?.type === 'FunctionNode' && (a as unknown as { fn: { name: string } }).fn.name === 'sqrt' &&
+    // Only a sum of exactly these two: a longer sum (an n-ary node) has more terms to keep.
+    if (fn === 'add' && args.length === 2 && a?.type === 'FunctionNode' && (a as unknown as { fn: { name: string } }).fn.name === 'sqrt' &&
       b?.type === 'SymbolNode' && (b as unknown as { name: string }).name === 'eps') {
       return call('sqrt', [add((a as unknown as { args: MathNode[] }).args[0]!, symbol('eps'))]);
     }
@@ -171,8 +173,8 @@ export function conventionVariants(spec: Spec): Variant[] {
       text: `no weight decay on the biases (${biasNames.join(', ')}): their update uses the plain gradient`,
       graph: (g) => {
         for (const [n, id] of g.nodes.map((n, id) => [n, id] as const)) {
-          if ((n.role === 'optimizer' || n.role === 'param') && biasNames.includes(n.of!) && n.symbols.includes('weight_decay')) {
-            rewire(g, id, substitute(n.formula!, 'weight_decay', constant(0)));
+          if ((n.role === 'optimizer' || n.role === 'param') && biasNames.includes(n.of!) && n.symbols.includes(optionSymbol('weight_decay'))) {
+            rewire(g, id, substitute(n.formula!, optionSymbol('weight_decay'), constant(0)));
           }
         }
       },

@@ -1,9 +1,17 @@
 // The command line. Each command lives in commands/ and is one entry below. Arguments are parsed with
 // node:util's parseArgs; every input problem ends in a located message on stderr and exit code 2,
-// never a stack trace.
-import { InputError } from '../spec/errors.js';
+// never a stack trace. What is common to every command is handled here, before a command runs:
+// `--help`/`-h` (its usage, exit 0), `--version`, a `--precision` out of range (named as the flag's
+// problem, not the spec's), and the escaping of user text in every message (see terminal.ts).
+import { parseArgs } from 'node:util';
+// The version is bundled from package.json (esbuild keeps only this field; tsx and vitest read JSON too).
+import { version } from '../../package.json';
+import { didYouMean, InputError } from '../spec/errors.js';
 import { EvaluationError } from '../graph/run.js';
-import { processIo, UsageError, type Io } from './io.js';
+import { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
+import { terminalSafe } from '../render/escape.js';
+import { processIo, UsageError, wholeNumber, type Io } from './io.js';
+import { safeLocated } from './terminal.js';
 export type { Io } from './io.js';
 
 interface Command {
@@ -12,39 +20,92 @@ interface Command {
 }
 
 // Commands are loaded when used, so that start-up reads only what the command needs (the HTML
-// renderer's KaTeX, say, is never loaded to print text).
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  run: () => import('./commands/run.js').then((m) => ({ usage: m.usage, run: m.runCommand })),
-  check: () => import('./commands/check.js').then((m) => ({ usage: m.usage, run: m.checkCommand })),
-  derive: () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand })),
-};
+// renderer's KaTeX, say, is never loaded to print text). A Map, so that no command name can be a
+// property every object has (`exactprop constructor`).
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['run', () => import('./commands/run.js').then((m) => ({ usage: m.usage, run: m.runCommand }))],
+  ['check', () => import('./commands/check.js').then((m) => ({ usage: m.usage, run: m.checkCommand }))],
+  ['derive', () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand }))],
+]);
+
+export const VERSION: string = version;
+
+const usageOf = (c: Command) => `  ${c.usage.replace(/\n/g, '\n  ')}`;
 
 export async function usage(): Promise<string> {
-  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
-  return `usage:\n${commands.map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n\n')}\n`;
+  const commands = await Promise.all([...COMMANDS.values()].map((load) => load()));
+  return `usage:\n${commands.map(usageOf).join('\n\n')}\n  exactprop --version\n`;
+}
+
+/** Whether the arguments ask for help: `--help` or `-h` before any `--` (after it, they are file names). */
+function asksForHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/**
+ * A `--precision` given on the command line, checked before the spec is read: out of range, it is the
+ * flag that must change, and the message says so (the spec's own `precision:` is checked where it is
+ * written). Only this option is read here; everything else is the command's to parse.
+ */
+function checkPrecisionFlag(args: string[]): void {
+  const { values } = parseArgs({ args, strict: false, allowPositionals: true, options: { precision: { type: 'string' } } });
+  const given = values.precision;
+  if (given === undefined) return;
+  if (typeof given !== 'string') throw new UsageError('--precision takes a whole number of significant digits (e.g. --precision 80)');
+  wholeNumber(given, 'precision', MIN_PRECISION, MAX_PRECISION);
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let command: Command | undefined;
   try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.out(await usage());
-      return command === undefined ? 2 : 0;
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      // Nothing asked: a mistake like any other (stderr, exit 2), with what can be asked.
+      io.err(`exactprop: give a command: ${[...COMMANDS.keys()].join(', ')} (or --help, --version)\n${await usage()}`);
+      return 2;
     }
-    const load = COMMANDS[command];
-    if (!load) throw new UsageError(`unknown command '${command}'`);
-    return await (await load()).run(rest, io);
+    if (name === '--help' || name === '-h' || name === 'help') {
+      // `exactprop help run`: that command's usage.
+      const about = name === 'help' && rest[0] !== undefined ? COMMANDS.get(rest[0]) : undefined;
+      io.out(about ? `usage:\n${usageOf(await about())}\n` : await usage());
+      return 0;
+    }
+    if (name === '--version' || name === '-V') {
+      io.out(`exactprop ${VERSION}\n`);
+      return 0;
+    }
+    const load = COMMANDS.get(name);
+    if (!load) throw new UsageError(`unknown command '${name}'${didYouMean(name, COMMANDS.keys())}`);
+    command = await load();
+    if (asksForHelp(rest)) {
+      io.out(`usage:\n${usageOf(command)}\n`);
+      return 0;
+    }
+    checkPrecisionFlag(rest);
+    return await command.run(rest, io);
   } catch (e) {
+    // LimitError and BudgetError are InputErrors: located, no stack trace.
     if (e instanceof InputError) {
-      io.err(`exactprop: ${e.located()}\n`);
+      io.err(`exactprop: ${safeLocated(e)}\n`);
       return 2;
     }
     if (e instanceof EvaluationError) {
-      io.err(`exactprop: ${e.message}\n`);
+      io.err(`exactprop: ${terminalSafe(e.message)}\n`);
       return 2;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`exactprop: ${(e as Error).message}\n${await usage()}`);
+      // The usage of the command that was given, or of every command when none was.
+      io.err(`exactprop: ${terminalSafe((e as Error).message)}\n${command ? `usage:\n${usageOf(command)}\n` : await usage()}`);
+      return 2;
+    }
+    // Deep nesting is refused by the limits before work starts; should some input still exhaust the
+    // stack, the user learns what to change, not where in our code it happened.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      io.err('exactprop: the input is nested too deeply to process (the call stack ran out): write it with less nesting (shorter chains of neurons, fewer nested parentheses). No limit caught this first: please report it.\n');
       return 2;
     }
     throw e;

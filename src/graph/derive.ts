@@ -7,6 +7,14 @@
 // Both are built with the local, exact differentiation of symbolic/ (never mathjs simplify), so
 // constants stay exact. Evaluated at one step and sample of a trace, the two must agree to the working
 // precision, and with the engine's own backward pass: a disagreement is a bug.
+//
+// The expanded form is bounded (limits.deriveNodes): substituting a neuron copies its whole formula at
+// every use, so a chain of neurons that each use the one before twice doubles the tree per neuron (25
+// of them make 2^25 nodes). Its size and depth are counted before anything is built, and the
+// derivative's size before it is returned: a spec over the limit is refused with the limit's name.
+import { BATCH_SIZE } from './names.js';
+import { DEFAULT_LIMITS, LimitError } from '../spec/limits.js';
+import { InputError } from '../spec/errors.js';
 import type { Spec } from '../spec/model.js';
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { compile } from '../numeric/evaluate.js';
@@ -49,12 +57,33 @@ export const MAX_PATHS = 512;
 
 export class TooManyPathsError extends Error {}
 
+/**
+ * How deep the expanded form may nest. Its trees are built, differentiated, evaluated and printed by
+ * recursive functions (mathjs's and ours), whose depth is the tree's: about 1,400 levels exhaust
+ * Node's default stack, so this keeps a wide margin, and is far above any network written out by hand.
+ */
+export const MAX_EXPANDED_DEPTH = 500;
+
+export interface DeriveOptions {
+  /** Nodes the expanded loss and each expanded derivative may have (default: the spec's limits). */
+  maxNodes?: number;
+}
+
 /** The derivatives of the loss with respect to every trained param (or only `only`). */
-export function derivatives(spec: Spec, only?: string): ParamDerivative[] {
+export function derivatives(spec: Spec, only?: string, options: DeriveOptions = {}): ParamDerivative[] {
+  const maxNodes = options.maxNodes ?? spec.limits?.deriveNodes ?? DEFAULT_LIMITS.deriveNodes;
   const equations = new Map<string, Node>(spec.neurons.map((n) => [n.name, n.expr]));
   equations.set('loss', spec.loss.sample.expr);
+  const tooLarge = (found: string) => new LimitError('deriveNodes', spec.file, '', found, maxNodes);
+  const planned = expandedSize(spec);
+  if (planned.nodes > maxNodes) {
+    throw tooLarge(`the expanded form of the loss (every neuron substituted into it) would have ${countText(planned.nodes)} nodes`);
+  }
+  if (planned.depth > MAX_EXPANDED_DEPTH) {
+    throw new InputError(spec.file, '', `the expanded form of the loss (every neuron substituted into it) would nest ${countText(planned.depth)} levels deep, more than the ${MAX_EXPANDED_DEPTH.toLocaleString('en-US')} levels it can be written with; the chain-rule form is not expanded, and 'exactprop run' shows it evaluated (the backward pass)`);
+  }
   const expandedLoss = expand(spec);
-  const seed = spec.loss.reduce === 'mean' ? div(constant(1), symbol('n')) : constant(1);
+  const seed = spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1);
   const params = spec.params.map((p) => p.name).filter((p) => only === undefined || p === only);
 
   return params.map((param): ParamDerivative => {
@@ -73,22 +102,103 @@ export function derivatives(spec: Spec, only?: string): ParamDerivative[] {
     };
     // Depth-first from the loss, in the order symbols appear in each equation, so paths read in the
     // order a hand calculation takes them. Factors are recorded only for paths that reach the param.
-    const walk = (at: string, nodes: string[]): void => {
-      for (const s of symbolsOf(equations.get(at)!)) {
-        if (s === param) {
-          if (paths.length >= MAX_PATHS) throw new TooManyPathsError(`more than ${MAX_PATHS} chain-rule paths lead to ${param}`);
-          const all = [...nodes, s];
-          paths.push({ nodes: all, factors: all.slice(1).map((wrt, i) => factorOf(all[i]!, wrt)) });
-        } else if (equations.has(s) && s !== 'loss') {
-          walk(s, [...nodes, s]);
-        }
+    // Only into neurons from which the param can be reached: every branch taken then ends in a path,
+    // so MAX_PATHS bounds the walk (without this, a wide network whose param sits in one place would
+    // be walked through every one of its exponentially many paths). A stack, not recursion: a chain
+    // of thousands of neurons is as deep as it is long.
+    const reaches = reachingNeurons(equations, param);
+    const stack: Array<{ at: string; nodes: string[]; next: string[] }> = [{ at: 'loss', nodes: ['loss'], next: [...symbolsOf(equations.get('loss')!)] }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const s = top.next.shift();
+      if (s === undefined) {
+        stack.pop();
+        continue;
       }
-    };
-    walk('loss', ['loss']);
+      if (s === param) {
+        if (paths.length >= MAX_PATHS) throw new TooManyPathsError(`more than ${MAX_PATHS} chain-rule paths lead to ${param}`);
+        const all = [...top.nodes, s];
+        paths.push({ nodes: all, factors: all.slice(1).map((wrt, i) => factorOf(all[i]!, wrt)) });
+      } else if (s !== 'loss' && reaches.has(s)) {
+        stack.push({ at: s, nodes: [...top.nodes, s], next: [...symbolsOf(equations.get(s)!)] });
+      }
+    }
     const penaltyExpr = spec.loss.penalty?.expr;
     const penalty = penaltyExpr && symbolsOf(penaltyExpr).has(param) ? differentiate(penaltyExpr, param) : undefined;
-    return { param, seed, factors, paths, ...(penalty ? { penalty } : {}), expandedLoss, expanded: differentiate(expandedLoss, param) };
+    const expanded = differentiate(expandedLoss, param);
+    // A derivative can be larger than what it differentiates (the product rule writes each factor
+    // twice, the chain rule the inner function again): counted as printed, shared subtrees and all.
+    const printed = printedSize(expanded);
+    if (printed > maxNodes) throw tooLarge(`the expanded derivative dloss/d${param} would have ${countText(printed)} nodes`);
+    return { param, seed, factors, paths, ...(penalty ? { penalty } : {}), expandedLoss, expanded };
   });
+}
+
+/** The neurons (and 'loss') from whose equation `param` can be reached through neurons. */
+function reachingNeurons(equations: ReadonlyMap<string, Node>, param: string): Set<string> {
+  // Neurons come in evaluation order, each using only earlier ones: one pass from the first decides.
+  const reaches = new Set<string>();
+  for (const [name, expr] of equations) {
+    for (const s of symbolsOf(expr)) {
+      if (s === param || (s !== name && reaches.has(s))) {
+        reaches.add(name);
+        break;
+      }
+    }
+  }
+  return reaches;
+}
+
+const countText = (n: number) => (Number.isFinite(n) && n < 1e15 ? n.toLocaleString('en-US') : `more than ${(1e15).toLocaleString('en-US')}`);
+
+/** The children of a node, with the name each has in its parent ('fn' for a function's name). */
+function children(node: Node): Array<[Node, string]> {
+  const out: Array<[Node, string]> = [];
+  node.forEach((child: Node, path: string) => out.push([child, path]));
+  return out;
+}
+
+/**
+ * The size (nodes) and depth of the expanded loss, counted without building it: a neuron's symbol in a
+ * formula stands for the whole expanded formula of that neuron. Iterative: a formula may be deep.
+ */
+export function expandedSize(spec: Spec): { nodes: number; depth: number } {
+  const sizes = new Map<string, { nodes: number; depth: number }>();
+  const measure = (tree: Node): { nodes: number; depth: number } => {
+    let nodes = 0;
+    let depth = 0;
+    const stack: Array<[Node, number]> = [[tree, 1]];
+    while (stack.length) {
+      const [node, level] = stack.pop()!;
+      const inner = node.type === 'SymbolNode' ? sizes.get((node as unknown as { name: string }).name) : undefined;
+      // A doubling chain of a thousand neurons overflows a double to Infinity, which still compares right.
+      nodes += inner ? inner.nodes : 1;
+      depth = Math.max(depth, level - 1 + (inner ? inner.depth : 1));
+      for (const [child, path] of children(node)) if (path !== 'fn') stack.push([child, level + 1]);
+    }
+    return { nodes, depth };
+  };
+  for (const n of spec.neurons) sizes.set(n.name, measure(n.expr));
+  return measure(spec.loss.sample.expr);
+}
+
+/** Nodes of a tree as printed: a subtree shared by reference counts at every place it appears. */
+export function printedSize(tree: Node): number {
+  const known = new Map<Node, number>();
+  // Post-order with an explicit stack: a node's size once its children's are known.
+  const stack: Array<[Node, boolean]> = [[tree, false]];
+  while (stack.length) {
+    const [node, done] = stack.pop()!;
+    if (known.has(node)) continue;
+    const kids = children(node).filter(([, path]) => path !== 'fn').map(([child]) => child);
+    if (done) {
+      known.set(node, kids.reduce((sum, k) => sum + known.get(k)!, 1));
+      continue;
+    }
+    stack.push([node, true]);
+    for (const k of kids) if (!known.has(k)) stack.push([k, false]);
+  }
+  return known.get(tree)!;
 }
 
 /** One sample's loss with every neuron replaced by its formula (itself expanded), in evaluation order. */
@@ -136,7 +246,7 @@ export function pointValues(trace: Trace, step: number, row: number): Map<string
   for (const [k, v] of Object.entries(spec.data[row]!)) values.set(k, new ctx.D(v));
   for (const [k, v] of Object.entries(spec.constants)) values.set(k, new ctx.D(v));
   for (const p of spec.params) values.set(p.name, before.get(p.name)!);
-  values.set('n', new ctx.D(record.rows.length));
+  values.set(BATCH_SIZE, new ctx.D(record.rows.length));
   for (const n of spec.neurons) values.set(n.name, sample.values.get(n.name)!);
   values.set('loss', sample.values.get('loss')!);
   return values;

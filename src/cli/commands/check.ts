@@ -3,13 +3,14 @@
 // share one exact training and one set of variants, and `--summary` gives one row per file.
 import { parseArgs } from 'node:util';
 import { InputError } from '../../spec/errors.js';
-import { DECIMAL_TEXT } from '../../numeric/context.js';
+import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
 import { answerShape, parseAnswers, type Answers } from '../../check/answers.js';
 import { Checker } from '../../check/check.js';
 import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from '../../check/report.js';
-import type { Tolerance } from '../../check/tolerance.js';
+import { writtenRangeProblem, type Tolerance } from '../../check/tolerance.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';
 import { loadSpec, readInput } from '../load.js';
+import { jsonSafe, safeLocated } from '../terminal.js';
 
 export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|json] [--summary csv|markdown]
                 [--abs X | --rel X | --sig N] [--precision N] [--color auto|always|never]
@@ -42,7 +43,7 @@ export function checkCommand(args: string[], io: Io): number {
   const color = oneOf(values.color!, 'color', ['auto', 'always', 'never'] as const);
   const tolerance = toleranceOf(values);
   const [specFile, ...answerFiles] = positionals as [string, ...string[]];
-  const spec = loadSpec(specFile, io, wholeNumber(values.precision, 'precision', 1, 100_000));
+  const spec = loadSpec(specFile, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION));
   const shape = answerShape(spec);
 
   // Read every file first: the exact training is computed once, as far as the furthest answer goes.
@@ -74,7 +75,7 @@ export function checkCommand(args: string[], io: Io): number {
   let code = 0;
   for (const p of parsed) {
     if (p instanceof InputError) {
-      io.err(`exactprop: ${p.located()}\n`);
+      io.err(`exactprop: ${safeLocated(p)}\n`);
       rows.push({ file: p.file, error: p.located() });
       code = 2;
       continue;
@@ -87,7 +88,7 @@ export function checkCommand(args: string[], io: Io): number {
 
   if (summary === 'csv') io.out(csvSummary(rows));
   else if (summary === 'markdown') io.out(markdownSummary(rows));
-  else if (format === 'json') io.out(JSON.stringify(reports.length === 1 && answerFiles.length === 1 ? jsonReport(reports[0]!) : { files: rows.map((r) => ('error' in r ? r : jsonReport(r.report))) }, null, 2) + '\n');
+  else if (format === 'json') io.out(jsonSafe(JSON.stringify(reports.length === 1 && answerFiles.length === 1 ? jsonReport(reports[0]!) : { files: rows.map((r) => ('error' in r ? r : jsonReport(r.report))) }, null, 2)) + '\n');
   else {
     const colour = color === 'always' || (color === 'auto' && io === processIo && process.stdout.isTTY === true && !process.env.NO_COLOR);
     io.out(reports.map((r) => (format === 'markdown' ? markdownReport(r) : textReport(r, { colour }))).join('\n'));
@@ -101,6 +102,9 @@ function toleranceOf(values: { abs?: string; rel?: string; sig?: string }): Tole
   const number = (k: 'abs' | 'rel') => {
     const v = values[k]!;
     if (!DECIMAL_TEXT.test(v) || v.trim().startsWith('-')) throw new UsageError(`--${k} takes a non-negative number (e.g. 0.001), got '${v}'`);
+    // An infinite tolerance would grade every value correct.
+    const outside = writtenRangeProblem(v);
+    if (outside) throw new UsageError(`--${k}: ${outside}`);
     return v;
   };
   if (values.abs !== undefined) return { kind: 'abs', value: number('abs') };

@@ -5,18 +5,24 @@ import { batches } from '../../graph/run.js';
 import { derivativeAt, derivatives, TooManyPathsError } from '../../graph/derive.js';
 import { derivationDocument, derivationText, type DerivationReport } from '../../render/derivation.js';
 import { markdown } from '../../render/markdown.js';
+import { terminalSafe } from '../../render/escape.js';
 import { latex } from '../../render/latex.js';
 import { didYouMean } from '../../spec/errors.js';
+import { DEFAULT_LIMITS } from '../../spec/limits.js';
+import { MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
 import type { Spec } from '../../spec/model.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
 import { loadSpec } from '../load.js';
 import { runWithProgress } from './run.js';
 
 export const usage = `exactprop derive SPEC [--param NAME] [--format text|markdown|latex] [--at STEP,SAMPLE] [--digits N] [--precision N]
+                 [--max-derive-nodes N]
     the derivative of the loss with respect to each trained param (or only NAME): the chain-rule form,
     each local factor written symbolically, and the expanded form (one sample's loss differentiated whole)
     --at        evaluate both forms at one step and one sample (data row) of that step's batch
-    --digits    significant digits shown (default 12)`;
+    --digits    significant digits shown (default 12)
+    --max-derive-nodes   the largest expanded form written out, in nodes (default ${DEFAULT_LIMITS.deriveNodes.toLocaleString('en-US')}; also
+                limits.derive_nodes in the spec): substituting every neuron copies formulas, and can double per neuron`;
 
 const FORMATS = ['text', 'markdown', 'latex'] as const;
 
@@ -30,12 +36,14 @@ export function deriveCommand(args: string[], io: Io): number {
       at: { type: 'string' },
       digits: { type: 'string' },
       precision: { type: 'string' },
+      'max-derive-nodes': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('derive takes one spec file');
+  const maxNodes = wholeNumber(values['max-derive-nodes'], 'max-derive-nodes', 1, 1_000_000_000);
   const format = oneOf(values.format!, 'format', FORMATS);
   const digits = wholeNumber(values.digits, 'digits', 1, 1000) ?? 12;
-  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', 1, 100_000));
+  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION));
   const params = spec.params.map((p) => p.name);
   if (values.param !== undefined && !params.includes(values.param)) {
     throw new UsageError(`unknown param '${values.param}'${didYouMean(values.param, params)}; the trained params are ${params.join(', ')}`);
@@ -44,7 +52,8 @@ export function deriveCommand(args: string[], io: Io): number {
 
   let derivs;
   try {
-    derivs = derivatives(spec, values.param);
+    // The flag wins over the spec's limits.derive_nodes, which derivatives() reads otherwise.
+    derivs = derivatives(spec, values.param, maxNodes !== undefined ? { maxNodes } : {});
   } catch (e) {
     if (e instanceof TooManyPathsError) throw new UsageError(`${e.message}: pick one param with --param, or read the backward pass of 'exactprop run'`);
     throw e;
@@ -58,7 +67,9 @@ export function deriveCommand(args: string[], io: Io): number {
     const rows = trace.steps[at.step - 1]!.rows.map((r) => r + 1);
     report.at = { step: at.step, sample: at.sample, ctx: trace.ctx, byParam: new Map(derivs.map((d) => [d.param, rows.map((s) => derivativeAt(d, trace, at.step, s))])) };
   }
-  io.out(format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report)));
+  // The text has no control character of its own (no colour): any there came from the user's text
+  // (the spec's file name), and is written out rather than sent to the terminal.
+  io.out(format === 'text' ? terminalSafe(derivationText(report)) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report)));
   return 0;
 }
 
