@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseSpec } from '../src/spec/validate.js';
+import { readDataFile } from '../src/cli/files.js';
 import { run } from '../src/graph/run.js';
 import { derivativeAt, derivatives, evaluateTree, pointValues, type ParamDerivative } from '../src/graph/derive.js';
 import { makeContext, type Dec, type DecimalCtor, type NumericContext } from '../src/numeric/context.js';
@@ -114,8 +115,9 @@ describe('chain rule = expanded form = engine = finite difference, on every exam
   for (const file of specFiles) {
     it(file.pathname.split('/').slice(-1)[0]!, () => {
       const text = readFileSync(file, 'utf8');
-      const spec = parseSpec(text, file.pathname);
-      const { skipped, fdChecks } = checkSpec(file, spec, parseSpec(text, file.pathname, { precision: 2 * spec.precision }));
+      const readData = (rel: string, max: number) => readDataFile(file.pathname, rel, max);
+      const spec = parseSpec(text, file.pathname, { readDataFile: readData });
+      const { skipped, fdChecks } = checkSpec(file, spec, parseSpec(text, file.pathname, { precision: 2 * spec.precision, readDataFile: readData }));
       expect(fdChecks).toBeGreaterThan(skipped.length);
       if (file.pathname.endsWith('examples/hw7-q2.yaml')) {
         // Step 1, sample 1: h2's pre-activation 3*(-0.5) + 2*0.5 + 0.5 is exactly 0, and it moves with

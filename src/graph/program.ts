@@ -12,6 +12,7 @@ import { compile, countUses, type Compiled, type MemoTable } from '../numeric/ev
 import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
+import { LimitError } from '../spec/limits.js';
 
 export type Ref =
   | { kind: 'row'; name: string } // an input or target of the sample's data row
@@ -83,9 +84,25 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): 
     if (users(p.name).length === 0) continue;
     planned.push([adjointName(p.name), 'share', chain(p.name), { of: p.name }]);
   }
+  for (const [name, , formula] of planned) checkSize(spec, name, formula);
   if (memo) countUses(planned.map(([, , formula]) => formula), memo);
   const out = planned.map(([name, role, formula, extra]) => equation(name, role, formula, refOf, c, extra, role === 'seed' ? undefined : memo));
   return out;
+}
+
+/** An equation is refused when it is too large to evaluate and print in reasonable time: the product
+ *  rule turns a product of k factors that all depend on a param into k products of k factors. The walk
+ *  counts every occurrence (as a printer meets them) and stops at the limit, so its cost is bounded too. */
+function checkSize(spec: Spec, name: string, formula: Node): void {
+  const max = spec.limits.equationNodes;
+  let count = 0;
+  const stack: Node[] = [formula];
+  while (stack.length > 0) {
+    const node = stack.pop()! as unknown as { args?: Node[]; content?: Node };
+    if (++count > max) throw new LimitError('equationNodes', spec.file, '', `the equation ${name}`, max);
+    if (node.args) for (const a of node.args) stack.push(a);
+    if (node.content) stack.push(node.content);
+  }
 }
 
 /** The parsed update equations of an optimizer, with its options. */
@@ -145,6 +162,7 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   for (const p of spec.params) {
     const shares = shareParams.has(p.name) ? rows.map((r) => symbol(ofSample(adjointName(p.name), r))) : [];
     const g = add(sum(shares), penalty ? differentiate(penalty, p.name) : constant(0));
+    checkSize(spec, adjointName(p.name), g);
     out.push(equation(adjointName(p.name), 'gradient', g, stepRef, c, { of: p.name }));
   }
 

@@ -1,6 +1,7 @@
 // Compiles an expression tree (already checked against the whitelist) into a closure over the run's
 // values (BigDecimals, or exact fractions). Symbols are resolved to slots once, at compile time; a run
-// then fills the slots and calls.
+// then fills the slots and calls. A sum or product may have any number of arguments (see
+// symbolic/build.ts): it is evaluated left to right, ((a + b) + c) + d, as the nested chain it stands for.
 import type { Dec, NumericContext } from './context.js';
 import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
@@ -55,13 +56,45 @@ export function countUses(exprs: Node[], memo: MemoTable): void {
   for (const e of exprs) visit(e);
 }
 
+/** One tree being compiled: where its symbols are, the run's arithmetic, and what it shares. */
+interface Compilation {
+  slotOf: (name: string) => number;
+  c: NumericContext;
+  memo: MemoTable | undefined;
+  /** Each node object compiled once, however often the tree refers to it. */
+  done: Map<Node, Compiled>;
+  /** Arithmetic-only nodes the tree refers to more than once (see repeatedArithmetic). */
+  repeated: Set<Node>;
+  /** Counts the evaluations of the whole tree: a repeated node's value is kept for one evaluation. */
+  evaluation: number;
+}
+
 export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
+  const s: Compilation = { slotOf, c, memo, done: new Map(), repeated: repeatedArithmetic(expr), evaluation: 0 };
+  const f = compileIn(expr, s);
+  if (s.repeated.size === 0) return f;
+  return (env) => {
+    s.evaluation++;
+    return f(env);
+  };
+}
+
+function compileIn(expr: Node, s: Compilation): Compiled {
   const n = unwrap(expr);
+  const known = s.done.get(n);
+  if (known) return known;
+  const f = compileShared(n, s);
+  s.done.set(n, f);
+  return f;
+}
+
+function compileShared(n: Node, s: Compilation): Compiled {
+  const { memo } = s;
   if (memo && (n.type === 'FunctionNode' || n.type === 'OperatorNode') && callsFunction(n)) {
     const shape = shapeId(n, memo);
     if (!memo.uses || (memo.uses.get(shape) ?? 0) > 1) {
       const id = internId(memo, String(shape));
-      const f = compileNode(n, slotOf, c, memo);
+      const f = compileNode(n, s);
       return (env) => {
         const m = env.memo;
         if (!m) return f(env);
@@ -71,7 +104,42 @@ export function compile(expr: Node, slotOf: (name: string) => number, c: Numeric
       };
     }
   }
-  return compileNode(n, slotOf, c, memo);
+  const f = compileNode(n, s);
+  if (!s.repeated.has(n)) return f;
+  // Computed once per evaluation of the whole tree: arithmetic has no side effects (no kink is met,
+  // no branch recorded), so the second use of the same node is the same value.
+  let at = -1;
+  let value: Dec;
+  return (env) => {
+    if (at !== s.evaluation) {
+      value = f(env);
+      at = s.evaluation;
+    }
+    return value;
+  };
+}
+
+/**
+ * The arithmetic nodes (no function call inside) that a tree refers to more than once. Derivatives
+ * share subtrees by reference: the product rule of f1 * ... * fk repeats each factor object in k - 1
+ * terms, and computing them again at every use would make a long product's derivative cost the square
+ * of its length in arithmetic. Found with an explicit stack; a node met again is not descended into.
+ */
+function repeatedArithmetic(root: Node): Set<Node> {
+  const seen = new Set<Node>();
+  const repeated = new Set<Node>();
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = unwrap(stack.pop()!);
+    if (n.type !== 'OperatorNode' && n.type !== 'FunctionNode') continue;
+    if (seen.has(n)) {
+      if (n.type === 'OperatorNode' && !callsFunction(n)) repeated.add(n);
+      continue;
+    }
+    seen.add(n);
+    for (const a of (n as unknown as { args: Node[] }).args) stack.push(a);
+  }
+  return repeated;
 }
 
 /** The number of a tree's shape: equal for trees written the same way (parentheses aside). */
@@ -118,7 +186,8 @@ function internId(memo: MemoTable, key: string): number {
   return id;
 }
 
-function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
+function compileNode(n: Node, s: Compilation): Compiled {
+  const { slotOf, c } = s;
   switch (n.type) {
     case 'ConstantNode': {
       // Re-read the literal's text into this run's constructor: exact, and at this run's precision.
@@ -131,7 +200,12 @@ function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContex
     }
     case 'OperatorNode': {
       const { fn, args } = n as unknown as { fn: string; args: Node[] };
-      const [a, b] = args.map((arg) => compile(arg, slotOf, c, memo)) as [Compiled, Compiled];
+      const parts = args.map((arg) => compileIn(arg, s));
+      const [a, b] = parts as [Compiled, Compiled];
+      if (parts.length > 2) {
+        if (fn === 'add') return sumOf(parts);
+        if (fn === 'multiply') return productOf(parts, c);
+      }
       switch (fn) {
         case 'unaryPlus': return a;
         case 'unaryMinus': return (env) => a(env).neg();
@@ -167,8 +241,8 @@ function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContex
       const name = f.fn.name;
       const rule = FUNCTIONS[name];
       if (!rule) throw new Error(`cannot evaluate function ${name}`);
-      if (rule.kink) return compileKink(name, f.args, slotOf, c, memo);
-      const args = f.args.map((arg) => compile(arg, slotOf, c, memo));
+      if (rule.kink) return compileKink(name, f.args, s);
+      const args = f.args.map((arg) => compileIn(arg, s));
       if (args.length === 1) {
         const [x] = args as [Compiled];
         return (env) => rule.evaluate([x(env)], c);
@@ -179,6 +253,35 @@ function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContex
   throw new Error(`cannot evaluate ${n.type}`);
 }
 
+/** A sum of many terms, added left to right. */
+function sumOf(terms: Compiled[]): Compiled {
+  const [first, ...rest] = terms as [Compiled, ...Compiled[]];
+  return (env) => {
+    let total = first(env);
+    for (const t of rest) total = total.plus(t(env));
+    return total;
+  };
+}
+
+/** A product of many factors, multiplied left to right with the binary product's shortcuts: a factor
+ *  that is exactly 1 is skipped, and once the product so far is exactly 0 the remaining factors are
+ *  not evaluated (as ((0 * b) * c) never evaluated b or c). */
+function productOf(factors: Compiled[], c: NumericContext): Compiled {
+  const { zero, one } = c;
+  const [first, ...rest] = factors as [Compiled, ...Compiled[]];
+  return (env) => {
+    let x = first(env);
+    for (const f of rest) {
+      if (x === zero) return zero;
+      const y = f(env);
+      if (x === one) x = y;
+      else if (y === zero) x = zero;
+      else if (y !== one) x = x.times(y);
+    }
+    return x;
+  };
+}
+
 /**
  * A kinked function's switch (its argument, or the difference of max/min's two arguments) is evaluated
  * with the size of its largest term. When the terms cancel to within the last digits of the working
@@ -186,13 +289,14 @@ function compileNode(n: Node, slotOf: (name: string) => number, c: NumericContex
  * w3 = -0.5 + d, w4 = b2 = 0.5 - d): it is set to 0, so the branch follows the convention rather than
  * the rounding error, and the decision is reported.
  */
-function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
+function compileKink(name: string, argNodes: Node[], s: Compilation): Compiled {
+  const { c, memo } = s;
   const rule = FUNCTIONS[name]!;
-  const rest = argNodes.slice(1).map((arg) => compile(arg, slotOf, c, memo));
+  const rest = argNodes.slice(1).map((arg) => compileIn(arg, s));
   if (COMPARES_TWO_ARGUMENTS.has(name)) {
     const switchTerms = [...additiveTerms(argNodes[0]!, 1), ...additiveTerms(argNodes[1]!, -1)];
-    const first = compile(argNodes[0]!, slotOf, c, memo);
-    const terms = switchTerms.map(([sign, t]) => [sign, compile(t, slotOf, c, memo)] as const);
+    const first = compileIn(argNodes[0]!, s);
+    const terms = switchTerms.map(([sign, t]) => [sign, compileIn(t, s)] as const);
     const larger = name === 'max';
     return (env) => {
       const a = first(env);
@@ -206,7 +310,7 @@ function compileKink(name: string, argNodes: Node[], slotOf: (name: string) => n
       return d.isPositive() === larger ? a : b;
     };
   }
-  const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compile(t, slotOf, c, memo)] as const);
+  const terms = additiveTerms(argNodes[0]!, 1).map(([sign, t]) => [sign, compileIn(t, s)] as const);
   // relu(z), heaviside(z) and abs(z) share the switch z (snapped the same way) within a scope.
   const switchId = memo ? internId(memo, `switch:${shapeId(argNodes[0]!, memo)}`) : -1;
   const switchValue = (env: Env): Dec => {
@@ -253,16 +357,23 @@ function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec
   for (const v of values) if (v.abs().gt(largest)) largest = v.abs();
   return total.abs().lte(largest.times(c.cancellation)) ? c.zero : total;
 }
-/** The terms of a sum, with their signs, through parentheses, unary minus and nested sums. */
+/** The terms of a sum, with their signs, through parentheses, unary minus and nested sums, in order
+ *  (with an explicit stack: a chain of subtractions is as deep as it is long). */
 function additiveTerms(expr: Node, sign: 1 | -1): Array<[1 | -1, Node]> {
-  const n = unwrap(expr);
-  if (n.type === 'OperatorNode') {
-    const { fn, args } = n as unknown as { fn: string; args: Node[] };
-    const flip = (s: 1 | -1): 1 | -1 => (s === 1 ? -1 : 1);
-    if (fn === 'add') return [...additiveTerms(args[0]!, sign), ...additiveTerms(args[1]!, sign)];
-    if (fn === 'subtract') return [...additiveTerms(args[0]!, sign), ...additiveTerms(args[1]!, flip(sign))];
-    if (fn === 'unaryMinus') return additiveTerms(args[0]!, flip(sign));
-    if (fn === 'unaryPlus') return additiveTerms(args[0]!, sign);
+  const out: Array<[1 | -1, Node]> = [];
+  const stack: Array<[1 | -1, Node]> = [[sign, expr]];
+  while (stack.length > 0) {
+    const [s, e] = stack.pop()!;
+    const n = unwrap(e);
+    const flipped: 1 | -1 = s === 1 ? -1 : 1;
+    const fn = n.type === 'OperatorNode' ? (n as unknown as { fn: string }).fn : '';
+    const args = (n as unknown as { args: Node[] }).args;
+    // Pushed last to first, so that they come off the stack in order.
+    if (fn === 'add') for (let i = args.length - 1; i >= 0; i--) stack.push([s, args[i]!]);
+    else if (fn === 'subtract') stack.push([flipped, args[1]!], [s, args[0]!]);
+    else if (fn === 'unaryMinus') stack.push([flipped, args[0]!]);
+    else if (fn === 'unaryPlus') stack.push([s, args[0]!]);
+    else out.push([s, n]);
   }
-  return [[sign, n]];
+  return out;
 }

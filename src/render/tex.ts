@@ -5,6 +5,7 @@
 import type { Dec } from '../numeric/context.js';
 import { roundedText } from '../numeric/context.js';
 import { unwrap, type Node } from '../symbolic/build.js';
+import { displayName } from '../graph/names.js';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
@@ -133,7 +134,9 @@ export class Notation {
   }
 
   /** The TeX of a quantity name: spec names, dL/dx, loss.*, x[k] (sample k) and local[param]. */
-  name(name: string): string {
+  name(symbol: string): string {
+    // The engine's own symbols (n, t, the optimizer's options) are written by their usual names.
+    const name = displayName(symbol);
     const step = STEP_LOSS[name];
     if (step) return step;
     const indexed = /^(.+)\[([^\]]+)\]$/.exec(name);
@@ -202,9 +205,44 @@ export class Notation {
     const wrap = (p: Piece): string => (/\\frac|\\sqrt|\\left/.test(p.tex) ? `\\left(${p.tex}\\right)` : `(${p.tex})`);
     const compound = (tex: string, prec: number, parts: Piece[], more: Partial<Piece> = {}): Piece =>
       atom(tex, { prec, neg: tex.startsWith('-'), symbolic: parts.some((p) => p.symbolic), ...more });
+    // A product of two pieces. A longer product (an n-ary node) is printed as the chain of binary ones
+    // it stands for, ((a b) c) d, so it reads exactly as before: see `operator`.
+    const times = (a: Piece, b: Piece): Piece => {
+      const left = a.prec < 2 || (a.neg && a.numeric) ? wrap(a) : a.tex;
+      const right = b.prec < 2 || b.neg ? wrap(b) : b.tex;
+      // Names multiply by juxtaposition (2 \lambda w_{1}); numbers and fractions need a visible dot.
+      const numbersOnly = !a.symbolic && !b.symbolic;
+      const dot = numbersOnly || b.numeric || a.lastFraction || b.firstFraction || /^[\d.]/.test(right);
+      const firstFraction = left === a.tex && a.firstFraction;
+      const lastFraction = right === b.tex && b.lastFraction;
+      return compound(`${left}${dot ? ' \\cdot ' : ' '}${right}`, 2, [a, b], { firstFraction, lastFraction });
+    };
     const operator = (node: Node): Piece => {
       const { fn, args } = node as unknown as { fn: string; args: Node[] };
-      const [a, b] = args.map(piece) as [Piece, Piece];
+      const pieces = args.map(piece);
+      const [a, b] = pieces as [Piece, Piece];
+      // Sums and products of many terms: joined in one pass (folding them pairwise would copy the
+      // growing text once per term), with the same text the binary chain gives.
+      if (pieces.length > 2 && fn === 'add') {
+        return compound(pieces.map((p, i) => (i > 0 && p.neg ? wrap(p) : p.tex)).join(' + '), 1, pieces);
+      }
+      if (pieces.length > 2 && fn === 'multiply') {
+        // After the first multiplication the left side is a product (precedence 2, not a number), which
+        // is never wrapped: only what the right side adds, and whether the left ends in a fraction and
+        // names anything, carry from one factor to the next.
+        const first = times(a, b);
+        const parts = [first.tex];
+        let symbolic = first.symbolic;
+        let lastFraction = first.lastFraction;
+        for (const p of pieces.slice(2)) {
+          const right = p.prec < 2 || p.neg ? wrap(p) : p.tex;
+          const dot = (!symbolic && !p.symbolic) || p.numeric || lastFraction || p.firstFraction || /^[\d.]/.test(right);
+          parts.push(dot ? ' \\cdot ' : ' ', right);
+          symbolic ||= p.symbolic;
+          lastFraction = right === p.tex && p.lastFraction;
+        }
+        return compound(parts.join(''), 2, pieces, { firstFraction: first.firstFraction, lastFraction });
+      }
       switch (fn) {
         case 'unaryPlus':
           return a;
@@ -214,16 +252,8 @@ export class Notation {
           return compound(`${a.tex} + ${b.neg ? wrap(b) : b.tex}`, 1, [a, b]);
         case 'subtract':
           return compound(`${a.tex} - ${b.prec < 2 || b.neg ? wrap(b) : b.tex}`, 1, [a, b]);
-        case 'multiply': {
-          const left = a.prec < 2 || (a.neg && a.numeric) ? wrap(a) : a.tex;
-          const right = b.prec < 2 || b.neg ? wrap(b) : b.tex;
-          // Names multiply by juxtaposition (2 \lambda w_{1}); numbers and fractions need a visible dot.
-          const numbersOnly = !a.symbolic && !b.symbolic;
-          const dot = numbersOnly || b.numeric || a.lastFraction || b.firstFraction || /^[\d.]/.test(right);
-          const firstFraction = left === a.tex && a.firstFraction;
-          const lastFraction = right === b.tex && b.lastFraction;
-          return compound(`${left}${dot ? ' \\cdot ' : ' '}${right}`, 2, [a, b], { firstFraction, lastFraction });
-        }
+        case 'multiply':
+          return times(a, b);
         case 'divide':
           return compound(`\\frac{${a.tex}}{${b.tex}}`, 5, [a, b], { fraction: true });
         case 'pow': {
@@ -343,7 +373,7 @@ function signedTerms(n: Node, sign: '+' | '-' = '+'): Array<['+' | '-', Node]> {
   if (node.type === 'OperatorNode') {
     const { fn, args } = node as unknown as { fn: string; args: Node[] };
     const flip = sign === '+' ? '-' : '+';
-    if (fn === 'add') return [...signedTerms(args[0]!, sign), ...signedTerms(args[1]!, sign)];
+    if (fn === 'add') return args.flatMap((a) => signedTerms(a, sign));
     if (fn === 'subtract') return [...signedTerms(args[0]!, sign), ...signedTerms(args[1]!, flip)];
   }
   return [[sign, node]];

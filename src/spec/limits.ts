@@ -30,6 +30,8 @@ export interface Limits {
   work: number;
   /** Bytes written by one command. */
   outputBytes: number;
+  /** Nodes of one equation of the training as written out (a neuron's adjoint, a param's gradient). */
+  equationNodes: number;
   /** Nodes of the expanded derivative `derive` prints. */
   deriveNodes: number;
   /** Digits of a numerator or denominator under --exact. */
@@ -49,6 +51,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   steps: 10_000,
   work: 50_000_000,
   outputBytes: 500_000_000,
+  equationNodes: 100_000,
   deriveNodes: 200_000,
   exactDigits: 10_000,
 });
@@ -67,6 +70,7 @@ export const LIMIT_INFO: Record<keyof Limits, { flag: string; key?: string; what
   steps: { flag: 'max-steps', key: 'steps', what: 'optimizer steps (epochs times batches)' },
   work: { flag: 'max-work', key: 'work', what: 'equations evaluated in the run' },
   outputBytes: { flag: 'max-output-bytes', what: 'bytes of output' },
+  equationNodes: { flag: 'max-equation-nodes', key: 'equation_nodes', what: 'nodes of one equation (a derivative written out)' },
   deriveNodes: { flag: 'max-derive-nodes', key: 'derive_nodes', what: 'nodes of the expanded derivative' },
   exactDigits: { flag: 'max-exact-digits', key: 'exact_digits', what: 'digits of a fraction under --exact' },
 };

@@ -158,7 +158,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
 
   const expression = (text: string, path: string, name: string): Equation => {
     try {
-      return { name, text, expr: parseExpression(text) };
+      return { name, text, expr: parseExpression(text, limits) };
     } catch (e) {
       if (e instanceof ExpressionError) fail(path, e.message);
       throw e;
@@ -265,7 +265,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     def = found!;
     optimizerName = optimizer;
   } else {
-    def = customOptimizer(optimizer, fail);
+    def = customOptimizer(optimizer, fail, limits);
     optimizerName = 'custom';
   }
   const optionValues: Options = Object.assign(Object.create(null), def.options);
@@ -331,7 +331,7 @@ function effectiveLimits(section: RawSpec['limits'], options: ReadOptions): Limi
 type Fail = (path: string, message: string, line?: number) => never;
 
 /** An optimizer written in the spec: every name in its equations must be known where it is used. */
-function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>, fail: Fail): OptimizerDef {
+function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>, fail: Fail, limits: Limits): OptimizerDef {
   const base = 'training.optimizer';
   const hyper = Object.keys(raw.hyperparameters);
   const state = Object.keys(raw.state);
@@ -360,7 +360,7 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
     if (hyper.includes(name)) fail(`${path}.${name}`, `'${name}' is a hyperparameter, fixed for the run: an update cannot assign it (name the new value otherwise)`);
     let tree;
     try {
-      tree = parseExpression(formula);
+      tree = parseExpression(formula, limits);
     } catch (e) {
       if (e instanceof ExpressionError) fail(`${path}.${name}`, e.message);
       throw e;
@@ -375,7 +375,7 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
   if (update.filter((u) => u.name === 'p').length > 1) fail(`${base}.update`, 'p is assigned once, last (name intermediate values)');
   for (const [name, value] of Object.entries(raw.state)) {
     try {
-      for (const s of symbolsOf(parseExpression(value))) if (!hyper.includes(s)) fail(`${base}.state.${name}`, `an initial value may use hyperparameters only, not '${s}'`);
+      for (const s of symbolsOf(parseExpression(value, limits))) if (!hyper.includes(s)) fail(`${base}.state.${name}`, `an initial value may use hyperparameters only, not '${s}'`);
     } catch (e) {
       if (e instanceof ExpressionError) fail(`${base}.state.${name}`, e.message);
       throw e;

@@ -2,6 +2,10 @@
 // a hand calculation (no `1 * x`, `x + 0`, `w ^ (2 - 1)`), without ever calling mathjs simplify:
 // constants are folded here with exact decimal arithmetic, and only + - * and integer powers are folded
 // (a quotient such as 1/3 stays a quotient, so nothing is rounded).
+//
+// Sums and products are n-ary: adding to a sum (or multiplying a product) extends its argument list
+// rather than nesting it, so a sum of 10,000 terms is one node and no walker recurses once per term.
+// The arguments are evaluated left to right, ((a + b) + c) + d, exactly as the nested chain was.
 import Decimal from 'decimal.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { Nodes, type MathNode } from './mathjs.js';
@@ -42,6 +46,20 @@ function op(o: string, fn: string, args: Node[]): Node {
   return new Nodes.Operator(o as never, fn as never, args as never);
 }
 
+type OpNode = { type: string; fn: string; args: Node[] };
+const isOp = (n: Node, fn: string) => n.type === 'OperatorNode' && (n as unknown as OpNode).fn === fn;
+const argsOf = (n: Node) => (n as unknown as OpNode).args;
+const isUnaryMinus = (n: Node) => isOp(unwrap(n), 'unaryMinus');
+
+/** a + b, or a with one more argument when a is already a sum. */
+function addNode(a: Node, b: Node): Node {
+  return op('+', 'add', isOp(a, 'add') ? [...argsOf(a), b] : [a, b]);
+}
+/** a * b, or a with one more factor when a is already a product. */
+function mulNode(a: Node, b: Node): Node {
+  return op('*', 'multiply', isOp(a, 'multiply') ? [...argsOf(a), b] : [a, b]);
+}
+
 export function neg(a: Node): Node {
   const c = constantValue(a);
   if (c) return constant(c.neg());
@@ -58,7 +76,7 @@ export function add(a: Node, b: Node): Node {
   if (cb?.isNegative()) return op('-', 'subtract', [a, constant(cb.neg())]);
   const ub = unwrap(b);
   if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return sub(a, (ub as unknown as { args: Node[] }).args[0]!);
-  return op('+', 'add', [a, b]);
+  return addNode(a, b);
 }
 
 export function sub(a: Node, b: Node): Node {
@@ -66,7 +84,7 @@ export function sub(a: Node, b: Node): Node {
   if (ca && cb) return constant(ca.minus(cb));
   if (cb?.isZero()) return a;
   if (ca?.isZero()) return neg(b);
-  if (cb?.isNegative()) return op('+', 'add', [a, constant(cb.neg())]);
+  if (cb?.isNegative()) return addNode(a, constant(cb.neg()));
   return op('-', 'subtract', [a, b]);
 }
 
@@ -83,15 +101,16 @@ export function mul(a: Node, b: Node): Node {
   // Pull a unary minus out of a product: -(a) * b reads as -(a * b).
   const ua = unwrap(a), ub = unwrap(b);
   // And a constant out of the right factor: lambda * (2 * w1) reads as 2 * lambda * w1, and
-  // c * (2 * w) folds to (2c) * w.
-  if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'multiply') {
-    const [b0, b1] = (ub as unknown as { args: [Node, Node] }).args;
+  // c * (2 * w) folds to (2c) * w. (Only out of a product of two: in a longer one the constant is not
+  // the left factor of the last multiplication.)
+  if (isOp(ub, 'multiply') && argsOf(ub).length === 2) {
+    const [b0, b1] = argsOf(ub) as [Node, Node];
     const cb0 = constantValue(b0);
     if (cb0) return ca ? mul(constant(ca.times(cb0)), b1) : mul(mul(b0, a), b1);
   }
   if (ua.type === 'OperatorNode' && (ua as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul((ua as unknown as { args: Node[] }).args[0]!, b));
   if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul(a, (ub as unknown as { args: Node[] }).args[0]!));
-  return op('*', 'multiply', [a, b]);
+  return mulNode(a, b);
 }
 
 export function div(a: Node, b: Node): Node {
@@ -109,19 +128,81 @@ export function pow(a: Node, b: Node): Node {
   return op('^', 'pow', [a, b]);
 }
 
-/** Sum of many terms, dropping zeros. */
+/** Sum of many terms, dropping zeros: the same tree as adding them one by one with add, from 0. */
 export function sum(terms: Node[]): Node {
-  return terms.reduce<Node>((acc, t) => add(acc, t), constant(0));
+  return addAll([constant(0), ...terms]);
 }
 
-/** Names of the symbols a tree depends on (function names excluded). */
-export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
-  n.traverse((node: Node, _path: string, parent: Node | null) => {
-    if (node.type === 'SymbolNode') {
-      const isFnName = parent?.type === 'FunctionNode' && (parent as unknown as { fn: Node }).fn === node;
-      if (!isFnName) out.add((node as unknown as { name: string }).name);
+/**
+ * terms[0] + terms[1] + ... as add would build it one term at a time (add(add(t0, t1), t2)...), in
+ * linear time: while the sum being built is a node made here, a term that add would append is pushed
+ * onto its arguments instead of copying them all again.
+ */
+export function addAll(terms: Node[]): Node {
+  if (terms.length === 0) return constant(0);
+  let acc = terms[0]!;
+  let open: Node[] | undefined; // the arguments of `acc` when it is a sum of our own
+  for (let i = 1; i < terms.length; i++) {
+    const t = terms[i]!;
+    if (open) {
+      const c = constantValue(t);
+      if (c?.isZero()) continue;
+      if (!c?.isNegative() && !isUnaryMinus(t)) { open.push(t); continue; }
     }
-  });
+    acc = add(acc, t);
+    open = undefined;
+    if (isOp(acc, 'add')) {
+      // Copied once, so that pushing never changes a node someone else holds.
+      acc = op('+', 'add', [...argsOf(acc)]);
+      open = argsOf(acc);
+    }
+  }
+  return acc;
+}
+
+/** factors[0] * factors[1] * ... as mul would build it one factor at a time, in linear time (see addAll). */
+export function mulAll(factors: Node[]): Node {
+  if (factors.length === 0) return constant(1);
+  let acc = factors[0]!;
+  let open: Node[] | undefined;
+  for (let i = 1; i < factors.length; i++) {
+    const f = factors[i]!;
+    if (open) {
+      // What mul does with a product on the left and a factor that is no constant, no negation and no
+      // product with a constant in front: appends it.
+      const u = unwrap(f);
+      const rearranged = constantValue(f) !== undefined || isUnaryMinus(f) ||
+        (isOp(u, 'multiply') && argsOf(u).length === 2 && constantValue(argsOf(u)[0]!) !== undefined);
+      if (!rearranged) { open.push(f); continue; }
+    }
+    acc = mul(acc, f);
+    open = undefined;
+    if (isOp(acc, 'multiply')) {
+      acc = op('*', 'multiply', [...argsOf(acc)]);
+      open = argsOf(acc);
+    }
+  }
+  return acc;
+}
+
+/** Names of the symbols a tree depends on (function names excluded), in order of first appearance
+ *  (depth first, left to right), found with an explicit stack rather than recursion. A subtree the
+ *  tree refers to again (derivatives share them) has nothing new to add and is not walked again. */
+export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
+  const stack: Node[] = [n];
+  const seen = new Set<Node>();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'SymbolNode') {
+      out.add((node as unknown as { name: string }).name);
+      continue;
+    }
+    if (seen.has(node)) continue;
+    seen.add(node);
+    const children: Node[] = [];
+    node.forEach((child: Node, path: string) => { if (path !== 'fn') children.push(child); });
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return out;
 }
 

@@ -1,7 +1,10 @@
 // Symbolic differentiation of one equation's right-hand side with respect to one of its symbols.
 // Local only: the chain rule across equations is composed by the graph (graph/program.ts), so trees
 // stay as small as a hand calculation's. Every rule builds through the smart constructors of build.ts.
-import { add, call, constant, dependsOn, div, mul, neg, pow, sub, unwrap, type Node } from './build.js';
+// Sums and products are n-ary (see build.ts): their rules loop over the arguments, so a derivative
+// recurses only as deep as the tree's nesting, never once per term.
+import { add, addAll, call, constant, dependsOn, div, mul, mulAll, neg, pow, sub, unwrap, type Node } from './build.js';
+import { Nodes } from './mathjs.js';
 import { FUNCTIONS } from './functions.js';
 
 export function differentiate(expr: Node, x: string): Node {
@@ -16,9 +19,9 @@ export function differentiate(expr: Node, x: string): Node {
       switch (fn) {
         case 'unaryPlus': return differentiate(a, x);
         case 'unaryMinus': return neg(differentiate(a, x));
-        case 'add': return add(differentiate(a, x), differentiate(b, x));
+        case 'add': return addAll(args.map((t) => differentiate(t, x)));
         case 'subtract': return sub(differentiate(a, x), differentiate(b, x));
-        case 'multiply': return add(mul(differentiate(a, x), b), mul(a, differentiate(b, x)));
+        case 'multiply': return args.length === 2 ? add(mul(differentiate(a, x), b), mul(a, differentiate(b, x))) : productRule(args, x);
         case 'divide':
           if (!dependsOn(b, x)) return div(differentiate(a, x), b);
           return div(sub(mul(differentiate(a, x), b), mul(a, differentiate(b, x))), pow(b, constant(2)));
@@ -34,8 +37,25 @@ export function differentiate(expr: Node, x: string): Node {
       const rule = FUNCTIONS[f.fn.name];
       if (!rule) throw new Error(`no derivative rule for function ${f.fn.name}`);
       const terms = f.args.map((arg, i) => (dependsOn(arg, x) ? mul(rule.derivative(f.args, i), differentiate(arg, x)) : constant(0)));
-      return terms.reduce((acc, t) => add(acc, t));
+      return addAll(terms);
     }
   }
   throw new Error(`no derivative rule for ${n.type}`);
+}
+
+/**
+ * d(f0 * f1 * ... * fk) as the sum, over the factors fi that depend on x, of the product with fi replaced
+ * by its derivative: f0 * ... * f(i-1) * fi' * f(i+1) * ... * fk, the factors before fi kept as they were
+ * written. With one such factor (the usual case: a weight times inputs and constants) this is the very
+ * tree the nested binary chain ((f0 * f1) * f2)... gave; with several, it is the textbook form, two
+ * levels deep however many factors there are (the nested form would be two levels per factor).
+ */
+function productRule(factors: Node[], x: string): Node {
+  const terms: Node[] = [];
+  factors.forEach((f, i) => {
+    if (!dependsOn(f, x)) return;
+    const before = i === 0 ? [] : [i === 1 ? factors[0]! : new Nodes.Operator('*', 'multiply', factors.slice(0, i) as never) as Node];
+    terms.push(mulAll([...before, differentiate(f, x), ...factors.slice(i + 1)]));
+  });
+  return addAll(terms);
 }

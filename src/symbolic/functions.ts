@@ -25,7 +25,9 @@ const zero = () => constant(0);
 const a0 = (args: Node[]) => args[0]!;
 const DEFAULT_LEAK = '0.01';
 
-export const FUNCTIONS: Record<string, FunctionRule> = {
+// Without a prototype: a call of `constructor(x)` or `toString(x)` finds no rule here, rather than one
+// of Object's methods.
+export const FUNCTIONS: Record<string, FunctionRule> = Object.assign(Object.create(null) as Record<string, FunctionRule>, {
   relu: {
     arity: [1, 1], doc: 'max(x, 0)', kink: true,
     evaluate: ([x], c) => k.relu(x!, c),
@@ -120,7 +122,7 @@ export const FUNCTIONS: Record<string, FunctionRule> = {
     evaluate: ([x], c) => (x!.isZero() ? c.zero : x!.isPositive() ? c.one : c.one.neg()),
     derivative: () => zero(),
   },
-};
+} satisfies Record<string, FunctionRule>);
 
 /** A max/min compares its two arguments; the others compare their first argument with 0. */
 export const COMPARES_TWO_ARGUMENTS = new Set(['max', 'min']);

@@ -2,14 +2,42 @@
 // parentheses, + - * / ^ (and unary - +), and calls of the functions in functions.ts. Everything else
 // the mathjs grammar can express (assignment, property access, matrices, strings, ranges, conditionals,
 // function definitions...) is rejected here, before anything is evaluated.
+//
+// Nesting is bounded before anything recurses over it. mathjs parses parentheses, calls, unary signs
+// and powers by recursion, so the text is scanned for how deep those go before it is parsed; chains of
+// + and * are parsed in a loop, and are made single n-ary nodes here (a sum of 10,000 terms is one node
+// with 10,000 arguments, not 10,000 nested ones), so that nothing downstream recurses once per term.
+// Subtraction cannot be n-ary: a chain of them stays nested and its depth is measured after parsing.
 import { parse as mathParse } from './mathjs.js';
 import { unwrap, type Node } from './build.js';
 import { FUNCTIONS } from './functions.js';
 import { didYouMean } from '../spec/errors.js';
+import { DEFAULT_LIMITS, overLimitMessage, type Limits } from '../spec/limits.js';
+import { literalProblem } from '../numeric/literal.js';
 
-export class ExpressionError extends Error {}
+/** A problem with one expression's text. The caller knows where the text came from and locates it;
+ *  `limit` names the limit it exceeds, when that is what is wrong. */
+export class ExpressionError extends Error {
+  constructor(message: string, readonly limit?: keyof Limits) {
+    super(message);
+    this.name = 'ExpressionError';
+  }
+}
 
-export const MAX_EXPRESSION_LENGTH = 20_000;
+/** The default length limit (limits.expressionChars). */
+export const MAX_EXPRESSION_LENGTH = DEFAULT_LIMITS.expressionChars;
+/** What parseExpression is bounded by; omitted ones take their defaults. */
+export type ExpressionLimits = Partial<Pick<Limits, 'expressionChars' | 'expressionDepth'>>;
+
+/**
+ * The deepest nesting allowed whatever the limit says. Every walker of a tree (checks, differentiation,
+ * evaluation, the printers, mathjs's own toString and transform) recurses once per level, and some of
+ * them several frames deep: past this, a raised --max-expression-depth would trade the clear refusal for
+ * a stack overflow. (mathjs's parser itself gives out earlier for parentheses, about 250 levels; that is
+ * caught and refused with the same message.)
+ */
+export const MAX_SAFE_DEPTH = 1000;
+
 const OPERATORS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus']);
 /** Names a user cannot give a quantity: the functions, and mathjs's word operators. */
 export const RESERVED_NAMES = new Set([...Object.keys(FUNCTIONS), 'mod', 'to', 'in', 'and', 'or', 'not', 'xor', 'end']);
@@ -20,17 +48,195 @@ const NODE_WORDS: Record<string, string> = {
   ConditionalNode: 'conditional (?:)', RelationalNode: 'comparison',
 };
 
-export function parseExpression(text: string): Node {
-  if (text.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`expression longer than ${MAX_EXPRESSION_LENGTH} characters`);
+export function parseExpression(text: string, limits: ExpressionLimits = {}): Node {
+  const maxChars = limits.expressionChars ?? DEFAULT_LIMITS.expressionChars;
+  const maxDepth = Math.min(limits.expressionDepth ?? DEFAULT_LIMITS.expressionDepth, MAX_SAFE_DEPTH);
+  if (text.length > maxChars) {
+    throw new ExpressionError(overLimitMessage('expressionChars', `an expression of ${text.length.toLocaleString('en-US')} characters`, maxChars), 'expressionChars');
+  }
   if (text.trim() === '') throw new ExpressionError('empty expression');
+  // Before mathjs sees the text: how deep its recursive descent would go, and every numeric literal.
+  const scanned = scan(text);
+  if (scanned.depth > maxDepth) throw tooDeep(scanned.depth, maxDepth, limits);
   let tree: Node;
   try {
     tree = mathParse(text);
   } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep(scanned.depth, maxDepth, limits, true);
     throw new ExpressionError(`cannot parse '${text}': ${(e as Error).message}`);
   }
+  tree = flattenChains(tree);
+  const depth = depthOf(tree);
+  if (depth > maxDepth) throw tooDeep(depth, maxDepth, limits);
   check(tree, text);
   return tree;
+}
+
+function tooDeep(depth: number, max: number, limits: ExpressionLimits, parserGaveOut = false): ExpressionError {
+  const levels = 'each parenthesis, call, unary sign, power and subtraction in a chain is a level';
+  if (parserGaveOut) {
+    return new ExpressionError(`an expression nested too deeply to parse (${depth.toLocaleString('en-US')} levels of parentheses, calls, signs and powers): ` +
+      'split it into neurons of their own', 'expressionDepth');
+  }
+  const asked = limits.expressionDepth ?? DEFAULT_LIMITS.expressionDepth;
+  if (asked > MAX_SAFE_DEPTH && max === MAX_SAFE_DEPTH) {
+    return new ExpressionError(`an expression nested ${depth.toLocaleString('en-US')} levels deep (${levels}): more than ` +
+      `${MAX_SAFE_DEPTH.toLocaleString('en-US')}, the deepest this program handles whatever the limit; split it into neurons of their own`, 'expressionDepth');
+  }
+  return new ExpressionError(overLimitMessage('expressionDepth', `an expression nested ${depth.toLocaleString('en-US')} levels deep (${levels})`, max), 'expressionDepth');
+}
+
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
+const NAME_START = /[\p{L}_$]/u;
+const NAME_PART = /[\p{L}\p{N}_$]/u;
+/** mathjs's word operators that stand between two operands. */
+const BINARY_WORDS = new Set(['mod', 'to', 'in', 'and', 'or', 'xor']);
+
+/**
+ * A linear scan of the text, without recursion: the deepest nesting mathjs's recursive descent would
+ * reach (each open bracket or call, and within one operand each prefix sign and each `^`, is a level;
+ * a binary operator ends the operand), and each numeric literal checked against the exponent range
+ * (outside it, decimal arithmetic would read it as Infinity or 0 without a word).
+ * The count never exceeds the depth of the tree mathjs would build (each level it counts is a node of
+ * that tree on one path from the root), so the limit can be checked on it without refusing anything
+ * the tree's own depth would allow. `?` and `=` (which mathjs also parses by recursion, and which are
+ * refused anyway) count without ever being reset.
+ */
+function scan(text: string): { depth: number } {
+  let max = 0;
+  // Per open bracket: where it starts, `?`/`=` seen in it, and the prefix signs and powers of the
+  // current operand.
+  const outer: Array<{ base: number; sticky: number; chain: number }> = [];
+  let base = 0, sticky = 0, chain = 0;
+  let afterOperand = false; // an operand just ended: + - are binary, and a new operand multiplies implicitly
+  let afterName = false; // ... and it was a name: a `(` calls it
+  const reach = () => { const d = base + sticky + chain; if (d > max) max = d; };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const ch = text[i]!;
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') { i++; continue; }
+    if ((ch >= '0' && ch <= '9') || (ch === '.' && text[i + 1]! >= '0' && text[i + 1]! <= '9')) {
+      NUMBER.lastIndex = i;
+      const literal = NUMBER.exec(text)![0];
+      const problem = literalProblem(literal);
+      if (problem) throw new ExpressionError(problem);
+      if (afterOperand) chain = 0;
+      afterOperand = true; afterName = false;
+      i += literal.length;
+      continue;
+    }
+    if (NAME_START.test(ch)) {
+      let j = i + 1;
+      while (j < n && NAME_PART.test(text[j]!)) j++;
+      const word = text.slice(i, j);
+      i = j;
+      if (afterOperand && BINARY_WORDS.has(word)) { chain = 0; afterOperand = false; afterName = false; continue; }
+      if (!afterOperand && word === 'not') { chain++; reach(); continue; }
+      if (afterOperand) chain = 0;
+      afterOperand = true; afterName = true;
+      continue;
+    }
+    i++;
+    switch (ch) {
+      case '(': case '[': case '{':
+        if (afterOperand && !afterName) chain = 0; // (a)(b), 2(x): an implicit product, not a call
+        outer.push({ base, sticky, chain });
+        base = base + sticky + chain + 1;
+        sticky = 0; chain = 0;
+        reach();
+        afterOperand = false; afterName = false;
+        break;
+      case ')': case ']': case '}': {
+        const o = outer.pop();
+        if (o) ({ base, sticky, chain } = o);
+        afterOperand = true; afterName = false;
+        break;
+      }
+      case '"': case "'":
+        if (ch === "'" && afterOperand) break; // a transpose; refused later
+        // A string (refused later): its brackets are not brackets.
+        while (i < n && text[i] !== ch) i += text[i] === '\\' ? 2 : 1;
+        i++;
+        afterOperand = true; afterName = false;
+        break;
+      case '^':
+        chain++; reach();
+        afterOperand = false; afterName = false;
+        break;
+      case '+': case '-':
+        if (afterOperand) chain = 0;
+        else { chain++; reach(); }
+        afterOperand = false; afterName = false;
+        break;
+      case '!':
+        if (text[i] === '=') { i++; chain = 0; afterOperand = false; }
+        break; // a factorial: the operand goes on
+      case '?':
+        sticky++; reach();
+        afterOperand = false; afterName = false;
+        break;
+      case '=':
+        if (text[i] === '=') i++;
+        else { sticky++; reach(); }
+        chain = 0;
+        afterOperand = false; afterName = false;
+        break;
+      case '.':
+        if (text[i] === '^') { i++; chain++; reach(); }
+        else if (text[i] === '*' || text[i] === '/') { i++; chain = 0; }
+        afterOperand = false; afterName = false;
+        break;
+      default: // * / , ; : % & | < > and anything mathjs will refuse
+        chain = 0;
+        afterOperand = false; afterName = false;
+    }
+  }
+  return { depth: max };
+}
+
+type Chain = { type: string; fn: string; args: Node[]; isPercentage?: boolean };
+const isChain = (n: Node, fn: string) => n.type === 'OperatorNode' && (n as unknown as Chain).fn === fn && (n as unknown as Chain).args.length >= 2;
+
+/**
+ * Makes every left-nested chain of + (and of *) one n-ary node: ((a + b) + c) + d becomes a + b + c + d
+ * with four arguments, evaluated left to right exactly as the chain was. Only the left spine is
+ * gathered: a + (b + c) rounds differently and keeps its shape. The tree is fresh from the parser and
+ * owned here, so its nodes are updated in place, by an explicit stack rather than recursion.
+ */
+function flattenChains(root: Node): Node {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'OperatorNode') {
+      const op = node as unknown as Chain;
+      if ((op.fn === 'add' || op.fn === 'multiply') && !op.isPercentage && isChain(op.args[0]!, op.fn)) {
+        const spine: Chain[] = [op];
+        let left = op.args[0]!;
+        while (isChain(left, op.fn)) {
+          spine.push(left as unknown as Chain);
+          left = (left as unknown as Chain).args[0]!;
+        }
+        const args = [...spine[spine.length - 1]!.args];
+        for (let k = spine.length - 2; k >= 0; k--) for (const a of spine[k]!.args.slice(1)) args.push(a);
+        op.args = args;
+      }
+    }
+    node.forEach((child: Node) => { stack.push(child); });
+  }
+  return root;
+}
+
+/** The depth of a tree (a name or a number is 0, -x is 1), without recursion. */
+export function depthOf(root: Node): number {
+  let max = 0;
+  const stack: Array<[Node, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, d] = stack.pop()!;
+    if (d > max) max = d;
+    node.forEach((child: Node) => { stack.push([child, d + 1]); });
+  }
+  return max;
 }
 
 function check(node: Node, text: string): void {

@@ -10,6 +10,7 @@ import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, ty
 import { writtenRangeProblem, type Tolerance } from '../../check/tolerance.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';
 import { loadSpec, readInput } from '../load.js';
+import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { jsonSafe, safeLocated } from '../terminal.js';
 
 export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|json] [--summary csv|markdown]
@@ -21,7 +22,8 @@ export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|js
     --summary   one row per answers file (counts per verdict, first new error): csv or markdown
     --abs, --rel, --sig   a grader's tolerance for "correct" (default: half a unit of the last written digit)
     --precision working precision in significant digits (overrides the spec)
-    --color     colour in the text report (default: auto, on a terminal)`;
+    --color     colour in the text report (default: auto, on a terminal)
+${LIMIT_USAGE}`;
 
 export function checkCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -34,6 +36,7 @@ export function checkCommand(args: string[], io: Io): number {
       rel: { type: 'string' },
       sig: { type: 'string' },
       precision: { type: 'string' },
+      ...LIMIT_OPTIONS,
       color: { type: 'string', default: 'auto' },
     },
   });
@@ -43,13 +46,14 @@ export function checkCommand(args: string[], io: Io): number {
   const color = oneOf(values.color!, 'color', ['auto', 'always', 'never'] as const);
   const tolerance = toleranceOf(values);
   const [specFile, ...answerFiles] = positionals as [string, ...string[]];
-  const spec = loadSpec(specFile, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION));
+  const flagLimits = limitFlags(values);
+  const spec = loadSpec(specFile, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION), { limits: flagLimits });
   const shape = answerShape(spec);
 
   // Read every file first: the exact training is computed once, as far as the furthest answer goes.
   const parsed: Array<Answers | InputError> = answerFiles.map((file) => {
     try {
-      return parseAnswers(readInput(file, io), file, shape);
+      return parseAnswers(readInput(file, io, flagLimits), file, shape);
     } catch (e) {
       if (e instanceof InputError) return e;
       throw e;

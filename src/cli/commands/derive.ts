@@ -13,6 +13,7 @@ import { MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
 import type { Spec } from '../../spec/model.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
 import { loadSpec } from '../load.js';
+import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { runWithProgress } from './run.js';
 
 export const usage = `exactprop derive SPEC [--param NAME] [--format text|markdown|latex] [--at STEP,SAMPLE] [--digits N] [--precision N]
@@ -22,7 +23,8 @@ export const usage = `exactprop derive SPEC [--param NAME] [--format text|markdo
     --at        evaluate both forms at one step and one sample (data row) of that step's batch
     --digits    significant digits shown (default 12)
     --max-derive-nodes   the largest expanded form written out, in nodes (default ${DEFAULT_LIMITS.deriveNodes.toLocaleString('en-US')}; also
-                limits.derive_nodes in the spec): substituting every neuron copies formulas, and can double per neuron`;
+                limits.derive_nodes in the spec): substituting every neuron copies formulas, and can double per neuron
+${LIMIT_USAGE}`;
 
 const FORMATS = ['text', 'markdown', 'latex'] as const;
 
@@ -36,14 +38,15 @@ export function deriveCommand(args: string[], io: Io): number {
       at: { type: 'string' },
       digits: { type: 'string' },
       precision: { type: 'string' },
-      'max-derive-nodes': { type: 'string' },
+      ...LIMIT_OPTIONS,
     },
   });
   if (positionals.length !== 1) throw new UsageError('derive takes one spec file');
-  const maxNodes = wholeNumber(values['max-derive-nodes'], 'max-derive-nodes', 1, 1_000_000_000);
+  const flagLimits = limitFlags(values);
+  const maxNodes = flagLimits.deriveNodes;
   const format = oneOf(values.format!, 'format', FORMATS);
   const digits = wholeNumber(values.digits, 'digits', 1, 1000) ?? 12;
-  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION));
+  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION), { limits: flagLimits });
   const params = spec.params.map((p) => p.name);
   if (values.param !== undefined && !params.includes(values.param)) {
     throw new UsageError(`unknown param '${values.param}'${didYouMean(values.param, params)}; the trained params are ${params.join(', ')}`);
