@@ -43,7 +43,7 @@ describe('derive on a spec whose expanded form is too large', () => {
     expect(raised.code).toBe(0);
     const bad = await cli(['derive', 's.yaml', '--max-derive-nodes', 'many'], { 's.yaml': spec });
     expect(bad.code).toBe(2);
-    expect(bad.err.split('\n')[0]).toBe("exactprop: --max-derive-nodes takes a whole number from 1 to 1000000000, got 'many'");
+    expect(bad.err.split('\n')[0]).toBe("exactprop: --max-derive-nodes takes a whole number from 1 to 1000000000000, got 'many'");
   });
 
   it('counts the derivative too, which can outgrow what it differentiates', () => {

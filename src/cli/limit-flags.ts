@@ -13,7 +13,7 @@ export function limitFlags(values: Record<string, unknown>): Partial<Limits> {
   const out: Partial<Limits> = {};
   for (const name of NAMES) {
     const flag = LIMIT_INFO[name].flag;
-    const n = wholeNumber(values[flag] as string | undefined, flag, 1, Number.MAX_SAFE_INTEGER);
+    const n = wholeNumber(values[flag] as string | undefined, flag, 1, 1_000_000_000_000);
     if (n !== undefined) out[name] = n;
   }
   return out;
