@@ -175,3 +175,13 @@ describe('file names in reports', () => {
     expect(r.err + r.out).not.toMatch(/[\x1b\u202e]/);
   });
 });
+
+describe('a recomputation names the data row its inputs come from', () => {
+  it('data[1].i1, not data[NaN].i1', async () => {
+    const { cli } = await import('./helpers/spec.js');
+    const r = await cli(['check', 'examples/hw7-q2-sheet.yaml', 'examples/hw7-q2.answers.yaml', '--format', 'json']);
+    expect(r.out).not.toContain('NaN');
+    const froms = [...r.out.matchAll(/"from": "(data\[[^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(froms)).toEqual(new Set(['data[1].i1', 'data[1].i2', 'data[2].i1', 'data[2].i2']));
+  });
+});

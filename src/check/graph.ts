@@ -95,14 +95,14 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     g.values.push(value as Dec);
     return id;
   };
-  const leaf = (key: string, name: string, value: () => Dec, step = 0): number =>
-    g.index.get(key) ?? add({ key, step, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, value());
+  const leaf = (key: string, name: string, value: () => Dec, step = 0, row?: number): number =>
+    g.index.get(key) ?? add({ key, step, row, name, role: 'leaf', symbols: [], inputs: [] }, value());
 
   for (const [name, v] of trace.initial) add({ key: nodeKey(0, undefined, name), step: 0, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, v);
 
   const inputOf = (ref: Ref, step: number, row: number | undefined, batchSize: number): number => {
     switch (ref.kind) {
-      case 'row': return leaf(leafKey('data', row, ref.name), ref.name, () => new D(spec.data[row!]![ref.name]!));
+      case 'row': return leaf(leafKey('data', row, ref.name), ref.name, () => new D(spec.data[row!]![ref.name]!), 0, row);
       case 'constant': return leaf(leafKey('constant', undefined, ref.name), ref.name, () => new D(spec.constants[ref.name]!));
       case 'option': return leaf(leafKey('option', undefined, ref.name), ref.name, () => new D(spec.training.options[ref.name] as string));
       case 'batchSize': return leaf(leafKey('n', step, ''), 'n', () => new D(batchSize));

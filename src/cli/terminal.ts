@@ -17,12 +17,4 @@ export function safeLocated(e: InputError): string {
   return e.path ? `${where}: at ${terminalSafeLine(e.path)}: ${message}` : `${where}: ${message}`;
 }
 
-// JSON.stringify writes C0 controls as \u escapes but leaves DEL, C1 and the invisible direction marks
-// raw; these are the same characters terminalSafe writes out.
-// eslint-disable-next-line no-control-regex
-const RAW_IN_JSON = /[\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
-
-/** JSON text with the characters a terminal would act on written as \u escapes: the same JSON value. */
-export function jsonSafe(json: string): string {
-  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { jsonSafe } from '../render/escape.js';
