@@ -38,6 +38,26 @@ export interface BlockSink {
   end(): void;
 }
 
+/** A sink for formats that write a fixed opening, the blocks separated by a blank line, and a fixed end
+ *  (Markdown, LaTeX): each block is printed as it comes. */
+export function separatedBlocks(write: (text: string) => void, block: (b: Block) => string, opening: string, ending: string): BlockSink {
+  let first = true;
+  return {
+    begin() {
+      if (opening) write(opening);
+    },
+    blocks(blocks) {
+      for (const b of blocks) {
+        write(first ? block(b) : `\n\n${block(b)}`);
+        first = false;
+      }
+    },
+    end() {
+      write(ending);
+    },
+  };
+}
+
 /** A whole document through a sink (what a printer of a held document does). */
 export function printWhole(doc: Doc, sink: BlockSink): void {
   sink.begin(doc.title);

@@ -1,7 +1,7 @@
 // LaTeX printer of a typeset document: a complete article that compiles with standard packages only
 // (amsmath, amssymb, geometry), with align* for displays and tabular for tables. Blocks are printed as
 // they come (latexSink), so a long document streams.
-import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
 import { escapeLatex } from './escape.js';
 
 export { escapeLatex };
@@ -52,21 +52,7 @@ const PREAMBLE = [
 
 /** Writes the preamble, then each block as it comes (separated by a blank line), then the end. */
 export function latexSink(write: (text: string) => void): BlockSink {
-  let first = true;
-  return {
-    begin() {
-      write(PREAMBLE);
-    },
-    blocks(blocks) {
-      for (const b of blocks) {
-        write(first ? block(b) : `\n\n${block(b)}`);
-        first = false;
-      }
-    },
-    end() {
-      write('\n\n\\end{document}\n');
-    },
-  };
+  return separatedBlocks(write, block, PREAMBLE, '\n\n\\end{document}\n');
 }
 
 export function latex(doc: Doc): string {

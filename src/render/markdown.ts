@@ -1,7 +1,7 @@
 // Markdown printer of a typeset document: headings, paragraphs with $...$ inline mathematics, tables,
 // and $$ displays holding an aligned environment (rendered by GitHub, VS Code, pandoc, Jupyter).
 // Blocks are printed as they come (markdownSink), so a long document streams.
-import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
 import { escapeMarkdown } from './escape.js';
 
 function inline(content: Inline[]): string {
@@ -29,19 +29,7 @@ function block(b: Block): string {
 
 /** Writes each block as it comes: blocks separated by a blank line, the document ending in a newline. */
 export function markdownSink(write: (text: string) => void): BlockSink {
-  let first = true;
-  return {
-    begin() {},
-    blocks(blocks) {
-      for (const b of blocks) {
-        write(first ? block(b) : `\n\n${block(b)}`);
-        first = false;
-      }
-    },
-    end() {
-      write('\n');
-    },
-  };
+  return separatedBlocks(write, block, '', '\n');
 }
 
 export function markdown(doc: Doc): string {
