@@ -166,7 +166,8 @@ describe('renaming never changes a number', () => {
       }),
       { numRuns: 200, seed: 20261201 },
     );
-  });
+    // About 2 s alone; a loaded CI machine needs the margin.
+  }, 30_000);
 
   it('one case spelled out: a param called n does not replace the batch size, a param called lr not the learning rate', () => {
     const spec = (w: string, b: string) => JSON.stringify({
