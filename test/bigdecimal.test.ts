@@ -5,12 +5,9 @@ import { describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import { bigDecimalClass, BigDecimal } from '../src/numeric/bigdecimal.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from '../src/numeric/fast.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseSpec } from '../src/spec/validate.js';
-import { readDataFile } from '../src/cli/files.js';
 import { run, type Trace } from '../src/graph/run.js';
 import { generator } from '../bench/workloads.js'; // a small deterministic xorshift
+import { allSpecs, type SpecFile } from './helpers/specs.js';
 
 /** Operand texts of the shapes that exercise rounding: random digits, runs of 9s and 0s, exact halves. */
 function operands(P: number, r: () => number): string[] {
@@ -129,13 +126,8 @@ describe('BigDecimal against decimal.js', () => {
 });
 
 describe('a whole run in BigDecimal against the same run in decimal.js values', () => {
-  const examples = ['hw7-q2.yaml', 'hw7-q2-keras.yaml', 'hw7-q2-paper.yaml', 'sigmoid-2-2-2-sgd.yaml', 'softmax-classifier.yaml', 'xor-sigmoid-sgd.yaml'];
-  const fixtures = readdirSync(new URL('./fixtures/torch/specs/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
   // Specs are read with their own paths: a spec's CSV data sits beside it.
-  const cases: Array<[string, string]> = [
-    ...examples.map((f) => fileURLToPath(new URL(`../examples/${f}`, import.meta.url))),
-    ...fixtures.map((f) => fileURLToPath(new URL(`./fixtures/torch/specs/${f}`, import.meta.url))),
-  ].map((path): [string, string] => [path.split('/').slice(-2).join('/'), path]);
+  const cases = allSpecs().map((s): [string, SpecFile] => [s.relative, s]);
   const valuesOf = (t: Trace): string[] => {
     const out: string[] = [];
     for (const [k, v] of t.initial) out.push(`initial ${k} ${v.toString()}`);
@@ -145,9 +137,9 @@ describe('a whole run in BigDecimal against the same run in decimal.js values', 
     }
     return out;
   };
-  it.each(cases)('%s: every value the same, digit for digit, at precisions 20 and 50', (_name, path) => {
+  it.each(cases)('%s: every value the same, digit for digit, at precisions 20 and 50', (_name, file) => {
     for (const precision of [20, 50]) {
-      const spec = parseSpec(readFileSync(path, 'utf8'), path, { precision, readDataFile: (rel, max) => readDataFile(path, rel, max) });
+      const spec = file.load({ precision });
       const fast = run(spec);
       const reference = run(spec, { arithmetic: 'decimal.js' });
       expect(fast.ctx.zero instanceof BigDecimal).toBe(true);

@@ -1,13 +1,15 @@
 // Breadth: conventions presets against published documentation examples, dense layers, losses by
 // name, softmax, optimizers written as equations, CSV data, frozen params, and the JSON Schema.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { at, cli, example, runYaml, scalarSpec } from './helpers/spec.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { specJsonSchema } from '../src/spec/json-schema.js';
 import { run } from '../src/graph/run.js';
+import { replaced } from './helpers/replaced.js';
+import { allSpecs } from './helpers/specs.js';
 
 const halfSquare = (x: string, training: string, conventions = '') => runYaml(scalarSpec('x^2/2', x, training, conventions));
 const keras = 'conventions: keras\n';
@@ -54,10 +56,31 @@ describe('conventions: keras, against the Keras documentation examples (loss x^2
     const md = await cli(['run', 's.yaml', '--format', 'markdown'], { 's.yaml': scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1 }', keras) });
     expect(md.out).toContain('The conventions in force: the Keras 3 preset (conventions: keras)');
   });
-  it("paper: the Adam paper's Algorithm 1 is the PyTorch form", () => {
-    const a = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 3 }', 'conventions: paper\n');
-    const b = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 3 }');
-    expect(at(a, 3, 'x')).toBe(at(b, 3, 'x'));
+  it("paper: two steps of the Adam paper's Algorithm 1, worked by hand on f(x) = x^2/2 from x = 10", () => {
+    // Kingma & Ba (2015), Algorithm 1, with alpha = 0.1, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, m0 = v0 = 0:
+    //   g_t = f'(x_{t-1}) = x_{t-1};  m_t = b1 m_{t-1} + (1 - b1) g_t;  v_t = b2 v_{t-1} + (1 - b2) g_t^2
+    //   mhat_t = m_t / (1 - b1^t);  vhat_t = v_t / (1 - b2^t);  x_t = x_{t-1} - alpha mhat_t / (sqrt(vhat_t) + epsilon)
+    // t = 1: g = 10, m = 1, v = 0.1, mhat = 1/0.1 = 10, vhat = 0.1/0.001 = 100,
+    //        x = 10 - 0.1 * 10 / (10 + 1e-8) = 10 - 0.1/(1 + 1e-9) = 10 - 0.1 + 1e-10 - 1e-19 + 1e-28 - ...
+    //          = 9.9000000000 999999999 000000000 999999999 ...
+    // t = 2: g = x_1, m = 0.9 + 0.1 x_1 = 1.8900000000099999999900..., v = 0.0999 + 0.001 x_1^2 = 0.19791000000197999999803...,
+    //        mhat = m / 0.19 = 9.9473684211052631578421..., vhat = v / 0.001999 = 99.004502252116058028029...,
+    //        x = x_1 - 0.1 mhat / (sqrt(vhat) + 1e-8) = 9.8000274591596936642738562435...
+    // (the long digits: the same five lines in Python's decimal at 80 digits). The Keras form (epsilon hat,
+    // eps beside sqrt(v) and the corrections folded into the step size) gives x_1 = 9.90000000316..., so the
+    // ninth decimal already tells the two apart.
+    const t = halfSquare('10', '{ optimizer: adam, lr: 0.1, epochs: 2 }', 'conventions: paper\n');
+    expect(at(t, 1, 'm[x]')).toBe('1');
+    expect(at(t, 1, 'v[x]')).toBe('0.1');
+    expect(at(t, 1, 'mhat[x]')).toBe('10');
+    expect(at(t, 1, 'vhat[x]')).toBe('100');
+    expect(at(t, 1, 'x')).toMatch(/^9\.900000000099999999900000000099999999900000000/);
+    expect(at(t, 2, 'g[x]')).toMatch(/^9\.900000000099999999900000000099999999900000000/);
+    expect(at(t, 2, 'm[x]')).toMatch(/^1\.890000000009999999990000000009999999990000000/);
+    expect(at(t, 2, 'v[x]')).toMatch(/^0\.197910000001979999998030000001959999998050000/);
+    expect(at(t, 2, 'mhat[x]')).toMatch(/^9\.947368421105263157842105263210526315736842105/);
+    expect(at(t, 2, 'vhat[x]')).toMatch(/^99\.00450225211605802802901450823411705755377688/);
+    expect(at(t, 2, 'x')).toMatch(/^9\.800027459159693664273856243506154703283342570002/);
   });
 });
 
@@ -85,7 +108,7 @@ describe('dense layers', () => {
     expect(trace.steps[0]!.values.has('dL/db1_1')).toBe(true);
   });
   it('a matrix of the wrong shape is a located error', async () => {
-    const bad = example('sigmoid-2-2-2-sgd.yaml').replace('W2: [[0.40, 0.45], [0.50, 0.55]]', 'W2: [[0.40, 0.45]]');
+    const bad = replaced(example('sigmoid-2-2-2-sgd.yaml'), 'W2: [[0.40, 0.45], [0.50, 0.55]]', 'W2: [[0.40, 0.45]]');
     const r = await cli(['run', 'l.yaml'], { 'l.yaml': bad });
     expect(r.code).toBe(2);
     expect(r.err).toContain('at params.W2: layer 2 needs params.W2, a 2x2 matrix (one row per unit, one column per input); got 1x2');
@@ -146,7 +169,7 @@ describe('optimizers written as equations', () => {
   epochs: 2`;
   it('a custom optimizer restating Adam gives exactly the built-in Adam trace on hw7', () => {
     const builtIn = runYaml(example('hw7-q2.yaml'));
-    const custom = runYaml(example('hw7-q2.yaml').replace(/training:[\s\S]*?batch: full/, `training:${adamAsEquations}\n  batch: full`));
+    const custom = runYaml(replaced(example('hw7-q2.yaml'), /training:[\s\S]*?batch: full/, `training:${adamAsEquations}\n  batch: full`));
     expect(custom.spec.training.optimizer).toBe('custom');
     for (const step of [1, 2]) {
       for (const name of ['w1', 'w6', 'b2', 'm[w1]', 'v[w3]', 'mhat[b]', 'g[w5]', 'loss.total']) {
@@ -155,7 +178,7 @@ describe('optimizers written as equations', () => {
     }
   });
   it('an undefined name in an update is a located error', async () => {
-    const bad = example('hw7-q2.yaml').replace(/training:[\s\S]*?batch: full/, `training:${adamAsEquations.replace('mhat: m /', 'mhat: mm /')}\n  batch: full`);
+    const bad = replaced(example('hw7-q2.yaml'), /training:[\s\S]*?batch: full/, `training:${replaced(adamAsEquations, 'mhat: m /', 'mhat: mm /')}\n  batch: full`);
     const r = await cli(['run', 'c.yaml'], { 'c.yaml': bad });
     expect(r.code).toBe(2);
     expect(r.err).toContain("at training.optimizer.update[3].mhat: undefined name 'mm' (did you mean 'm'?)");
@@ -164,13 +187,13 @@ describe('optimizers written as equations', () => {
 
 describe('data from CSV, and specs without inputs', () => {
   it('reads rows from a CSV file beside the spec, numbers as text', () => {
-    const spec = example('hw7-q2.yaml').replace(/data:\n(  - .*\n)+/, 'data: data/hw7.csv\n');
+    const spec = replaced(example('hw7-q2.yaml'), /data:\n(  - .*\n)+/, 'data: data/hw7.csv\n');
     const csv = 'i1,i2,y\n3,2,8\n15,12,20\n';
     const viaCsv = run(parseSpec(spec, 'examples/hw7-csv.yaml', { readDataFile: (p) => (p === 'data/hw7.csv' ? csv : '') }));
     expect(at(viaCsv, 1, 'loss.total')).toBe('89.525');
   });
   it('a bad CSV value is located', async () => {
-    const spec = example('hw7-q2.yaml').replace(/data:\n(  - .*\n)+/, 'data: rows.csv\n');
+    const spec = replaced(example('hw7-q2.yaml'), /data:\n(  - .*\n)+/, 'data: rows.csv\n');
     const r = await cli(['run', 'x/s.yaml'], { 'x/s.yaml': spec, [`${process.cwd()}/x/rows.csv`]: 'i1,i2,y\n3,two,8\n' });
     expect(r.code).toBe(2);
     expect(r.err).toContain("rows.csv: row 1 (line 2), column 'i2': expected a number, got 'two'");
@@ -189,16 +212,14 @@ describe('the JSON Schema', () => {
   it('accepts every example and fixture spec, and rejects what the validator rejects', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     const validate = ajv.compile(schema);
-    const files = [
-      ...readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.yaml') && !f.includes('answers')).map((f) => `../examples/${f}`),
-      ...readdirSync(new URL('./fixtures/torch/specs/', import.meta.url)).filter((f) => f.endsWith('.yaml')).map((f) => `./fixtures/torch/specs/${f}`),
-    ];
+    const files = allSpecs();
+    expect(files.length).toBeGreaterThanOrEqual(35);
     for (const f of files) {
-      const ok = validate(parseYaml(readFileSync(new URL(f, import.meta.url), 'utf8')));
-      expect(ok, `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      const ok = validate(parseYaml(f.text));
+      expect(ok, `${f.relative}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     expect(validate(parseYaml(example('hw7-q2.yaml') + 'trainig: {}\n'))).toBe(false);
-    expect(validate(parseYaml(example('hw7-q2.yaml').replace('lr: 0.1', 'lr: fast')))).toBe(false);
+    expect(validate(parseYaml(replaced(example('hw7-q2.yaml'), 'lr: 0.1', 'lr: fast')))).toBe(false);
   });
   it('is referenced from the examples for editors', () => {
     expect(example('sigmoid-2-2-2-sgd.yaml')).toContain('# yaml-language-server: $schema=../schema/exactprop.schema.json');

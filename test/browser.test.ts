@@ -4,18 +4,18 @@
 // horizontally; a screenshot of each is kept in test-artifacts/. Skipped, saying why, when chromium is
 // not installed (.ci/run installs it).
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { cli } from './helpers/spec.js';
+import { exampleSpecs } from './helpers/specs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = join(root, 'test-artifacts');
-const examples = readdirSync(join(root, 'examples'))
-  .filter((f) => f.endsWith('.yaml') && /^training:/m.test(readFileSync(join(root, 'examples', f), 'utf8')));
+const examples = exampleSpecs().map((s) => s.file);
 const haveChromium = existsSync(CHROMIUM);
 
 describe.skipIf(!haveChromium)(`HTML reports in headless Chromium (${haveChromium ? CHROMIUM : `skipped: ${CHROMIUM} is not installed`})`, () => {

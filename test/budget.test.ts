@@ -14,9 +14,10 @@ import { LimitError } from '../src/spec/limits.js';
 import { selectSteps } from '../src/render/steps.js';
 import { certifiedRun } from '../src/certify/certify.js';
 import { ExactDigitsError, makeRationalContext } from '../src/numeric/rational.js';
+import { replaced } from './helpers/replaced.js';
 
 /** hw7 trained for `epochs` epochs (one step each). */
-const hw7 = (epochs: number) => example('hw7-q2.yaml').replace(/epochs: 2\n/, `epochs: ${epochs}\n`);
+const hw7 = (epochs: number) => replaced(example('hw7-q2.yaml'), /epochs: 2\n/, `epochs: ${epochs}\n`);
 const long = { 'long.yaml': hw7(10_000) };
 
 /** What run() throws, or undefined. */
@@ -182,7 +183,7 @@ describe('--exact: fractions that grow without bound', () => {
     expect(low.code).toBe(2);
     expect(low.err).toContain('more than the limit of 50 digits of a fraction under --exact (raise it with --max-exact-digits N');
     // A short run of the same spec is computed exactly.
-    const short = await cli(['run', 'grow.yaml', '--exact', '--format', 'json'], { 'grow.yaml': growing.replace('epochs: 40', 'epochs: 3') });
+    const short = await cli(['run', 'grow.yaml', '--exact', '--format', 'json'], { 'grow.yaml': replaced(growing, 'epochs: 40', 'epochs: 3') });
     expect(short.code).toBe(0);
     expect(JSON.parse(short.out).steps[2].params.w).toMatch(/^\d+\/\d+$/);
   }, 30_000);

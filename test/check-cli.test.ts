@@ -7,6 +7,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { cli, example } from './helpers/spec.js';
 import { readSubset } from '../src/check/read.js';
 import { readYaml } from '../src/spec/yaml.js';
+import { replaced } from './helpers/replaced.js';
 
 const SPEC = 'examples/hw7-q2-sheet.yaml';
 const SHEET = 'examples/hw7-q2.answers.yaml';
@@ -46,7 +47,7 @@ describe('exactprop check, one file', () => {
   });
 
   it('prints a text report without colour, unless asked', async () => {
-    const plain = await cli(['check', SPEC, 'good.yaml'], { 'good.yaml': GOOD.replace('w1: 1.1 }', 'w1: 1.099 }') });
+    const plain = await cli(['check', SPEC, 'good.yaml'], { 'good.yaml': replaced(GOOD, 'w1: 1.1 }', 'w1: 1.099 }') });
     expect(plain.code).toBe(0);
     expect(plain.out).toContain('~ step1.params.w1');
     expect(plain.out).toContain('rounding slip exact 1.09999999999…');
@@ -146,7 +147,7 @@ describe('bad answers files', () => {
   });
 
   it('epochN only names a step when the batch is full', async () => {
-    const minibatch = example('hw7-q2-sheet.yaml').replace('batch: full', 'batch: 1');
+    const minibatch = replaced(example('hw7-q2-sheet.yaml'), 'batch: full', 'batch: 1');
     const r = await cli(['check', 'mb.yaml', 'a.yaml'], { 'mb.yaml': minibatch, 'a.yaml': 'epoch1:\n  loss: 1\n' });
     expect(r.code).toBe(2);
     expect(r.err).toContain("at epoch1: 'epoch1' names a step only when batch is full (one step per epoch); this spec takes 2 steps per epoch: use step1 to step4");

@@ -7,6 +7,7 @@ import { Checker, type FileReport, type Result } from '../src/check/check.js';
 import { parseAnswers } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE, isCorrect, isRoundingSlip, reproduces, writtenNumber, type Tolerance } from '../src/check/tolerance.js';
 import { makeContext } from '../src/numeric/context.js';
+import { replaced } from './helpers/replaced.js';
 
 function checkerFor(specText: string): Checker {
   const spec = parseSpec(specText, 'spec.yaml');
@@ -52,7 +53,7 @@ describe('variants, each reproducing a hand-derived value', () => {
   });
 
   it('biases-not-regularised, penalty form: the spec penalises the biases, the student does not', () => {
-    const withBiases = checkerFor(example('hw7-q2.yaml').replace('w6^2)', 'w6^2 + b1^2 + b2^2 + b^2)'));
+    const withBiases = checkerFor(replaced(example('hw7-q2.yaml'), 'w6^2)', 'w6^2 + b1^2 + b2^2 + b^2)'));
     // exact -17 + 0.1 = -16.9; without the bias term: -17.
     const r = only(withBiases, 'step1:\n  gradients: { b: -17.00 }\n', 'step1.gradients.b');
     expect([r.verdict, r.exact.toString()]).toEqual(['wrong', '-16.9']);

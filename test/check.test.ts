@@ -8,6 +8,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { Checker, type FileReport, type Result } from '../src/check/check.js';
 import { parseAnswers } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE, type Tolerance } from '../src/check/tolerance.js';
+import { replaced } from './helpers/replaced.js';
 
 function checkerFor(specText: string, file = 'spec.yaml'): Checker {
   const spec = parseSpec(specText, file);
@@ -154,7 +155,7 @@ describe('the hw7 sheet against the problem as set (penalty 0.1 * sum w^2 in the
 
 describe('the final forward pass', () => {
   it('uses the params after the last step, over every row: it equals the forward pass of one more epoch', () => {
-    const three = checkerFor(example('hw7-q2-sheet.yaml').replace('epochs: 2', 'epochs: 3'));
+    const three = checkerFor(replaced(example('hw7-q2-sheet.yaml'), 'epochs: 2', 'epochs: 3'));
     const base = three.base.graph;
     const final = sheetSpec.base.graph;
     for (const name of ['h1', 'h2', 'yhat']) {

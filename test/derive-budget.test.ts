@@ -2,8 +2,8 @@
 // double per neuron, so its size is counted before it is built and a spec over limits.deriveNodes is
 // refused at once, with the limit named and how to raise it; a small spec derives as it always did.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { cli, example } from './helpers/spec.js';
+import { cli } from './helpers/spec.js';
+import { exampleSpecs } from './helpers/specs.js';
 import { derivatives, expand, expandedSize, printedSize } from '../src/graph/derive.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { LimitError } from '../src/spec/limits.js';
@@ -91,9 +91,8 @@ describe('derive within the budget', () => {
   });
 
   it('counts the expanded loss exactly as it is then built, for every example', () => {
-    const dir = new URL('../examples/', import.meta.url);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && /^training:/m.test(readFileSync(new URL(f, dir), 'utf8')))) {
-      const spec = parseSpec(example(file), file);
+    for (const { file, text } of exampleSpecs()) {
+      const spec = parseSpec(text, file);
       expect(expandedSize(spec).nodes, file).toBe(printedSize(expand(spec)));
     }
   });

@@ -8,9 +8,7 @@
 // Finite differences are skipped only where a kinked function's switch crosses 0 inside the
 // difference's interval (there the one-sided derivatives differ and the convention decides).
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseSpec } from '../src/spec/validate.js';
-import { readDataFile } from '../src/cli/files.js';
 import { run } from '../src/graph/run.js';
 import { derivativeAt, derivatives, evaluateTree, pointValues, type ParamDerivative } from '../src/graph/derive.js';
 import { makeContext, type Dec, type DecimalCtor, type NumericContext } from '../src/numeric/context.js';
@@ -20,15 +18,10 @@ import { sub, symbolsOf, type Node } from '../src/symbolic/build.js';
 import { print } from '../src/render/text.js';
 import type { Spec } from '../src/spec/model.js';
 import { cli, example, runYaml } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
+import { allSpecs, type SpecFile } from './helpers/specs.js';
 
-const examples = new URL('../examples/', import.meta.url);
-const fixtures = new URL('./fixtures/torch/specs/', import.meta.url);
-/** Specs, not the other YAML files kept beside them (answers for `check`): a spec says how to train. */
-const isSpec = (file: URL) => /^training:/m.test(readFileSync(file, 'utf8'));
-const specFiles = [
-  ...readdirSync(examples).filter((f) => f.endsWith('.yaml')).map((f) => new URL(f, examples)).filter(isSpec),
-  ...readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).map((f) => new URL(f, fixtures)),
-];
+const specFiles = allSpecs();
 
 /** |a - b| <= 10^-digits * max(1, |a|, |b|). */
 function agree(a: Dec, b: Dec, digits: number): boolean {
@@ -57,7 +50,7 @@ function raw(tree: Node, values: Map<string, Dec>, ctx: NumericContext): Dec {
 
 interface Check { file: string; step: number; sample: number; param: string }
 
-function checkSpec(file: URL, spec: Spec, hi: Spec) {
+function checkSpec(file: SpecFile, spec: Spec, hi: Spec) {
   const trace = run(spec);
   const P = spec.precision;
   const hiCtx = makeContext(hi.precision, hi.conventions.relu_at_zero);
@@ -75,7 +68,7 @@ function checkSpec(file: URL, spec: Spec, hi: Spec) {
       const hiValues = new Map([...values].map(([k, v]) => [k, new hiCtx.D(v.toString())]));
       for (const d of derivs) {
         const at = derivativeAt(d, trace, step, row + 1);
-        const where = `${file.pathname.split('/').pop()} step ${step} sample ${row + 1} ${d.param}`;
+        const where = `${file.file} step ${step} sample ${row + 1} ${d.param}`;
         expect(agree(at.share, at.engineShare, P - 5), `${where}: chain rule ${at.share} vs engine ${at.engineShare}`).toBe(true);
         expect(agree(at.share, at.expandedShare, P - 5), `${where}: chain rule ${at.share} vs expanded ${at.expandedShare}`).toBe(true);
         shares.set(d.param, (shares.get(d.param) ?? trace.ctx.zero).plus(at.share));
@@ -88,7 +81,7 @@ function checkSpec(file: URL, spec: Spec, hi: Spec) {
           return mid!.isZero() || lo!.isNegative() !== up!.isNegative() || lo!.isZero() || up!.isZero();
         });
         if (crosses) {
-          skipped.push({ file: file.pathname.split('/').pop()!, step, sample: row + 1, param: d.param });
+          skipped.push({ file: file.file, step, sample: row + 1, param: d.param });
           continue;
         }
         const f = (x: Dec) => evaluateTree(d.expandedLoss, moved(x), hiCtx).value;
@@ -113,13 +106,11 @@ describe('chain rule = expanded form = engine = finite difference, on every exam
     expect(specFiles.length).toBeGreaterThanOrEqual(15);
   });
   for (const file of specFiles) {
-    it(file.pathname.split('/').slice(-1)[0]!, () => {
-      const text = readFileSync(file, 'utf8');
-      const readData = (rel: string, max: number) => readDataFile(file.pathname, rel, max);
-      const spec = parseSpec(text, file.pathname, { readDataFile: readData });
-      const { skipped, fdChecks } = checkSpec(file, spec, parseSpec(text, file.pathname, { precision: 2 * spec.precision, readDataFile: readData }));
+    it(file.file, () => {
+      const spec = file.load();
+      const { skipped, fdChecks } = checkSpec(file, spec, file.load({ precision: 2 * spec.precision }));
       expect(fdChecks).toBeGreaterThan(skipped.length);
-      if (file.pathname.endsWith('examples/hw7-q2.yaml')) {
+      if (file.relative === 'examples/hw7-q2.yaml') {
         // Step 1, sample 1: h2's pre-activation 3*(-0.5) + 2*0.5 + 0.5 is exactly 0, and it moves with
         // w3, w4 and b2; those three, there, are the only points a finite difference cannot check.
         expect(skipped.map((s) => `${s.step}/${s.sample}/${s.param}`)).toEqual(['1/1/w3', '1/1/w4', '1/1/b2']);
@@ -171,7 +162,7 @@ describe('the forms read like a hand calculation', () => {
     const dh2dw3 = w3.factors.findIndex((f) => f.of === 'h2' && f.wrt === 'w3');
     expect(at.factors[dh2dw3]).toMatchObject({ atKink: true });
     expect(at.factors[dh2dw3]!.value.toString()).toBe('0');
-    const one = run(parseSpec(example('hw7-q2.yaml').replace('relu_at_zero: 0', 'relu_at_zero: 1'), 'hw7-q2.yaml'));
+    const one = run(parseSpec(replaced(example('hw7-q2.yaml'), 'relu_at_zero: 0', 'relu_at_zero: 1'), 'hw7-q2.yaml'));
     const atOne = derivativeAt(w3, one, 1, 1);
     expect(atOne.factors[dh2dw3]!.value.toString()).toBe('3'); // H(0) = 1, times i1 = 3
     expect(atOne.share.toString()).toBe(atOne.expandedShare.toString());

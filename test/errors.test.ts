@@ -1,6 +1,7 @@
 // Bad input: one test per class, each asserting the located message and exit code 2 (never a stack trace).
 import { describe, expect, it } from 'vitest';
 import { cli, example } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
 
 const good = example('hw7-q2.yaml');
 
@@ -19,7 +20,7 @@ describe('bad input is reported with file, key path and line, exit code 2', () =
   });
 
   it('a duplicate YAML key', async () => {
-    const err = await runBad(good.replace('training:', 'training:\n  lr: 0.2'));
+    const err = await runBad(replaced(good, 'training:', 'training:\n  lr: 0.2'));
     expect(err).toMatch(/bad\.yaml:\d+: at training: the key 'lr' is given twice \(first at line \d+\); the keys of a mapping must be unique/);
   });
 
@@ -29,72 +30,72 @@ describe('bad input is reported with file, key path and line, exit code 2', () =
   });
 
   it('an undefined name in a neuron, with the closest name', async () => {
-    const err = await runBad(good.replace('h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1 + i2*w22 + b1)'));
+    const err = await runBad(replaced(good, 'h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1 + i2*w22 + b1)'));
     expect(err).toMatch(/bad\.yaml:9: at model\.neurons\.h1: undefined name 'w22' \(did you mean 'w2'\?\)/);
   });
 
   it('a name defined twice', async () => {
-    const err = await runBad(good.replace('constants: { lambda: 0.1 }', 'constants: { lambda: 0.1, w1: 2 }'));
+    const err = await runBad(replaced(good, 'constants: { lambda: 0.1 }', 'constants: { lambda: 0.1, w1: 2 }'));
     expect(err).toContain("at constants.w1: 'w1' is already defined at params.w1");
   });
 
   it('a neuron using a later neuron (a cycle)', async () => {
-    const err = await runBad(good.replace('h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1 + i2*w2 + b1 + yhat)'));
+    const err = await runBad(replaced(good, 'h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1 + i2*w2 + b1 + yhat)'));
     expect(err).toContain("at model.neurons.h1: neuron 'h1' uses 'yhat', which is defined later");
   });
 
   it('a data row missing an input', async () => {
-    const err = await runBad(good.replace('- { i1: 15, i2: 12, y: 20 }', '- { i1: 15, y: 20 }'));
+    const err = await runBad(replaced(good, '- { i1: 15, i2: 12, y: 20 }', '- { i1: 15, y: 20 }'));
     expect(err).toMatch(/bad\.yaml:17: at data\[2\]: row 2 has no value for 'i2'/);
   });
 
   it('a data row missing a target', async () => {
-    const err = await runBad(good.replace('- { i1: 3, i2: 2, y: 8 }', '- { i1: 3, i2: 2 }'));
+    const err = await runBad(replaced(good, '- { i1: 3, i2: 2, y: 8 }', '- { i1: 3, i2: 2 }'));
     expect(err).toContain("at data[1]: row 1 has no value for 'y'");
   });
 
   it('a data row with an unknown column', async () => {
-    const err = await runBad(good.replace('- { i1: 3, i2: 2, y: 8 }', '- { i1: 3, i2: 2, y: 8, i3: 1 }'));
+    const err = await runBad(replaced(good, '- { i1: 3, i2: 2, y: 8 }', '- { i1: 3, i2: 2, y: 8, i3: 1 }'));
     expect(err).toContain("at data[1].i3: unknown column 'i3'");
   });
 
   it('a non-numeric value', async () => {
-    const err = await runBad(good.replace('w2: -1,', 'w2: minus one,'));
+    const err = await runBad(replaced(good, 'w2: -1,', 'w2: minus one,'));
     expect(err).toMatch(/bad\.yaml:\d+: at params\.w2: expected a number/);
   });
 
   it('a number YAML would read as special (.inf, hex) is not accepted', async () => {
-    expect(await runBad(good.replace('lr: 0.1', 'lr: .inf'))).toContain('at training.lr: expected a number');
-    expect(await runBad(good.replace('w1: 1,', 'w1: 0x1F,'))).toContain('at params.w1: expected a number');
+    expect(await runBad(replaced(good, 'lr: 0.1', 'lr: .inf'))).toContain('at training.lr: expected a number');
+    expect(await runBad(replaced(good, 'w1: 1,', 'w1: 0x1F,'))).toContain('at params.w1: expected a number');
   });
 
   it('an unknown optimizer option, with a suggestion', async () => {
-    const err = await runBad(good.replace('beta1: 0.9', 'betas1: 0.9'));
+    const err = await runBad(replaced(good, 'beta1: 0.9', 'betas1: 0.9'));
     expect(err).toMatch(/bad\.yaml:25: at training\.betas1: unknown option 'betas1' for adam \(did you mean 'beta1'\?\)/);
   });
 
   it('an unknown optimizer', async () => {
-    const err = await runBad(good.replace('optimizer: adam', 'optimizer: adamm'));
+    const err = await runBad(replaced(good, 'optimizer: adam', 'optimizer: adamm'));
     expect(err).toContain("unknown optimizer 'adamm' (did you mean 'adam'?)");
   });
 
   it('an option combination torch.optim refuses', async () => {
-    const err = await runBad(good.replace('optimizer: adam', 'optimizer: sgd').replace(/  beta.*\n/g, '').replace('eps: 1e-8', 'nesterov: true'));
+    const err = await runBad(replaced(replaced(replaced(good, 'optimizer: adam', 'optimizer: sgd'), /  beta.*\n/g, ''), 'eps: 1e-8', 'nesterov: true'));
     expect(err).toContain('nesterov needs momentum > 0');
   });
 
   it('an unsupported function', async () => {
-    const err = await runBad(good.replace('h1: relu(', 'h1: gelu('));
+    const err = await runBad(replaced(good, 'h1: relu(', 'h1: gelu('));
     expect(err).toContain("at model.neurons.h1: unsupported function 'gelu'");
   });
 
   it('a wrong number of arguments', async () => {
-    const err = await runBad(good.replace('h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1, b1)'));
+    const err = await runBad(replaced(good, 'h1: relu(i1*w1 + i2*w2 + b1)', 'h1: relu(i1*w1, b1)'));
     expect(err).toContain('relu takes 1 argument, got 2');
   });
 
   it('precision outside a sane range, from the spec and from the command line', async () => {
-    expect(await runBad(good.replace('precision: 50', 'precision: 5'))).toContain('at precision: precision must be a whole number of digits from 10 to 1000');
+    expect(await runBad(replaced(good, 'precision: 50', 'precision: 5'))).toContain('at precision: precision must be a whole number of digits from 10 to 1000');
     // From the flag, it is the flag's problem (not located at the spec's line).
     expect(await runBad(good, ['--precision', '100000'])).toMatch(/^exactprop: --precision takes a whole number from 10 to 1000, got '100000'\n/);
   });
@@ -115,16 +116,16 @@ describe('bad input is reported with file, key path and line, exit code 2', () =
   ];
   for (const [expr, message] of notArithmetic) {
     it(`anything beyond arithmetic: ${expr}`, async () => {
-      const err = await runBad(good.replace('h1: relu(i1*w1 + i2*w2 + b1)', `h1: '${expr.replace(/'/g, "''")}'`));
+      const err = await runBad(replaced(good, 'h1: relu(i1*w1 + i2*w2 + b1)', `h1: '${expr.replace(/'/g, "''")}'`));
       expect(err).toContain('at model.neurons.h1:');
       expect(err).toContain(message);
     });
   }
 
   it('a NaN or infinity in evaluation names the step, sample and quantity', async () => {
-    const logZero = await runBad(good.replace('sample: (y - yhat)^2', 'sample: (y - yhat)^2 + log(h2)'));
+    const logZero = await runBad(replaced(good, 'sample: (y - yhat)^2', 'sample: (y - yhat)^2 + log(h2)'));
     expect(logZero).toContain('step 1, sample 1: loss is not a finite number (-Infinity)');
-    const zeroByZero = await runBad(good.replace('eps: 1e-8', 'eps: 0'));
+    const zeroByZero = await runBad(replaced(good, 'eps: 1e-8', 'eps: 0'));
     expect(zeroByZero).toMatch(/step 1: b2 is not a finite number \(NaN\)/);
   });
 

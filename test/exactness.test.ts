@@ -6,9 +6,10 @@ import { agreeingDigits, certifiedRun } from '../src/certify/certify.js';
 import { whyNotRational } from '../src/certify/exact.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { finalValue, run } from '../src/graph/run.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { exampleSpecs } from './helpers/specs.js';
 import { Rational } from '../src/numeric/rational.js';
 import { cli, example } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
 
 // h's pre-activation is w/3 - c with c = 0.333... (25 threes): 3.3e-26 above 0. At 20 digits that is
 // below the cancellation threshold and reads as an exact 0; at 40 digits it is resolved.
@@ -57,11 +58,9 @@ describe('--certify', () => {
 });
 
 describe('--exact', () => {
-  const reluSgd = example('hw7-q2.yaml')
-    .replace(/  beta1.*\n  beta2.*\n  eps.*\n/, '')
-    .replace('optimizer: adam', 'optimizer: sgd\n  momentum: 0.9')
-    .replace('lr: 0.1', 'lr: 0.01')
-    .replace('- { i1: 15, i2: 12, y: 20 }', '- { i1: 15, i2: 12, y: 20 }\n  - { i1: 1, i2: 1, y: 1 }');
+  const noAdamOptions = replaced(example('hw7-q2.yaml'), /  beta1.*\n  beta2.*\n  eps.*\n/, '');
+  const sgdMomentum = replaced(replaced(noAdamOptions, 'optimizer: adam', 'optimizer: sgd\n  momentum: 0.9'), 'lr: 0.1', 'lr: 0.01');
+  const reluSgd = replaced(sgdMomentum, '- { i1: 15, i2: 12, y: 20 }', '- { i1: 15, i2: 12, y: 20 }\n  - { i1: 1, i2: 1, y: 1 }');
 
   it('says why a spec is not rational', () => {
     expect(whyNotRational(parseSpec(example('hw7-q2.yaml'), 'hw7.yaml'))).toBe('the Adam update p = p - lr * mhat / (sqrt(vhat) + eps): sqrt has no exact rational value');
@@ -152,8 +151,7 @@ training: { optimizer: sgd, lr: 0.1 }
 });
 
 describe('every example', () => {
-  const dir = new URL('../examples/', import.meta.url);
-  const specs = readdirSync(dir).filter((f) => f.endsWith('.yaml') && /^training:/m.test(readFileSync(new URL(f, dir), 'utf8')));
+  const specs = exampleSpecs().map((s) => s.file);
 
   it.each(specs)('%s: --certify certifies every value to within 5 digits of the precision, every branch decided', (f) => {
     const spec = parseSpec(example(f), `examples/${f}`);

@@ -12,6 +12,7 @@ import { processIo, type Io } from '../src/cli/io.js';
 import { readTextFile } from '../src/cli/files.js';
 import { LimitError } from '../src/spec/limits.js';
 import { example } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
 
 const posix = process.platform !== 'win32';
 let root: string; // holds `spec/` (the spec's folder) and files outside it
@@ -19,7 +20,7 @@ let specDir: string;
 const SECRET = 'API_KEY=s3cr3t-value';
 const CSV = 'i1,i2,y\n3,2,8\n15,12,20\n';
 const hw7 = example('hw7-q2.yaml');
-const withData = (data: string, extra = '') => hw7.replace(/data:\n(  - .*\n)+/, `data: ${data}\n`) + extra;
+const withData = (data: string, extra = '') => replaced(hw7, /data:\n(  - .*\n)+/, `data: ${data}\n`) + extra;
 
 async function exactprop(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -3,9 +3,10 @@
 // which an independent computation produced; the weight-decay reading also exercises the kink at 0.
 import { describe, expect, it } from 'vitest';
 import { at, example, runYaml } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
 
 const hw7 = example('hw7-q2.yaml');
-const withWeightDecay = hw7.replace(/^\s+penalty:.*$/m, '').replace('eps: 1e-8', 'eps: 1e-8\n  weight_decay: 0.1');
+const withWeightDecay = replaced(replaced(hw7, /^\s+penalty:.*$/m, ''), 'eps: 1e-8', 'eps: 1e-8\n  weight_decay: 0.1');
 
 describe('hw7 with the penalty 0.1*(w1^2+...+w6^2) in the loss, biases not penalised', () => {
   const trace = runYaml(hw7, { precision: 60 });

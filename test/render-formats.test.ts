@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Notation } from '../src/render/tex.js';
@@ -13,17 +13,12 @@ import { parseExpression } from '../src/symbolic/parse.js';
 import { makeContext } from '../src/numeric/context.js';
 import { selectSteps } from '../src/render/steps.js';
 import { cli, example, runYaml } from './helpers/spec.js';
+import { allSpecs, exampleSpecs } from './helpers/specs.js';
 import { whyNotRational } from '../src/certify/exact.js';
 import { parseSpec } from '../src/spec/validate.js';
 
 const examples = new URL('../examples/', import.meta.url);
-const fixtures = new URL('./fixtures/torch/specs/', import.meta.url);
-/** Specs, not the other YAML files kept beside them (answers for `check`): a spec says how to train. */
-const isSpec = (file: URL) => /^training:/m.test(readFileSync(file, 'utf8'));
-const specPaths = [
-  ...readdirSync(examples).filter((f) => f.endsWith('.yaml') && isSpec(new URL(f, examples))).map((f) => `examples/${f}`),
-  ...readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/torch/specs/${f}`),
-];
+const specPaths = allSpecs().map((s) => s.relative);
 
 /** Assertions on whole documents that, failing, print the expectation rather than the document. */
 const contains = (doc: string, part: string) => expect(doc.includes(part), `missing: ${part}`).toBe(true);
@@ -206,7 +201,7 @@ describe('committed examples', () => {
     expect(readFileSync(new URL('hw7-q2.md', examples), 'utf8') === out, regenerate).toBe(true);
   });
   it('every example spec has its worked solution in examples/solutions/, as run prints it', async () => {
-    const specs = readdirSync(examples).filter((f) => f.endsWith('.yaml') && isSpec(new URL(f, examples)));
+    const specs = exampleSpecs().map((s) => s.file);
     expect(specs.length).toBeGreaterThanOrEqual(7);
     for (const f of specs) {
       const { out } = await cli(['run', `examples/${f}`, '--format', 'markdown']);
@@ -215,8 +210,7 @@ describe('committed examples', () => {
     }
   });
   it('every example that --exact can compute has its solution in exact fractions too', async () => {
-    const specs = readdirSync(examples).filter((f) => f.endsWith('.yaml') && isSpec(new URL(f, examples)));
-    const rational = specs.filter((f) => !whyNotRational(parseSpec(readFileSync(new URL(f, examples), 'utf8'), `examples/${f}`)));
+    const rational = exampleSpecs().filter((s) => !whyNotRational(parseSpec(s.text, s.relative))).map((s) => s.file);
     expect(rational).toContain('relu-momentum-exact.yaml');
     // dL/dloss = 1/n with n = 3: a third, exactly, then its decimal; c after two steps, 17269/27000.
     const { out: md } = await cli(['run', 'examples/relu-momentum-exact.yaml', '--exact', '--format', 'markdown']);

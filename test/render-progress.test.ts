@@ -1,6 +1,6 @@
 // The step counter of long runs: silent for the first two seconds, only on a terminal, redrawn at most
 // every 100 ms, cleared at the end; never on stdout. A fake clock stands in for time: nothing here waits.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { progress } from '../src/render/progress.js';
 import { cli } from './helpers/spec.js';
 
@@ -51,9 +51,40 @@ describe('progress on stderr', () => {
     expect(written).toEqual([]);
   });
 
-  it('the CLI run with a test Io (not a terminal) keeps stderr empty and stdout pure JSON', async () => {
-    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json']);
+});
+
+// The CLI's own wiring: `run` gives the counter the Io's stderr and errIsTTY, and Date.now() as its clock.
+// The clock is replaced by one that jumps 5 s at every reading, so each of hw7's two steps is "late" and
+// drawn, with no wait; only the terminal flag differs between the two runs.
+describe('progress through the CLI', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const slowClock = () => {
+    let t = 1_000_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => (t += 5000));
+  };
+
+  it('on a terminal, a long run draws every step on stderr and clears the line; stdout stays pure JSON', async () => {
+    const quiet = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json']);
+    slowClock();
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json'], {}, { errIsTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('\r\x1b[Kstep 1/2 (50%)\r\x1b[Kstep 2/2 (100%)\r\x1b[K');
+    expect(r.out).toBe(quiet.out);
+    expect(JSON.parse(r.out).steps).toHaveLength(2);
+  });
+
+  it('on a terminal, a run under two seconds prints nothing', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json'], {}, { errIsTTY: true });
+    expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    expect(() => JSON.parse(r.out)).not.toThrow();
+  });
+
+  it('not on a terminal, the same long run prints nothing on stderr', async () => {
+    slowClock();
+    const r = await cli(['run', 'examples/hw7-q2.yaml', '--format', 'json'], {}, { errIsTTY: false });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).steps).toHaveLength(2);
   });
 });

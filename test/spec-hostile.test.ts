@@ -5,6 +5,7 @@ import { cli, example } from './helpers/spec.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { literalProblem } from '../src/numeric/literal.js';
+import { replaced } from './helpers/replaced.js';
 
 const hw7 = example('hw7-q2.yaml');
 
@@ -21,7 +22,7 @@ const tiny = (extra: string) => `model: { inputs: [x], neurons: { yhat: w*x } }\
 describe('sizes are checked before any work', () => {
   it('a billion inputs, by count', async () => {
     const t0 = Date.now();
-    const err = await refused(hw7.replace('inputs: [i1, i2]', 'inputs: 1000000000'));
+    const err = await refused(replaced(hw7, 'inputs: [i1, i2]', 'inputs: 1000000000'));
     expect(err).toContain('bad.yaml:7: at model.inputs: 1,000,000,000 inputs: more than the limit of 20,000');
     expect(err).toContain('raise it with --max-neurons N or limits.neurons in the spec');
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -40,33 +41,33 @@ describe('sizes are checked before any work', () => {
   });
 
   it('epochs: 100000 is refused by the step limit, and runs when the limit is raised in the spec', async () => {
-    const err = await refused(hw7.replace('epochs: 2', 'epochs: 100000'));
+    const err = await refused(replaced(hw7, 'epochs: 2', 'epochs: 100000'));
     expect(err).toContain('bad.yaml:28: at training.epochs: 100,000 optimizer steps (100000 epochs of 1 batch): more than the limit of 10,000 optimizer steps');
     expect(err).toContain('--max-steps N or limits.steps in the spec');
-    const raised = parseSpec(tiny('limits: { steps: 20000 }').replace('lr: 0.1', 'lr: 0.1, epochs: 12000'), 'ok.yaml');
+    const raised = parseSpec(replaced(tiny('limits: { steps: 20000 }'), 'lr: 0.1', 'lr: 0.1, epochs: 12000'), 'ok.yaml');
     expect(raised.training.epochs).toBe(12000);
     expect(raised.limits.steps).toBe(20000);
   });
 
   it('a host that runs specs it did not write does not let them raise limits', () => {
-    const text = tiny('limits: { steps: 20000 }').replace('lr: 0.1', 'lr: 0.1, epochs: 12000');
+    const text = replaced(tiny('limits: { steps: 20000 }'), 'lr: 0.1', 'lr: 0.1, epochs: 12000');
     expect(() => parseSpec(text, 'web.yaml', { specMayRaise: false })).toThrow(/more than the limit of 10,000 optimizer steps/);
     // ...but may lower them.
-    expect(() => parseSpec(tiny('limits: { steps: 1 }').replace('lr: 0.1', 'lr: 0.1, epochs: 2'), 'web.yaml', { specMayRaise: false })).toThrow(/2 optimizer steps .*limit of 1 optimizer/);
+    expect(() => parseSpec(replaced(tiny('limits: { steps: 1 }'), 'lr: 0.1', 'lr: 0.1, epochs: 2'), 'web.yaml', { specMayRaise: false })).toThrow(/2 optimizer steps .*limit of 1 optimizer/);
   });
 
   it('a caller limit (a flag) wins over the spec', () => {
-    const text = tiny('limits: { steps: 20000 }').replace('lr: 0.1', 'lr: 0.1, epochs: 12000');
+    const text = replaced(tiny('limits: { steps: 20000 }'), 'lr: 0.1', 'lr: 0.1, epochs: 12000');
     expect(() => parseSpec(text, 's.yaml', { limits: { steps: 100 } })).toThrow(/limit of 100 optimizer steps/);
   });
 
   it('an epoch count too long to be a number', async () => {
-    const err = await refused(hw7.replace('epochs: 2', 'epochs: 99999999999999999999999'));
+    const err = await refused(replaced(hw7, 'epochs: 2', 'epochs: 99999999999999999999999'));
     expect(err).toContain('99999999999999999999999 optimizer steps');
   });
 
   it('rows over the limit', () => {
-    expect(() => parseSpec(tiny('limits: { rows: 1 }').replace('data: [ { x: 1, y: 2 } ]', 'data: [ { x: 1, y: 2 }, { x: 2, y: 3 } ]'), 's.yaml'))
+    expect(() => parseSpec(replaced(tiny('limits: { rows: 1 }'), 'data: [ { x: 1, y: 2 } ]', 'data: [ { x: 1, y: 2 }, { x: 2, y: 3 } ]'), 's.yaml'))
       .toThrow(/2 data rows: more than the limit of 1 data rows/);
   });
 });
@@ -83,10 +84,10 @@ describe('numbers outside the exponent range are input errors, not Infinity or 0
   });
 
   it('in params, constants, data and options, located', async () => {
-    expect(await refused(hw7.replace('w1: 1,', 'w1: 1e99999999999999999999,'))).toContain('bad.yaml:13: at params.w1: the number 1e99999999999999999999 is outside the range of exponents');
-    expect(await refused(hw7.replace('lambda: 0.1', 'lambda: 1e-99999999999999999999'))).toContain('at constants.lambda: the number 1e-99999999999999999999');
-    expect(await refused(hw7.replace('{ i1: 3, i2: 2, y: 8 }', '{ i1: 3, i2: 2e99999999999999999999, y: 8 }'))).toContain('at data[1].i2: the number');
-    expect(await refused(hw7.replace('lr: 0.1', 'lr: 1e99999999999999999999'))).toContain('at training.lr: the number');
+    expect(await refused(replaced(hw7, 'w1: 1,', 'w1: 1e99999999999999999999,'))).toContain('bad.yaml:13: at params.w1: the number 1e99999999999999999999 is outside the range of exponents');
+    expect(await refused(replaced(hw7, 'lambda: 0.1', 'lambda: 1e-99999999999999999999'))).toContain('at constants.lambda: the number 1e-99999999999999999999');
+    expect(await refused(replaced(hw7, '{ i1: 3, i2: 2, y: 8 }', '{ i1: 3, i2: 2e99999999999999999999, y: 8 }'))).toContain('at data[1].i2: the number');
+    expect(await refused(replaced(hw7, 'lr: 0.1', 'lr: 1e99999999999999999999'))).toContain('at training.lr: the number');
   });
 });
 
@@ -107,9 +108,9 @@ training: { optimizer: sgd, lr: 0.1 }
   });
 
   it('an optimizer, an option or a preset looked up by a property name is unknown, not a function', async () => {
-    expect(await refused(hw7.replace('optimizer: adam', 'optimizer: toString'))).toContain("at training.optimizer: unknown optimizer 'toString'");
-    expect(await refused(hw7.replace('optimizer: adam', 'optimizer: constructor'))).toContain("unknown optimizer 'constructor'");
-    expect(await refused(hw7.replace('lr: 0.1', 'lr: 0.1\n  valueOf: 1'))).toContain("at training.valueOf: unknown option 'valueOf' for adam");
+    expect(await refused(replaced(hw7, 'optimizer: adam', 'optimizer: toString'))).toContain("at training.optimizer: unknown optimizer 'toString'");
+    expect(await refused(replaced(hw7, 'optimizer: adam', 'optimizer: constructor'))).toContain("unknown optimizer 'constructor'");
+    expect(await refused(replaced(hw7, 'lr: 0.1', 'lr: 0.1\n  valueOf: 1'))).toContain("at training.valueOf: unknown option 'valueOf' for adam");
   });
 
   it("the expression language's constants are not names", async () => {
@@ -120,12 +121,12 @@ training: { optimizer: sgd, lr: 0.1 }
   });
 
   it('a key that is not an ASCII name is named in the message', async () => {
-    expect(await refused(hw7.replace('params: {', 'params: { wé: 1,'))).toContain("at params.wé: 'wé' is not a name: a name is ASCII letters, digits and _");
+    expect(await refused(replaced(hw7, 'params: {', 'params: { wé: 1,'))).toContain("at params.wé: 'wé' is not a name: a name is ASCII letters, digits and _");
   });
 
   describe('a custom optimizer cannot shadow p, g, grad or t, nor assign a hyperparameter', () => {
     const custom = (hyper: string, state: string, update: string) =>
-      tiny('').replace('training: { optimizer: sgd, lr: 0.1 }', `training:\n  optimizer:\n    hyperparameters: { ${hyper} }\n    state: { ${state} }\n    update:\n${update}`);
+      replaced(tiny(''), 'training: { optimizer: sgd, lr: 0.1 }', `training:\n  optimizer:\n    hyperparameters: { ${hyper} }\n    state: { ${state} }\n    update:\n${update}`);
     it('a hyperparameter t', async () => {
       const err = await refused(custom('lr: 0.1, t: 5', 'm: 0', '      - m: m + g\n      - p: p - lr*m*t'));
       expect(err).toContain("at training.optimizer.hyperparameters.t: 't' is the step counter in an optimizer's equations; name the hyperparameter otherwise (e.g. t0)");

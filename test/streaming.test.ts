@@ -19,6 +19,7 @@ import { latex, latexSink } from '../src/render/latex.js';
 import { html, htmlSink } from '../src/render/html.js';
 import { escapeHtml, escapeLatex, escapeMarkdown, terminalSafe } from '../src/render/escape.js';
 import type { Block } from '../src/render/document.js';
+import { replaced } from './helpers/replaced.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'exactprop-streaming-'));
@@ -26,7 +27,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'exactprop-streaming-'));
 /** hw7 trained for `epochs` epochs (one step each), written beside the test's other files. */
 function hw7For(epochs: number): string {
   const path = join(scratch, `hw7-${epochs}.yaml`);
-  writeFileSync(path, example('hw7-q2.yaml').replace(/epochs: 2\n/, `epochs: ${epochs}\n`));
+  writeFileSync(path, replaced(example('hw7-q2.yaml'), /epochs: 2\n/, `epochs: ${epochs}\n`));
   return path;
 }
 
@@ -50,7 +51,7 @@ describe('streamed output is what the whole-trace printers write', () => {
 
   it('a selection of steps prints the same as a held trace filtered, and names the run\'s real last step', async () => {
     const path = hw7For(5);
-    const whole = run(parseSpec(example('hw7-q2.yaml').replace(/epochs: 2\n/, 'epochs: 5\n'), path));
+    const whole = run(parseSpec(replaced(example('hw7-q2.yaml'), /epochs: 2\n/, 'epochs: 5\n'), path));
     const keep = (s: { step: number }) => s.step === 2 || s.step === 5;
     const md = await cli(['run', path, '--format', 'markdown', '--steps', '2,last']);
     expect(md.out === markdown(solutionDocument(solution(whole, keep), { digits: 12 })), 'Markdown of --steps 2,last differs').toBe(true);

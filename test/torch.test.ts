@@ -2,23 +2,17 @@
 // specs beside it (made by scripts/torch-fixtures.sh, by hand; CI never runs torch). Every loss,
 // gradient and param of every step must agree within 1e-12 relative.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { run } from '../src/graph/run.js';
-import { parseSpec } from '../src/spec/validate.js';
-import { readDataFile } from '../src/cli/files.js';
 import type { Dec } from '../src/numeric/context.js';
+import { fixtureSpecs } from './helpers/specs.js';
 
 const dir = new URL('./fixtures/torch/', import.meta.url);
 const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as {
   specs: Record<string, { steps: Array<{ step: number; loss: Record<string, string>; gradients: Record<string, string>; params: Record<string, string> }> }>;
 };
-const specFiles = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('.yaml'));
-// The spec's own path, so that `data: file.csv` is read from beside it.
-const load = (f: string) => {
-  const path = fileURLToPath(new URL(`specs/${f}`, dir));
-  return parseSpec(readFileSync(path, 'utf8'), path, { readDataFile: (rel, max) => readDataFile(path, rel, max) });
-};
+// Each read from its own path, so that `data: file.csv` is read from beside it.
+const specFiles = fixtureSpecs();
 
 function close(ours: Dec, theirs: string): boolean {
   const t = new (ours.constructor as new (v: string) => Dec)(theirs);
@@ -29,8 +23,8 @@ function close(ours: Dec, theirs: string): boolean {
 describe('PyTorch float64 agreement (1e-12 relative)', () => {
   it('covers every spec, every optimizer, every preset and every named loss', () => {
     expect(specFiles.length).toBeGreaterThanOrEqual(30);
-    expect(Object.keys(expected.specs).sort()).toEqual(specFiles.map((f) => f.replace(/\.yaml$/, '')).sort());
-    const specs = specFiles.map(load);
+    expect(Object.keys(expected.specs).sort()).toEqual(specFiles.map((f) => f.name).sort());
+    const specs = specFiles.map((f) => f.load());
     const optimizers = new Set(specs.map((s) => s.training.optimizer));
     expect([...optimizers].sort()).toEqual(['adagrad', 'adam', 'adamw', 'rmsprop', 'sgd']);
     const presetOptimizers = (preset: string) => [...new Set(specs.filter((s) => s.conventions.preset === preset).map((s) => s.training.optimizer))].sort();
@@ -42,9 +36,9 @@ describe('PyTorch float64 agreement (1e-12 relative)', () => {
   });
 
   for (const file of specFiles) {
-    const name = file.replace(/\.yaml$/, '');
+    const name = file.name;
     it(name, () => {
-      const trace = run(load(file));
+      const trace = run(file.load());
       const want = expected.specs[name]!.steps;
       expect(trace.steps).toHaveLength(want.length);
       const mismatches: string[] = [];

@@ -8,6 +8,7 @@ import { InputError } from '../src/spec/errors.js';
 import { LimitError } from '../src/spec/limits.js';
 import { readAnswersYaml } from '../src/check/read.js';
 import { cli, example } from './helpers/spec.js';
+import { replaced } from './helpers/replaced.js';
 
 /** The located message of the error `parseSpec` throws for `text` (it must throw an InputError). */
 function refused(text: string, options: Parameters<typeof parseSpec>[2] = {}): string {
@@ -173,8 +174,8 @@ describe('one plain document', () => {
     const good = example('hw7-q2.yaml');
     for (const [text, message] of [
       [`${good}---\n${good}`, 'a spec is one YAML document; this file has 2'],
-      [good.replace('params:', 'params: &p'), 'an anchor (&p) is not used in specs'],
-      [good.replace('training:', '__proto__: 1\ntraining:'), "'__proto__' cannot be a name"],
+      [replaced(good, 'params:', 'params: &p'), 'an anchor (&p) is not used in specs'],
+      [replaced(good, 'training:', '__proto__: 1\ntraining:'), "'__proto__' cannot be a name"],
     ] as const) {
       const r = await cli(['run', 'bad.yaml'], { 'bad.yaml': text });
       expect(r.code).toBe(2);

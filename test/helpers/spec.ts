@@ -19,8 +19,8 @@ export function at(trace: Trace, step: number, name: string): string {
   return v.toString();
 }
 
-/** Runs the CLI in-process with the given files (path -> content). */
-export async function cli(argv: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+/** Runs the CLI in-process with the given files (path -> content); `io.errIsTTY` makes stderr a terminal. */
+export async function cli(argv: string[], files: Record<string, string> = {}, io: { errIsTTY?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, {
@@ -30,6 +30,7 @@ export async function cli(argv: string[], files: Record<string, string> = {}): P
       if (p in files) return files[p]!;
       return readFileSync(p, 'utf8');
     },
+    ...io,
   });
   return { code, out, err };
 }
