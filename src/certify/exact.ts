@@ -4,9 +4,9 @@
 import type { Spec } from '../spec/model.js';
 import { parseExpression } from '../symbolic/parse.js';
 import { constantValue, unwrap, type Node } from '../symbolic/build.js';
+import { RATIONAL_FUNCTIONS } from '../symbolic/functions.js';
 
-/** Functions whose value (and derivative) on fractions is a fraction. */
-const RATIONAL_FUNCTIONS = new Set(['relu', 'leaky_relu', 'abs', 'max', 'min', 'heaviside', 'leaky_relu_prime', 'sign']);
+// Which functions are exact on fractions is each function's `rational` in symbolic/functions.ts.
 
 /** Why `tree` is not rational, or undefined when it is. `wholeSymbols` are names known to hold whole
  *  numbers (the optimizer's step counter t), so that beta1^t is a rational power. */

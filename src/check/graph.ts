@@ -7,7 +7,7 @@
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { compile } from '../numeric/evaluate.js';
 import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
-import { FUNCTIONS } from '../symbolic/functions.js';
+import { FUNCTIONS, STEP_DERIVATIVE_OF } from '../symbolic/functions.js';
 import { stepProgram, type Equation, type Ref, type Role } from '../graph/program.js';
 import type { Trace } from '../graph/run.js';
 import type { Spec } from '../spec/model.js';
@@ -261,7 +261,10 @@ export interface Switch {
   arg: string;
 }
 
-const DERIVATIVE_OF: Record<string, string> = { relu: 'heaviside', leaky_relu: 'leaky_relu_prime' };
+/** Kinked activation -> the step function of its derivative, from the function table (relu -> heaviside). */
+const DERIVATIVE_OF = STEP_DERIVATIVE_OF;
+/** The step functions a switch can decide: those derivatives. */
+const SWITCHED = new Set(Object.values(DERIVATIVE_OF));
 const switchCache = new WeakMap<Graph, { neurons: Map<string, number>; byNode: Map<number, Switch[]> }>();
 const NO_SWITCHES: Switch[] = [];
 const switchLists = new WeakMap<Graph, Switch[][]>();
@@ -301,7 +304,7 @@ export function switchesOf(g: Graph, id: number): Switch[] {
       n.formula.traverse((node: MathNode) => {
         if (node.type !== 'FunctionNode') return;
         const call = node as unknown as { fn: { name: string }; args: MathNode[] };
-        if (call.fn.name !== 'heaviside' && call.fn.name !== 'leaky_relu_prime') return;
+        if (!SWITCHED.has(call.fn.name)) return;
         const arg = formulaText(call.args[0]!);
         const neuron = cache!.neurons.get(`${n.step}|${n.row}|${call.fn.name}|${arg}`);
         if (neuron !== undefined && !seen.has(neuron)) {
@@ -340,7 +343,7 @@ export function switched(g: Graph, id: number, active: Switch[]): Computation {
     const formula = node.formula!.transform((n: MathNode) => {
       if (n.type !== 'FunctionNode') return n;
       const call = n as unknown as { fn: { name: string }; args: MathNode[] };
-      if (call.fn.name !== 'heaviside' && call.fn.name !== 'leaky_relu_prime') return n;
+      if (!SWITCHED.has(call.fn.name)) return n;
       const s = byArg.get(formulaText(call.args[0]!));
       return s ? callNode(call.fn.name, [symbolNode(s.name), ...call.args.slice(1)]) : n;
     });

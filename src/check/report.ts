@@ -1,6 +1,7 @@
 // Printing a check: a text report (coloured on a terminal), Markdown, and JSON (a contract for
 // graders' scripts); and for a class, one summary row per file in CSV or Markdown.
-import { stringify } from 'csv-stringify/sync';
+// csv-stringify/sync needs Node's Buffer; a browser gets csv-stringify's own build with one (package.json imports).
+import { stringify } from '#csv-stringify';
 import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
 import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../render/escape.js';
 import { shortText } from './format.js';

@@ -9,6 +9,7 @@ import type { DerivativeAt, ParamDerivative } from '../graph/derive.js';
 import { print } from './text.js';
 import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
 import { notationFor } from './solution-doc.js';
+import { callsFunction } from '../symbolic/functions.js';
 
 export interface DerivationReport {
   spec: Spec;
@@ -25,7 +26,9 @@ export function formsAgree(a: DerivativeAt, ctx: NumericContext): boolean {
   return a.share.minus(a.expandedShare).abs().lte(tolerance) && a.share.minus(a.engineShare).abs().lte(tolerance);
 }
 
-const usesStep = (trees: Node[]) => trees.some((t) => /heaviside/.test(t.toString()));
+/** Whether a formula calls the step function relu'(z), whose value at 0 is conventions.relu_at_zero. */
+const callsHeaviside = (tree: Node) => callsFunction(tree, (name) => name === 'heaviside');
+const usesStep = (trees: Node[]) => trees.some(callsHeaviside);
 const factorName = (of: string, wrt: string) => `d${of}/d${wrt}`;
 
 // ---------------------------------------------------------------------------------------------- text
@@ -72,7 +75,7 @@ export function derivationText(r: DerivationReport): string {
     if (seedShown(d) && d.paths.length) out.push(`  dL/dloss = ${num(a.seed)}`);
     d.factors.forEach((f, i) => {
       const v = a.factors[i]!;
-      const kink = v.atKink ? ` (at the kink: ${/heaviside/.test(f.formula.toString()) ? `heaviside(0) = ${spec.conventions.relu_at_zero} by conventions.relu_at_zero` : 'the convention at 0 decides'})` : '';
+      const kink = v.atKink ? ` (at the kink: ${callsHeaviside(f.formula) ? `heaviside(0) = ${spec.conventions.relu_at_zero} by conventions.relu_at_zero` : 'the convention at 0 decides'})` : '';
       out.push(`  ${factorName(f.of, f.wrt)} = ${num(v.value)}${kink}`);
     });
     const seedPart = seedShown(d) ? `${paren(a.seed)} * ` : '';

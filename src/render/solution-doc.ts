@@ -16,6 +16,7 @@ import { initialValues, written, type Calc, type Solution, type SolutionWriter, 
 import { math, type Block, type BlockSink, type Doc, type Inline, type MathLine } from './document.js';
 import type { Trace } from '../graph/run.js';
 import { Notation } from './tex.js';
+import { callsFunction } from '../symbolic/functions.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
 
@@ -52,10 +53,10 @@ function layersOf(spec: Spec): Map<string, number> {
   return depth;
 }
 
-/** Whether any formula of the run uses a kinked derivative, so the convention at 0 must be stated. */
+/** Whether any formula of the run calls a step function (a kinked function's derivative, as marked in
+ *  the function table), so the convention at 0 must be stated. */
 function usesStep(trace: Trace): boolean {
-  const kinked = /heaviside|leaky_relu_prime|sign|max|min/;
-  return trace.sampleEquations.some((e) => kinked.test(e.formula.toString()));
+  return trace.sampleEquations.some((e) => callsFunction(e.formula, (_name, rule) => rule?.kind === 'step'));
 }
 
 /** The whole document of a solution held in memory. */

@@ -6,6 +6,7 @@ import type { Dec } from '../numeric/context.js';
 import { roundedText } from '../numeric/context.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 import { displayName } from '../graph/names.js';
+import { FUNCTIONS } from '../symbolic/functions.js';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
@@ -21,8 +22,9 @@ const ALIASES: Record<string, string> = {
   vmax: 'v^{\\max}',
 };
 
-/** Derivatives of the kinked functions: what matters of their argument is its sign. */
-const STEP_FUNCTIONS = new Set(['heaviside', 'leaky_relu_prime', 'sign']);
+/** Derivatives of the kinked functions (kind 'step' in the function table): what matters of their
+ *  argument is its sign. */
+const isStepFunction = (name: string) => FUNCTIONS[name]?.kind === 'step';
 
 /** Derived quantities of the whole step's loss. */
 const STEP_LOSS: Record<string, string> = {
@@ -117,8 +119,8 @@ export interface Printed {
  */
 export class Notation {
   private readonly names = new Map<string, string>();
-  private readonly sigmoid: string;
-  private readonly step: string;
+  /** How each function with a customary symbol is written in this document (sigmoid, heaviside). */
+  private readonly operators = new Map<string, string>();
 
   constructor(names: Iterable<string>) {
     const all = [...new Set(names)];
@@ -129,8 +131,10 @@ export class Notation {
       this.names.set(n, alias && !taken.has(alias) && ![...plain.entries()].some(([o, t]) => o !== n && ALIASES[o] === alias) ? alias : plain.get(n)!);
     }
     const used = new Set(this.names.values());
-    this.sigmoid = used.has('\\sigma') ? '\\operatorname{sigmoid}' : '\\sigma';
-    this.step = used.has('H') ? '\\operatorname{step}' : 'H';
+    for (const [fn, rule] of Object.entries(FUNCTIONS)) {
+      const { write, symbol } = rule.tex;
+      if (symbol && typeof write === 'string') this.operators.set(fn, used.has(symbol) ? write : symbol);
+    }
   }
 
   /** The TeX of a quantity name: spec names, dL/dx, loss.*, x[k] (sample k) and local[param]. */
@@ -266,7 +270,7 @@ export class Notation {
     };
     const call = (node: Node): Piece => {
       const f = node as unknown as { fn: { name: string }; args: Node[] };
-      const collapse = options.argumentValue && (options.collapseArguments || STEP_FUNCTIONS.has(f.fn.name));
+      const collapse = options.argumentValue && (options.collapseArguments || isStepFunction(f.fn.name));
       const args = f.args.map((arg, i) => {
         if (!collapse || i > 0) return piece(arg);
         const p = this.number(options.argumentValue!(arg), options.digits);
@@ -277,25 +281,11 @@ export class Notation {
       const paren = (tex: string) => (/\\frac|\\sqrt|\\left/.test(tex) ? `\\left(${tex}\\right)` : `(${tex})`);
       const fnPiece = (tex: string, isCall = true) => compound(tex, 5, args, { call: isCall, neg: false });
       const named = (op: string) => fnPiece(`${op}${paren(list)}`);
-      switch (f.fn.name) {
-        case 'relu': return named('\\operatorname{ReLU}');
-        case 'leaky_relu':
-          return args.length > 1 ? fnPiece(`\\operatorname{LeakyReLU}_{${args[1]!.tex}}${paren(args[0]!.tex)}`) : named('\\operatorname{LeakyReLU}');
-        case 'leaky_relu_prime':
-          return fnPiece(`\\operatorname{LeakyReLU}'_{${args[1]!.tex}}${paren(args[0]!.tex)}`);
-        case 'sigmoid': return named(this.sigmoid);
-        case 'tanh': return named('\\tanh');
-        case 'softplus': return named('\\operatorname{softplus}');
-        case 'exp': return named('\\exp');
-        case 'log': return named('\\log');
-        case 'max': return named('\\max');
-        case 'min': return named('\\min');
-        case 'heaviside': return named(this.step);
-        case 'sign': return named('\\operatorname{sgn}');
-        case 'sqrt': return fnPiece(`\\sqrt{${list}}`, false);
-        case 'abs': return fnPiece(`\\left|${list}\\right|`, false);
-      }
-      return named(`\\operatorname{${f.fn.name.replace(/_/g, '\\_')}}`);
+      // Each function's TeX form is in its entry of the function table.
+      const form = FUNCTIONS[f.fn.name]?.tex;
+      if (!form) return named(`\\operatorname{${f.fn.name.replace(/_/g, '\\_')}}`);
+      if (typeof form.write === 'string') return named(this.operators.get(f.fn.name) ?? form.write);
+      return fnPiece(form.write(args.map((p) => p.tex), paren), !form.bracketed);
     };
     const top = piece(tree);
     return { tex: top.tex, rounded, prec: top.prec, neg: top.neg };
@@ -355,7 +345,7 @@ export class Notation {
 
   /** How the step function and the other kinked derivatives are written, for the document's conventions line. */
   get stepFunction(): string {
-    return this.step;
+    return this.operators.get('heaviside')!;
   }
 }
 

@@ -4,7 +4,10 @@
 //   its pre-activation:       z<l>_<j>   (only for softmax layers, whose outputs need all of them)
 //   weight from input i:      W<l>_<j>_<i>   (params.W<l> is a matrix; row j is unit j)
 //   bias:                     b<l>_<j>       (params.b<l> is a vector)
-export type Activation = 'linear' | 'relu' | 'leaky_relu' | 'sigmoid' | 'tanh' | 'softplus' | 'softmax';
+import type { ActivationFunction } from '../symbolic/functions.js';
+
+/** linear and softmax are handled here; every other activation is a function of symbolic/functions.ts. */
+export type Activation = 'linear' | ActivationFunction | 'softmax';
 
 export interface LayerSpec {
   units: number;

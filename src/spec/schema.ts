@@ -5,11 +5,14 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 import { PRESETS } from '../optimizers/presets.js';
+import { ACTIVATION_FUNCTIONS, WRITTEN_FUNCTIONS } from '../symbolic/functions.js';
 import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
-// of the command's start-up that it saves. Messages not written here come from its English locale.
-z.config(en());
+// of the command's start-up that it saves. Messages not written here come from its English locale,
+// given to each parse (SPEC_PARSE), not set with z.config: importing the library changes no global state
+// of a host's own zod.
+export const SPEC_PARSE: z.core.ParseContext<z.core.$ZodIssue> = { error: en().localeError };
 
 /** A copy of a schema with metadata for the published JSON Schema (an id makes it a shared definition;
  *  a copy of that keeps pointing to it), as zod's classic .meta() makes one. */
@@ -26,11 +29,13 @@ export const NumberText = described(
   { id: 'number', description: 'A number; read from its text, never through a binary double.' },
 );
 export const Name = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a name: letters, digits and _, not starting with a digit' }));
-const Expression = described(z.string({ error: 'expected an expression (text such as relu(i1*w1 + b1))' }), { description: 'An expression: + - * / ^, parentheses, names and the functions relu, leaky_relu, sigmoid, tanh, softplus, exp, log, sqrt, abs, max, min, softmax.' });
+const Expression = described(z.string({ error: 'expected an expression (text such as relu(i1*w1 + b1))' }), { description: `An expression: + - * / ^, parentheses, names and the functions ${WRITTEN_FUNCTIONS.join(', ')}.` });
 const Count = described(z.string({ error: 'expected a whole number' }).check(z.regex(/^\d+$/, { error: 'expected a whole number' })), { id: 'count' });
 const Flag = z.boolean({ error: 'expected true or false' });
 
-export const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softplus', 'softmax'] as const;
+/** A dense layer's activations: linear and softmax (which layers.ts expands), and every function the
+ *  function table marks as an activation. */
+export const ACTIVATIONS = ['linear', ...ACTIVATION_FUNCTIONS, 'softmax'] as const;
 export const LOSSES = ['mse', 'sse', 'half_sse', 'mae', 'bce', 'cross_entropy'] as const;
 
 const Layer = z.strictObject({

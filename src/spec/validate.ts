@@ -3,9 +3,10 @@
 // Every problem is an InputError located at its key path.
 import Decimal from 'decimal.js';
 import type * as z from 'zod/mini';
-import { parse as parseCsv } from 'csv-parse/sync';
+// csv-parse/sync needs Node's Buffer; a browser gets csv-parse's own build with one (package.json imports).
+import { parse as parseCsv } from '#csv-parse';
 import { InputError, didYouMean } from './errors.js';
-import { SpecSchema, type RawSpec } from './schema.js';
+import { SPEC_PARSE, SpecSchema, type RawSpec } from './schema.js';
 import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
 import { expandLayers, type LayerSpec } from './layers.js';
@@ -51,7 +52,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   for (const key of Object.keys(doc.value as object)) {
     if (!TOP_LEVEL_KEYS.includes(key) && key !== '$schema') fail(key, `unknown key '${key}'${didYouMean(key, TOP_LEVEL_KEYS)}; a spec's sections are ${TOP_LEVEL_KEYS.join(', ')}`);
   }
-  const parsed = SpecSchema.safeParse(doc.value);
+  const parsed = SpecSchema.safeParse(doc.value, SPEC_PARSE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     fail(pathText(issue.path), issueMessage(issue));

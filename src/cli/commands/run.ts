@@ -18,6 +18,7 @@ import { loadSpec } from '../load.js';
 import type { Spec } from '../../spec/model.js';
 
 export const usage = `exactprop run SPEC [--format text|markdown|latex|html|json] [--digits N] [--steps LIST] [--precision N] [--certify | --exact]
+              [--arithmetic decimal|decimal.js]
               [--timeout SECONDS] [--max-memory MB] [--max-output-bytes N] [--max-steps N] [--max-work N] [--max-exact-digits N]
     train the network of SPEC (YAML or JSON) exactly and print the worked solution
     --format    text (default), markdown, latex (a complete document), html (one self-contained page),
@@ -29,6 +30,8 @@ export const usage = `exactprop run SPEC [--format text|markdown|latex|html|json
                 uncertified shown, and any branch (kink) that this precision cannot decide
     --exact     compute in exact fractions (specs whose every operation is rational: ReLU networks
                 with SGD or momentum, say); says why when a spec is not
+    --arithmetic decimal (default: the fast BigDecimal) or decimal.js (every value computed by decimal.js
+                itself, the reference the fast one is held to: the same digits, slower)
     --timeout   stop the run after this many seconds (exit code 2); --max-memory stops it when the
                 process uses more than this many megabytes
 ${LIMIT_USAGE}`;
@@ -46,6 +49,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
       precision: { type: 'string' },
       certify: { type: 'boolean', default: false },
       exact: { type: 'boolean', default: false },
+      arithmetic: { type: 'string' },
       timeout: { type: 'string' },
       'max-memory': { type: 'string' },
       ...LIMIT_OPTIONS,
@@ -59,6 +63,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const flagLimits = limitFlags(values);
   const budget = runBudgetOptions(values.timeout, values['max-memory']);
   if (values.certify && values.exact) throw new UsageError('--certify and --exact do not go together: exact fractions need no certificate');
+  const decimalArithmetic = values.arithmetic === undefined ? undefined : oneOf(values.arithmetic, 'arithmetic', ['decimal', 'decimal.js'] as const);
+  if (decimalArithmetic && values.exact) throw new UsageError('--arithmetic and --exact do not go together: --exact computes in fractions, --arithmetic chooses the decimal arithmetic');
   const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', 1, 100_000), { limits: flagLimits });
   const limits = limitsOf({ ...spec.limits, ...flagLimits });
   const keep = stepSelection(values.steps, spec);
@@ -67,7 +73,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     const reason = whyNotRational(spec);
     if (reason) throw new InputError(spec.file, '', `--exact: this spec cannot be computed in exact fractions: ${reason}. Without --exact it is computed to ${spec.precision} significant digits (add --certify to prove them).`);
   }
-  const arithmetic: RunOptions['arithmetic'] = values.exact ? 'rational' : 'decimal';
+  const arithmetic: RunOptions['arithmetic'] = values.exact ? 'rational' : decimalArithmetic ?? 'decimal';
   const engine: RunOptions = { arithmetic, limits: flagLimits, ...budget };
 
   // Everything written is counted against limits.outputBytes; a refusal says where the run was.
