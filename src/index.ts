@@ -27,7 +27,7 @@ import { Checker, type Diagnosis, type Verdict } from './check/check.js';
 import { jsonReport } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
-import { didYouMean } from './spec/errors.js';
+import { didYouMean } from './text/did-you-mean.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';

@@ -12,7 +12,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { derivativeAt, derivatives, evaluateTree, pointValues, type ParamDerivative } from '../src/graph/derive.js';
 import { makeContext, type Dec, type DecimalCtor, type NumericContext } from '../src/numeric/context.js';
-import { compile } from '../src/numeric/evaluate.js';
+import { compile } from '../src/graph/evaluate.js';
 import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../src/symbolic/functions.js';
 import { sub, symbolsOf, type Node } from '../src/symbolic/build.js';
 import { print } from '../src/render/text.js';

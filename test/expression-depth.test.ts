@@ -9,7 +9,7 @@ import { run } from '../src/graph/run.js';
 import { depthOf, ExpressionError, parseExpression } from '../src/symbolic/parse.js';
 import { symbolsOf } from '../src/symbolic/build.js';
 import { differentiate } from '../src/symbolic/differentiate.js';
-import { compile } from '../src/numeric/evaluate.js';
+import { compile } from '../src/graph/evaluate.js';
 import { makeContext } from '../src/numeric/context.js';
 import { DEFAULT_LIMITS } from '../src/spec/limits.js';
 import { print } from '../src/render/text.js';

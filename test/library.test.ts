@@ -101,6 +101,18 @@ describe('the library', () => {
     expect(checkFile(loadSpecFile('examples/hw7-q2-sheet.yaml'), 'examples/hw7-q2.answers.yaml').file).toBe('examples/hw7-q2.answers.yaml');
     expect(() => loadSpecFile('examples/no-such-file.yaml')).toThrow(/does not exist/);
   });
+
+  it("importing it leaves zod's shared registry without our schema ids", async () => {
+    const { NumberText, SCHEMA_METADATA } = await import('../src/spec/schema.js');
+    const { specJsonSchema } = await import('../src/spec/json-schema.js');
+    expect(JSON.stringify(specJsonSchema())).toContain('"number"');
+    expect(SCHEMA_METADATA.get(NumberText)?.id).toBe('number');
+    // A host's own schemas may take these ids.
+    expect(z.globalRegistry._idmap.has('number')).toBe(false);
+    expect(z.globalRegistry._idmap.has('count')).toBe(false);
+    expect(z.globalRegistry.has(NumberText)).toBe(false);
+    expect(() => z.globalRegistry.add(z.string(), { id: 'number' })).not.toThrow();
+  });
 });
 
 describe('exactprop run --arithmetic', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FUNCTIONS, RATIONAL_FUNCTIONS, STEP_DERIVATIVE_OF, WRITTEN_FUNCTIONS, ACTIVATION_FUNCTIONS } from '../src/symbolic/functions.js';
 import { constant, unwrap, type Node } from '../src/symbolic/build.js';
-import { compile } from '../src/numeric/evaluate.js';
+import { compile } from '../src/graph/evaluate.js';
 import { makeContext, type Dec } from '../src/numeric/context.js';
 import { Notation } from '../src/render/tex.js';
 import { parseExpression } from '../src/symbolic/parse.js';

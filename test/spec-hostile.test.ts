@@ -146,9 +146,9 @@ training: { optimizer: sgd, lr: 0.1 }
 });
 
 describe('the README documents every limit', () => {
-  it('each flag, spec key and default of src/spec/limits.ts is in the table of "Limits and safety"', async () => {
+  it('each flag, spec key and default of src/limits/limits.ts is in the table of "Limits and safety"', async () => {
     const { readFileSync } = await import('node:fs');
-    const { LIMIT_INFO, DEFAULT_LIMITS } = await import('../src/spec/limits.js');
+    const { LIMIT_INFO, DEFAULT_LIMITS } = await import('../src/limits/limits.js');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const [name, info] of Object.entries(LIMIT_INFO)) {
       const row = `| ${info.what} | ${DEFAULT_LIMITS[name as keyof typeof DEFAULT_LIMITS].toLocaleString('en-US')} | \`--${info.flag}\` | ${info.key ? `\`${info.key}\`` : ''} |`;

@@ -17,7 +17,7 @@ import { documentWriter, solutionDocument } from '../src/render/solution-doc.js'
 import { markdown, markdownSink } from '../src/render/markdown.js';
 import { latex, latexSink } from '../src/render/latex.js';
 import { html, htmlSink } from '../src/render/html.js';
-import { escapeHtml, escapeLatex, escapeMarkdown, terminalSafe } from '../src/render/escape.js';
+import { escapeHtml, escapeLatex, escapeMarkdown, terminalSafe } from '../src/text/escape.js';
 import type { Block } from '../src/render/document.js';
 import { replaced } from './helpers/replaced.js';
 

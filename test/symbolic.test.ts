@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { differentiate } from '../src/symbolic/differentiate.js';
 import { parseExpression } from '../src/symbolic/parse.js';
 import { symbolsOf } from '../src/symbolic/build.js';
-import { compile } from '../src/numeric/evaluate.js';
+import { compile } from '../src/graph/evaluate.js';
 import { makeContext, type Dec } from '../src/numeric/context.js';
 import { print } from '../src/render/text.js';
 

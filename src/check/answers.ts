@@ -12,7 +12,8 @@
 //   final:                       # the forward pass over every row with the trained params
 //     sample1: { yhat: 6.5 }
 //     loss: 1.19
-import { InputError, didYouMean } from '../spec/errors.js';
+import { InputError } from '../spec/errors.js';
+import { didYouMean } from '../text/did-you-mean.js';
 import { lineOf, type Plain } from '../spec/yaml.js';
 import { readAnswersYaml } from './read.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';

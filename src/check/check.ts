@@ -11,7 +11,7 @@ import type { Spec } from '../spec/model.js';
 import { allSwitches, copyGraph, graphOf, kinksOf, pathOf, reevaluate, switched, type Computation, type Graph, type Switch } from './graph.js';
 import { answerShape, type Answers, type AnswerShape } from './answers.js';
 import { conventionVariants, combined, slotSwaps, type SlotSwap, type Variant } from './variants.js';
-import { compile, type Compiled } from '../numeric/evaluate.js';
+import { compile, type Compiled } from '../graph/evaluate.js';
 import { inContext, isCorrect, isRoundingSlip, reproduces, writtenNumber, type Tolerance, type WrittenNumber } from './tolerance.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import { symbolsOf } from '../symbolic/build.js';

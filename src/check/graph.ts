@@ -5,11 +5,12 @@
 // of a few nodes; and a value's cone (what it was computed from, back to the values the student wrote)
 // must be walkable in both directions.
 import type { Dec, NumericContext } from '../numeric/context.js';
-import { compile } from '../numeric/evaluate.js';
+import { compile } from '../graph/evaluate.js';
 import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS, STEP_DERIVATIVE_OF } from '../symbolic/functions.js';
-import { stepProgram, type Equation, type Ref, type Role } from '../graph/program.js';
+import { stepProgram, type Equation, type Role } from '../graph/program.js';
 import type { Trace } from '../graph/run.js';
+import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
 
 export interface GNode {
@@ -100,21 +101,22 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
 
   for (const [name, v] of trace.initial) add({ key: nodeKey(0, undefined, name), step: 0, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, v);
 
-  const inputOf = (ref: Ref, step: number, row: number | undefined, batchSize: number): number => {
-    switch (ref.kind) {
-      case 'row': return leaf(leafKey('data', row, ref.name), ref.name, () => new D(spec.data[row!]![ref.name]!), 0, row);
-      case 'constant': return leaf(leafKey('constant', undefined, ref.name), ref.name, () => new D(spec.constants[ref.name]!));
-      case 'option': return leaf(leafKey('option', undefined, ref.name), ref.name, () => new D(spec.training.options[ref.name] as string));
-      case 'batchSize': return leaf(leafKey('n', step, ''), 'n', () => new D(batchSize));
-      case 'stepNumber': return leaf(leafKey('t', step, ''), 't', () => new D(step));
-      case 'sample': return g.index.get(nodeKey(step, row, ref.name))!;
-      case 'sampleOf': return g.index.get(nodeKey(step, ref.row, ref.name))!;
-      case 'step': return g.index.get(nodeKey(step, undefined, ref.name))!;
-      case 'before': return g.index.get(nodeKey(step - 1, undefined, ref.name))!;
-    }
-  };
-  const equationNode = (eq: Equation, step: number, row: number | undefined, batchSize: number, value: Dec | undefined) => {
-    const inputs = eq.refs.map((r) => inputOf(r, step, row, batchSize));
+  // The node each Ref of an equation at (step, row) reads: a leaf for a given value (made on first use,
+  // with the run's own parsed value), or the node of a computed quantity.
+  const { given } = trace;
+  const sourceAt = (step: number, row: number | undefined, batchSize: number): ValueSource<number> => ({
+    row: (name) => leaf(leafKey('data', row, name), name, () => given.rows[row!]!.get(name)!, 0, row),
+    constant: (name) => leaf(leafKey('constant', undefined, name), name, () => given.constants.get(name)!),
+    option: (name) => leaf(leafKey('option', undefined, name), name, () => given.options.get(name)!),
+    batchSize: () => leaf(leafKey('n', step, ''), 'n', () => new D(batchSize)),
+    stepNumber: () => leaf(leafKey('t', step, ''), 't', () => new D(step)),
+    sample: (name) => g.index.get(nodeKey(step, row, name))!,
+    sampleOf: (of, name) => g.index.get(nodeKey(step, of, name))!,
+    step: (name) => g.index.get(nodeKey(step, undefined, name))!,
+    before: (name) => g.index.get(nodeKey(step - 1, undefined, name))!,
+  });
+  const equationNode = (eq: Equation, source: ValueSource<number>, step: number, row: number | undefined, value: Dec | undefined) => {
+    const inputs = eq.refs.map((r) => resolve(r, source));
     const run = eq.run;
     add({
       key: nodeKey(step, row, eq.name), step, row, name: eq.name, role: eq.role,
@@ -126,9 +128,11 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
 
   for (const record of trace.steps.slice(0, steps)) {
     for (const sample of record.samples) {
-      for (const eq of trace.sampleEquations) equationNode(eq, record.step, sample.row, record.rows.length, sample.values.get(eq.name));
+      const source = sourceAt(record.step, sample.row, record.rows.length);
+      for (const eq of trace.sampleEquations) equationNode(eq, source, record.step, sample.row, sample.values.get(eq.name));
     }
-    for (const eq of record.equations) equationNode(eq, record.step, undefined, record.rows.length, record.values.get(eq.name));
+    const source = sourceAt(record.step, undefined, record.rows.length);
+    for (const eq of record.equations) equationNode(eq, source, record.step, undefined, record.values.get(eq.name));
     // The JSON trace shows a penalty of 0 when the spec has none; an answer may claim one.
     if (!spec.loss.penalty) leaf(nodeKey(record.step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, record.step);
   }
@@ -137,10 +141,14 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     const step = steps + 1;
     const rows = spec.data.map((_, i) => i);
     const forward = trace.sampleEquations.filter((e) => e.role === 'neuron' || e.role === 'loss');
-    for (const row of rows) for (const eq of forward) equationNode(eq, step, row, rows.length, undefined);
+    for (const row of rows) {
+      const source = sourceAt(step, row, rows.length);
+      for (const eq of forward) equationNode(eq, source, step, row, undefined);
+    }
     const shareParams = new Set(trace.sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
     const losses = stepProgram(spec, trace.optimizer, rows, step, shareParams, ctx).filter((e) => e.role.startsWith('loss.'));
-    for (const eq of losses) equationNode(eq, step, undefined, rows.length, undefined);
+    const source = sourceAt(step, undefined, rows.length);
+    for (const eq of losses) equationNode(eq, source, step, undefined, undefined);
     if (!spec.loss.penalty) leaf(nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
     for (const id of g.order) if (g.values[id] === undefined) g.values[id] = g.nodes[id]!.compute!(g.nodes[id]!.inputs.map((i) => g.values[i]!));
   }

@@ -3,7 +3,7 @@
 // csv-stringify/sync needs Node's Buffer; a browser gets csv-stringify's own build with one (package.json imports).
 import { stringify } from '#csv-stringify';
 import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
-import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../render/escape.js';
+import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../text/escape.js';
 import { shortText } from './format.js';
 import { VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './check.js';
 

@@ -6,10 +6,11 @@
 import { parseArgs } from 'node:util';
 // The version is bundled from package.json (esbuild keeps only this field; tsx and vitest read JSON too).
 import { version } from '../../package.json';
-import { didYouMean, InputError } from '../spec/errors.js';
+import { InputError } from '../spec/errors.js';
+import { didYouMean } from '../text/did-you-mean.js';
 import { EvaluationError } from '../graph/run.js';
 import { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
-import { terminalSafe } from '../render/escape.js';
+import { terminalSafe } from '../text/escape.js';
 import { processIo, UsageError, wholeNumber, type Io } from './io.js';
 import { safeLocated } from './terminal.js';
 export type { Io } from './io.js';

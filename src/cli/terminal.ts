@@ -1,9 +1,9 @@
 // What the command line prints about the user's input, made safe for a terminal. A file name, a key or
 // an expression quoted in a message is the user's text: an ESC in it could recolour or clear the screen,
 // a bidi override could make the message read as something else. The escaping itself (which characters,
-// written how) is render/escape.ts's; this applies it to the command line's messages and outputs.
+// written how) is text/escape.ts's; this applies it to the command line's messages and outputs.
 import type { InputError } from '../spec/errors.js';
-import { terminalSafe, terminalSafeLine } from '../render/escape.js';
+import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 
 /**
  * An input error located (`file:line: at key.path: message`) with every control character written out.
@@ -17,4 +17,4 @@ export function safeLocated(e: InputError): string {
   return e.path ? `${where}: at ${terminalSafeLine(e.path)}: ${message}` : `${where}: ${message}`;
 }
 
-export { jsonSafe } from '../render/escape.js';
+export { jsonSafe } from '../text/escape.js';

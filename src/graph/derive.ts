@@ -17,10 +17,11 @@ import { DEFAULT_LIMITS, LimitError } from '../spec/limits.js';
 import { InputError } from '../spec/errors.js';
 import type { Spec } from '../spec/model.js';
 import type { Dec, NumericContext } from '../numeric/context.js';
-import { compile } from '../numeric/evaluate.js';
+import { compile } from './evaluate.js';
 import { constant, div, symbol, symbolsOf, type Node } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
-import { adjointName } from './program.js';
+import { adjointName, sampleRefOf } from './program.js';
+import { resolve, valuesAt } from './values.js';
 import type { Trace } from './run.js';
 
 /** The local partial derivative d(of)/d(wrt) of one equation with respect to one of its symbols. */
@@ -242,14 +243,10 @@ export function pointValues(trace: Trace, step: number, row: number): Map<string
   const sample = record.samples.find((s) => s.row === row);
   if (!sample) throw new RangeError(`data row ${row + 1} is not in step ${step}`);
   const before = step > 1 ? trace.steps[step - 2]!.values : trace.initial;
-  const values = new Map<string, Dec>();
-  for (const [k, v] of Object.entries(spec.data[row]!)) values.set(k, new ctx.D(v));
-  for (const [k, v] of Object.entries(spec.constants)) values.set(k, new ctx.D(v));
-  for (const p of spec.params) values.set(p.name, before.get(p.name)!);
-  values.set(BATCH_SIZE, new ctx.D(record.rows.length));
-  for (const n of spec.neurons) values.set(n.name, sample.values.get(n.name)!);
-  values.set('loss', sample.values.get('loss')!);
-  return values;
+  const source = valuesAt(ctx.D, trace.given, record, before, sample);
+  const refOf = sampleRefOf(spec);
+  const names = [...spec.inputs, ...spec.targets, ...Object.keys(spec.constants), ...spec.params.map((p) => p.name), BATCH_SIZE, ...spec.neurons.map((n) => n.name), 'loss'];
+  return new Map(names.map((name) => [name, resolve(refOf(name), source)]));
 }
 
 export interface DerivativeAt {

@@ -8,12 +8,13 @@ import type { Spec } from '../spec/model.js';
 import { add, constant, div, mul, sum, symbol, symbolsOf, type Node } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
-import { compile, countUses, type Compiled, type MemoTable } from '../numeric/evaluate.js';
+import { compile, countUses, type Compiled, type MemoTable } from './evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
 
+/** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
 export type Ref =
   | { kind: 'row'; name: string } // an input or target of the sample's data row
   | { kind: 'constant'; name: string } // a spec constant
@@ -57,18 +58,23 @@ function equation(name: string, role: Role, formula: Node, refOf: (symbol: strin
   return { name, role, formula, symbols, refs, run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
 }
 
-/** The equations of one sample, the same for every sample and step. With a memo table, subexpressions
- *  they share are computed once per sample (see numeric/evaluate.ts). */
-export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): Equation[] {
+/** Where a symbol of a sample's equations (a spec name, or the batch size) takes its value from. */
+export function sampleRefOf(spec: Spec): (symbol: string) => Ref {
   const rowNames = new Set([...spec.inputs, ...spec.targets]);
   const paramNames = new Set(spec.params.map((p) => p.name));
-  const refOf = (s: string): Ref => {
+  return (s: string): Ref => {
     if (rowNames.has(s)) return { kind: 'row', name: s };
     if (paramNames.has(s)) return { kind: 'before', name: s };
     if (Object.hasOwn(spec.constants, s)) return { kind: 'constant', name: s };
     if (s === BATCH_SIZE) return { kind: 'batchSize' };
     return { kind: 'sample', name: s };
   };
+}
+
+/** The equations of one sample, the same for every sample and step. With a memo table, subexpressions
+ *  they share are computed once per sample (see graph/evaluate.ts). */
+export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): Equation[] {
+  const refOf = sampleRefOf(spec);
   const forward = [...spec.neurons, spec.loss.sample];
   // The formulas first, then (knowing which subexpressions recur) the compiled equations.
   const planned: Array<[string, Role, Node, Partial<Equation>]> = forward.map((n) => [n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, {}]);

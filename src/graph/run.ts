@@ -3,12 +3,13 @@
 // equations that say how each was computed.
 import type { Spec } from '../spec/model.js';
 import { makeContext, makeDecimalJsContext, type Dec, type NumericContext } from '../numeric/context.js';
-import type { Env } from '../numeric/evaluate.js';
-import { compile, memoTable } from '../numeric/evaluate.js';
+import type { Env } from './evaluate.js';
+import { compile, memoTable } from './evaluate.js';
 import { ExactDigitsError, makeRationalContext } from '../numeric/rational.js';
 import { LimitError, limitsOf, type Limits } from '../spec/limits.js';
 import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
-import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram, type Ref } from './program.js';
+import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
+import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
 export interface SampleRecord {
   /** Data row, from 0. */
@@ -42,6 +43,8 @@ export interface Trace {
   ctx: NumericContext;
   sampleEquations: Equation[];
   optimizer: OptimizerProgram;
+  /** The data rows, constants and optimizer options, parsed once (graph/values.ts reads them). */
+  given: Given;
   /** Params and optimizer state before the first step. */
   initial: Map<string, Dec>;
   steps: StepRecord[];
@@ -116,12 +119,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
       ? makeDecimalJsContext(spec.precision, spec.conventions.relu_at_zero)
       : makeContext(spec.precision, spec.conventions.relu_at_zero);
   const D = ctx.D;
-  const rows = spec.data.map((row) => new Map(Object.entries(row).map(([k, v]) => [k, new D(v)])));
-  const constants = new Map(Object.entries(spec.constants).map(([k, v]) => [k, new D(v)]));
+  const given = givenValues(spec, D);
+  const { rows, constants, options: optionValues } = given;
   const opt = optimizerProgram(spec);
-  const optionValues = new Map(
-    Object.entries(spec.training.options).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, new D(v as string)]),
-  );
   const memo = memoTable();
   const sampleEquations = sampleProgram(spec, ctx, memo);
   // Refused by its size before any of it is computed.
@@ -135,7 +135,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
     for (const p of spec.params) initial.set(optimizerName(s.name, p.name), v);
   }
 
-  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, initial, steps: [], warnings: [] };
+  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, given, initial, steps: [], warnings: [] };
   const branches = options.recordBranches ? new Map<string, number[]>() : undefined;
   if (branches) trace.branches = branches;
   const schedule = batches(spec);
@@ -151,8 +151,8 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const optionNames = [...optionValues.keys()];
   const optionList = [...optionValues.values()];
   const sampleIndex = new Map(sampleEquations.map((e, i) => [e.name, i]));
-  const samplePlan = plan(sampleEquations, { columns, constantNames, optionNames, sampleIndex, batch: [] });
-  const stepCache = new Map<string, { equations: Equation[]; plan: Plan }>();
+  const samplePlan = slotPlan(sampleEquations, { columns, constantNames, optionNames, sampleIndex, batch: [] });
+  const stepCache = new Map<string, { equations: Equation[]; plan: SlotPlan }>();
   const lossCache = new Map<string, Equation[]>();
   const updateCache = new Map<boolean, Equation[]>();
 
@@ -177,7 +177,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         let updates = updateCache.get(first);
         if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx)));
         const equations = [...losses, ...updates];
-        program = { equations, plan: plan(equations, { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) }) };
+        program = { equations, plan: slotPlan(equations, { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) }) };
         stepCache.set(key, program);
       }
       // The spaces values come from; a sample's own space (SAMPLE) and row (ROW) change per sample.
@@ -186,8 +186,8 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
       spaces[OPTION] = optionList;
       spaces[SCALAR] = [new D(batch.length), new D(step)];
       // What each program reads from the step before is the same for every sample of this step.
-      const beforeOf = (p: Plan) => p.beforeNames.map((name) => before.get(name)!);
-      const evaluateAll = (equations: Equation[], p: Plan, out: Dec[], sampleRow: number | undefined) => {
+      const beforeOf = (p: SlotPlan) => p.beforeNames.map((name) => before.get(name)!);
+      const evaluateAll = (equations: Equation[], p: SlotPlan, out: Dec[], sampleRow: number | undefined) => {
         let i = 0;
         try {
           for (; i < equations.length; i++) {
@@ -259,49 +259,6 @@ function sampleRecord(row: number, ordered: Dec[], index: Map<string, number>): 
       return (map ??= new Map([...index].map(([name, i]) => [name, ordered[i]!])));
     },
   };
-}
-
-// The spaces a symbol's value is read from (see plan()).
-const ROW = 0, CONSTANT = 1, OPTION = 2, SAMPLE = 3, BEFORE = 4, STEP = 5, SCALAR = 6, SAMPLE_OF = 7;
-
-interface Plan {
-  /** Per equation: for each symbol, the space and the index it is read from; and a buffer for the values. */
-  slots: Array<{ sp: Int32Array; ix: Int32Array; vals: Dec[] }>;
-  /** The names read from the step before, in BEFORE's order. */
-  beforeNames: string[];
-}
-
-function plan(
-  equations: Equation[],
-  scope: { columns: string[]; constantNames: string[]; optionNames: string[]; sampleIndex: Map<string, number>; batch: number[]; stepIndex?: Map<string, number> },
-): Plan {
-  const beforeNames: string[] = [];
-  const beforeIndex = new Map<string, number>();
-  const locate = (ref: Ref): [number, number] => {
-    switch (ref.kind) {
-      case 'row': return [ROW, scope.columns.indexOf(ref.name)];
-      case 'constant': return [CONSTANT, scope.constantNames.indexOf(ref.name)];
-      case 'option': return [OPTION, scope.optionNames.indexOf(ref.name)];
-      case 'sample': return [SAMPLE, scope.sampleIndex.get(ref.name)!];
-      case 'sampleOf': return [SAMPLE_OF + scope.batch.indexOf(ref.row), scope.sampleIndex.get(ref.name)!];
-      case 'step': return [STEP, scope.stepIndex!.get(ref.name)!];
-      case 'before': {
-        let i = beforeIndex.get(ref.name);
-        if (i === undefined) {
-          beforeIndex.set(ref.name, (i = beforeNames.length));
-          beforeNames.push(ref.name);
-        }
-        return [BEFORE, i];
-      }
-      case 'batchSize': return [SCALAR, 0];
-      case 'stepNumber': return [SCALAR, 1];
-    }
-  };
-  const slots = equations.map((eq) => {
-    const located = eq.refs.map(locate);
-    return { sp: Int32Array.from(located.map(([s]) => s)), ix: Int32Array.from(located.map(([, i]) => i)), vals: new Array<Dec>(located.length) };
-  });
-  return { slots, beforeNames };
 }
 
 /** A param's value after the last step (or its initial value when no step ran). */

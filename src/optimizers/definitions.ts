@@ -27,6 +27,3 @@ export interface OptimizerDef {
 }
 
 export const nonzero = (v: OptionValue | undefined) => typeof v === 'string' && !new Decimal(v).isZero();
-
-/** The optimizers of the default convention (PyTorch's). */
-export { PYTORCH as OPTIMIZERS } from './pytorch.js';

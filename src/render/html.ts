@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../text/escape.js';
 
 /** Renders one fragment; throws on anything KaTeX does not accept. KaTeX stops after 1,000 macro
  *  expansions (its guard against a macro that expands forever); \operatorname alone costs several, so a

@@ -7,7 +7,7 @@ import type { StepRecord, Trace } from '../graph/run.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
-import { jsonSafe } from './escape.js';
+import { jsonSafe } from '../text/escape.js';
 
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */

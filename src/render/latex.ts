@@ -2,7 +2,7 @@
 // (amsmath, amssymb, geometry), with align* for displays and tabular for tables. Blocks are printed as
 // they come (latexSink), so a long document streams.
 import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
-import { escapeLatex } from './escape.js';
+import { escapeLatex } from '../text/escape.js';
 
 export { escapeLatex };
 

@@ -2,7 +2,7 @@
 // and $$ displays holding an aligned environment (rendered by GitHub, VS Code, pandoc, Jupyter).
 // Blocks are printed as they come (markdownSink), so a long document streams.
 import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
-import { escapeMarkdown } from './escape.js';
+import { escapeMarkdown } from '../text/escape.js';
 
 function inline(content: Inline[]): string {
   return content.map((c) => (typeof c === 'string' ? escapeMarkdown(c) : `$${c.math}$`)).join('');

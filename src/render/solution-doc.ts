@@ -140,7 +140,7 @@ function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: 
   p(`The optimizer: ${opt.def.title}, with `,
     ...options.flatMap(([k, v], i): Inline[] => [
       i === 0 ? '' : ', ',
-      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(new trace.ctx.D(v), 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
+      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(trace.given.options.get(k)!, 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
     ]),
     `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
     spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
@@ -165,7 +165,7 @@ function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: 
   blocks.push({
     kind: 'table',
     head: [['sample'], ...columns.map((c) => [math(N.name(c))])],
-    rows: spec.data.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(new trace.ctx.D(row[c]!)))])]),
+    rows: trace.given.rows.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(row.get(c)!))])]),
   });
   p('Initial values: ', ...list(initialValues(trace)), '.');
   return blocks;

@@ -9,6 +9,7 @@
 import type { Dec } from '../numeric/context.js';
 import type { Equation } from '../graph/program.js';
 import type { RunOptions, StepRecord, Trace } from '../graph/run.js';
+import { resolve, valuesAt } from '../graph/values.js';
 
 /** One quantity: its equation, the values that went into it (slot order) and its value. */
 export interface Calc {
@@ -106,48 +107,22 @@ export function streamed(writer: SolutionWriter, keep: (step: number) => boolean
 
 /** One step's section; `before` holds the values the step started from (the previous step's). */
 export function stepSection(trace: Trace, s: StepRecord, before: Map<string, Dec>): StepSection {
-  const { spec } = trace;
+  const { spec, given } = trace;
+  const D = trace.ctx.D;
   const columns = [...spec.inputs, ...spec.targets];
   const samples = s.samples.map((sample): SampleSection => {
-    const calc = (eq: Equation): Calc => ({
-      eq,
-      inputs: eq.refs.map((r) => {
-        switch (r.kind) {
-          case 'row': return sampleValue(trace, sample.row, r.name);
-          case 'sample': return sample.values.get(r.name)!;
-          case 'before': return before.get(r.name)!;
-          case 'constant': return new trace.ctx.D(spec.constants[r.name]!);
-          case 'batchSize': return new trace.ctx.D(s.rows.length);
-          default: throw new Error(`unexpected reference ${r.kind} in a sample equation`);
-        }
-      }),
-      value: sample.values.get(eq.name)!,
-    });
+    const source = valuesAt(D, given, s, before, sample);
+    const calc = (eq: Equation): Calc => ({ eq, inputs: eq.refs.map((r) => resolve(r, source)), value: sample.values.get(eq.name)! });
     const eqs = trace.sampleEquations;
     return {
       sample: sample.row + 1,
-      given: columns.map((c) => [c, sampleValue(trace, sample.row, c)]),
+      given: columns.map((c) => [c, given.rows[sample.row]!.get(c)!]),
       forward: eqs.filter((e) => e.role === 'neuron' || e.role === 'loss').map(calc),
       backward: eqs.filter((e) => e.role === 'seed' || e.role === 'adjoint' || e.role === 'share').map(calc),
     };
   });
-  const byRow = new Map(s.samples.map((x) => [x.row, x]));
-  const calc = (eq: Equation): Calc => ({
-    eq,
-    inputs: eq.refs.map((r) => {
-      switch (r.kind) {
-        case 'sampleOf': return byRow.get(r.row)!.values.get(r.name)!;
-        case 'step': return s.values.get(r.name)!;
-        case 'before': return before.get(r.name)!;
-        case 'constant': return new trace.ctx.D(spec.constants[r.name]!);
-        case 'option': return new trace.ctx.D(spec.training.options[r.name] as string);
-        case 'batchSize': return new trace.ctx.D(s.rows.length);
-        case 'stepNumber': return new trace.ctx.D(s.step);
-        default: throw new Error(`unexpected reference ${r.kind} in a step equation`);
-      }
-    }),
-    value: s.values.get(eq.name)!,
-  });
+  const source = valuesAt(D, given, s, before);
+  const calc = (eq: Equation): Calc => ({ eq, inputs: eq.refs.map((r) => resolve(r, source)), value: s.values.get(eq.name)! });
   return {
     step: s.step,
     epoch: s.epoch,
@@ -160,8 +135,4 @@ export function stepSection(trace: Trace, s: StepRecord, before: Map<string, Dec
     })),
     after: s.values,
   };
-}
-
-function sampleValue(trace: Trace, row: number, name: string): Dec {
-  return new trace.ctx.D(trace.spec.data[row]![name]!);
 }

@@ -3,7 +3,7 @@
 import { roundedText, type Dec } from '../numeric/context.js';
 import type { Node } from '../symbolic/build.js';
 import { initialValues, written, type Calc, type Solution, type SolutionWriter } from './solution.js';
-import { terminalSafe, terminalSafeLine } from './escape.js';
+import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { displayName, isInternal } from '../graph/names.js';

@@ -2,11 +2,12 @@
 // editor's YAML language server checks and completes exactly what the tool accepts. Numbers are
 // numbers or numeric strings in the published schema (inside the tool they are read as text).
 import * as z from 'zod/mini';
-import { SpecSchema } from './schema.js';
+import { SCHEMA_METADATA, SpecSchema } from './schema.js';
 
 export function specJsonSchema(): object {
   const schema = z.toJSONSchema(SpecSchema, {
     io: 'input',
+    metadata: SCHEMA_METADATA,
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
       const ref = typeof jsonSchema.$ref === 'string' ? jsonSchema.$ref : '';
@@ -16,7 +17,7 @@ export function specJsonSchema(): object {
         delete jsonSchema.pattern;
         return;
       }
-      const id = z.globalRegistry.get(zodSchema)?.id;
+      const id = SCHEMA_METADATA.get(zodSchema)?.id;
       if (id === 'number' || id === 'count') {
         const pattern = jsonSchema.pattern;
         const description = jsonSchema.description;

@@ -7,6 +7,7 @@ import { DECIMAL_TEXT } from '../numeric/context.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { ACTIVATION_FUNCTIONS, WRITTEN_FUNCTIONS } from '../symbolic/functions.js';
 import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
+import { LOSS_NAMES } from './losses.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
 // of the command's start-up that it saves. Messages not written here come from its English locale,
@@ -14,11 +15,15 @@ import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 // of a host's own zod.
 export const SPEC_PARSE: z.core.ParseContext<z.core.$ZodIssue> = { error: en().localeError };
 
+/** The metadata of the published JSON Schema (json-schema.ts reads it). A registry of our own, not zod's
+ *  z.globalRegistry: a host's zod schemas may use the same ids (`number`, `count`). */
+export const SCHEMA_METADATA = z.registry<{ id?: string; description?: string }>();
+
 /** A copy of a schema with metadata for the published JSON Schema (an id makes it a shared definition;
  *  a copy of that keeps pointing to it), as zod's classic .meta() makes one. */
 function described<T extends z.ZodMiniType>(schema: T, meta: { id?: string; description?: string }): T {
   const copy = schema.clone(undefined, { parent: true }) as T;
-  z.globalRegistry.add(copy, meta);
+  SCHEMA_METADATA.add(copy, meta);
   return copy;
 }
 
@@ -36,7 +41,8 @@ const Flag = z.boolean({ error: 'expected true or false' });
 /** A dense layer's activations: linear and softmax (which layers.ts expands), and every function the
  *  function table marks as an activation. */
 export const ACTIVATIONS = ['linear', ...ACTIVATION_FUNCTIONS, 'softmax'] as const;
-export const LOSSES = ['mse', 'sse', 'half_sse', 'mae', 'bce', 'cross_entropy'] as const;
+/** The names of the losses of spec/losses.ts's table. */
+export const LOSSES = LOSS_NAMES;
 
 const Layer = z.strictObject({
   units: described(Count, { description: 'Number of units (neurons) in the layer.' }),

@@ -5,12 +5,13 @@ import Decimal from 'decimal.js';
 import type * as z from 'zod/mini';
 // csv-parse/sync needs Node's Buffer; a browser gets csv-parse's own build with one (package.json imports).
 import { parse as parseCsv } from '#csv-parse';
-import { InputError, didYouMean } from './errors.js';
+import { InputError } from './errors.js';
+import { didYouMean } from '../text/did-you-mean.js';
 import { SPEC_PARSE, SpecSchema, type RawSpec } from './schema.js';
 import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
 import { expandLayers, type LayerSpec } from './layers.js';
-import { defaultTargets, namedLoss } from './losses.js';
+import { defaultTargets, LOSS_NAMES, namedLoss } from './losses.js';
 import { LimitError, limitsOf, SPEC_LIMIT_KEYS, type Limits } from './limits.js';
 import { literalProblem } from '../numeric/literal.js';
 import { ExpressionError, parseExpression, RESERVED_NAMES } from '../symbolic/parse.js';
@@ -19,7 +20,7 @@ import type { OptimizerDef, Options } from '../optimizers/definitions.js';
 import { DEFAULT_PRESET, PRESETS } from '../optimizers/presets.js';
 import { customDefinition } from '../optimizers/custom.js';
 import { DECIMAL_TEXT, DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
-import { terminalSafeLine } from '../render/escape.js';
+import { terminalSafeLine } from '../text/escape.js';
 
 export interface ReadOptions {
   precision?: number;
@@ -201,7 +202,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   });
 
   // The loss: an expression, or a loss by name over the outputs and targets.
-  if ((raw.loss.sample === undefined) === (raw.loss.name === undefined)) fail('loss', 'give the loss either as sample (an expression) or as name (mse, sse, half_sse, mae, bce, cross_entropy)');
+  if ((raw.loss.sample === undefined) === (raw.loss.name === undefined)) fail('loss', `give the loss either as sample (an expression) or as name (${LOSS_NAMES.join(', ')})`);
   let sampleText = raw.loss.sample;
   let reduce = raw.loss.reduce;
   if (raw.loss.name) {

@@ -11,8 +11,8 @@
 import { parse as mathParse } from './mathjs.js';
 import { unwrap, type Node } from './build.js';
 import { FUNCTIONS } from './functions.js';
-import { didYouMean } from '../spec/errors.js';
-import { DEFAULT_LIMITS, overLimitMessage, type Limits } from '../spec/limits.js';
+import { didYouMean } from '../text/did-you-mean.js';
+import { DEFAULT_LIMITS, overLimitMessage, type Limits } from '../limits/limits.js';
 import { literalProblem } from '../numeric/literal.js';
 
 /** A problem with one expression's text. The caller knows where the text came from and locates it;

@@ -2,7 +2,7 @@
 // values (BigDecimals, or exact fractions). Symbols are resolved to slots once, at compile time; a run
 // then fills the slots and calls. A sum or product may have any number of arguments (see
 // symbolic/build.ts): it is evaluated left to right, ((a + b) + c) + d, as the nested chain it stands for.
-import type { Dec, NumericContext } from './context.js';
+import type { Dec, NumericContext } from '../numeric/context.js';
 import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 
