@@ -120,6 +120,11 @@ training: { optimizer: sgd, lr: 0.1 }
     }
   });
 
+  it('a name that cannot be scoped is refused with why and another to take', async () => {
+    expect(await refused(tiny('constants: { loss: 1 }'))).toContain("at constants.loss: 'loss' is reserved (the per-sample loss's own name); choose another name (e.g. loss_1)");
+    expect(await refused(tiny('constants: { relu: 1 }'))).toContain("at constants.relu: 'relu' is reserved (a function of expressions); choose another name (e.g. relu_1)");
+  });
+
   it('a key that is not an ASCII name is named in the message', async () => {
     expect(await refused(replaced(hw7, 'params: {', 'params: { wé: 1,'))).toContain("at params.wé: 'wé' is not a name: a name is ASCII letters, digits and _");
   });

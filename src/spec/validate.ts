@@ -73,7 +73,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   // Names: each defined once, across every section.
   const owner = new Map<string, string>();
   const define = (name: string, path: string) => {
-    if (RESERVED_NAMES.has(name) || name === 'loss') fail(path, `'${name}' is reserved (a function or the loss); choose another name`);
+    if (RESERVED_NAMES.has(name) || name === 'loss') fail(path, `'${name}' is reserved (${name === 'loss' ? "the per-sample loss's own name" : 'a function of expressions'}); choose another name (e.g. ${name}_1)`);
     if (CONSTANT_WORDS.has(name)) fail(path, `'${name}' is a constant of the expression language (${[...CONSTANT_WORDS].join(', ')}), not a name; choose another name (e.g. ${name}_1)`);
     const before = owner.get(name);
     if (before) fail(path, `'${name}' is already defined at ${before}`);
@@ -343,7 +343,7 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
   for (const [section, names] of [['hyperparameters', hyper], ['state', state]] as const) {
     for (const name of names) {
       if (Object.hasOwn(ROLES, name)) fail(`${base}.${section}.${name}`, `'${name}' is ${ROLES[name]} in an optimizer's equations; name the ${section === 'state' ? 'state variable' : 'hyperparameter'} otherwise (e.g. ${name}0)`);
-      if (RESERVED_NAMES.has(name)) fail(`${base}.${section}.${name}`, `'${name}' is reserved (a function); choose another name`);
+      if (RESERVED_NAMES.has(name)) fail(`${base}.${section}.${name}`, `'${name}' is reserved (a function of expressions); choose another name (e.g. ${name}_1)`);
       if (section === 'state' && hyper.includes(name)) fail(`${base}.state.${name}`, `'${name}' is already a hyperparameter; a state variable needs a name of its own`);
     }
   }
@@ -357,7 +357,7 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
     const keys = Object.keys(entry);
     if (keys.length !== 1) fail(path, 'each update is one `name: formula`');
     const [name, formula] = [keys[0]!, entry[keys[0]!]!];
-    if (RESERVED_NAMES.has(name)) fail(path, `'${name}' is reserved (a function); choose another name`);
+    if (RESERVED_NAMES.has(name)) fail(path, `'${name}' is reserved (a function of expressions); choose another name (e.g. ${name}_1)`);
     if (name === 't' || name === 'grad') fail(`${path}.${name}`, `'${name}' is ${ROLES[name]}, given to the optimizer: an update cannot assign it (name the new value otherwise${name === 'grad' ? ', e.g. g' : ''})`);
     if (hyper.includes(name)) fail(`${path}.${name}`, `'${name}' is a hyperparameter, fixed for the run: an update cannot assign it (name the new value otherwise)`);
     let tree;
