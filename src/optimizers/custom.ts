@@ -1,7 +1,7 @@
 // An optimizer written in the spec: hyperparameters, state variables with initial values, and update
 // equations over g (the gradient), p (the param), t (the step, from 1) and the hyperparameters. It
 // becomes an OptimizerDef like the built-in ones, so it gets the same trace, worked solution and check.
-import type { OptimizerDef, UpdateEquation } from './definitions.js';
+import type { OptimizerDef, OptimizerRoles, UpdateEquation } from './definitions.js';
 
 export interface CustomOptimizer {
   title: string;
@@ -9,6 +9,8 @@ export interface CustomOptimizer {
   state: Record<string, string>;
   /** In order; the last one assigns p. */
   update: UpdateEquation[];
+  /** The roles the spec declares (`roles:`), for check's diagnoses. */
+  roles?: OptimizerRoles;
 }
 
 export function customDefinition(c: CustomOptimizer): OptimizerDef {
@@ -20,5 +22,8 @@ export function customDefinition(c: CustomOptimizer): OptimizerDef {
     options: { ...c.hyperparameters },
     state: () => ({ ...c.state }),
     updates: () => [...(definesG ? [] : [{ name: 'g', formula: 'grad' }]), ...c.update],
+    // Only the roles the spec declares: check's optimizer diagnoses (bias correction, eps placement,
+    // weight decay) apply to the parts it names, whatever they are called.
+    ...(c.roles ? { roles: c.roles } : {}),
   };
 }

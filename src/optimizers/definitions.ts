@@ -15,6 +15,17 @@ export interface UpdateEquation {
   first?: string;
 }
 
+/** Which parts of an optimizer play a known part, for check's diagnoses (src/check/diagnoses.ts): they
+ *  read these roles, never an update's or option's name. A part without a role gets no diagnosis. */
+export interface OptimizerRoles {
+  /** The updates that divide by 1 - beta^t (bias correction), in order: each is `x / (1 - beta^t)`. */
+  biasCorrection?: string[];
+  /** The option added to a square root in the step (`sqrt(v) + eps`). */
+  epsilon?: string;
+  /** The weight-decay option (coupled or decoupled). */
+  weightDecay?: string;
+}
+
 export interface OptimizerDef {
   title: string;
   /** Every option with its default; booleans are flags. */
@@ -24,6 +35,8 @@ export interface OptimizerDef {
   updates(o: Options): UpdateEquation[];
   /** Option combinations the reference implementation refuses. */
   invalid?(o: Options): string | undefined;
+  /** Declared roles of its updates and options (an optimizer written in a spec declares them in `roles:`). */
+  roles?: OptimizerRoles;
 }
 
 export const nonzero = (v: OptionValue | undefined) => typeof v === 'string' && !new Decimal(v).isZero();

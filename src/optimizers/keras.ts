@@ -3,7 +3,10 @@
 // corrections into the step size and adds an "epsilon hat" outside the uncorrected sqrt(v); RMSprop
 // puts eps inside the square root; Adagrad's accumulator starts at 0.1; SGD's momentum is a velocity
 // v = mu*v - lr*g; and weight_decay is always decoupled: p <- p - p*wd*lr before the step.
-import { nonzero, type OptimizerDef, type Options, type UpdateEquation } from './definitions.js';
+import { nonzero, type OptimizerDef, type OptimizerRoles, type Options, type UpdateEquation } from './definitions.js';
+
+/** Every Keras optimizer's epsilon and weight decay, for check's diagnoses. */
+const ROLES: OptimizerRoles = { epsilon: 'eps', weightDecay: 'weight_decay' };
 
 /** Decoupled weight decay before the step; the step then starts from p_decayed. */
 const decayed = (o: Options): UpdateEquation[] => (nonzero(o.weight_decay) ? [{ name: 'p_decayed', formula: 'p - p * weight_decay * lr' }] : []);
@@ -22,6 +25,8 @@ const adam = (title: string, weightDecay: string): OptimizerDef => ({
     { name: 'alpha', formula: 'lr * sqrt(1 - beta2^t) / (1 - beta1^t)' },
     { name: 'p', formula: `${base(o)} - alpha * m / (sqrt(${o.amsgrad ? 'vmax' : 'v'}) + eps)` },
   ],
+  // The bias correction is folded into alpha, not a division of the moments: no biasCorrection role.
+  roles: ROLES,
 });
 
 export const KERAS: Record<string, OptimizerDef> = {
@@ -39,6 +44,7 @@ export const KERAS: Record<string, OptimizerDef> = {
           ]
         : [{ name: 'p', formula: `${base(o)} - lr * g` }]),
     ],
+    roles: { weightDecay: 'weight_decay' },
   },
   adam: adam('Adam (Keras)', '0'),
   adamw: adam('AdamW (Keras)', '0.004'),
@@ -63,6 +69,7 @@ export const KERAS: Record<string, OptimizerDef> = {
           ]
         : [{ name: 'p', formula: `${base(o)} - increment` }]),
     ],
+    roles: ROLES,
   },
   adagrad: {
     title: 'Adagrad (Keras)',
@@ -74,5 +81,6 @@ export const KERAS: Record<string, OptimizerDef> = {
       { name: 'accumulator', formula: 'accumulator + g^2' },
       { name: 'p', formula: `${base(o)} - lr * g / sqrt(accumulator + eps)` },
     ],
+    roles: ROLES,
   },
 };

@@ -1,6 +1,6 @@
 // The optimizers of PyTorch's torch.optim, exactly (betas split into beta1 and beta2). This is the
 // default convention. Adding an optimizer is one entry.
-import { nonzero, type OptimizerDef, type Options, type UpdateEquation } from './definitions.js';
+import { nonzero, type OptimizerDef, type OptimizerRoles, type Options, type UpdateEquation } from './definitions.js';
 
 /** torch.optim's coupled weight decay: an L2 term added to the gradient. */
 const coupledDecay = (o: Options): UpdateEquation =>
@@ -13,6 +13,9 @@ const adamMoments = (o: Options): UpdateEquation[] => [
   { name: 'mhat', formula: 'm / (1 - beta1^t)' },
   { name: 'vhat', formula: `${o.amsgrad ? 'vmax' : 'v'} / (1 - beta2^t)` },
 ];
+
+/** Adam's bias-corrected moments, its epsilon and its weight decay, for check's diagnoses. */
+const ADAM_ROLES: OptimizerRoles = { biasCorrection: ['mhat', 'vhat'], epsilon: 'eps', weightDecay: 'weight_decay' };
 
 export const PYTORCH: Record<string, OptimizerDef> = {
   sgd: {
@@ -27,6 +30,7 @@ export const PYTORCH: Record<string, OptimizerDef> = {
         { name: 'p', formula: o.nesterov ? 'p - lr * (g + momentum * buf)' : 'p - lr * buf' },
       ];
     },
+    roles: { weightDecay: 'weight_decay' },
     invalid: (o) =>
       o.nesterov && (!nonzero(o.momentum) || nonzero(o.dampening)) ? 'nesterov needs momentum > 0 and dampening 0 (as torch.optim.SGD)' : undefined,
   },
@@ -35,6 +39,7 @@ export const PYTORCH: Record<string, OptimizerDef> = {
     options: { lr: '0.001', beta1: '0.9', beta2: '0.999', eps: '1e-8', weight_decay: '0', amsgrad: false },
     state: (o) => ({ m: '0', v: '0', ...(o.amsgrad ? { vmax: '0' } : {}) }),
     updates: (o) => [coupledDecay(o), ...adamMoments(o), { name: 'p', formula: 'p - lr * mhat / (sqrt(vhat) + eps)' }],
+    roles: ADAM_ROLES,
   },
   adamw: {
     title: 'AdamW',
@@ -47,6 +52,7 @@ export const PYTORCH: Record<string, OptimizerDef> = {
       ...adamMoments(o),
       { name: 'p', formula: 'p_decayed - lr * mhat / (sqrt(vhat) + eps)' },
     ],
+    roles: ADAM_ROLES,
   },
   rmsprop: {
     title: 'RMSprop',
@@ -68,6 +74,7 @@ export const PYTORCH: Record<string, OptimizerDef> = {
           ]
         : [{ name: 'p', formula: 'p - lr * g / avg' }]),
     ],
+    roles: { epsilon: 'eps', weightDecay: 'weight_decay' },
   },
   adagrad: {
     title: 'Adagrad',
@@ -79,5 +86,6 @@ export const PYTORCH: Record<string, OptimizerDef> = {
       { name: 'sum', formula: 'sum + g^2' },
       { name: 'p', formula: 'p - clr * g / (sqrt(sum) + eps)' },
     ],
+    roles: { epsilon: 'eps', weightDecay: 'weight_decay' },
   },
 };

@@ -1,0 +1,145 @@
+// check's diagnoses are one table (src/check/diagnoses.ts): every entry is complete, the ids are unique
+// but for the one documented exception, the optimizer diagnoses read the optimizers' declared roles, and
+// adding a diagnosis is one entry in that one file (shown on a copy of src/ with a dummy entry appended
+// and nothing else edited).
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DIAGNOSES } from '../src/check/diagnoses.js';
+import { KERAS } from '../src/optimizers/keras.js';
+import { PYTORCH } from '../src/optimizers/pytorch.js';
+import { check, parseSpec } from '../src/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('the table of diagnoses', () => {
+  it('every entry has an id, a family and a text; ids are unique but for biases-not-regularised', () => {
+    for (const d of DIAGNOSES) {
+      expect(d.id).toMatch(/^[a-z0-9.+-]+$/);
+      expect(d.family).toMatch(/^[a-z0-9-]+$/);
+      expect(d.text.length).toBeGreaterThan(10);
+      expect(typeof d.applies).toBe('function');
+    }
+    // The weight-decay form of biases-not-regularised shares the penalty form's id: a test and the
+    // README's table name it so. Both are of one family (never combined with each other).
+    const ids = DIAGNOSES.map((d) => d.id);
+    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+    expect(repeated).toEqual(['biases-not-regularised']);
+    expect(new Set(DIAGNOSES.filter((d) => d.id === 'biases-not-regularised').map((d) => d.family))).toEqual(new Set(['biases']));
+  });
+
+  it("the README's diagnosis table names every id of the table", async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const id of new Set(DIAGNOSES.map((d) => d.id))) expect(readme).toContain(`\`${id}\``);
+  });
+
+  it('the built-in optimizers declare the roles the diagnoses read, naming real updates and options', () => {
+    for (const [preset, table] of [['pytorch', PYTORCH], ['keras', KERAS]] as const) {
+      for (const [name, def] of Object.entries(table)) {
+        const roles = def.roles;
+        expect(roles, `${preset} ${name}`).toBeDefined();
+        const updates = def.updates({ ...def.options, weight_decay: '0.1' }).map((u) => u.name);
+        for (const u of roles!.biasCorrection ?? []) expect(updates, `${preset} ${name}`).toContain(u);
+        for (const o of [roles!.epsilon, roles!.weightDecay]) if (o !== undefined) expect(Object.keys(def.options), `${preset} ${name}`).toContain(o);
+      }
+    }
+    expect(PYTORCH.adam!.roles).toEqual({ biasCorrection: ['mhat', 'vhat'], epsilon: 'eps', weightDecay: 'weight_decay' });
+  });
+
+  it('an optimizer written as equations gets the optimizer diagnoses for the roles it declares, whatever its names', () => {
+    const tiny = (training: string[]) => parseSpec([
+      'model: { inputs: [x], neurons: { yhat: w*x } }',
+      'params: { w: 1 }',
+      'data: [ { x: 2, y: 3 } ]',
+      'loss: { sample: (y - yhat)^2, reduce: sum }',
+      ...training,
+    ].join('\n'), { file: 'tiny.yaml' });
+    // The built-in Adam, by its roles: both optimizer diagnoses apply.
+    const builtIn = DIAGNOSES.filter((d) => d.applies(tiny(['training: { optimizer: adam, lr: 0.1, eps: 1, epochs: 1 }']))).map((d) => d.id);
+    expect(builtIn).toEqual(expect.arrayContaining(['adam-no-bias-correction', 'eps-inside-sqrt']));
+    // The same Adam written out with other names: without roles neither applies; with them, both do.
+    const renamed = (roles: string[]) => parseSpec([
+      'model: { inputs: [x], neurons: { yhat: w*x } }',
+      'params: { w: 1 }',
+      'data: [ { x: 2, y: 3 } ]',
+      'loss: { sample: (y - yhat)^2, reduce: sum }',
+      'training:',
+      '  optimizer:',
+      '    title: Renamed Adam',
+      '    hyperparameters: { lr: 0.1, b1: 0.9, b2: 0.999, tiny: 1 }',
+      '    state: { mom: 0, sq: 0 }',
+      '    update:',
+      '      - mom: b1 * mom + (1 - b1) * g',
+      '      - sq: b2 * sq + (1 - b2) * g^2',
+      '      - mc: mom / (1 - b1^t)',
+      '      - sc: sq / (1 - b2^t)',
+      '      - p: p - lr * mc / (sqrt(sc) + tiny)',
+      ...roles,
+      '  epochs: 1',
+    ].join('\n'), { file: 'renamed-adam.yaml' });
+    const plain = renamed([]);
+    expect(plain.training.definition.roles).toBeUndefined();
+    const applying = DIAGNOSES.filter((d) => d.applies(plain)).map((d) => d.id);
+    expect(applying).not.toContain('adam-no-bias-correction');
+    expect(applying).not.toContain('eps-inside-sqrt');
+    const declared = renamed(['    roles: { bias_correction: [mc, sc], epsilon: tiny }']);
+    expect(declared.training.definition.roles).toEqual({ biasCorrection: ['mc', 'sc'], epsilon: 'tiny' });
+    expect(DIAGNOSES.filter((d) => d.applies(declared)).map((d) => d.id)).toEqual(expect.arrayContaining(['adam-no-bias-correction', 'eps-inside-sqrt']));
+    // A role must name the optimizer's own parts.
+    expect(() => renamed(['    roles: { epsilon: eps }'])).toThrow(/'eps' is not a hyperparameter of this optimizer/);
+  });
+});
+
+describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
+  it('a copy of src/ with a dummy "lr halved" entry appended diagnoses a step taken with lr/2', { timeout: 60_000 }, async () => {
+    // One param, one sample, SGD with lr 0.1: yhat = w x = 2, loss (y - yhat)^2 = 1, dL/dyhat = 2 (yhat - y)
+    // = -2, dL/dw = -2 x = -4; w = 1 - 0.1 * (-4) = 1.4. With lr/2 = 0.05: w = 1 + 0.2 = 1.2. The gradient
+    // is written right (-4), so the sample loss halved (which also gives 1.2) contradicts it.
+    const specText = [
+      'model: { inputs: [x], neurons: { yhat: w*x } }',
+      'params: { w: 1 }',
+      'data: [ { x: 2, y: 3 } ]',
+      'loss: { sample: (y - yhat)^2, reduce: sum }',
+      'training: { optimizer: sgd, lr: 0.1, epochs: 1 }',
+    ].join('\n');
+    const answers = 'step1:\n  gradients: { w: -4 }\n  params: { w: 1.2 }\n';
+    const dummyText = 'lr halved: the update used lr/2';
+
+    // The project itself: a new error, and nothing in its table reproduces it.
+    const own = check(parseSpec(specText, { file: 'tiny.yaml' }), answers).results.find((r) => r.path === 'step1.params.w')!;
+    expect([own.verdict, own.exact]).toEqual(['wrong', '1.4']);
+    expect(own.diagnosis).toEqual([]);
+
+    const dir = mkdtempSync(join(tmpdir(), 'exactprop-diagnoses-'));
+    try {
+      cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+      // The one edit: an entry appended to the copy's table, with the helpers that file already imports.
+      appendFileSync(join(dir, 'src/check/diagnoses.ts'), [
+        '',
+        'DIAGNOSES.push({',
+        "  id: 'lr-halved', family: 'lr', text: 'the update used half the learning rate',",
+        '  applies: (spec) => typeof spec.training.options.lr === \'string\'',
+        `    ? { text: '${dummyText}', spec: (s) => withOptions(s, { lr: new ExactDecimal(s.training.options.lr as string).div(2).toString() }) }`,
+        '    : undefined,',
+        '});',
+        '',
+      ].join('\n'));
+
+      const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dir, 'src', path)).href)) as T;
+      const copy = await load<typeof import('../src/index.js')>('index.ts');
+      const report = copy.check(copy.parseSpec(specText, { file: 'tiny.yaml' }), answers);
+      const r = report.results.find((x) => x.path === 'step1.params.w')!;
+      expect([r.verdict, r.exact]).toEqual(['wrong', '1.4']);
+      expect(r.diagnosis).toEqual([{ id: 'lr-halved', text: dummyText }]);
+      // The gradient, written right, stays right.
+      expect(report.results.find((x) => x.path === 'step1.gradients.w')!.verdict).toBe('correct');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
