@@ -8,6 +8,7 @@ import { PRESETS } from '../optimizers/presets.js';
 import { ACTIVATION_FUNCTIONS, WRITTEN_FUNCTIONS } from '../symbolic/functions.js';
 import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 import { LOSS_NAMES } from './losses.js';
+import { DEFAULT_LAYER_KIND, LAYER_KINDS, type SchemaBlocks } from './layers.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
 // of the command's start-up that it saves. Messages not written here come from its English locale,
@@ -44,18 +45,33 @@ export const ACTIVATIONS = ['linear', ...ACTIVATION_FUNCTIONS, 'softmax'] as con
 /** The names of the losses of spec/losses.ts's table. */
 export const LOSSES = LOSS_NAMES;
 
-const Layer = z.strictObject({
-  units: described(Count, { description: 'Number of units (neurons) in the layer.' }),
-  activation: z._default(z.enum(ACTIVATIONS), 'linear'),
-  name: described(z.optional(Name), { description: 'Prefix of the layer’s neuron names (default h<layer>): name_1, name_2, ... or just name for one unit.' }),
-  bias: z._default(Flag, true),
-});
+/** A layer: a `type` from the layer-kind table (spec/layers.ts; dense when absent) and that kind's keys. */
+const LAYER_BLOCKS: SchemaBlocks = { z, Count, Flag, Name, activations: ACTIVATIONS, described };
+const layerObject = (kind: string, type: z.ZodMiniType) => {
+  const options = LAYER_KINDS[kind]!.options(LAYER_BLOCKS);
+  return z.strictObject({ type, ...options, ...('name' in options ? {} : { name: z.optional(Name) }) });
+};
+const LAYER_TYPE_DESCRIPTION = `The layer's kind (${Object.keys(LAYER_KINDS).join(', ')}); ${DEFAULT_LAYER_KIND} when not given.`;
+const LAYER_KIND_NAMES = Object.keys(LAYER_KINDS) as [string, ...string[]];
+const Layer = LAYER_KIND_NAMES.length === 1
+  ? layerObject(DEFAULT_LAYER_KIND, described(z.optional(z.enum(LAYER_KIND_NAMES)), { description: LAYER_TYPE_DESCRIPTION }))
+  : z.discriminatedUnion('type', LAYER_KIND_NAMES.map((kind) => {
+    const type = described(z.literal(kind), { description: LAYER_TYPE_DESCRIPTION });
+    return layerObject(kind, kind === DEFAULT_LAYER_KIND ? z.optional(type) : type);
+  }) as unknown as [z.ZodMiniObject, ...z.ZodMiniObject[]], {
+    error: (issue) => (issue.code === 'invalid_union' ? `expected one of ${LAYER_KIND_NAMES.join(', ')} (the layer kinds)` : undefined),
+  });
 
 const CustomOptimizer = described(z.strictObject({
   title: z.optional(z.string()),
   hyperparameters: z._default(z.record(Name, NumberText), {}),
   state: z._default(z.record(Name, z.union([NumberText, Expression])), {}),
   update: z.array(z.record(Name, Expression), { error: 'expected a list of updates, each `name: formula`' }).check(z.minLength(1)),
+  roles: described(z.optional(z.strictObject({
+    bias_correction: z.optional(z.array(Name)),
+    epsilon: z.optional(Name),
+    weight_decay: z.optional(Name),
+  })), { description: "Which parts play a known role, so that check can diagnose the usual mistakes with them: bias_correction (the updates x / (1 - beta^t)), epsilon (the hyperparameter added to a square root), weight_decay (the hyperparameter)." }),
 }), { description: 'An optimizer written as equations: state variables with initial values, then update equations over g (the gradient), p (the param), t (the step) and the hyperparameters; the last assigns p.' });
 
 const ParamValue = z.union([NumberText, z.array(NumberText), z.array(z.array(NumberText))], {

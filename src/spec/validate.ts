@@ -10,7 +10,7 @@ import { didYouMean } from '../text/did-you-mean.js';
 import { SPEC_PARSE, SpecSchema, type RawSpec } from './schema.js';
 import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
-import { expandLayers, type LayerSpec } from './layers.js';
+import { expandLayers, layerKind, type RawLayer } from './layers.js';
 import { defaultTargets, LOSS_NAMES, namedLoss } from './losses.js';
 import { LimitError, limitsOf, SPEC_LIMIT_KEYS, type Limits } from './limits.js';
 import { literalProblem } from '../numeric/literal.js';
@@ -125,32 +125,38 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     checkNumber(v, `constants.${n}`);
   }
 
-  // Neurons, written out or as dense layers.
+  // Neurons, written out or as layers.
   if (raw.model.neurons && raw.model.layers) fail('model', 'give either neurons or layers, not both');
   let neuronTexts: Array<[string, string, string]> = Object.entries(raw.model.neurons ?? {}).map(([n, t]) => [n, t, `model.neurons.${n}`]);
   let layerOutputs: string[] | undefined;
   if (raw.model.layers) {
-    const layers: LayerSpec[] = raw.model.layers.map((l) => ({ units: Number(l.units), activation: l.activation, bias: l.bias, ...(l.name ? { name: l.name } : {}) }));
-    layers.forEach((l, i) => { if (l.units < 1) fail(`model.layers[${i + 1}].units`, 'a layer has at least one unit'); });
-    // Sizes are checked before anything is built: a layer of 10^9 units is refused, not attempted.
+    // Each layer's kind (spec/layers.ts) says what it needs; sizes are checked before anything is
+    // built: a layer of 10^9 units is refused, not attempted.
+    const layers = raw.model.layers as RawLayer[];
     let units = 0;
     let weights = 0;
     let fanIn = inputNames.length;
-    layers.forEach((l) => { units += l.units * (l.activation === 'softmax' ? 2 : 1); weights += l.units * (fanIn + (l.bias ? 1 : 0)); fanIn = l.units; });
+    const needs = layers.map((layer, i) => {
+      const kind = layerKind(layer);
+      const problem = kind.problem?.(layer, fanIn);
+      if (problem) fail(`model.layers[${i + 1}]${problem.key ? `.${problem.key}` : ''}`, problem.message);
+      units += kind.neuronCount(layer, fanIn);
+      const params = kind.params(layer, i + 1, fanIn);
+      for (const p of params) weights += p.shape.reduce((a, b) => a * b, 1);
+      fanIn = kind.size(layer, fanIn);
+      return params;
+    });
     tooMany('neurons', 'model.layers', units, 'neurons');
     tooMany('params', 'model.layers', weights, 'weights and biases');
     const expanded = expandLayers(inputNames, layers);
-    for (const need of expanded.needs) {
-      const path = `model.layers[${need.layer}]`;
-      const w = groups.get(need.weights);
-      if (!w || w.shape.length !== 2 || w.shape[0] !== need.rows || w.shape[1] !== need.cols) {
-        fail(w ? `params.${need.weights}` : path, `layer ${need.layer} needs params.${need.weights}, a ${need.rows}x${need.cols} matrix (one row per unit, one column per input)${w ? `; got ${w.shape.join('x')}` : ''}`);
+    needs.forEach((params, i) => {
+      for (const need of params) {
+        const group = groups.get(need.name);
+        if (!group || group.shape.length !== need.shape.length || group.shape.some((n, k) => n !== need.shape[k])) {
+          fail(group ? `params.${need.name}` : `model.layers[${i + 1}]`, `layer ${i + 1} needs params.${need.name}, ${need.what}${group ? `; got ${group.shape.join('x')}` : ''}${need.alternative ?? ''}`);
+        }
       }
-      if (need.bias) {
-        const b = groups.get(need.bias);
-        if (!b || b.shape.length !== 1 || b.shape[0] !== need.rows) fail(b ? `params.${need.bias}` : path, `layer ${need.layer} needs params.${need.bias}, a vector of ${need.rows} number${need.rows > 1 ? 's' : ''}${b ? `; got ${b.shape.join('x')}` : ''} (or bias: false)`);
-      }
-    }
+    });
     neuronTexts = expanded.neurons.map(([n, t]) => [n, t, `model.layers`]);
     layerOutputs = expanded.outputs;
   }
@@ -383,7 +389,26 @@ function customOptimizer(raw: Exclude<RawSpec['training']['optimizer'], string>,
       throw e;
     }
   }
-  return customDefinition({ title: raw.title ?? 'custom optimizer', hyperparameters: raw.hyperparameters, state: raw.state, update });
+  // Declared roles must name this optimizer's own updates and hyperparameters.
+  const roles = raw.roles;
+  if (roles) {
+    const updateNames = update.map((u) => u.name);
+    (roles.bias_correction ?? []).forEach((name, i) => {
+      if (!updateNames.includes(name)) fail(`${base}.roles.bias_correction[${i + 1}]`, `'${name}' is not an update of this optimizer${didYouMean(name, updateNames)}`);
+    });
+    for (const key of ['epsilon', 'weight_decay'] as const) {
+      const name = roles[key];
+      if (name !== undefined && !hyper.includes(name)) fail(`${base}.roles.${key}`, `'${name}' is not a hyperparameter of this optimizer${didYouMean(name, hyper)}`);
+    }
+  }
+  return customDefinition({
+    title: raw.title ?? 'custom optimizer', hyperparameters: raw.hyperparameters, state: raw.state, update,
+    ...(roles ? { roles: {
+      ...(roles.bias_correction ? { biasCorrection: roles.bias_correction } : {}),
+      ...(roles.epsilon ? { epsilon: roles.epsilon } : {}),
+      ...(roles.weight_decay ? { weightDecay: roles.weight_decay } : {}),
+    } } : {}),
+  });
 }
 
 /**
