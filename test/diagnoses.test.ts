@@ -2,9 +2,9 @@
 // but for the one documented exception, the optimizer diagnoses read the optimizers' declared roles, and
 // adding a diagnosis is one entry in that one file (shown on a copy of src/ with a dummy entry appended
 // and nothing else edited).
+import { copyOfSource } from './helpers/source-copy.js';
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIAGNOSES } from '../src/check/diagnoses.js';
@@ -113,11 +113,8 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
     expect([own.verdict, own.exact]).toEqual(['wrong', '1.4']);
     expect(own.diagnosis).toEqual([]);
 
-    const dir = mkdtempSync(join(tmpdir(), 'exactprop-diagnoses-'));
+    const dir = copyOfSource('diagnoses');
     try {
-      cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
-      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
       // The one edit: an entry appended to the copy's table, with the helpers that file already imports.
       appendFileSync(join(dir, 'src/check/diagnoses.ts'), [
         '',

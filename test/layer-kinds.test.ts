@@ -1,15 +1,14 @@
 // The layer-kind table (src/spec/layers.ts) is the single source of truth about each kind: the dense
 // kind writes exactly the equations it always did, and adding a kind is one entry in that one file
 // (shown on a copy of src/ with a dummy `scale` kind appended and nothing else edited).
+import { copyOfSource } from './helpers/source-copy.js';
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseSpec } from '../src/spec/validate.js';
 import { DEFAULT_LAYER_KIND, LAYER_KINDS } from '../src/spec/layers.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** The located message of what `f` throws (an InputError of the project or of its copy). */
 const located = (f: () => unknown): string => {
   try {
@@ -88,11 +87,8 @@ describe('adding a layer kind is one entry in src/spec/layers.ts', () => {
   ].join('\n');
 
   it('a copy of src/ with `scale` appended to its table parses and runs it', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'exactprop-layer-kinds-'));
+    const dir = copyOfSource('layer-kinds');
     try {
-      cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
-      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
       const table = join(dir, 'src/spec/layers.ts');
       const entry = [
         '',

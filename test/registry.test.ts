@@ -2,9 +2,9 @@
 // every entry is complete and its derivative is right; adding an activation is one entry in that one
 // file (shown on a copy of src/ with a dummy `cube` added and nothing else edited); and the README's
 // list of functions is the table's.
+import { copyOfSource } from './helpers/source-copy.js';
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FUNCTIONS, RATIONAL_FUNCTIONS, STEP_DERIVATIVE_OF, WRITTEN_FUNCTIONS, ACTIVATION_FUNCTIONS } from '../src/symbolic/functions.js';
@@ -88,12 +88,8 @@ describe('every function of the table', () => {
 
 describe('adding an activation is one entry in src/symbolic/functions.ts', () => {
   it('a copy of src/ with `cube` added to its table parses, runs, prints and publishes it', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'exactprop-registry-'));
+    const dir = copyOfSource('registry');
     try {
-      cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
-      // The copy resolves its packages (mathjs, zod, decimal.js) as the project does.
-      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
       const table = join(dir, 'src/symbolic/functions.ts');
       const text = readFileSync(table, 'utf8');
       const marker = '  // Derivatives of the kinked functions.';
