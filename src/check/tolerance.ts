@@ -3,6 +3,7 @@
 // is within half a unit of the last written digit, and a rounding slip when it is within one unit (a
 // truncation, or a rounding of an already rounded intermediate). A grader may replace "correct" by an
 // absolute, relative or significant-digits tolerance; slips are still recognised by the written digits.
+import { literalExponents, MAX_EXPONENT } from '../numeric/literal.js';
 import type { Dec, DecimalCtor } from '../numeric/context.js';
 
 export type Tolerance =
@@ -23,31 +24,17 @@ export interface WrittenNumber {
   half: Dec | undefined;
 }
 
-/** The widest exponent a value can have (decimal.js's default range, which every run's values share):
- *  beyond it a value would become Infinity or 0, and then be graded as something it is not. */
-export const MAX_EXPONENT = 9_000_000_000_000_000n;
-
 /**
  * Why a written number (already known to match DECIMAL_TEXT) cannot be graded, or undefined when it can.
  * Both its first significant digit and its last written digit (which sets the tolerance) must be within
- * the exponent range: `9e99999999999999999999` would be Infinity, within "half a unit" of anything,
- * and `1e-99999999999999999999` would be 0. The exponent is read with BigInt, never through a double.
+ * the exponent range (numeric/literal.ts): `9e99999999999999999999` would be Infinity, within "half a
+ * unit" of anything, and `1e-99999999999999999999` would be 0.
  */
 export function writtenRangeProblem(text: string): string | undefined {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!m) return undefined;
-  const [whole, fraction] = [m[1] ?? '', m[2] ?? ''];
-  // An exponent of more than 18 digits is out of range whatever the digits before it (there are at
-  // most millions of those): read as 10^19 rather than parsed in full (a million-digit BigInt is slow).
-  const expText = m[3] ?? '0';
-  const expDigits = expText.replace(/^[+-]?0*/, '');
-  const exp = expDigits.length > 18 ? (expText.startsWith('-') ? -1n : 1n) * 10n ** 19n : BigInt(expText);
-  const digits = whole + fraction;
-  const first = digits.search(/[1-9]/);
-  // Exponent of the last written digit, and of the first significant one (there is none in a zero).
-  const last = exp - BigInt(fraction.length);
-  const lead = first < 0 ? undefined : exp + BigInt(whole.length - 1 - first);
-  const outside = (e: bigint) => e > MAX_EXPONENT || e < -MAX_EXPONENT;
+  const e = literalExponents(text.trim());
+  if (!e) return undefined;
+  const { lead, last } = e;
+  const outside = (x: bigint) => x > MAX_EXPONENT || x < -MAX_EXPONENT;
   const q = quoted(text.trim());
   if (lead !== undefined && lead > MAX_EXPONENT) return `${q} is too large to grade: beyond an exponent of 9e15 a number is read as Infinity`;
   if (lead !== undefined && lead < -MAX_EXPONENT) return `${q} is too small to grade: below an exponent of -9e15 a number is read as 0`;
