@@ -7,9 +7,9 @@ import { parseSpec as readSpec, type ReadOptions } from './spec/validate.js';
 import type { Spec } from './spec/model.js';
 import { InputError } from './spec/errors.js';
 import { LimitError, type Limits } from './spec/limits.js';
-import { batches, run as runSpec, type RunOptions as EngineOptions, type Trace, type Warning } from './graph/run.js';
+import { run as runSpec, type RunOptions as EngineOptions, type Trace, type Warning } from './graph/run.js';
 import type { BudgetOptions } from './graph/budget.js';
-import { certifiedRun, type Certification, type Undecidable } from './certify/certify.js';
+import { certifiedRun, displayDigits, type Certification, type Undecidable } from './certify/certify.js';
 import { whyNotRational } from './certify/exact.js';
 import { jsonWriter } from './render/json.js';
 import { solution, written, type SolutionWriter } from './render/solution.js';
@@ -18,11 +18,11 @@ import { documentWriter } from './render/solution-doc.js';
 import { markdownSink, markdown } from './render/markdown.js';
 import { latexSink, latex } from './render/latex.js';
 import type { BlockSink } from './render/document.js';
-import { derivativeAt, derivatives as paramDerivatives, type ParamDerivative } from './graph/derive.js';
+import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDerivative } from './graph/derive.js';
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
 import { isOne } from './symbolic/build.js';
-import { answerShape, parseAnswers } from './check/answers.js';
+import { answerShape, extentOf, parseAnswers } from './check/answers.js';
 import { Checker, type Diagnosis, type Verdict } from './check/check.js';
 import { jsonReport } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
@@ -187,12 +187,11 @@ export function renderWith(result: TraceJson, format: string, options: RenderOpt
   const { trace, certification } = h;
   let out = '';
   const write = (t: string) => (out += t);
+  const shown = displayDigits(digits, certification);
   let writer: SolutionWriter;
   if (format === 'text') {
-    const shown = certification ? Math.max(1, Math.min(digits, certification.fewest)) : digits;
     writer = textWriter(write, { digits: shown, ...(certification ? { certification } : {}) });
   } else {
-    const shown = certification ? Math.max(1, Math.min(digits, certification.fewest)) : digits;
     const sink = format === 'markdown' ? markdownSink(write) : format === 'latex' ? latexSink(write) : other(write);
     writer = documentWriter(sink, { digits: shown });
   }
@@ -248,15 +247,9 @@ export function derive(spec: Spec, options: DeriveOptions = {}): DeriveResult {
   const derivs = paramDerivatives(spec, options.param, options.maxNodes !== undefined ? { maxNodes: options.maxNodes } : {});
   const report: DerivationReport = { spec, derivatives: derivs, digits };
   if (options.at) {
-    const { step, sample } = options.at;
-    const schedule = batches(spec);
-    const total = schedule.length * spec.training.epochs;
-    if (!Number.isInteger(step) || step < 1 || step > total) throw new RangeError(`at: step ${step} is outside the run (steps 1 to ${total})`);
-    const rows = schedule[(step - 1) % schedule.length]!.map((r) => r + 1);
-    if (!rows.includes(sample)) throw new RangeError(`at: sample ${sample} is not in step ${step}, whose batch has samples ${rows.join(', ')}`);
-    // Only the epochs up to the requested step are trained.
-    const trace = runSpec({ ...spec, training: { ...spec.training, epochs: Math.ceil(step / schedule.length) } });
-    report.at = { step, sample, ctx: trace.ctx, byParam: new Map(derivs.map((d) => [d.param, rows.map((s) => derivativeAt(d, trace, step, s))])) };
+    const problem = atProblem(spec, options.at.step, options.at.sample);
+    if (problem) throw new RangeError(`at: ${problem}`);
+    report.at = derivativesAt(spec, derivs, options.at, (s) => runSpec(s));
   }
   const format = options.format ?? 'text';
   const text = format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
@@ -341,12 +334,6 @@ export function check(spec: Spec, answersText: string, options: CheckOptions = {
   }
   const answers = parseAnswers(answersText, file, answerShape(spec));
   // The exact training is computed as far as the furthest answer goes.
-  let steps = 0;
-  let final = false;
-  for (const w of answers.written) {
-    if (w.final) final = true;
-    else if (w.step > steps) steps = w.step;
-  }
-  const report = new Checker(spec, { steps, final }).check(answers, tolerance);
+  const report = new Checker(spec, extentOf([answers])).check(answers, tolerance);
   return JSON.parse(JSON.stringify(jsonReport(report))) as CheckReport;
 }

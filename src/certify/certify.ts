@@ -84,3 +84,8 @@ export function agreeingDigits(a: Dec, b: Dec, precision: number): number {
   while (k > 0 && !a.toSignificantDigits(k).eq(b.toSignificantDigits(k))) k--;
   return k;
 }
+
+/** The digits a solution shows: never a digit that is not certified (with a certification). */
+export function displayDigits(digits: number, certification: Certification | undefined): number {
+  return certification ? Math.max(1, Math.min(digits, certification.fewest)) : digits;
+}

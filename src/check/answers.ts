@@ -75,6 +75,20 @@ export interface Answers {
   written: Written[];
 }
 
+/** How far the exact training must go for these answers: the furthest step any of them names, and
+ *  whether any names the final forward pass. (A loop: a class has too many values to spread into Math.max.) */
+export function extentOf(files: Answers[]): { steps: number; final: boolean } {
+  let steps = 0;
+  let final = false;
+  for (const a of files) {
+    for (const w of a.written) {
+      if (w.final) final = true;
+      else if (w.step > steps) steps = w.step;
+    }
+  }
+  return { steps, final };
+}
+
 const isMapping = (v: Plain): v is { [key: string]: Plain } => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export function parseAnswers(text: string, file: string, shape: AnswerShape): Answers {

@@ -22,7 +22,7 @@ import { constant, div, symbol, symbolsOf, type Node } from '../symbolic/build.j
 import { differentiate } from '../symbolic/differentiate.js';
 import { adjointName, sampleRefOf } from './program.js';
 import { resolve, valuesAt } from './values.js';
-import type { Trace } from './run.js';
+import { batches, type Trace } from './run.js';
 
 /** The local partial derivative d(of)/d(wrt) of one equation with respect to one of its symbols. */
 export interface Factor {
@@ -295,4 +295,25 @@ export function derivativeAt(d: ParamDerivative, trace: Trace, step: number, sam
     ...(d.penalty ? { penalty: evaluateTree(d.penalty, values, ctx).value } : {}),
     gradient: record.values.get(adjointName(d.param))!,
   };
+}
+
+/** Why (step, sample) is not a point of the run (a step outside it, or a data row, from 1, not in that
+ *  step's batch), or undefined when it is. */
+export function atProblem(spec: Spec, step: number, sample: number): string | undefined {
+  const schedule = batches(spec);
+  const total = schedule.length * spec.training.epochs;
+  if (!Number.isInteger(step) || step < 1 || step > total) return `step ${step} is outside the run (steps 1 to ${total})`;
+  const rows = schedule[(step - 1) % schedule.length]!.map((r) => r + 1);
+  if (!rows.includes(sample)) return `sample ${sample} is not in step ${step}, whose batch has samples ${rows.join(', ')}`;
+  return undefined;
+}
+
+/** Each derivative's values at one step, for every sample of its batch, from a run of the epochs up to
+ *  that step only (`train` runs a spec: the command line's shows progress). */
+export function derivativesAt(spec: Spec, derivs: ParamDerivative[], at: { step: number; sample: number }, train: (spec: Spec) => Trace):
+  { step: number; sample: number; ctx: NumericContext; byParam: Map<string, DerivativeAt[]> } {
+  const perEpoch = batches(spec).length;
+  const trace = train({ ...spec, training: { ...spec.training, epochs: Math.ceil(at.step / perEpoch) } });
+  const rows = trace.steps[at.step - 1]!.rows.map((r) => r + 1);
+  return { step: at.step, sample: at.sample, ctx: trace.ctx, byParam: new Map(derivs.map((d) => [d.param, rows.map((s) => derivativeAt(d, trace, at.step, s))])) };
 }

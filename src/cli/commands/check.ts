@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../../spec/errors.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
-import { answerShape, parseAnswers, type Answers } from '../../check/answers.js';
+import { answerShape, extentOf, parseAnswers, type Answers } from '../../check/answers.js';
 import { Checker } from '../../check/check.js';
 import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from '../../check/report.js';
 import { writtenRangeProblem, type Tolerance } from '../../check/tolerance.js';
@@ -62,16 +62,7 @@ export function checkCommand(args: string[], io: Io): number {
   const good = parsed.filter((p): p is Answers => !(p instanceof InputError));
   // One bad file alone is reported like a bad spec; in a class, the others are still graded.
   if (answerFiles.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
-  // The furthest step any file reaches (a loop: a class has too many values to spread into Math.max).
-  let steps = 0;
-  let final = false;
-  for (const a of good) {
-    for (const w of a.written) {
-      if (w.final) final = true;
-      else if (w.step > steps) steps = w.step;
-    }
-  }
-  const checker = new Checker(spec, { steps, final });
+  const checker = new Checker(spec, extentOf(good));
   if (good.length > 1) checker.prepare();
 
   const rows: SummaryRow[] = [];

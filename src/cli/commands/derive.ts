@@ -1,8 +1,7 @@
 // `exactprop derive SPEC`: the derivative of the loss with respect to each trained param, in its
 // chain-rule form and its expanded form, optionally evaluated at one step and sample.
 import { parseArgs } from 'node:util';
-import { batches } from '../../graph/run.js';
-import { derivativeAt, derivatives, TooManyPathsError } from '../../graph/derive.js';
+import { atProblem, derivatives, derivativesAt, TooManyPathsError } from '../../graph/derive.js';
 import { derivationDocument, derivationText, type DerivationReport } from '../../render/derivation.js';
 import { markdown } from '../../render/markdown.js';
 import { terminalSafe } from '../../text/escape.js';
@@ -62,14 +61,7 @@ export function deriveCommand(args: string[], io: Io): number {
     throw e;
   }
   const report: DerivationReport = { spec, derivatives: derivs, digits };
-  if (at) {
-    // Only the epochs up to the requested step are trained.
-    const perEpoch = batches(spec).length;
-    const shortened: Spec = { ...spec, training: { ...spec.training, epochs: Math.ceil(at.step / perEpoch) } };
-    const trace = runWithProgress(shortened, io);
-    const rows = trace.steps[at.step - 1]!.rows.map((r) => r + 1);
-    report.at = { step: at.step, sample: at.sample, ctx: trace.ctx, byParam: new Map(derivs.map((d) => [d.param, rows.map((s) => derivativeAt(d, trace, at.step, s))])) };
-  }
+  if (at) report.at = derivativesAt(spec, derivs, at, (s) => runWithProgress(s, io));
   // The text has no control character of its own (no colour): any there came from the user's text
   // (the spec's file name), and is written out rather than sent to the terminal.
   io.out(format === 'text' ? terminalSafe(derivationText(report)) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report)));
@@ -81,10 +73,7 @@ function parseAt(text: string, spec: Spec): { step: number; sample: number } {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
   if (!m) throw new UsageError(`--at takes STEP,SAMPLE (two whole numbers, e.g. 1,2), got '${text}'`);
   const [step, sample] = [Number(m[1]), Number(m[2])];
-  const schedule = batches(spec);
-  const total = schedule.length * spec.training.epochs;
-  if (step < 1 || step > total) throw new UsageError(`--at: step ${step} is outside the run (steps 1 to ${total})`);
-  const rows = schedule[(step - 1) % schedule.length]!.map((r) => r + 1);
-  if (!rows.includes(sample)) throw new UsageError(`--at: sample ${sample} is not in step ${step}, whose batch has samples ${rows.join(', ')}`);
+  const problem = atProblem(spec, step, sample);
+  if (problem) throw new UsageError(`--at: ${problem}`);
   return { step, sample };
 }

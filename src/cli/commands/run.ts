@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { batches, run, type RunOptions, type Trace } from '../../graph/run.js';
 import type { BudgetOptions } from '../../graph/budget.js';
 import { jsonWriter } from '../../render/json.js';
-import { certifiedRun, type Certification } from '../../certify/certify.js';
+import { certifiedRun, displayDigits, type Certification } from '../../certify/certify.js';
 import { whyNotRational } from '../../certify/exact.js';
 import { InputError } from '../../spec/errors.js';
 import { limitsOf } from '../../spec/limits.js';
@@ -111,9 +111,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
       writer.end(trace);
       return 0;
     }
-    // Display never shows a digit that is not certified.
-    const shownDigits = Math.max(1, Math.min(digits, certification.fewest));
-    written(solution(trace, shown), await solutionWriter(format, out, shownDigits, certification));
+    written(solution(trace, shown), await solutionWriter(format, out, displayDigits(digits, certification), certification));
     return 0;
   }
 
