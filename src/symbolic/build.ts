@@ -134,55 +134,53 @@ export function sum(terms: Node[]): Node {
 }
 
 /**
- * terms[0] + terms[1] + ... as add would build it one term at a time (add(add(t0, t1), t2)...), in
- * linear time: while the sum being built is a node made here, a term that add would append is pushed
- * onto its arguments instead of copying them all again.
+ * items[0] op items[1] op ... as `combine` (add or mul) would build it one item at a time, in linear time:
+ * while the chain being built is an n-ary node made here, an item that `combine` would simply append is
+ * pushed onto its arguments instead of copying them all again. `fate` says what `combine` would do with
+ * an item joining such a chain: drop it, append it, or something else (then `combine` is called).
  */
-export function addAll(terms: Node[]): Node {
-  if (terms.length === 0) return constant(0);
-  let acc = terms[0]!;
-  let open: Node[] | undefined; // the arguments of `acc` when it is a sum of our own
-  for (let i = 1; i < terms.length; i++) {
-    const t = terms[i]!;
+function chainAll(items: Node[], empty: Node, combine: (a: Node, b: Node) => Node, o: string, fn: string,
+  fate: (item: Node) => 'drop' | 'append' | 'combine'): Node {
+  if (items.length === 0) return empty;
+  let acc = items[0]!;
+  let open: Node[] | undefined; // the arguments of `acc` when it is a chain of our own
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]!;
     if (open) {
-      const c = constantValue(t);
-      if (c?.isZero()) continue;
-      if (!c?.isNegative() && !isUnaryMinus(t)) { open.push(t); continue; }
+      const f = fate(item);
+      if (f === 'drop') continue;
+      if (f === 'append') { open.push(item); continue; }
     }
-    acc = add(acc, t);
+    acc = combine(acc, item);
     open = undefined;
-    if (isOp(acc, 'add')) {
+    if (isOp(acc, fn)) {
       // Copied once, so that pushing never changes a node someone else holds.
-      acc = op('+', 'add', [...argsOf(acc)]);
+      acc = op(o, fn, [...argsOf(acc)]);
       open = argsOf(acc);
     }
   }
   return acc;
 }
 
-/** factors[0] * factors[1] * ... as mul would build it one factor at a time, in linear time (see addAll). */
+/** terms[0] + terms[1] + ... as add would build it one term at a time (add(add(t0, t1), t2)...). */
+export function addAll(terms: Node[]): Node {
+  return chainAll(terms, constant(0), add, '+', 'add', (t) => {
+    const c = constantValue(t);
+    if (c?.isZero()) return 'drop';
+    return !c?.isNegative() && !isUnaryMinus(t) ? 'append' : 'combine';
+  });
+}
+
+/** factors[0] * factors[1] * ... as mul would build it one factor at a time. */
 export function mulAll(factors: Node[]): Node {
-  if (factors.length === 0) return constant(1);
-  let acc = factors[0]!;
-  let open: Node[] | undefined;
-  for (let i = 1; i < factors.length; i++) {
-    const f = factors[i]!;
-    if (open) {
-      // What mul does with a product on the left and a factor that is no constant, no negation and no
-      // product with a constant in front: appends it.
-      const u = unwrap(f);
-      const rearranged = constantValue(f) !== undefined || isUnaryMinus(f) ||
-        (isOp(u, 'multiply') && argsOf(u).length === 2 && constantValue(argsOf(u)[0]!) !== undefined);
-      if (!rearranged) { open.push(f); continue; }
-    }
-    acc = mul(acc, f);
-    open = undefined;
-    if (isOp(acc, 'multiply')) {
-      acc = op('*', 'multiply', [...argsOf(acc)]);
-      open = argsOf(acc);
-    }
-  }
-  return acc;
+  return chainAll(factors, constant(1), mul, '*', 'multiply', (f) => {
+    // What mul does with a product on the left and a factor that is no constant, no negation and no
+    // product with a constant in front: appends it.
+    const u = unwrap(f);
+    const rearranged = constantValue(f) !== undefined || isUnaryMinus(f) ||
+      (isOp(u, 'multiply') && argsOf(u).length === 2 && constantValue(argsOf(u)[0]!) !== undefined);
+    return rearranged ? 'combine' : 'append';
+  });
 }
 
 /** Names of the symbols a tree depends on (function names excluded), in order of first appearance
