@@ -104,10 +104,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 2;
     }
     // Deep nesting is refused by the limits before work starts; should some input still exhaust the
-    // stack, the user learns what to change, not where in our code it happened.
+    // stack, the user learns what to change, not where in our code it happened. It is still our bug (a
+    // limit missed it), so the exit code is the internal error's, 70, where the hostile corpus sees it.
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
       io.err('exactprop: the input is nested too deeply to process (the call stack ran out): write it with less nesting (shorter chains of neurons, fewer nested parentheses). No limit caught this first: please report it.\n');
-      return 2;
+      return 70;
     }
     throw e;
   }
