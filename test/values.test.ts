@@ -5,7 +5,9 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { example, runYaml } from './helpers/spec.js';
-import { SEED } from '../src/graph/program.js';
+import { adjointName } from '../src/graph/program.js';
+
+const SEED = adjointName('loss');
 import { BATCH_SIZE, optionSymbol } from '../src/graph/names.js';
 import { resolve, valuesAt } from '../src/graph/values.js';
 

@@ -5,6 +5,7 @@
 import type { Dec } from '../numeric/context.js';
 import type { Spec } from '../spec/model.js';
 import { run, type RunOptions, type Trace } from '../graph/run.js';
+import { symbolOf } from '../graph/ids.js';
 
 export const REFERENCE_EXTRA_DIGITS = 20;
 
@@ -53,14 +54,14 @@ export function certify(trace: Trace, reference: Trace): Certification {
   });
 
   const undecidable: Undecidable[] = [];
-  for (const [key, sides] of trace.branches ?? []) {
-    const other = reference.branches?.get(key);
+  for (const [key, { step, sample, quantity: id, sides }] of trace.branches ?? []) {
+    const other = reference.branches?.get(key)?.sides;
     if (other && sides.length === other.length && sides.every((s, i) => s === other[i])) continue;
-    const [step, sample, quantity] = key.split('|') as [string, string, string];
-    const where = `step ${step}${sample ? `, sample ${sample}` : ''}, ${quantity}`;
+    const quantity = symbolOf(id);
+    const where = `step ${step}${sample !== undefined ? `, sample ${sample}` : ''}, ${quantity}`;
     undecidable.push({
-      step: Number(step),
-      ...(sample ? { sample: Number(sample) } : {}),
+      step,
+      ...(sample !== undefined ? { sample } : {}),
       quantity,
       message: `${where}: a branch (kink, max or abs) goes one way at precision ${precision} and another at ${reference.ctx.precision}: ` +
         `it cannot be decided at precision ${precision}; raise the precision`,

@@ -5,6 +5,7 @@ import type { Spec } from '../spec/model.js';
 import { parseExpression } from '../symbolic/parse.js';
 import { constantValue, unwrap, type Node } from '../symbolic/build.js';
 import { RATIONAL_FUNCTIONS } from '../symbolic/functions.js';
+import { argsOf, callName, operatorFn, symbolName } from '../symbolic/tree.js';
 
 // Which functions are exact on fractions is each function's `rational` in symbolic/functions.ts.
 
@@ -15,13 +16,13 @@ function irrational(tree: Node, wholeSymbols: Set<string> = new Set()): string |
   tree.traverse((node: Node) => {
     if (reason) return;
     if (node.type === 'FunctionNode') {
-      const name = (node as unknown as { fn: { name: string } }).fn.name;
+      const name = callName(node);
       if (!RATIONAL_FUNCTIONS.has(name)) reason = `${name} has no exact rational value`;
     }
-    if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === 'pow') {
-      const exponent = unwrap((node as unknown as { args: Node[] }).args[1]!);
+    if (node.type === 'OperatorNode' && operatorFn(node) === 'pow') {
+      const exponent = unwrap(argsOf(node)[1]!);
       const c = constantValue(exponent);
-      const whole = c ? c.isInteger() : exponent.type === 'SymbolNode' && wholeSymbols.has((exponent as unknown as { name: string }).name);
+      const whole = c ? c.isInteger() : exponent.type === 'SymbolNode' && wholeSymbols.has(symbolName(exponent));
       if (!whole) reason = `the power ^${exponent.toString()} is not a whole number`;
     }
   });

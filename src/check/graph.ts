@@ -12,6 +12,7 @@ import { stepProgram, type Equation, type Role } from '../graph/program.js';
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
+import { argsOf, callName, contentOf } from '../symbolic/tree.js';
 
 export interface GNode {
   /** Unique in its graph, and the same for the same quantity across the graphs of one spec's variants. */
@@ -24,6 +25,10 @@ export interface GNode {
   /** Quantity name as in the trace: h1, dL/dh1, loss, loss.total, dL/dw1, m[w1], w1, ... */
   name: string;
   role: Role | 'leaf';
+  /** For a leaf, what kind of given value it is: a value before the first step, a data column, a
+   *  constant, an optimizer option, the batch size, the step number, or the zero penalty of a step of
+   *  a spec without a penalty (the JSON trace shows it; an answer may claim one). */
+  leaf?: 'initial' | 'data' | 'constant' | 'option' | 'n' | 't' | 'no-penalty';
   /** The neuron or param it is about (adjoints, shares, gradients, optimizer quantities, params). */
   of?: string;
   /** The optimizer's own name for it (m, v, g...). */
@@ -68,7 +73,7 @@ function formulaText(f: MathNode): string {
 function hasKink(f: MathNode): boolean {
   let found = false;
   f.traverse((n: MathNode) => {
-    if (n.type === 'FunctionNode' && FUNCTIONS[(n as unknown as { fn: { name: string } }).fn.name]?.kink) found = true;
+    if (n.type === 'FunctionNode' && FUNCTIONS[callName(n)]?.kink) found = true;
   });
   return found;
 }
@@ -96,20 +101,25 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     g.values.push(value as Dec);
     return id;
   };
-  const leaf = (key: string, name: string, value: () => Dec, step = 0, row?: number): number =>
-    g.index.get(key) ?? add({ key, step, row, name, role: 'leaf', symbols: [], inputs: [] }, value());
+  const leaf = (kind: NonNullable<GNode['leaf']>, key: string, name: string, value: () => Dec, step = 0, row?: number): number =>
+    g.index.get(key) ?? add({ key, step, row, name, role: 'leaf', leaf: kind, symbols: [], inputs: [] }, value());
 
-  for (const [name, v] of trace.initial) add({ key: nodeKey(0, undefined, name), step: 0, row: undefined, name, role: 'leaf', symbols: [], inputs: [] }, v);
+  // The params and the optimizer's state before the first step; a state is about a param.
+  for (const [name, v] of trace.initial) {
+    const id = trace.quantities.idOf(name);
+    const about = id.kind === 'state' ? { of: id.param, local: id.local } : { of: name };
+    add({ key: nodeKey(0, undefined, name), step: 0, row: undefined, name, role: 'leaf', leaf: 'initial', ...about, symbols: [], inputs: [] }, v);
+  }
 
   // The node each Ref of an equation at (step, row) reads: a leaf for a given value (made on first use,
   // with the run's own parsed value), or the node of a computed quantity.
   const { given } = trace;
   const sourceAt = (step: number, row: number | undefined, batchSize: number): ValueSource<number> => ({
-    row: (name) => leaf(leafKey('data', row, name), name, () => given.rows[row!]!.get(name)!, 0, row),
-    constant: (name) => leaf(leafKey('constant', undefined, name), name, () => given.constants.get(name)!),
-    option: (name) => leaf(leafKey('option', undefined, name), name, () => given.options.get(name)!),
-    batchSize: () => leaf(leafKey('n', step, ''), 'n', () => new D(batchSize)),
-    stepNumber: () => leaf(leafKey('t', step, ''), 't', () => new D(step)),
+    row: (name) => leaf('data', leafKey('data', row, name), name, () => given.rows[row!]!.get(name)!, 0, row),
+    constant: (name) => leaf('constant', leafKey('constant', undefined, name), name, () => given.constants.get(name)!),
+    option: (name) => leaf('option', leafKey('option', undefined, name), name, () => given.options.get(name)!),
+    batchSize: () => leaf('n', leafKey('n', step, ''), 'n', () => new D(batchSize)),
+    stepNumber: () => leaf('t', leafKey('t', step, ''), 't', () => new D(step)),
     sample: (name) => g.index.get(nodeKey(step, row, name))!,
     sampleOf: (of, name) => g.index.get(nodeKey(step, of, name))!,
     step: (name) => g.index.get(nodeKey(step, undefined, name))!,
@@ -134,7 +144,7 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     const source = sourceAt(record.step, undefined, record.rows.length);
     for (const eq of record.equations) equationNode(eq, source, record.step, undefined, record.values.get(eq.name));
     // The JSON trace shows a penalty of 0 when the spec has none; an answer may claim one.
-    if (!spec.loss.penalty) leaf(nodeKey(record.step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, record.step);
+    if (!spec.loss.penalty) leaf('no-penalty', nodeKey(record.step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, record.step);
   }
 
   if (final) {
@@ -149,7 +159,7 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     const losses = stepProgram(spec, trace.optimizer, rows, step, shareParams, ctx).filter((e) => e.role.startsWith('loss.'));
     const source = sourceAt(step, undefined, rows.length);
     for (const eq of losses) equationNode(eq, source, step, undefined, undefined);
-    if (!spec.loss.penalty) leaf(nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
+    if (!spec.loss.penalty) leaf('no-penalty', nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
     for (const id of g.order) if (g.values[id] === undefined) g.values[id] = g.nodes[id]!.compute!(g.nodes[id]!.inputs.map((i) => g.values[i]!));
   }
   for (const n of g.nodes) n.signature = signatureOf(g, n);
@@ -229,16 +239,12 @@ export class NotFiniteError extends Error {}
  *  or a plain description for leaves. */
 export function pathOf(g: Graph, id: number): string {
   const n = g.nodes[id]!;
-  if (n.role === 'leaf') {
-    const [kind] = n.key.split('|');
-    if (kind === '0') {
-      const opt = /^(.+)\[(.+)\]$/.exec(n.name);
-      return opt ? `initial.optimizer.${opt[1]}.${opt[2]}` : `initial.params.${n.name}`;
-    }
-    if (kind === 'data') return `data[${n.row! + 1}].${n.name}`;
-    if (kind === 'constant') return `constants.${n.name}`;
-    if (kind === 'option') return `training.${n.name}`;
-    if (kind === 'n' || kind === 't') return n.name;
+  switch (n.leaf) {
+    case 'initial': return n.local !== undefined ? `initial.optimizer.${n.local}.${n.of}` : `initial.params.${n.name}`;
+    case 'data': return `data[${n.row! + 1}].${n.name}`;
+    case 'constant': return `constants.${n.name}`;
+    case 'option': return `training.${n.name}`;
+    case 'n': case 't': return n.name;
   }
   const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
   if (n.row !== undefined) {
@@ -295,11 +301,10 @@ export function switchesOf(g: Graph, id: number): Switch[] {
     g.nodes.forEach((n, nid) => {
       if (n.role !== 'neuron' || n.row === undefined || !n.formula) return;
       let f = n.formula;
-      while (f.type === 'ParenthesisNode') f = (f as unknown as { content: MathNode }).content;
+      while (f.type === 'ParenthesisNode') f = contentOf(f);
       if (f.type !== 'FunctionNode') return;
-      const call = f as unknown as { fn: { name: string }; args: MathNode[] };
-      const derivative = DERIVATIVE_OF[call.fn.name];
-      if (derivative) neurons.set(`${n.step}|${n.row}|${derivative}|${formulaText(call.args[0]!)}`, nid);
+      const derivative = DERIVATIVE_OF[callName(f)];
+      if (derivative) neurons.set(`${n.step}|${n.row}|${derivative}|${formulaText(argsOf(f)[0]!)}`, nid);
     });
     switchCache.set(g, (cache = { neurons, byNode: new Map() }));
   }
@@ -311,10 +316,10 @@ export function switchesOf(g: Graph, id: number): Switch[] {
       const seen = new Set<number>();
       n.formula.traverse((node: MathNode) => {
         if (node.type !== 'FunctionNode') return;
-        const call = node as unknown as { fn: { name: string }; args: MathNode[] };
-        if (!SWITCHED.has(call.fn.name)) return;
-        const arg = formulaText(call.args[0]!);
-        const neuron = cache!.neurons.get(`${n.step}|${n.row}|${call.fn.name}|${arg}`);
+        const fn = callName(node);
+        if (!SWITCHED.has(fn)) return;
+        const arg = formulaText(argsOf(node)[0]!);
+        const neuron = cache!.neurons.get(`${n.step}|${n.row}|${fn}|${arg}`);
         if (neuron !== undefined && !seen.has(neuron)) {
           seen.add(neuron);
           found!.push({ neuron, name: g.nodes[neuron]!.name, arg });
@@ -350,10 +355,11 @@ export function switched(g: Graph, id: number, active: Switch[]): Computation {
     const byArg = new Map(active.map((s) => [s.arg, s]));
     const formula = node.formula!.transform((n: MathNode) => {
       if (n.type !== 'FunctionNode') return n;
-      const call = n as unknown as { fn: { name: string }; args: MathNode[] };
-      if (!SWITCHED.has(call.fn.name)) return n;
-      const s = byArg.get(formulaText(call.args[0]!));
-      return s ? callNode(call.fn.name, [symbolNode(s.name), ...call.args.slice(1)]) : n;
+      const fn = callName(n);
+      if (!SWITCHED.has(fn)) return n;
+      const args = argsOf(n);
+      const s = byArg.get(formulaText(args[0]!));
+      return s ? callNode(fn, [symbolNode(s.name), ...args.slice(1)]) : n;
     });
     const symbols = [...symbolsOf(formula)];
     const before = new Map(node.symbols.map((s, i) => [s, node.inputs[i]!]));

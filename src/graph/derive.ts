@@ -23,6 +23,7 @@ import { differentiate } from '../symbolic/differentiate.js';
 import { adjointName, sampleRefOf } from './program.js';
 import { resolve, valuesAt } from './values.js';
 import { batches, type Trace } from './run.js';
+import { symbolName } from '../symbolic/tree.js';
 
 /** The local partial derivative d(of)/d(wrt) of one equation with respect to one of its symbols. */
 export interface Factor {
@@ -171,7 +172,7 @@ export function expandedSize(spec: Spec): { nodes: number; depth: number } {
     const stack: Array<[Node, number]> = [[tree, 1]];
     while (stack.length) {
       const [node, level] = stack.pop()!;
-      const inner = node.type === 'SymbolNode' ? sizes.get((node as unknown as { name: string }).name) : undefined;
+      const inner = node.type === 'SymbolNode' ? sizes.get(symbolName(node)) : undefined;
       // A doubling chain of a thousand neurons overflows a double to Infinity, which still compares right.
       nodes += inner ? inner.nodes : 1;
       depth = Math.max(depth, level - 1 + (inner ? inner.depth : 1));
@@ -208,7 +209,7 @@ export function expand(spec: Spec): Node {
   const substitute = (tree: Node): Node =>
     tree.transform((node: Node, path: string) => {
       if (node.type !== 'SymbolNode' || path === 'fn') return node;
-      const inner = expanded.get((node as unknown as { name: string }).name);
+      const inner = expanded.get(symbolName(node));
       return inner ? inner.cloneDeep() : node;
     });
   for (const n of spec.neurons) expanded.set(n.name, substitute(n.expr));

@@ -5,6 +5,7 @@
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
+import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
 
 /** Where the values of one evaluation come from, and where branch decisions at exactly 0 are noted. */
 export interface Env {
@@ -51,7 +52,7 @@ export function countUses(exprs: Node[], memo: MemoTable): void {
     const shape = shapeId(n, memo);
     const seen = uses.get(shape) ?? 0;
     uses.set(shape, seen + 1);
-    if (seen === 0) for (const arg of (n as unknown as { args: Node[] }).args) visit(arg);
+    if (seen === 0) for (const arg of argsOf(n)) visit(arg);
   };
   for (const e of exprs) visit(e);
 }
@@ -137,7 +138,7 @@ function repeatedArithmetic(root: Node): Set<Node> {
       continue;
     }
     seen.add(n);
-    for (const a of (n as unknown as { args: Node[] }).args) stack.push(a);
+    for (const a of argsOf(n)) stack.push(a);
   }
   return repeated;
 }
@@ -149,16 +150,14 @@ function shapeId(node: Node, memo: MemoTable): number {
   if (known !== undefined) return known;
   let key: string;
   switch (n.type) {
-    case 'SymbolNode': key = `$${(n as unknown as { name: string }).name}`; break;
-    case 'ConstantNode': key = `#${String((n as unknown as { value: unknown }).value)}`; break;
+    case 'SymbolNode': key = `$${symbolName(n)}`; break;
+    case 'ConstantNode': key = `#${constantText(n)}`; break;
     case 'OperatorNode': {
-      const o = n as unknown as { fn: string; args: Node[] };
-      key = `${o.fn}(${o.args.map((a) => shapeId(a, memo)).join(',')})`;
+      key = `${operatorFn(n)}(${argsOf(n).map((a) => shapeId(a, memo)).join(',')})`;
       break;
     }
     case 'FunctionNode': {
-      const f = n as unknown as { fn: { name: string }; args: Node[] };
-      key = `${f.fn.name}(${f.args.map((a) => shapeId(a, memo)).join(',')})`;
+      key = `${callName(n)}(${argsOf(n).map((a) => shapeId(a, memo)).join(',')})`;
       break;
     }
     default: key = `?${n.toString()}`;
@@ -174,7 +173,7 @@ function callsFunction(node: Node): boolean {
   const n = unwrap(node);
   let known = calls.get(n);
   if (known === undefined) {
-    known = n.type === 'FunctionNode' || (n.type === 'OperatorNode' && (n as unknown as { args: Node[] }).args.some(callsFunction));
+    known = n.type === 'FunctionNode' || (n.type === 'OperatorNode' && argsOf(n).some(callsFunction));
     calls.set(n, known);
   }
   return known;
@@ -191,15 +190,16 @@ function compileNode(n: Node, s: Compilation): Compiled {
   switch (n.type) {
     case 'ConstantNode': {
       // Re-read the literal's text into this run's constructor: exact, and at this run's precision.
-      const v = new c.D(String((n as unknown as { value: unknown }).value));
+      const v = new c.D(constantText(n));
       return () => v;
     }
     case 'SymbolNode': {
-      const slot = slotOf((n as unknown as { name: string }).name);
+      const slot = slotOf(symbolName(n));
       return (env) => env.vals[slot]!;
     }
     case 'OperatorNode': {
-      const { fn, args } = n as unknown as { fn: string; args: Node[] };
+      const fn = operatorFn(n);
+      const args = argsOf(n);
       const parts = args.map((arg) => compileIn(arg, s));
       const [a, b] = parts as [Compiled, Compiled];
       if (parts.length > 2) {
@@ -230,19 +230,18 @@ function compileNode(n: Node, s: Compilation): Compiled {
         case 'pow': {
           // A square is a product: as exact as pow's rounding, and much cheaper.
           const e = unwrap(args[1]!);
-          if (e.type === 'ConstantNode' && String((e as unknown as { value: unknown }).value) === '2') return (env) => { const x = a(env); return x.times(x); };
+          if (e.type === 'ConstantNode' && constantText(e) === '2') return (env) => { const x = a(env); return x.times(x); };
           return (env) => a(env).pow(b(env));
         }
       }
       throw new Error(`cannot evaluate operator ${fn}`);
     }
     case 'FunctionNode': {
-      const f = n as unknown as { fn: { name: string }; args: Node[] };
-      const name = f.fn.name;
+      const name = callName(n);
       const rule = FUNCTIONS[name];
       if (!rule) throw new Error(`cannot evaluate function ${name}`);
-      if (rule.kink) return compileKink(name, f.args, s);
-      const args = f.args.map((arg) => compileIn(arg, s));
+      if (rule.kink) return compileKink(name, argsOf(n), s);
+      const args = argsOf(n).map((arg) => compileIn(arg, s));
       if (args.length === 1) {
         const [x] = args as [Compiled];
         return (env) => rule.evaluate([x(env)], c);
@@ -366,8 +365,8 @@ function additiveTerms(expr: Node, sign: 1 | -1): Array<[1 | -1, Node]> {
     const [s, e] = stack.pop()!;
     const n = unwrap(e);
     const flipped: 1 | -1 = s === 1 ? -1 : 1;
-    const fn = n.type === 'OperatorNode' ? (n as unknown as { fn: string }).fn : '';
-    const args = (n as unknown as { args: Node[] }).args;
+    const fn = n.type === 'OperatorNode' ? operatorFn(n) : '';
+    const args = argsOf(n);
     // Pushed last to first, so that they come off the stack in order.
     if (fn === 'add') for (let i = args.length - 1; i >= 0; i--) stack.push([s, args[i]!]);
     else if (fn === 'subtract') stack.push([flipped, args[1]!], [s, args[0]!]);

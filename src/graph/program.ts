@@ -13,6 +13,8 @@ import type { NumericContext } from '../numeric/context.js';
 import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
+import { adjointOf, named, ofSample as sampleQuantity, QuantityTable, stateOf, stepLoss, symbolOf, type QuantityId } from './ids.js';
+import { childrenOf, symbolName } from '../symbolic/tree.js';
 
 /** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
 export type Ref =
@@ -31,8 +33,10 @@ export type Role =
   | 'loss.data' | 'loss.penalty' | 'loss.total' | 'gradient' | 'optimizer' | 'param';
 
 export interface Equation {
-  /** The quantity it defines (see names below). */
+  /** The symbol of the quantity it defines (symbolOf(id)). */
   name: string;
+  /** What it defines. */
+  id: QuantityId;
   role: Role;
   /** The neuron (adjoint) or param (share, gradient, optimizer, param) it is about. */
   of?: string;
@@ -42,21 +46,24 @@ export interface Equation {
   /** The symbols of the formula, and where each takes its value from, in slot order. */
   symbols: string[];
   refs: Ref[];
+  /** What each symbol is, in slot order (printers ask these, never the symbol's text). */
+  reads: QuantityId[];
   run: Compiled;
 }
 
-// Names of derived quantities. They contain characters a spec name cannot, so they never collide.
-export const adjointName = (of: string) => `dL/d${of}`;
-export const SEED = adjointName('loss');
-export const ofSample = (name: string, row: number) => `${name}[${row + 1}]`;
-export const optimizerName = (local: string, param: string) => `${local}[${param}]`;
+// The symbols of derived quantities, for lookups by key (graph/ids.ts writes them; nothing parses them).
+export const adjointName = (of: string) => symbolOf(adjointOf(of));
+export const optimizerName = (local: string, param: string) => symbolOf(stateOf(local, param));
 
-function equation(name: string, role: Role, formula: Node, refOf: (symbol: string) => Ref, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
+function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: string) => Ref, table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
   const symbols = [...symbolsOf(formula)];
   const refs = symbols.map(refOf);
   const slot = new Map(symbols.map((s, i) => [s, i]));
-  return { name, role, formula, symbols, refs, run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
+  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
 }
+
+/** The symbol of a derived quantity in a formula, recorded in the table that says what it is. */
+const quantity = (table: QuantityTable, id: QuantityId) => symbol(table.add(id));
 
 /** Where a symbol of a sample's equations (a spec name, or the batch size) takes its value from. */
 export function sampleRefOf(spec: Spec): (symbol: string) => Ref {
@@ -73,26 +80,26 @@ export function sampleRefOf(spec: Spec): (symbol: string) => Ref {
 
 /** The equations of one sample, the same for every sample and step. With a memo table, subexpressions
  *  they share are computed once per sample (see graph/evaluate.ts). */
-export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable): Equation[] {
+export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, table = new QuantityTable()): Equation[] {
   const refOf = sampleRefOf(spec);
   const forward = [...spec.neurons, spec.loss.sample];
   // The formulas first, then (knowing which subexpressions recur) the compiled equations.
-  const planned: Array<[string, Role, Node, Partial<Equation>]> = forward.map((n) => [n.name, n.name === 'loss' ? 'loss' : 'neuron', n.expr, {}]);
+  const planned: Array<[QuantityId, Role, Node, Partial<Equation>]> = forward.map((n) => [named(n.name), n.name === 'loss' ? 'loss' : 'neuron', n.expr, {}]);
 
   // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
   // receives from every equation that uses it, each through that equation's own local derivative.
-  planned.push([SEED, 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1), {}]);
+  planned.push([adjointOf('loss'), 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1), {}]);
   const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
-  const chain = (name: string) => sum(users(name).map((u) => mul(symbol(adjointName(u.name)), differentiate(u.expr, name))));
-  for (const n of [...spec.neurons].reverse()) planned.push([adjointName(n.name), 'adjoint', chain(n.name), { of: n.name }]);
+  const chain = (name: string) => sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), differentiate(u.expr, name))));
+  for (const n of [...spec.neurons].reverse()) planned.push([adjointOf(n.name), 'adjoint', chain(n.name), { of: n.name }]);
   for (const p of spec.params) {
     if (users(p.name).length === 0) continue;
-    planned.push([adjointName(p.name), 'share', chain(p.name), { of: p.name }]);
+    planned.push([adjointOf(p.name), 'share', chain(p.name), { of: p.name }]);
   }
-  for (const [name, , formula] of planned) checkSize(spec, name, formula);
+  for (const [id, , formula] of planned) checkSize(spec, symbolOf(id), formula);
   if (memo) countUses(planned.map(([, , formula]) => formula), memo);
-  const out = planned.map(([name, role, formula, extra]) => equation(name, role, formula, refOf, c, extra, role === 'seed' ? undefined : memo));
+  const out = planned.map(([id, role, formula, extra]) => equation(id, role, formula, refOf, table, c, extra, role === 'seed' ? undefined : memo));
   return out;
 }
 
@@ -104,10 +111,9 @@ function checkSize(spec: Spec, name: string, formula: Node): void {
   let count = 0;
   const stack: Node[] = [formula];
   while (stack.length > 0) {
-    const node = stack.pop()! as unknown as { args?: Node[]; content?: Node };
+    const node = stack.pop()!;
     if (++count > max) throw new LimitError('equationNodes', spec.file, '', `the equation ${name}`, max);
-    if (node.args) for (const a of node.args) stack.push(a);
-    if (node.content) stack.push(node.content);
+    for (const child of childrenOf(node)) stack.push(child);
   }
 }
 
@@ -135,48 +141,51 @@ export function optimizerProgram(spec: Spec): OptimizerProgram {
 /** Renames symbols (never function names) through `rename`. */
 function renamed(tree: Node, rename: (s: string) => string): Node {
   return tree.transform((node: Node, path: string) =>
-    node.type === 'SymbolNode' && path !== 'fn' ? symbol(rename((node as unknown as { name: string }).name)) : node,
+    node.type === 'SymbolNode' && path !== 'fn' ? symbol(rename(symbolName(node))) : node,
   );
 }
 
 /** The step-level equations for a batch of data rows (0-based), at step `t`. */
-export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t: number, shareParams: Set<string>, c: NumericContext): Equation[] {
-  return [...lossAndGradientEquations(spec, rows, shareParams, c), ...optimizerEquations(spec, opt, t === 1, c)];
+export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t: number, shareParams: Set<string>, c: NumericContext, table = new QuantityTable()): Equation[] {
+  return [...lossAndGradientEquations(spec, rows, shareParams, c, table), ...optimizerEquations(spec, opt, t === 1, c, table)];
 }
 
 /** The reduced loss and the gradients of the total loss, for a batch of data rows (0-based). */
-export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams: Set<string>, c: NumericContext): Equation[] {
+export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams: Set<string>, c: NumericContext, table = new QuantityTable()): Equation[] {
   const out: Equation[] = [];
   const constRef = (s: string): Ref => (Object.hasOwn(spec.constants, s) ? { kind: 'constant', name: s } : { kind: 'before', name: s });
   // Step-level sums read the samples' losses and shares, named loss[1], dL/dw1[2], ... by data row.
   const samplesMap = new Map<string, Ref>();
+  const sampleLoss = (row: number) => sampleQuantity(row, named('loss'));
+  const sampleShare = (row: number, p: string) => sampleQuantity(row, adjointOf(p));
   for (const row of rows) {
-    samplesMap.set(ofSample('loss', row), { kind: 'sampleOf', row, name: 'loss' });
-    for (const p of shareParams) samplesMap.set(ofSample(adjointName(p), row), { kind: 'sampleOf', row, name: adjointName(p) });
+    samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
+    for (const p of shareParams) samplesMap.set(table.add(sampleShare(row, p)), { kind: 'sampleOf', row, name: adjointName(p) });
   }
+  const stepLosses = new Set(['data', 'penalty', 'total'].map((part) => table.add(stepLoss(part as 'data'))));
   const stepRef = (s: string): Ref =>
-    samplesMap.get(s) ?? (s === BATCH_SIZE ? { kind: 'batchSize' } : s.startsWith('loss.') ? { kind: 'step', name: s } : constRef(s));
+    samplesMap.get(s) ?? (s === BATCH_SIZE ? { kind: 'batchSize' } : stepLosses.has(s) ? { kind: 'step', name: s } : constRef(s));
 
-  const losses = sum(rows.map((r) => symbol(ofSample('loss', r))));
+  const losses = sum(rows.map((r) => quantity(table, sampleLoss(r))));
   const data = spec.loss.reduce === 'mean' ? div(losses, symbol(BATCH_SIZE)) : losses;
-  out.push(equation('loss.data', 'loss.data', data, stepRef, c));
+  out.push(equation(stepLoss('data'), 'loss.data', data, stepRef, table, c));
   const penalty = spec.loss.penalty?.expr;
-  if (penalty) out.push(equation('loss.penalty', 'loss.penalty', penalty, constRef, c));
-  const total = penalty ? add(symbol('loss.data'), symbol('loss.penalty')) : symbol('loss.data');
-  out.push(equation('loss.total', 'loss.total', total, stepRef, c));
+  if (penalty) out.push(equation(stepLoss('penalty'), 'loss.penalty', penalty, constRef, table, c));
+  const total = penalty ? add(quantity(table, stepLoss('data')), quantity(table, stepLoss('penalty'))) : quantity(table, stepLoss('data'));
+  out.push(equation(stepLoss('total'), 'loss.total', total, stepRef, table, c));
 
   for (const p of spec.params) {
-    const shares = shareParams.has(p.name) ? rows.map((r) => symbol(ofSample(adjointName(p.name), r))) : [];
+    const shares = shareParams.has(p.name) ? rows.map((r) => quantity(table, sampleShare(r, p.name))) : [];
     const g = add(sum(shares), penalty ? differentiate(penalty, p.name) : constant(0));
     checkSize(spec, adjointName(p.name), g);
-    out.push(equation(adjointName(p.name), 'gradient', g, stepRef, c, { of: p.name }));
+    out.push(equation(adjointOf(p.name), 'gradient', g, stepRef, table, c, { of: p.name }));
   }
 
   return out;
 }
 
 /** The optimizer's updates for every param; `first` selects the formulas of step 1 where they differ. */
-export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boolean, c: NumericContext): Equation[] {
+export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boolean, c: NumericContext, table = new QuantityTable()): Equation[] {
   const out: Equation[] = [];
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
@@ -184,14 +193,14 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
   for (const p of spec.params) {
     if (frozen.has(p.name)) {
       // Held fixed: the param keeps its value; its gradient above is still shown.
-      out.push(equation(p.name, 'param', symbol(p.name), () => ({ kind: 'before', name: p.name }), c, { of: p.name }));
+      out.push(equation(named(p.name), 'param', symbol(p.name), () => ({ kind: 'before', name: p.name }), table, c, { of: p.name }));
       continue;
     }
     const assigned = new Set<string>();
     // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
     // the engine's (never a spec name), everything else the param's own state (m[w1]).
     const global = (local: string) =>
-      local === 'p' ? p.name : local === 'grad' ? adjointName(p.name) : local === 't' ? STEP_NUMBER : options.has(local) ? optionSymbol(local) : optimizerName(local, p.name);
+      table.add(local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name));
     for (const u of opt.updates) {
       const formula = renamed(first && u.first ? u.first : u.formula, global);
       const localOf = new Map<string, string>();
@@ -205,7 +214,7 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
         return { kind: 'step', name: s };
       };
       const isParam = u.name === 'p';
-      out.push(equation(isParam ? p.name : optimizerName(u.name, p.name), isParam ? 'param' : 'optimizer', formula, refOf, c, { of: p.name, local: u.name }));
+      out.push(equation(isParam ? named(p.name) : stateOf(u.name, p.name), isParam ? 'param' : 'optimizer', formula, refOf, table, c, { of: p.name, local: u.name }));
       assigned.add(u.name);
     }
   }

@@ -8,7 +8,8 @@ import { compile, memoTable } from './evaluate.js';
 import { ExactDigitsError, makeRationalContext } from '../numeric/rational.js';
 import { LimitError, limitsOf, type Limits } from '../spec/limits.js';
 import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
-import { lossAndGradientEquations, optimizerEquations, optimizerName, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
+import { lossAndGradientEquations, optimizerEquations, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
+import { named, QuantityTable, stateOf, type QuantityId } from './ids.js';
 import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
 export interface SampleRecord {
@@ -49,8 +50,20 @@ export interface Trace {
   initial: Map<string, Dec>;
   steps: StepRecord[];
   warnings: Warning[];
-  /** With `recordBranches`: the sides taken at kinks, by `step|row|quantity` (row empty for step level). */
-  branches?: Map<string, number[]>;
+  /** What every symbol of the run's equations is (graph/ids.ts): printers ask it, never the symbol's text. */
+  quantities: QuantityTable;
+  /** With `recordBranches`: the sides taken at kinks, one record per equation evaluated that met any,
+   *  under an opaque key (the same for the same place in two runs of one spec). */
+  branches?: Map<string, Branches>;
+}
+
+/** The sides an equation took at its branches (kinks, max, abs), where it was evaluated. */
+export interface Branches {
+  step: number;
+  /** The data row from 1, for a per-sample equation. */
+  sample?: number;
+  quantity: QuantityId;
+  sides: number[];
 }
 
 /** A value that is not a finite number (log(0), 0/0...), located at its step, sample and quantity. */
@@ -123,7 +136,8 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const { rows, constants, options: optionValues } = given;
   const opt = optimizerProgram(spec);
   const memo = memoTable();
-  const sampleEquations = sampleProgram(spec, ctx, memo);
+  const quantities = new QuantityTable();
+  const sampleEquations = sampleProgram(spec, ctx, memo, quantities);
   // Refused by its size before any of it is computed.
   checkRunSize(spec, limits, sampleEquations.length, opt.updates.length);
   const shareParams = new Set(sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
@@ -132,11 +146,11 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   for (const s of opt.state) {
     const f = compile(s.initial, (name) => [...optionValues.keys()].indexOf(name), ctx);
     const v = f({ vals: [...optionValues.values()], kinks: [] });
-    for (const p of spec.params) initial.set(optimizerName(s.name, p.name), v);
+    for (const p of spec.params) initial.set(quantities.add(stateOf(s.name, p.name)), v);
   }
 
-  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, given, initial, steps: [], warnings: [] };
-  const branches = options.recordBranches ? new Map<string, number[]>() : undefined;
+  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, given, initial, quantities, steps: [], warnings: [] };
+  const branches = options.recordBranches ? new Map<string, Branches>() : undefined;
   if (branches) trace.branches = branches;
   const schedule = batches(spec);
   const total = schedule.length * spec.training.epochs;
@@ -173,9 +187,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
       let program = stepCache.get(key);
       if (!program) {
         let losses = lossCache.get(batchKey);
-        if (!losses) lossCache.set(batchKey, (losses = lossAndGradientEquations(spec, batch, shareParams, ctx)));
+        if (!losses) lossCache.set(batchKey, (losses = lossAndGradientEquations(spec, batch, shareParams, ctx, quantities)));
         let updates = updateCache.get(first);
-        if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx)));
+        if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx, quantities)));
         const equations = [...losses, ...updates];
         program = { equations, plan: slotPlan(equations, { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) }) };
         stepCache.set(key, program);
@@ -199,7 +213,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
             if (branches) env.branches = [];
             const v = eq.run(env);
             out[i] = v;
-            if (branches && env.branches!.length > 0) branches.set(`${step}|${sampleRow ?? ''}|${eq.name}`, env.branches!);
+            if (branches && env.branches!.length > 0) {
+              branches.set(`${step}|${sampleRow ?? ''}|${eq.name}`, { step, ...(sampleRow !== undefined ? { sample: sampleRow } : {}), quantity: eq.id, sides: env.branches! });
+            }
             if (!v.isFinite()) throw new EvaluationError(step, sampleRow, eq.name, v.toString());
             if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
               trace.warnings.push({

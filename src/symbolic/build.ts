@@ -9,6 +9,7 @@
 import Decimal from 'decimal.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { Nodes, type MathNode } from './mathjs.js';
+import { argsOf, constantText, contentOf, isOperator, operatorFn, symbolName } from './tree.js';
 
 export type Node = MathNode;
 
@@ -25,9 +26,9 @@ export function call(name: string, args: Node[]): Node {
 /** The exact value of a numeric constant node, or undefined for anything else. */
 export function constantValue(n: Node): Decimal | undefined {
   const node = unwrap(n);
-  if (node.type === 'ConstantNode') return new ExactDecimal(String((node as unknown as { value: unknown }).value));
-  if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === 'unaryMinus') {
-    const inner = constantValue((node as unknown as { args: Node[] }).args[0]!);
+  if (node.type === 'ConstantNode') return new ExactDecimal(constantText(node));
+  if (node.type === 'OperatorNode' && operatorFn(node) === 'unaryMinus') {
+    const inner = constantValue(argsOf(node)[0]!);
     return inner?.neg();
   }
   return undefined;
@@ -38,7 +39,7 @@ export const isOne = (n: Node) => isConst(n, 1);
 
 export function unwrap(n: Node): Node {
   let node = n;
-  while (node.type === 'ParenthesisNode') node = (node as unknown as { content: Node }).content;
+  while (node.type === 'ParenthesisNode') node = contentOf(node);
   return node;
 }
 
@@ -46,9 +47,7 @@ function op(o: string, fn: string, args: Node[]): Node {
   return new Nodes.Operator(o as never, fn as never, args as never);
 }
 
-type OpNode = { type: string; fn: string; args: Node[] };
-const isOp = (n: Node, fn: string) => n.type === 'OperatorNode' && (n as unknown as OpNode).fn === fn;
-const argsOf = (n: Node) => (n as unknown as OpNode).args;
+const isOp = isOperator;
 const isUnaryMinus = (n: Node) => isOp(unwrap(n), 'unaryMinus');
 
 /** a + b, or a with one more argument when a is already a sum. */
@@ -64,7 +63,7 @@ export function neg(a: Node): Node {
   const c = constantValue(a);
   if (c) return constant(c.neg());
   const u = unwrap(a);
-  if (u.type === 'OperatorNode' && (u as unknown as { fn: string }).fn === 'unaryMinus') return (u as unknown as { args: Node[] }).args[0]!;
+  if (u.type === 'OperatorNode' && operatorFn(u) === 'unaryMinus') return argsOf(u)[0]!;
   return op('-', 'unaryMinus', [a]);
 }
 
@@ -75,7 +74,7 @@ export function add(a: Node, b: Node): Node {
   if (cb?.isZero()) return a;
   if (cb?.isNegative()) return op('-', 'subtract', [a, constant(cb.neg())]);
   const ub = unwrap(b);
-  if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return sub(a, (ub as unknown as { args: Node[] }).args[0]!);
+  if (ub.type === 'OperatorNode' && operatorFn(ub) === 'unaryMinus') return sub(a, argsOf(ub)[0]!);
   return addNode(a, b);
 }
 
@@ -108,8 +107,8 @@ export function mul(a: Node, b: Node): Node {
     const cb0 = constantValue(b0);
     if (cb0) return ca ? mul(constant(ca.times(cb0)), b1) : mul(mul(b0, a), b1);
   }
-  if (ua.type === 'OperatorNode' && (ua as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul((ua as unknown as { args: Node[] }).args[0]!, b));
-  if (ub.type === 'OperatorNode' && (ub as unknown as { fn: string }).fn === 'unaryMinus') return neg(mul(a, (ub as unknown as { args: Node[] }).args[0]!));
+  if (ua.type === 'OperatorNode' && operatorFn(ua) === 'unaryMinus') return neg(mul(argsOf(ua)[0]!, b));
+  if (ub.type === 'OperatorNode' && operatorFn(ub) === 'unaryMinus') return neg(mul(a, argsOf(ub)[0]!));
   return mulNode(a, b);
 }
 
@@ -192,7 +191,7 @@ export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.type === 'SymbolNode') {
-      out.add((node as unknown as { name: string }).name);
+      out.add(symbolName(node));
       continue;
     }
     if (seen.has(node)) continue;
@@ -216,12 +215,12 @@ const NO_SYMBOLS: ReadonlySet<string> = new Set();
 function symbolSet(node: Node): ReadonlySet<string> {
   const known = symbolSets.get(node);
   if (known) return known;
-  const n = node as unknown as { type: string; name: string; args?: Node[]; content?: Node };
+  const n = node;
   let set: ReadonlySet<string>;
-  if (n.type === 'SymbolNode') set = new Set([n.name]);
+  if (n.type === 'SymbolNode') set = new Set([symbolName(n)]);
   else if (n.type === 'ConstantNode') set = NO_SYMBOLS;
-  else if ((n.type === 'OperatorNode' || n.type === 'FunctionNode') && n.args) {
-    const parts = n.args.map(symbolSet);
+  else if (n.type === 'OperatorNode' || n.type === 'FunctionNode') {
+    const parts = argsOf(n).map(symbolSet);
     const largest = parts.reduce((a, b) => (b.size > a.size ? b : a), NO_SYMBOLS);
     if (parts.every((p) => p === largest || [...p].every((x) => largest.has(x)))) set = largest;
     else {
@@ -229,7 +228,7 @@ function symbolSet(node: Node): ReadonlySet<string> {
       for (const p of parts) for (const x of p) union.add(x);
       set = union;
     }
-  } else if (n.type === 'ParenthesisNode' && n.content) set = symbolSet(n.content);
+  } else if (n.type === 'ParenthesisNode') set = symbolSet(contentOf(n));
   else set = symbolsOf(node);
   symbolSets.set(node, set);
   return set;

@@ -6,15 +6,17 @@
 import { add, addAll, call, constant, dependsOn, div, mul, mulAll, neg, pow, sub, unwrap, type Node } from './build.js';
 import { Nodes } from './mathjs.js';
 import { FUNCTIONS } from './functions.js';
+import { argsOf, callName, operatorFn, symbolName } from './tree.js';
 
 export function differentiate(expr: Node, x: string): Node {
   const n = unwrap(expr);
   if (!dependsOn(n, x)) return constant(0);
   switch (n.type) {
     case 'SymbolNode':
-      return constant((n as unknown as { name: string }).name === x ? 1 : 0);
+      return constant(symbolName(n) === x ? 1 : 0);
     case 'OperatorNode': {
-      const { fn, args } = n as unknown as { fn: string; args: Node[] };
+      const fn = operatorFn(n);
+      const args = argsOf(n);
       const [a, b] = args as [Node, Node];
       switch (fn) {
         case 'unaryPlus': return differentiate(a, x);
@@ -33,10 +35,11 @@ export function differentiate(expr: Node, x: string): Node {
       throw new Error(`no derivative rule for operator ${fn}`);
     }
     case 'FunctionNode': {
-      const f = n as unknown as { fn: { name: string }; args: Node[] };
-      const rule = FUNCTIONS[f.fn.name];
-      if (!rule) throw new Error(`no derivative rule for function ${f.fn.name}`);
-      const terms = f.args.map((arg, i) => (dependsOn(arg, x) ? mul(rule.derivative(f.args, i), differentiate(arg, x)) : constant(0)));
+      const name = callName(n);
+      const args = argsOf(n);
+      const rule = FUNCTIONS[name];
+      if (!rule) throw new Error(`no derivative rule for function ${name}`);
+      const terms = args.map((arg, i) => (dependsOn(arg, x) ? mul(rule.derivative(args, i), differentiate(arg, x)) : constant(0)));
       return addAll(terms);
     }
   }

@@ -10,6 +10,7 @@
 import type { Dec, NumericContext } from '../numeric/context.js';
 import * as k from '../numeric/kernels.js';
 import { call, constant, constantValue, div, mul, pow, sub, type Node } from './build.js';
+import { callName } from './tree.js';
 
 /** smooth: differentiable everywhere it is defined; kink: piecewise, with a corner where its first
  *  argument (max/min: the difference of its two) is 0; step: a kinked function's derivative, a
@@ -197,7 +198,7 @@ export function callsFunction(tree: Node, test: (name: string, rule: FunctionRul
   let found = false;
   tree.traverse((n: Node) => {
     if (found || n.type !== 'FunctionNode') return;
-    const name = (n as unknown as { fn: { name: string } }).fn.name;
+    const name = callName(n);
     if (test(name, FUNCTIONS[name])) found = true;
   });
   return found;

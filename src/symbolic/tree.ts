@@ -1,0 +1,40 @@
+// The one typed window onto mathjs's expression trees. mathjs types a parsed tree as its base class,
+// so reading a symbol's name or an operator's arguments needs a downcast; those downcasts live here,
+// each behind a name that says what it reads, and nowhere else. The rest of the code asks
+// `symbolName(n)`, `argsOf(n)`... after checking `n.type`, as mathjs's own guards would.
+import type { ConstantNode, FunctionNode, MathNode, OperatorNode, ParenthesisNode, SymbolNode } from './mathjs.js';
+
+type Node = MathNode;
+
+/** A SymbolNode's name. */
+export const symbolName = (n: Node): string => (n as SymbolNode).name;
+
+/** The name of the function a FunctionNode calls (relu, tanh, ...). */
+export const callName = (n: Node): string => (n as FunctionNode).fn.name;
+
+/** The function of an OperatorNode (add, subtract, multiply, divide, pow, unaryMinus, ...). */
+export const operatorFn = (n: Node): string => (n as OperatorNode).fn as string;
+
+/** The operator's symbol as written (+, -, *, /, ^). */
+export const operatorSymbol = (n: Node): string => (n as OperatorNode).op;
+
+/** Whether `n` is an OperatorNode of function `fn`. */
+export const isOperator = (n: Node, fn: string): boolean => n.type === 'OperatorNode' && operatorFn(n) === fn;
+
+/** The arguments of an OperatorNode or a FunctionNode (none for other nodes). */
+export const argsOf = (n: Node): Node[] => (n as OperatorNode | FunctionNode).args ?? [];
+
+/** What a ParenthesisNode encloses. */
+export const contentOf = (n: Node): Node => (n as ParenthesisNode).content;
+
+/** A ConstantNode's value as mathjs holds it (a BigNumber from a literal's text, or a plain value). */
+export const constantRaw = (n: Node): unknown => (n as ConstantNode).value;
+
+/** A ConstantNode's value as text (a BigNumber's own digits: never through a double). */
+export const constantText = (n: Node): string => String(constantRaw(n));
+
+/** The direct children of a node: arguments, or a parenthesis's content. */
+export function childrenOf(n: Node): Node[] {
+  if (n.type === 'ParenthesisNode') return [contentOf(n)];
+  return argsOf(n);
+}
