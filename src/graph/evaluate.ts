@@ -3,7 +3,8 @@
 // then fills the slots and calls. A sum or product may have any number of arguments (see
 // symbolic/build.ts): it is evaluated left to right, ((a + b) + c) + d, as the nested chain it stands for.
 import type { Dec, NumericContext } from '../numeric/context.js';
-import { FUNCTIONS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
+import { FUNCTIONS, COMPARES_ALL_ARGUMENTS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
+import { maxShare } from '../numeric/kernels.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
 
@@ -291,6 +292,7 @@ function productOf(factors: Compiled[], c: NumericContext): Compiled {
 function compileKink(name: string, argNodes: Node[], s: Compilation): Compiled {
   const { c, memo } = s;
   const rule = FUNCTIONS[name]!;
+  if (COMPARES_ALL_ARGUMENTS.has(name)) return compileMaximum(name, argNodes, s);
   const rest = argNodes.slice(1).map((arg) => compileIn(arg, s));
   if (COMPARES_TWO_ARGUMENTS.has(name)) {
     const switchTerms = [...additiveTerms(argNodes[0]!, 1), ...additiveTerms(argNodes[1]!, -1)];
@@ -324,6 +326,37 @@ function compileKink(name: string, argNodes: Node[], s: Compilation): Compiled {
     env.branches?.push(x.isZero() ? 0 : x.isPositive() ? 1 : -1);
     if (x.isZero()) env.kinks.push(name);
     return rule.evaluate([x, ...rest.map((g) => g(env))], c);
+  };
+}
+
+/**
+ * maximum(a1..an) and its derivative max_share(k, a1..an). The largest argument is found by exact
+ * comparison; any other within the cancellation threshold of it counts as a tie (rounding has merely
+ * smeared an exact one), which is reported, and max_share resolves it by conventions.max_tie. The
+ * branch recorded is the index of the largest (negative at a tie), so a second run at more digits
+ * that finds another largest shows the decision undecidable.
+ */
+function compileMaximum(name: string, argNodes: Node[], s: Compilation): Compiled {
+  const { c } = s;
+  const share = name === 'max_share';
+  const compared = (share ? argNodes.slice(1) : argNodes).map((arg) => compileIn(arg, s));
+  const index = share ? compileIn(argNodes[0]!, s) : undefined;
+  const tie = (top: Dec, x: Dec) => {
+    if (x.eq(top)) return true;
+    if (c.cancellation.isZero()) return false;
+    const larger = top.abs().gt(x.abs()) ? top.abs() : x.abs();
+    return top.minus(x).abs().lte(larger.times(c.cancellation));
+  };
+  return (env) => {
+    const xs = compared.map((f) => f(env));
+    let top = 0;
+    for (let j = 1; j < xs.length; j++) if (xs[j]!.gt(xs[top]!)) top = j;
+    const tied = xs.map((x, j) => j !== top && tie(xs[top]!, x));
+    const anyTie = tied.some(Boolean);
+    env.branches?.push(anyTie ? -(top + 1) : top + 1);
+    if (anyTie) env.kinks.push(name);
+    if (!index) return xs[top]!;
+    return maxShare(index(env).toNumber() - 1, xs, c, tied);
   };
 }
 

@@ -63,6 +63,9 @@ export interface NumericContext {
   readonly cancellation: Dec;
   /** Value of relu'(0) (and of the step function at 0). */
   readonly reluAtZero: Dec;
+  /** Where the gradient of a maximum goes at a tie (conventions.max_tie): all to the first of the
+   *  largest arguments, as PyTorch's max pooling, or split evenly. Default first. */
+  readonly maxTie?: 'first' | 'split';
 }
 
 export function makeContext(precision: number, reluAtZero = '0'): NumericContext {

@@ -3,6 +3,7 @@
 import type { Node } from '../symbolic/build.js';
 import type { OptimizerDef, Options } from '../optimizers/definitions.js';
 import type { Limits } from './limits.js';
+import type { TorchModel } from './torch-model.js';
 
 export interface Equation {
   name: string;
@@ -43,4 +44,7 @@ export interface Spec {
   conventions: { preset: string; relu_at_zero: string };
   /** The limits in force for this spec: defaults, the spec's `limits:` section, the caller's. */
   limits: Limits;
+  /** For a torch-style spec: its tensors (params and buffers by state_dict name, the input, each
+   *  layer's output, the target), each with the scalar names of its entries. */
+  tensors?: TorchModel;
 }

@@ -11,6 +11,7 @@ import { SPEC_PARSE, SpecSchema, type RawSpec } from './schema.js';
 import { lineOf, readYaml, type ReadDocument } from './yaml.js';
 import type { Equation, Spec } from './model.js';
 import { expandLayers, layerKind, type RawLayer } from './layers.js';
+import { isTorchStyle, lowerTorchModel } from './torch-model.js';
 import { defaultTargets, LOSS_NAMES, namedLoss } from './losses.js';
 import { LimitError, limitsOf, SPEC_LIMIT_KEYS, type Limits } from './limits.js';
 import { literalProblem } from '../numeric/literal.js';
@@ -43,7 +44,10 @@ export function parseSpec(text: string, file: string, options: ReadOptions = {})
 /** Words the expression parser reads as constants, not names: a quantity cannot be called so. */
 const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']);
 
-export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
+export function validate(source: ReadDocument, options: ReadOptions = {}): Spec {
+  // A torch-style spec (tensor inputs, torch.nn layers) is read as the scalar spec it stands for.
+  const torch = isTorchStyle(source.value) ? lowerTorchModel(source) : undefined;
+  const doc = torch?.doc ?? source;
   const fail = (path: string, message: string, line?: number): never => {
     throw new InputError(doc.file, path, message, line ?? lineOf(doc, path));
   };
@@ -320,6 +324,7 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
     training: { optimizer: optimizerName, definition: def, options: optionValues, epochs: epochCount, batchSize: Math.min(batchSize, data.length), batch: batch === 'full' ? 'full' : batchSize },
     conventions,
     limits,
+    ...(torch ? { tensors: torch.model } : {}),
   };
 }
 

@@ -9,7 +9,7 @@
 // argument trees. A call to any function not in the table is rejected when a spec is read.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import * as k from '../numeric/kernels.js';
-import { call, constant, constantValue, div, mul, pow, sub, type Node } from './build.js';
+import { add, call, constant, constantValue, div, mul, neg, pow, sub, type Node } from './build.js';
 import { callName } from './tree.js';
 
 /** smooth: differentiable everywhere it is defined; kink: piecewise, with a corner where its first
@@ -49,6 +49,9 @@ export interface FunctionEntry {
   stepDerivative?: string;
   /** A problem with the argument trees themselves, found when a spec is read. */
   checkArgs?(args: Node[]): string | undefined;
+  /** A kink among all its (compared) arguments rather than at 0 of the first: maximum, and its
+   *  derivative max_share (whose first argument says which argument's share). */
+  comparesAll?: boolean;
 }
 
 export interface FunctionRule extends FunctionEntry {
@@ -125,6 +128,42 @@ const TABLE = {
     arity: [2, 2], doc: 'the smaller of a and b', kind: 'kink', rational: true, tex: { write: '\\min' },
     evaluate: ([a, b]) => (a!.lte(b!) ? a! : b!),
     derivative: (args, i) => (i === 0 ? call('heaviside', [sub(args[1]!, args[0]!)]) : call('heaviside', [sub(args[0]!, args[1]!)])),
+  },
+  maximum: {
+    arity: [1, 1000], doc: 'the largest of its arguments (max pooling); at a tie the gradient follows conventions.max_tie', kind: 'kink', rational: true,
+    comparesAll: true, tex: { write: '\\max' },
+    evaluate: (args) => args.reduce((a, b) => (b.gt(a) ? b : a)),
+    // d max / d a_i: the share of argument i, 1 for the maximum (the first one at a tie, or a split).
+    derivative: (args, i) => call('max_share', [constant(i + 1), ...args]),
+  },
+  max_share: {
+    arity: [2, 1001], doc: "maximum'(a1..an) in argument k: 1 if a_k is the largest (at a tie: the first, or 1/m of m, as conventions.max_tie says), else 0",
+    kind: 'step', rational: true, comparesAll: true,
+    tex: { write: (args, paren) => `\\mathbb{1}_{\\max}^{(${args[0]})}${paren(args.slice(1).join(', '))}` },
+    checkArgs: (args) => {
+      const k = constantValue(args[0]!);
+      return k && k.isInteger() && k.gte(1) && k.lte(args.length - 1) ? undefined : `max_share's first argument must be a whole number from 1 to ${args.length - 1} (which argument)`;
+    },
+    evaluate: ([index, ...xs], c) => k.maxShare(index!.toNumber() - 1, xs, c),
+    derivative: () => zero(),
+  },
+  gelu: {
+    arity: [1, 1], doc: 'x * Phi(x), Phi the standard normal CDF (PyTorch GELU, the exact erf form)', kind: 'smooth', activation: true,
+    tex: { write: '\\operatorname{GELU}' },
+    evaluate: ([x], c) => k.gelu(x!, c),
+    derivative: (args) => add(call('normal_cdf', [a0(args)]), mul(a0(args), call('normal_pdf', [a0(args)]))),
+  },
+  normal_cdf: {
+    arity: [1, 1], doc: 'Phi(x) = (1 + erf(x / sqrt(2))) / 2, the standard normal CDF', kind: 'smooth',
+    tex: { write: '\\operatorname{\\Phi}' },
+    evaluate: ([x], c) => k.normalCdf(x!, c),
+    derivative: (args) => call('normal_pdf', [a0(args)]),
+  },
+  normal_pdf: {
+    arity: [1, 1], doc: 'phi(x) = exp(-x^2 / 2) / sqrt(2 pi), the standard normal density', kind: 'smooth',
+    tex: { write: '\\operatorname{\\varphi}' },
+    evaluate: ([x], c) => k.normalPdf(x!, c),
+    derivative: (args) => neg(mul(a0(args), call('normal_pdf', [a0(args)]))),
   },
   softmax: {
     arity: [2, 1000], doc: 'softmax(k, z1, ..., zK): the k-th output of the softmax of z1..zK', kind: 'smooth',
@@ -204,5 +243,7 @@ export function callsFunction(tree: Node, test: (name: string, rule: FunctionRul
   return found;
 }
 
-/** A max/min compares its two arguments; the others compare their first argument with 0. */
+/** A max/min compares its two arguments; maximum and max_share all theirs (after max_share's index);
+ *  the others compare their first argument with 0. */
 export const COMPARES_TWO_ARGUMENTS = new Set(['max', 'min']);
+export const COMPARES_ALL_ARGUMENTS: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS).filter((name) => FUNCTIONS[name]!.comparesAll));

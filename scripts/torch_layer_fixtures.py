@@ -1,0 +1,632 @@
+#!/usr/bin/python3
+"""PyTorch float64 reference fixtures for exactprop's torch.nn-style layer specs.
+
+Reads every test/fixtures/torch-layers/specs/*.yaml, builds the model from real torch.nn modules in
+float64, loads the spec's params with load_state_dict, trains it with the real torch.optim optimizer and
+writes test/fixtures/torch-layers/expected.json. Run by hand (/usr/bin/python3, Debian's python3-torch and
+python3-yaml); CI never runs it. See test/fixtures/torch-layers/README.md.
+
+What it understands of the spec format:
+- precision (ignored here), $schema (ignored).
+- model.inputs: exactly one input, { name: [shape of one sample, unbatched] }. The rows are stacked into a
+  batch (dim 0), so every module sees torch's batched layout. An input whose first layer is Embedding holds
+  0-based integer indices (shape [L]) and gets no input gradient.
+- model.layers, applied in order (like nn.Sequential). `type` is the torch.nn class name, `name` the
+  state_dict prefix, every other key a constructor argument with torch's name (numbers written as integers
+  become int, others float; lists become tuples). Special cases:
+    RNN / GRU / LSTM: batch_first=True is forced, zero initial state, the layer passes on the output
+      sequence (output of (output, h_n)).
+    MultiheadAttention: batch_first=True is forced, self-attention (query = key = value = the input), passes
+      on attn_output. `is_causal: true` adds attn_mask = triu(full(L, L, -inf), diagonal=1) (what
+      nn.Transformer.generate_square_subsequent_mask(L) returns), and is_causal=True when this torch's
+      forward accepts it.
+    Dropout: `p` and `mask` (one 0/1 tensor per data row, in data order, shaped like the layer's unbatched
+      input); output = x * mask / (1 - p), by a small module (torch's Dropout cannot take a mask).
+    Softmax: `dim` counts in the unbatched sample shape; a dim >= 0 is shifted by one for the batch dim.
+    Flatten: torch's own arguments on the batched tensor (the default start_dim=1 flattens all but the batch).
+    everything else (Linear, Conv1d/2d, ConvTranspose1d/2d, MaxPool1d/2d, AvgPool1d/2d, ReLU, LeakyReLU,
+      Sigmoid, Tanh, Softplus, GELU, BatchNorm1d/2d, LayerNorm, Embedding, ...) is torch.nn's class as is,
+      in training mode (BatchNorm: batch statistics, running stats updated with its momentum).
+- params: state_dict names, nested lists in PyTorch's layouts. Buffers may be given (BatchNorm's
+  running_mean, running_var, num_batches_tracked); a buffer left out keeps torch's initial value. Every
+  parameter must be given.
+- data: rows { input: nested list, target: nested list shaped like one sample's final output }.
+- loss: mse (F.mse_loss, mean over every element of the batch) or cross_entropy (-sum(y * log p) over one
+  sample's elements, mean over the samples; the last layer must be Softmax); `targets: [y]` names the
+  target column.
+- training: optimizer (sgd, adam, adamw, rmsprop, adagrad; options with torch's names, beta1/beta2 for
+  betas), epochs, batch (full or a size: consecutive rows in data order, no shuffling; a short last batch).
+
+Written per spec (key: the spec's file stem):
+- steps: per optimizer step, `loss` (at the start of the step), `gradients` (d loss / d param, before the
+  optimizer's weight decay), `params` (the whole state_dict after the step, buffers included; float64 as
+  repr text, integers such as num_batches_tracked as integer text).
+- forward: one entry per row of step 1's batch (before any update): row (1-based data row), outputs,
+  layers (each layer's output, unbatched), input_grads (d(step-1 loss)/d input of that sample).
+- kink_watch: the smallest |value| entering a ReLU/LeakyReLU and the smallest gap between the largest and
+  the second largest value of a max-pooling window (0 = a tie), over all steps and rows, with where.
+- notes: the spec's leading comment lines.
+The run also prints a conditioning check: the whole run repeated with every param, data value and option
+moved by about one ulp; the largest relative change of any written number.
+"""
+
+import argparse
+import inspect
+import json
+import math
+import random
+import re
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import yaml
+
+torch.set_default_dtype(torch.float64)
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "test" / "fixtures" / "torch-layers" / "specs"
+OUT_FILE = ROOT / "test" / "fixtures" / "torch-layers" / "expected.json"
+
+
+# --------------------------------------------------------------------------- YAML (as scripts/torch_fixtures.py)
+
+
+class _StrNumLoader(yaml.SafeLoader):
+    """SafeLoader that leaves every number as its text (PyYAML is YAML 1.1: `1e-8` would be a string)."""
+
+
+_StrNumLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for (tag, rx) in resolvers
+         if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+INT_TEXT = re.compile(r"[+-]?\d+")
+
+
+def num(v, what):
+    if isinstance(v, bool) or v is None:
+        raise ValueError(f"{what}: expected a number, got {v!r}")
+    s = str(v).strip()
+    if not DECIMAL_TEXT.fullmatch(s):
+        raise ValueError(f"{what}: expected a number, got {v!r}")
+    x = float(s)
+    if not math.isfinite(x):
+        raise ValueError(f"{what}: not finite: {v!r}")
+    return x
+
+
+def integer(v, what):
+    s = str(v).strip()
+    if not re.fullmatch(r"[0-9]+", s):
+        raise ValueError(f"{what}: expected a non-negative integer, got {v!r}")
+    return int(s)
+
+
+def boolean(v, what):
+    if isinstance(v, bool):
+        return v
+    raise ValueError(f"{what}: expected true/false, got {v!r}")
+
+
+def nested(v, conv, what):
+    if isinstance(v, list):
+        return [nested(e, conv, f"{what}[{i}]") for i, e in enumerate(v)]
+    return conv(v, what)
+
+
+def arg_value(v, what):
+    """A constructor argument: int for integer text, float for other number text, tuples for lists."""
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, list):
+        return tuple(arg_value(e, what) for e in v)
+    s = str(v).strip()
+    if INT_TEXT.fullmatch(s):
+        return int(s)
+    if DECIMAL_TEXT.fullmatch(s):
+        return num(s, what)
+    return s
+
+
+def leading_comment(path):
+    out = []
+    for line in path.read_text().splitlines():
+        if line.startswith("#"):
+            out.append(line.lstrip("#").strip())
+        elif line.strip() == "":
+            continue
+        else:
+            break
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------- optimizers
+
+TORCH_CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+                 "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}
+TORCH_OPTIONS = {
+    "sgd": {"lr": num, "momentum": num, "dampening": num, "nesterov": boolean, "weight_decay": num},
+    "adam": {"lr": num, "beta1": num, "beta2": num, "eps": num, "weight_decay": num, "amsgrad": boolean},
+    "adamw": {"lr": num, "beta1": num, "beta2": num, "eps": num, "weight_decay": num, "amsgrad": boolean},
+    "rmsprop": {"lr": num, "alpha": num, "eps": num, "momentum": num, "centered": boolean, "weight_decay": num},
+    "adagrad": {"lr": num, "lr_decay": num, "eps": num, "initial_accumulator_value": num, "weight_decay": num},
+}
+
+
+# --------------------------------------------------------------------------- modules
+
+
+class MaskedDropout(nn.Module):
+    """Dropout with a given mask per data row: x * mask / (1 - p)."""
+
+    def __init__(self, p, masks):
+        super().__init__()
+        self.p = p
+        self.masks = masks  # [rows, *sample shape]
+        self.rows = None  # the data rows (0-based) of the current batch, set before each forward
+
+    def forward(self, x):
+        m = self.masks[self.rows]
+        if m.shape != x.shape:
+            raise ValueError(f"Dropout mask rows have shape {list(m.shape[1:])}, the layer's input "
+                             f"{list(x.shape[1:])}")
+        return x * m / (1.0 - self.p)
+
+
+def _seq_only(cls):
+    class SeqOnly(cls):
+        def forward(self, x):  # zero initial state; pass on the output sequence
+            return super().forward(x)[0]
+    SeqOnly.__name__ = cls.__name__
+    return SeqOnly
+
+
+RNNSeq, GRUSeq, LSTMSeq = _seq_only(nn.RNN), _seq_only(nn.GRU), _seq_only(nn.LSTM)
+MHA_HAS_IS_CAUSAL = "is_causal" in inspect.signature(nn.MultiheadAttention.forward).parameters
+
+
+class SelfAttention(nn.MultiheadAttention):
+    """batch_first self-attention, query = key = value = x, returns attn_output."""
+
+    def __init__(self, *a, is_causal=False, **k):
+        super().__init__(*a, **k)
+        self.causal = is_causal
+
+    def forward(self, x):
+        kw = {}
+        if self.causal:
+            L = x.shape[1]
+            kw["attn_mask"] = torch.triu(torch.full((L, L), float("-inf"), dtype=x.dtype), diagonal=1)
+            if MHA_HAS_IS_CAUSAL:
+                kw["is_causal"] = True
+        return super().forward(x, x, x, need_weights=False, **kw)[0]
+
+
+def build_layer(spec_name, i, l, nrows):
+    what = f"{spec_name}: layer {i}"
+    l = dict(l)
+    typ = str(l.pop("type"))
+    name = l.pop("name", None)
+    args = {}
+    mask = l.pop("mask", None)
+    for k, v in l.items():
+        args[str(k)] = arg_value(v, f"{what} {k}")
+    if typ == "Dropout":
+        p = float(args.pop("p", 0.5))
+        if args:
+            raise ValueError(f"{what}: Dropout takes only p and mask, got {sorted(args)}")
+        if mask is None or len(mask) != nrows:
+            raise ValueError(f"{what}: Dropout needs `mask`, one tensor per data row ({nrows})")
+        masks = torch.tensor(nested(mask, num, f"{what} mask"), dtype=torch.float64)
+        return name, MaskedDropout(p, masks), typ
+    if typ in ("RNN", "GRU", "LSTM"):
+        if args.get("batch_first", True) is not True or int(args.get("num_layers", 1)) != 1:
+            raise ValueError(f"{what}: {typ} must be batch_first, one layer")
+        if args.get("bidirectional", False):
+            raise ValueError(f"{what}: bidirectional is not supported")
+        args["batch_first"] = True
+        return name, {"RNN": RNNSeq, "GRU": GRUSeq, "LSTM": LSTMSeq}[typ](**args), typ
+    if typ == "MultiheadAttention":
+        if args.get("batch_first", True) is not True:
+            raise ValueError(f"{what}: MultiheadAttention must be batch_first")
+        args["batch_first"] = True
+        if float(args.get("dropout", 0.0)) != 0.0:
+            raise ValueError(f"{what}: attention dropout is not supported")
+        return name, SelfAttention(**args), typ
+    if typ == "Softmax":
+        d = args.pop("dim", None)
+        if d is None or args:
+            raise ValueError(f"{what}: Softmax takes exactly `dim`")
+        return name, nn.Softmax(dim=d + 1 if d >= 0 else d), typ
+    cls = getattr(nn, typ, None)
+    if cls is None or not isinstance(cls, type) or not issubclass(cls, nn.Module):
+        raise ValueError(f"{what}: unknown torch.nn class {typ!r}")
+    return name, cls(**args), typ
+
+
+def build(spec):
+    mods = OrderedDict()
+    kinds = []
+    for i, l in enumerate(spec["raw_layers"], 1):
+        name, mod, typ = build_layer(spec["name"], i, l, len(spec["rows"]))
+        has_state = len(list(mod.parameters())) + len(list(mod.buffers())) > 0
+        if has_state and not name:
+            raise ValueError(f"{spec['name']}: layer {i} ({typ}) has params/buffers: give it a name")
+        key = str(name) if name else f"_{i}"
+        if key in mods:
+            raise ValueError(f"{spec['name']}: layer name {key!r} used twice")
+        mods[key] = mod
+        kinds.append(typ)
+    return nn.Sequential(mods), kinds
+
+
+# --------------------------------------------------------------------------- spec
+
+
+def load_spec(path):
+    with open(path) as fh:
+        raw = yaml.load(fh, Loader=_StrNumLoader)
+    name = path.stem
+    unknown = set(raw) - {"$schema", "precision", "model", "params", "data", "loss", "training"}
+    if unknown:
+        raise ValueError(f"{name}: unknown keys {sorted(unknown)}")
+    model = raw["model"]
+    if set(model) - {"inputs", "layers"}:
+        raise ValueError(f"{name}: unknown model keys {sorted(set(model) - {'inputs', 'layers'})}")
+    inputs = model["inputs"]
+    if not isinstance(inputs, dict) or len(inputs) != 1:
+        raise ValueError(f"{name}: model.inputs must name exactly one input")
+    (in_name, in_shape), = inputs.items()
+    in_name = str(in_name)
+    in_shape = [integer(d, f"{name}: input shape") for d in in_shape]
+    layers = model["layers"]
+    is_index = str(layers[0]["type"]) == "Embedding"
+
+    params = OrderedDict()
+    for k, v in (raw.get("params") or {}).items():
+        k = str(k)
+        if k.endswith("num_batches_tracked"):
+            params[k] = torch.tensor(integer(v, f"{name}: {k}"), dtype=torch.long)
+        else:
+            params[k] = torch.tensor(nested(v, num, f"{name}: param {k}"), dtype=torch.float64)
+
+    loss = raw["loss"]
+    if set(loss) - {"name", "targets"}:
+        raise ValueError(f"{name}: unknown loss keys")
+    loss_name = str(loss["name"])
+    if loss_name not in ("mse", "cross_entropy"):
+        raise ValueError(f"{name}: loss {loss_name!r} not supported (mse, cross_entropy)")
+    targets = [str(t) for t in loss.get("targets") or ["y"]]
+    if len(targets) != 1:
+        raise ValueError(f"{name}: exactly one target")
+    tname = targets[0]
+    if loss_name == "cross_entropy" and str(layers[-1]["type"]) != "Softmax":
+        raise ValueError(f"{name}: cross_entropy needs a Softmax last layer")
+
+    rows = []
+    for r, row in enumerate(raw["data"]):
+        if set(row) != {in_name, tname}:
+            raise ValueError(f"{name}: data row {r + 1} must have exactly {in_name} and {tname}")
+        conv = (lambda v, w: integer(v, w)) if is_index else num
+        x = torch.tensor(nested(row[in_name], conv, f"{name}: row {r + 1} {in_name}"),
+                         dtype=torch.long if is_index else torch.float64)
+        if list(x.shape) != in_shape:
+            raise ValueError(f"{name}: row {r + 1}: {in_name} has shape {list(x.shape)}, not {in_shape}")
+        y = torch.tensor(nested(row[tname], num, f"{name}: row {r + 1} {tname}"), dtype=torch.float64)
+        rows.append((x, y))
+
+    tr = dict(raw["training"])
+    opt = str(tr.pop("optimizer"))
+    if opt not in TORCH_OPTIONS:
+        raise ValueError(f"{name}: unknown optimizer {opt!r}")
+    epochs = integer(tr.pop("epochs", 1), f"{name}: epochs")
+    batch = tr.pop("batch", "full")
+    batch = len(rows) if str(batch) == "full" else integer(batch, f"{name}: batch")
+    options = {}
+    for k, v in tr.items():
+        if k not in TORCH_OPTIONS[opt]:
+            raise ValueError(f"{name}: {k!r} is not an option of {opt}")
+        options[k] = TORCH_OPTIONS[opt][k](v, f"{name}: training.{k}")
+    if opt == "sgd" and "lr" not in options:
+        options["lr"] = 0.001
+    return {"name": name, "input": in_name, "is_index": is_index, "raw_layers": layers, "params": params,
+            "rows": rows, "loss": loss_name, "target": tname, "optimizer": opt, "options": options,
+            "epochs": epochs, "batch": batch, "notes": leading_comment(path)}
+
+
+def perturbed(spec, rng):
+    """A copy with every param, float data value and float option moved by about one ulp."""
+    def p(t):
+        if not t.is_floating_point():
+            return t
+        signs = torch.tensor([rng.choice((-1.0, 1.0)) for _ in range(t.numel())]).reshape(t.shape)
+        return t * (1.0 + signs * 2.0 ** -52)
+    s = dict(spec)
+    s["params"] = OrderedDict((k, p(v)) for k, v in spec["params"].items())
+    s["rows"] = [(p(x), p(y)) for x, y in spec["rows"]]
+    s["options"] = {k: (v * (1.0 + rng.choice((-1.0, 1.0)) * 2.0 ** -52) if isinstance(v, float) else v)
+                    for k, v in spec["options"].items()}
+    return s
+
+
+# --------------------------------------------------------------------------- kink watch
+
+
+class KinkWatch:
+    def __init__(self):
+        self.relu = None  # (|x|, where)
+        self.pool = None  # (gap, where)
+        self.ties = []
+        self.zeros = []
+        self.softplus_linear = []
+
+    @staticmethod
+    def _where(step, rows, layer, kind, idx):
+        idx = list(idx)
+        return {"step": step, "row": rows[idx[0]] + 1, "layer": layer, "type": kind,
+                "index": idx[1:]}
+
+    def see_relu(self, x, step, rows, layer, kind):
+        a = x.detach().abs()
+        i = int(torch.argmin(a.reshape(-1)))
+        idx = list(_unravel(i, a.shape))
+        v = float(a.reshape(-1)[i])
+        if self.relu is None or v < self.relu[0]:
+            self.relu = (v, self._where(step, rows, layer, kind, idx))
+        for z in (a == 0).nonzero().tolist():
+            self.zeros.append(self._where(step, rows, layer, kind, z))
+
+    def see_pool(self, mod, x, step, rows, layer, kind):
+        x = x.detach()
+        if kind == "MaxPool1d":
+            k, s, p, d = (_one(mod.kernel_size), _one(mod.stride), _one(mod.padding), _one(mod.dilation))
+            if d != 1 or mod.ceil_mode:
+                return
+            xp = F.pad(x, (p, p), value=float("-inf"))
+            w = xp.unfold(2, k, s)  # [N, C, out, k]
+        else:
+            kh, kw = _two(mod.kernel_size)
+            sh, sw = _two(mod.stride)
+            ph, pw = _two(mod.padding)
+            if _two(mod.dilation) != (1, 1) or mod.ceil_mode:
+                return
+            xp = F.pad(x, (pw, pw, ph, ph), value=float("-inf"))
+            w = xp.unfold(2, kh, sh).unfold(3, kw, sw)
+            w = w.reshape(*w.shape[:4], kh * kw)
+        if w.shape[-1] < 2:
+            return
+        top = torch.sort(w, dim=-1, descending=True).values
+        gap = top[..., 0] - top[..., 1]
+        flat = gap.reshape(-1)
+        i = int(torch.argmin(flat))
+        idx = list(_unravel(i, gap.shape))
+        if self.pool is None or float(flat[i]) < self.pool[0]:
+            self.pool = (float(flat[i]), self._where(step, rows, layer, kind, idx))
+        for z in (gap == 0).nonzero().tolist():
+            self.ties.append(self._where(step, rows, layer, kind, z))
+
+    def see_softplus(self, mod, x, step, rows, layer):
+        bx = (x.detach() * mod.beta)
+        for z in (bx > mod.threshold).nonzero().tolist():
+            self.softplus_linear.append(self._where(step, rows, layer, "Softplus", z))
+
+    def report(self):
+        out = {}
+        if self.relu is not None:
+            out["relu_min_abs_input"] = {"value": repr(self.relu[0]), "at": self.relu[1]}
+        if self.pool is not None:
+            out["maxpool_min_gap"] = {"value": repr(self.pool[0]), "at": self.pool[1]}
+        if self.zeros:
+            out["relu_inputs_exactly_0"] = self.zeros
+        if self.ties:
+            out["maxpool_ties"] = self.ties
+        if self.softplus_linear:
+            out["softplus_linear_region"] = self.softplus_linear
+        return out
+
+
+def _unravel(i, shape):
+    idx = []
+    for d in reversed(shape):
+        idx.append(i % d)
+        i //= d
+    return tuple(reversed(idx))
+
+
+def _one(v):
+    return v[0] if isinstance(v, (tuple, list)) else v
+
+
+def _two(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def text(t):
+    def go(v):
+        if isinstance(v, list):
+            return [go(e) for e in v]
+        if not math.isfinite(v):
+            raise ValueError(f"non-finite value {v}")
+        return repr(float(v))
+    return go(t.detach().tolist())
+
+
+def int_text(t):
+    def go(v):
+        return [go(e) for e in v] if isinstance(v, list) else str(int(v))
+    return go(t.tolist())
+
+
+def as_text(t):
+    return int_text(t) if not t.is_floating_point() else text(t)
+
+
+def train(spec, watch):
+    torch.manual_seed(0)
+    model, kinds = build(spec)
+    model.train()
+    sd = model.state_dict()
+    param_names = {k for k, _ in model.named_parameters()}
+    unknown = set(spec["params"]) - set(sd)
+    if unknown:
+        raise ValueError(f"{spec['name']}: params not in the model's state_dict: {sorted(unknown)} "
+                         f"(state_dict: {list(sd)})")
+    missing = param_names - set(spec["params"])
+    if missing:
+        raise ValueError(f"{spec['name']}: params missing: {sorted(missing)}")
+    for k, v in spec["params"].items():
+        if tuple(v.shape) != tuple(sd[k].shape):
+            raise ValueError(f"{spec['name']}: param {k} has shape {list(v.shape)}, torch's is {list(sd[k].shape)}")
+    model.load_state_dict(spec["params"], strict=False)
+
+    opts = dict(spec["options"])
+    b1, b2 = opts.pop("beta1", None), opts.pop("beta2", None)
+    if b1 is not None or b2 is not None:
+        opts["betas"] = (0.9 if b1 is None else b1, 0.999 if b2 is None else b2)
+    optimizer = TORCH_CLASSES[spec["optimizer"]](model.parameters(), foreach=False, **opts)
+
+    rows, bs = spec["rows"], spec["batch"]
+    order = [list(range(i, min(i + bs, len(rows)))) for i in range(0, len(rows), bs)]
+    steps, forward = [], None
+    step = 0
+    for _epoch in range(spec["epochs"]):
+        for idx in order:
+            step += 1
+            optimizer.zero_grad(set_to_none=True)
+            X = torch.stack([rows[i][0] for i in idx])
+            Y = torch.stack([rows[i][1] for i in idx])
+            if not spec["is_index"]:
+                X.requires_grad_(True)
+            h, outs = X, []
+            for li, (mod, kind) in enumerate(zip(model, kinds), 1):
+                if isinstance(mod, MaskedDropout):
+                    mod.rows = torch.tensor(idx)
+                if kind in ("ReLU", "LeakyReLU"):
+                    watch.see_relu(h, step, idx, li, kind)
+                elif kind in ("MaxPool1d", "MaxPool2d"):
+                    watch.see_pool(mod, h, step, idx, li, kind)
+                elif kind == "Softplus":
+                    watch.see_softplus(mod, h, step, idx, li)
+                h = mod(h)
+                h.retain_grad() if h.requires_grad else None
+                outs.append(h)
+            if tuple(h.shape) != tuple(Y.shape):
+                raise ValueError(f"{spec['name']}: output shape {list(h.shape[1:])}, target {list(Y.shape[1:])}")
+            if spec["loss"] == "mse":
+                loss = F.mse_loss(h, Y)
+            else:
+                loss = -(Y * torch.log(h)).reshape(len(idx), -1).sum(dim=1).mean()
+            loss.backward()
+            grads = OrderedDict()
+            for k, p in model.named_parameters():
+                grads[k] = torch.zeros_like(p) if p.grad is None else p.grad.detach().clone()
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)  # an exact engine sees a 0 gradient
+            if step == 1:
+                forward = []
+                for b, r in enumerate(idx):
+                    e = {"row": r + 1, "outputs": text(h[b]),
+                         "layers": [text(o[b]) for o in outs]}
+                    if not spec["is_index"]:
+                        e["input_grads"] = {spec["input"]: text(X.grad[b])}
+                    forward.append(e)
+            optimizer.step()
+            after = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+            steps.append({"step": step, "rows": [i + 1 for i in idx], "loss": float(loss.detach()),
+                          "gradients": grads, "params": after})
+    return steps, forward
+
+
+def flatten(steps):
+    out = {}
+    for s in steps:
+        out[f"step {s['step']} loss"] = torch.tensor([s["loss"]])
+        for k, v in s["gradients"].items():
+            out[f"step {s['step']} grad {k}"] = v.reshape(-1).double()
+        for k, v in s["params"].items():
+            out[f"step {s['step']} param {k}"] = v.reshape(-1).double()
+    return out
+
+
+def worst_difference(a, b):
+    worst, where = 0.0, None
+    for k, x in a.items():
+        y = b[k]
+        scale = torch.maximum(x.abs(), y.abs())
+        d = torch.where(scale == 0, torch.zeros_like(scale), (x - y).abs() / scale)
+        m = float(d.max()) if d.numel() else 0.0
+        if m > worst:
+            worst, where = m, k
+    return worst, where
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--specs", type=Path, default=SPEC_DIR)
+    ap.add_argument("--out", type=Path, default=OUT_FILE)
+    ap.add_argument("--trials", type=int, default=4, help="ulp-perturbed re-runs for the conditioning check")
+    args = ap.parse_args()
+    files = sorted(args.specs.glob("*.yaml"))
+    if not files:
+        sys.exit(f"no specs in {args.specs}")
+    generator = f"torch {torch.__version__} float64"
+    result = OrderedDict()
+    for path in files:
+        try:
+            spec = load_spec(path)
+            watch = KinkWatch()
+            steps, forward = train(spec, watch)
+        except ValueError as e:
+            sys.exit(f"error: {e}")
+        entry = OrderedDict()
+        entry["generator"] = generator
+        if spec["notes"]:
+            entry["notes"] = spec["notes"]
+        entry["steps"] = [{"step": s["step"], "rows": s["rows"], "loss": repr(s["loss"]),
+                           "gradients": {k: as_text(v) for k, v in s["gradients"].items()},
+                           "params": {k: as_text(v) for k, v in s["params"].items()}} for s in steps]
+        entry["forward"] = forward
+        entry["kink_watch"] = watch.report()
+        result[spec["name"]] = entry
+
+        ref = flatten(steps)
+        rng = random.Random(path.stem)
+        worst, wk = 0.0, None
+        for _ in range(args.trials):
+            d, k = worst_difference(ref, flatten(train(perturbed(spec, rng), KinkWatch())[0]))
+            if d > worst:
+                worst, wk = d, k
+        losses = " ".join(f"{s['loss']:.6g}" for s in steps)
+        print(f"{spec['name']}: {spec['optimizer']} {spec['options']}; {len(steps)} steps, batch "
+              f"{spec['batch']}; loss {losses}")
+        kw = entry["kink_watch"]
+        if "relu_min_abs_input" in kw:
+            print(f"    min |relu input| {float(kw['relu_min_abs_input']['value']):.3g} at {kw['relu_min_abs_input']['at']}")
+        if "maxpool_min_gap" in kw:
+            print(f"    min maxpool gap {float(kw['maxpool_min_gap']['value']):.3g} at {kw['maxpool_min_gap']['at']}")
+        for z in kw.get("relu_inputs_exactly_0", []):
+            print(f"    KINK: relu input exactly 0 at {z}")
+        for z in kw.get("maxpool_ties", []):
+            print(f"    TIE in a max-pool window at {z}")
+        for z in kw.get("softplus_linear_region", []):
+            print(f"    SOFTPLUS beta*x > threshold at {z}")
+        print(f"    ulp-perturbation: worst relative change {worst:.2g} ({wk})")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w") as fh:
+        json.dump(result, fh, indent=1)
+        fh.write("\n")
+    print(f"wrote {args.out} ({len(files)} specs, {generator})")
+
+
+if __name__ == "__main__":
+    main()
