@@ -126,11 +126,12 @@ interface Position {
 }
 
 function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position): Trace {
+  const maxTie = spec.conventions.max_tie ?? 'first';
   const ctx = options.arithmetic === 'rational'
-    ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero, limits.exactDigits)
+    ? makeRationalContext(spec.precision, spec.conventions.relu_at_zero, limits.exactDigits, maxTie)
     : options.arithmetic === 'decimal.js'
-      ? makeDecimalJsContext(spec.precision, spec.conventions.relu_at_zero)
-      : makeContext(spec.precision, spec.conventions.relu_at_zero);
+      ? makeDecimalJsContext(spec.precision, spec.conventions.relu_at_zero, maxTie)
+      : makeContext(spec.precision, spec.conventions.relu_at_zero, maxTie);
   const D = ctx.D;
   const given = givenValues(spec, D);
   const { rows, constants, options: optionValues } = given;

@@ -68,20 +68,21 @@ export interface NumericContext {
   readonly maxTie?: 'first' | 'split';
 }
 
-export function makeContext(precision: number, reluAtZero = '0'): NumericContext {
-  return contextOf(precision, bigDecimalClass(precision), reluAtZero);
+export function makeContext(precision: number, reluAtZero = '0', maxTie: 'first' | 'split' = 'first'): NumericContext {
+  return contextOf(precision, bigDecimalClass(precision), reluAtZero, maxTie);
 }
 
 /** A context whose values are decimal.js's own, at the same precision and rounding: the reference that
  *  BigDecimal runs are held to, value for value (test/bigdecimal.test.ts). */
-export function makeDecimalJsContext(precision: number, reluAtZero = '0'): NumericContext {
+export function makeDecimalJsContext(precision: number, reluAtZero = '0', maxTie: 'first' | 'split' = 'first'): NumericContext {
   // decimal.js's constructor takes its own values, which are all a decimal.js context ever gives it.
   const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
-  return contextOf(precision, D as unknown as DecimalCtor, reluAtZero);
+  return contextOf(precision, D as unknown as DecimalCtor, reluAtZero, maxTie);
 }
 
-function contextOf(precision: number, D: DecimalCtor, reluAtZero: string): NumericContext {
+function contextOf(precision: number, D: DecimalCtor, reluAtZero: string, maxTie: 'first' | 'split'): NumericContext {
   return {
+    maxTie,
     precision,
     D,
     zero: new D(0),

@@ -181,7 +181,7 @@ export function isRationalContext(c: NumericContext): boolean {
 /** A numeric context whose values are exact fractions. `precision` only says how many digits a
  *  decimal display of them shows; nothing is rounded. A fraction with more than `maxDigits` digits in
  *  its numerator or denominator throws an ExactDigitsError (limits.exactDigits). */
-export function makeRationalContext(precision: number, reluAtZero = '0', maxDigits = DEFAULT_MAX_DIGITS): NumericContext {
+export function makeRationalContext(precision: number, reluAtZero = '0', maxDigits = DEFAULT_MAX_DIGITS, maxTie: 'first' | 'split' = 'first'): NumericContext {
   const R = maxDigits === DEFAULT_MAX_DIGITS ? Rational : class extends Rational {
     static override maxDigits = maxDigits;
     static override bound = 10n ** BigInt(maxDigits);
@@ -195,5 +195,6 @@ export function makeRationalContext(precision: number, reluAtZero = '0', maxDigi
     // Exact arithmetic leaves no rounding residue to mistake for a value: only 0 is 0.
     cancellation: new R(0n),
     reluAtZero: new R(reluAtZero),
+    maxTie,
   };
 }

@@ -41,7 +41,8 @@ export interface Spec {
     batchSize: number;
     batch: 'full' | number;
   };
-  conventions: { preset: string; relu_at_zero: string };
+  /** max_tie only when the spec gives it (its default is first). */
+  conventions: { preset: string; relu_at_zero: string; max_tie?: 'first' | 'split' };
   /** The limits in force for this spec: defaults, the spec's `limits:` section, the caller's. */
   limits: Limits;
   /** For a torch-style spec: its tensors (params and buffers by state_dict name, the input, each

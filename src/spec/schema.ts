@@ -118,6 +118,7 @@ export const SpecSchema = z.strictObject({
       z.strictObject({
         preset: z.optional(z.enum(PRESET_NAMES)),
         relu_at_zero: z.optional(NumberText), // 0, 1 or 0.5: checked in validate.ts
+        max_tie: described(z.optional(z.enum(['first', 'split'])), { description: 'Where the gradient of a maximum (max pooling) goes at a tie: all to the first largest entry in scan order (first, as PyTorch) or split evenly (split).' }),
       }),
     ], { error: `expected a preset (${PRESET_NAMES.join(', ')}) or a mapping { preset, relu_at_zero }` }),
     'pytorch',

@@ -265,7 +265,7 @@ export function validate(source: ReadDocument, options: ReadOptions = {}): Spec 
   const reluAtZero = conv.relu_at_zero ?? preset.relu_at_zero;
   const reluText = new Decimal(reluAtZero).toString();
   if (!['0', '1', '0.5'].includes(reluText)) fail('conventions.relu_at_zero', 'expected 0 (PyTorch, TensorFlow, JAX), 1 or 0.5');
-  const conventions = { preset: presetName, relu_at_zero: reluText };
+  const conventions = { preset: presetName, relu_at_zero: reluText, ...(conv.max_tie ? { max_tie: conv.max_tie } : {}) };
 
   // Training: a named optimizer of the preset, or one written as equations.
   const { optimizer, epochs, batch, ...given } = raw.training;

@@ -1,0 +1,186 @@
+// torch.nn layers (src/spec/torch-layers.ts, read by src/spec/torch-model.ts): each case is small
+// enough to work by hand, and its expected values are worked here in the comments (cases with a
+// transcendental value are held to PyTorch instead, in the fixtures of test/fixtures/torch-layers).
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../src/spec/validate.js';
+import { run } from '../src/graph/run.js';
+import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
+
+const spec = (lines: string[]) => parseSpec(lines.join('\n'), 'net.yaml');
+
+/** Every value of the first sample at step 1, and the params after step 1, as text. */
+function step1(lines: string[]) {
+  const s = spec(lines);
+  const trace = run(s);
+  const sample = trace.steps[0]!.samples[0]!.values;
+  const after = trace.steps[0]!.values;
+  return {
+    spec: s,
+    value: (name: string) => sample.get(name)!.toString(),
+    param: (name: string) => after.get(name)!.toString(),
+  };
+}
+
+const located = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    return (e as { located(): string }).located();
+  }
+  throw new Error('expected an input error');
+};
+
+// conv (2 channels) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(2, 1), one SGD step at lr 0.1.
+// By hand: channel 0 of the convolution is 1*x00 - x11 over each 2x2 window: 0, -1, -1, 0 (ReLU: all 0);
+// channel 1 is 0.5(x00 + x01 - x10 + x11) + 0.1: 2.1, 2.1, 0.1, 2.1. Pooled: 0 and 2.1 (a three-way
+// tie). fc = 0.3*0 - 0.2*2.1 + 0.05 = -0.37; loss = (0.5 + 0.37)^2 = 0.7569; dL/dfc = -1.74.
+// fc.weight[0][1] -= 0.1 * (-1.74 * 2.1): 0.1654; fc.bias: 0.224. The pooled gradient -1.74 * -0.2 =
+// 0.348 goes to the FIRST of the tied maxima (window x = 1, 2 / 0, 1), as PyTorch routes it:
+// conv.weight[1] -= 0.1 * 0.348 * (1, 2, 0, 1): 0.4652, 0.4304, -0.5, 0.4652; conv.bias[1]: 0.0652
+// (checked against torch 1.13 float64: the same). Split evenly instead, each of the three gets 0.116:
+// conv.weight[1][0][0][0] -= 0.1 * 0.116 * (1 + 2 + 1) = 0.4536; [1][0][1][0] -= 0.1 * 0.116 * (0 + 1 + 2): -0.5232.
+const CNN = [
+  'model:',
+  '  inputs: { x: [1, 3, 3] }',
+  '  layers:',
+  '    - { type: Conv2d, name: conv, in_channels: 1, out_channels: 2, kernel_size: 2 }',
+  '    - { type: ReLU }',
+  '    - { type: MaxPool2d, kernel_size: 2 }',
+  '    - { type: Flatten }',
+  '    - { type: Linear, name: fc, in_features: 2, out_features: 1 }',
+  'params:',
+  '  conv.weight: [[[[1, 0], [0, -1]]], [[[0.5, 0.5], [-0.5, 0.5]]]]',
+  '  conv.bias: [0, 0.1]',
+  '  fc.weight: [[0.3, -0.2]]',
+  '  fc.bias: [0.05]',
+  'data:',
+  '  - { x: [[[1, 2, 0], [0, 1, 3], [2, 1, 1]]], y: [0.5] }',
+  'loss: { name: mse, targets: [y] }',
+  'training: { optimizer: sgd, lr: 0.1, epochs: 1 }',
+];
+
+describe('a small CNN, worked by hand', () => {
+  it('convolves, pools and trains one step as PyTorch does', () => {
+    const r = step1(CNN);
+    expect(['conv_0_0_0', 'conv_0_0_1', 'conv_0_1_0', 'conv_0_1_1'].map(r.value)).toEqual(['0', '-1', '-1', '0']);
+    expect(['conv_1_0_0', 'conv_1_0_1', 'conv_1_1_0', 'conv_1_1_1'].map(r.value)).toEqual(['2.1', '2.1', '0.1', '2.1']);
+    expect(r.value('maxpool2d3_1_0_0')).toBe('2.1');
+    expect(r.value('fc_0')).toBe('-0.37');
+    expect(r.value('loss')).toBe('0.7569');
+    expect(r.param('fc_weight_0_1')).toBe('0.1654');
+    expect(r.param('fc_bias_0')).toBe('0.224');
+    expect(['conv_weight_1_0_0_0', 'conv_weight_1_0_0_1', 'conv_weight_1_0_1_0', 'conv_weight_1_0_1_1', 'conv_bias_1'].map(r.param))
+      .toEqual(['0.4652', '0.4304', '-0.5', '0.4652', '0.0652']);
+  });
+
+  it('splits a tied maximum evenly with conventions.max_tie: split', () => {
+    const r = step1(['conventions: { max_tie: split }', ...CNN]);
+    expect(r.param('conv_weight_1_0_0_0')).toBe('0.4536');
+    expect(r.param('conv_weight_1_0_1_0')).toBe('-0.5232');
+  });
+
+  it('keeps the tensors by their state_dict names and shapes', () => {
+    const s = spec(CNN);
+    expect(s.tensors!.params.map((p) => [p.name, p.shape])).toEqual([
+      ['conv.weight', [2, 1, 2, 2]], ['conv.bias', [2]], ['fc.weight', [1, 2]], ['fc.bias', [1]],
+    ]);
+    expect(s.tensors!.layers.map((l) => [l.name, l.shape])).toEqual([
+      ['conv', [2, 2, 2]], ['relu2', [2, 2, 2]], ['maxpool2d3', [2, 1, 1]], ['flatten4', [2]], ['fc', [1]],
+    ]);
+    expect(s.outputs).toEqual(['fc_0']);
+  });
+});
+
+describe('layers worked by hand', () => {
+  const one = (input: string, layers: string[], params: string[], row: string, extra: string[] = []) => [
+    'model:', `  inputs: { ${input} }`, '  layers:', ...layers.map((l) => `    - ${l}`),
+    ...(params.length ? ['params:', ...params.map((p) => `  ${p}`)] : []),
+    'data:', `  - ${row}`, 'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1 }', ...extra,
+  ];
+
+  it('AvgPool1d with padding counts the padding (count_include_pad)', () => {
+    // [1, 2, 4] padded to [0, 1, 2, 4, 0], windows of 2 at stride 1: 0.5, 1.5, 3, 2.
+    const r = step1(one('x: [1, 3]', ['{ type: AvgPool1d, kernel_size: 2, stride: 1, padding: 1 }', '{ type: Flatten }', '{ type: Linear, name: fc, in_features: 4, out_features: 1 }'],
+      ['fc.weight: [[1, 1, 1, 1]]', 'fc.bias: [0]'], '{ x: [[1, 2, 4]], y: [7] }'));
+    expect(['avgpool1d1_0_0', 'avgpool1d1_0_1', 'avgpool1d1_0_2', 'avgpool1d1_0_3'].map(r.value)).toEqual(['0.5', '1.5', '3', '2']);
+    // fc = 7 = y: no gradient, nothing moves.
+    expect(r.value('loss')).toBe('0');
+  });
+
+  it('ConvTranspose1d scatters the kernel times each input', () => {
+    // x = [1, 2], kernel [1, -1], stride 2: [1, -1, 2, -2], plus the bias 0.5.
+    const r = step1(one('x: [1, 2]', ['{ type: ConvTranspose1d, name: up, in_channels: 1, out_channels: 1, kernel_size: 2, stride: 2 }', '{ type: Flatten }'],
+      ['up.weight: [[[1, -1]]]', 'up.bias: [0.5]'], '{ x: [[1, 2]], y: [0, 0, 0, 0] }'));
+    expect(['up_0_0', 'up_0_1', 'up_0_2', 'up_0_3'].map(r.value)).toEqual(['1.5', '-0.5', '2.5', '-1.5']);
+  });
+
+  it('LayerNorm normalises each sample, then weight and bias', () => {
+    // [1, 3]: mean 2, variance 1; with eps 0, x-hat = -1, 1; y = (2 * -1 + 0.1, 0.5 * 1 + 0) = (-1.9, 0.5).
+    const r = step1(one('x: [2]', ['{ type: LayerNorm, name: ln, normalized_shape: 2, eps: 0 }'],
+      ['ln.weight: [2, 0.5]', 'ln.bias: [0.1, 0]'], '{ x: [1, 3], y: [-1.9, 0.5] }'));
+    expect([r.value('ln_mean'), r.value('ln_var'), r.value('ln_xhat_0'), r.value('ln_0'), r.value('ln_1')]).toEqual(['2', '1', '-1', '-1.9', '0.5']);
+  });
+
+  it('Dropout applies the given mask of each row, scaled by 1/(1 - p)', () => {
+    // [0.2, 0.4, 0.6] * [1, 0, 1] / 0.5 = [0.4, 0, 1.2].
+    const r = step1(one('x: [3]', ['{ type: Dropout, p: 0.5, mask: [[1, 0, 1]] }', '{ type: Linear, name: fc, in_features: 3, out_features: 1 }'],
+      ['fc.weight: [[1, 1, 1]]', 'fc.bias: [0]'], '{ x: [0.2, 0.4, 0.6], y: [1.6] }'));
+    expect(['dropout1_0', 'dropout1_1', 'dropout1_2'].map(r.value)).toEqual(['0.4', '0', '1.2']);
+  });
+
+  it('Embedding looks up rows; only the rows looked up get a gradient', () => {
+    // indices [2, 0] pick rows [5, 6] and [1, 2]; flattened and summed by fc: 14; y 13, mse over one
+    // output: loss 1, dL/dfc = 2; each looked-up entry gets 2 (fc weights 1): W[2] and W[0] drop by 0.2.
+    const r = step1(one('idx: [2]', ['{ type: Embedding, name: emb, num_embeddings: 3, embedding_dim: 2 }', '{ type: Flatten }', '{ type: Linear, name: fc, in_features: 4, out_features: 1 }'],
+      ['emb.weight: [[1, 2], [3, 4], [5, 6]]', 'fc.weight: [[1, 1, 1, 1]]', 'fc.bias: [0]'], '{ idx: [2, 0], y: [13] }'));
+    expect(['emb_0_0', 'emb_0_1', 'emb_1_0', 'emb_1_1'].map(r.value)).toEqual(['5', '6', '1', '2']);
+    expect(['emb_weight_0_0', 'emb_weight_1_0', 'emb_weight_2_1'].map(r.param)).toEqual(['0.8', '3', '5.8']);
+  });
+
+  it('RNN (relu) over two steps, from a zero state, with tied weights', () => {
+    // h0 = relu(2*1 + 0 + 0.1) = 2.1 (no W_hh term from the zero state, b_hh still added);
+    // h1 = relu(2*2 + 0 + 0.5*2.1 + 0.1) = 5.15.
+    const r = step1(one('x: [2, 1]', ['{ type: RNN, name: rnn, input_size: 1, hidden_size: 1, nonlinearity: relu }', '{ type: Flatten }'],
+      ['rnn.weight_ih_l0: [[2]]', 'rnn.weight_hh_l0: [[0.5]]', 'rnn.bias_ih_l0: [0]', 'rnn.bias_hh_l0: [0.1]'], '{ x: [[1], [2]], y: [2.1, 5.15] }'));
+    expect([r.value('rnn_0_0'), r.value('rnn_1_0')]).toEqual(['2.1', '5.15']);
+  });
+
+  it('MultiheadAttention with is_causal: the first position attends to itself alone', () => {
+    const r = step1(one('x: [2, 1]', ['{ type: MultiheadAttention, name: attn, embed_dim: 1, num_heads: 1, is_causal: true }', '{ type: Flatten }'],
+      ['attn.in_proj_weight: [[1], [1], [1]]', 'attn.in_proj_bias: [0, 0, 0]', 'attn.out_proj.weight: [[1]]', 'attn.out_proj.bias: [0]'],
+      '{ x: [[1], [2]], y: [1, 1.5] }'));
+    expect([r.value('attn_weight_0_0_0'), r.value('attn_0_0')]).toEqual(['1', '1']);
+    // The second attends to both: weights e^2 / (e^2 + e^4) and e^4 / (e^2 + e^4), so its output lies between 1 and 2.
+    const second = Number(r.value('attn_1_0'));
+    expect(second).toBeGreaterThan(1.8);
+    expect(second).toBeLessThan(1.9);
+  });
+});
+
+describe('mistakes in a torch-style spec are located', () => {
+  it('names an unknown layer type with a suggestion', () => {
+    expect(located(() => spec(CNN.map((l) => l.replace('MaxPool2d', 'MaxPool2D'))))).toMatch(/model\.layers\[3\]\.type.*unknown layer type 'MaxPool2D'.*did you mean 'MaxPool2d'/);
+  });
+  it('says which param is missing and its shape', () => {
+    expect(located(() => spec(CNN.filter((l) => !l.includes('conv.bias'))))).toMatch(/needs params\.conv\.bias, shape \[2\]/);
+  });
+  it('points into a param of the wrong shape', () => {
+    expect(located(() => spec(CNN.map((l) => l.replace('fc.weight: [[0.3, -0.2]]', 'fc.weight: [[0.3, -0.2, 1]]'))))).toMatch(/params\.fc\.weight\[1\].*shape \[1, 2\].*expected 2 entries/);
+  });
+  it('refuses a param no layer has', () => {
+    expect(located(() => spec([...CNN.slice(0, 13), '  fc.weights: [[1]]', ...CNN.slice(13)]))).toMatch(/no layer has a param fc\.weights.*did you mean 'fc\.weight'/);
+  });
+  it('checks a layer against its input', () => {
+    expect(located(() => spec(CNN.map((l) => l.replace('in_features: 2', 'in_features: 3'))))).toMatch(/model\.layers\[5\]\.in_features.*in_features is 3 but the input's last dimension is 2/);
+  });
+  it('wants a mask for Dropout and an index in range for Embedding', () => {
+    const drop = ['model: { inputs: { x: [2] }, layers: [ { type: Dropout, p: 0.5 } ] }', 'data: [ { x: [1, 2], y: [1, 2] } ]', 'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1 }'];
+    expect(located(() => spec(drop))).toMatch(/model\.layers\[1\]\.mask.*gives its mask/);
+    const emb = ['model: { inputs: { idx: [1] }, layers: [ { type: Embedding, name: e, num_embeddings: 2, embedding_dim: 1 } ] }', 'params: { e.weight: [[1], [2]] }', 'data: [ { idx: [2], y: [[1]] } ]', 'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1 }'];
+    expect(located(() => spec(emb))).toMatch(/data\[1\]\.idx.*from 0 to 1/);
+  });
+  it('lists every kind it knows', () => {
+    expect(Object.keys(TORCH_LAYERS)).toEqual(expect.arrayContaining(['Linear', 'Conv1d', 'Conv2d', 'ConvTranspose2d', 'MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d',
+      'Flatten', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softplus', 'GELU', 'Softmax', 'LayerNorm', 'Dropout', 'Embedding', 'RNN', 'GRU', 'LSTM', 'MultiheadAttention']));
+  });
+});
