@@ -157,6 +157,31 @@ describe('layers worked by hand', () => {
   });
 });
 
+describe('batch norm: statistics over the batch, running statistics as buffers', () => {
+  // A batch of two samples x = 1 and x = 3 (one feature): mean 2, biased variance 1; with eps 0,
+  // x-hat = -1 and 1; y = 1.5 x-hat + 0.1 = -1.4 and 1.6. The running mean moves to 0.9*0 + 0.1*2 = 0.2,
+  // the running variance (unbiased: 1 * 2/1 = 2) to 0.9*1 + 0.1*2 = 1.1; num_batches_tracked to 1.
+  // The targets equal the outputs, so nothing trains and the buffers alone move.
+  const BN = [
+    'model:', '  inputs: { x: [1] }', '  layers:', '    - { type: BatchNorm1d, name: bn, num_features: 1, eps: 0 }',
+    'params: { bn.weight: [1.5], bn.bias: [0.1] }',
+    'data: [ { x: [1], y: [-1.4] }, { x: [3], y: [1.6] } ]',
+    'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1, batch: full }',
+  ];
+  it('normalises over the batch and updates running_mean and running_var with momentum', () => {
+    const s = spec(BN);
+    const trace = run(s);
+    const step = trace.steps[0]!;
+    const sample = step.samples[0]!.values;
+    expect(['bn_mean_0', 'bn_var_0', 'bn_s0_xhat_0', 'bn_s1_xhat_0', 'bn_s0_0', 'bn_s1_0'].map((n) => sample.get(n)!.toString())).toEqual(['2', '1', '-1', '1', '-1.4', '1.6']);
+    expect(['bn_running_mean_0', 'bn_running_var_0', 'bn_num_batches_tracked', 'bn_weight_0'].map((n) => step.values.get(n)!.toString())).toEqual(['0.2', '1.1', '1', '1.5']);
+    expect(s.tensors!.batchSize).toBe(2);
+  });
+  it('trains on whole batches only', () => {
+    expect(located(() => spec(BN.map((l) => l.replace('batch: full', 'batch: 3'))))).toMatch(/training\.batch.*2 data rows do not divide into batches of 3/);
+  });
+});
+
 describe('mistakes in a torch-style spec are located', () => {
   it('names an unknown layer type with a suggestion', () => {
     expect(located(() => spec(CNN.map((l) => l.replace('MaxPool2d', 'MaxPool2D'))))).toMatch(/model\.layers\[3\]\.type.*unknown layer type 'MaxPool2D'.*did you mean 'MaxPool2d'/);

@@ -30,7 +30,7 @@ export type Ref =
 
 export type Role =
   | 'neuron' | 'loss' | 'seed' | 'adjoint' | 'share'
-  | 'loss.data' | 'loss.penalty' | 'loss.total' | 'gradient' | 'optimizer' | 'param';
+  | 'loss.data' | 'loss.penalty' | 'loss.total' | 'gradient' | 'optimizer' | 'param' | 'buffer';
 
 export interface Equation {
   /** The symbol of the quantity it defines (symbolOf(id)). */
@@ -182,6 +182,15 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   }
 
   return out;
+}
+
+/** The updates of the spec's buffers (batch norm's running statistics) after a step over `rows`: each
+ *  reads its own value before the step and the quantities of the step's samples. A model with buffers
+ *  packs a batch into one data row (spec/torch-model.ts), so a step has one sample to read. */
+export function bufferEquations(spec: Spec, rows: number[], c: NumericContext, table = new QuantityTable()): Equation[] {
+  const buffers = new Set((spec.buffers ?? []).map((b) => b.name));
+  const refOf = (s: string): Ref => (buffers.has(s) ? { kind: 'before', name: s } : Object.hasOwn(spec.constants, s) ? { kind: 'constant', name: s } : { kind: 'sampleOf', row: rows[0]!, name: s });
+  return (spec.buffers ?? []).map((b) => equation(named(b.name), 'buffer', b.update.expr, refOf, table, c, { of: b.name }));
 }
 
 /** The optimizer's updates for every param; `first` selects the formulas of step 1 where they differ. */

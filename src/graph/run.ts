@@ -8,7 +8,7 @@ import { compile, memoTable } from './evaluate.js';
 import { ExactDigitsError, makeRationalContext } from '../numeric/rational.js';
 import { LimitError, limitsOf, type Limits } from '../spec/limits.js';
 import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
-import { lossAndGradientEquations, optimizerEquations, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
+import { bufferEquations, lossAndGradientEquations, optimizerEquations, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
 import { named, QuantityTable, stateOf, type QuantityId } from './ids.js';
 import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
@@ -144,6 +144,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const shareParams = new Set(sampleEquations.filter((e) => e.role === 'share').map((e) => e.of!));
 
   const initial = new Map<string, Dec>(spec.params.map((p) => [p.name, new D(p.value)]));
+  for (const b of spec.buffers ?? []) initial.set(b.name, new D(b.value));
   for (const s of opt.state) {
     const f = compile(s.initial, (name) => [...optionValues.keys()].indexOf(name), ctx);
     const v = f({ vals: [...optionValues.values()], kinks: [] });
@@ -188,7 +189,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
       let program = stepCache.get(key);
       if (!program) {
         let losses = lossCache.get(batchKey);
-        if (!losses) lossCache.set(batchKey, (losses = lossAndGradientEquations(spec, batch, shareParams, ctx, quantities)));
+        if (!losses) lossCache.set(batchKey, (losses = [...lossAndGradientEquations(spec, batch, shareParams, ctx, quantities), ...bufferEquations(spec, batch, ctx, quantities)]));
         let updates = updateCache.get(first);
         if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx, quantities)));
         const equations = [...losses, ...updates];

@@ -48,4 +48,7 @@ export interface Spec {
   /** For a torch-style spec: its tensors (params and buffers by state_dict name, the input, each
    *  layer's output, the target), each with the scalar names of its entries. */
   tensors?: TorchModel;
+  /** Buffers (batch norm's running statistics): not trained, but updated after each step by their own
+   *  equations over the step's quantities (and themselves). */
+  buffers?: Array<{ name: string; value: string; update: Equation }>;
 }

@@ -48,6 +48,19 @@ export interface ExpandContext {
   emit(name: string, text: string): string;
 }
 
+/** What a layer that reads the whole batch (batch norm) writes through: per-sample contexts, and the
+ *  step's update of its buffers. */
+export interface BatchContext {
+  /** The prefix of its batch-level quantities (a channel's mean). */
+  prefix: string;
+  /** Each sample's context (its prefix carries the sample: bn_s0). */
+  samples: ExpandContext[];
+  param(suffix: string): Tensor;
+  emit(name: string, text: string): string;
+  /** After the step: buffer entry `scalar` becomes `text` (over the step's values and its own). */
+  update(scalar: string, text: string): void;
+}
+
 export interface TorchLayerKind {
   description: string;
   /** Its output shape given its input shape, or what is wrong. Arguments are checked here. */
@@ -58,6 +71,9 @@ export interface TorchLayerKind {
   expand(layer: TorchLayer, input: Tensor, cx: ExpandContext): Tensor;
   /** Whether it has params and so needs a `name` (their state_dict prefix). */
   named?: boolean;
+  /** A layer whose samples depend on each other (statistics over the batch): its equations over the
+   *  whole batch at once, one input tensor per sample. */
+  expandBatch?(layer: TorchLayer, inputs: Tensor[], cx: BatchContext): Tensor[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -640,6 +656,67 @@ function readAttention(layer: TorchLayer, input: Shape) {
   return { E, heads, bias: flag(layer, 'bias', true), causal: flag(layer, 'is_causal', false) };
 }
 
+// Batch normalisation in training mode: statistics per channel over the samples of the batch (and a
+// [C, L] or [C, H, W] sample's positions), the biased variance to normalise, the unbiased one (and
+// momentum) for the running variance; weight starts at 1, bias at 0, running_mean at 0, running_var at 1.
+function batchNorm(dims: 1 | 2): TorchLayerKind {
+  const read = (layer: TorchLayer, input: Shape) => {
+    needRank(layer, input, dims === 1 ? [1, 2] : [3], dims === 1 ? 'a [features] or [channels, length] input' : 'a [channels, height, width] input');
+    const features = int(layer, 'num_features', undefined, 1);
+    if (input[0] !== features) throw new ArgumentError('num_features', `num_features is ${features} but the input has ${input[0]} (shape [${input.join(', ')}])`);
+    if (layer.momentum === null) throw new ArgumentError('momentum', 'momentum: null (a cumulative average) is not supported; give a momentum');
+    if (!flag(layer, 'track_running_stats', true)) throw new ArgumentError('track_running_stats', 'track_running_stats: false is not supported');
+    return { features, eps: decimal(layer, 'eps', '1e-5'), momentum: decimal(layer, 'momentum', '0.1'), affine: flag(layer, 'affine', true) };
+  };
+  return {
+    description: `torch.nn.BatchNorm${dims}d in training mode: x-hat = (x - mean) / sqrt(var + eps) per channel over the batch, y = weight x-hat + bias; running_mean and running_var (unbiased) follow with momentum`,
+    named: true,
+    shape: (layer, input) => shaped(() => { read(layer, input); return input; }),
+    params: (layer, input) => {
+      const { features, affine } = read(layer, input);
+      return [
+        ...(affine ? [{ suffix: 'weight', shape: [features], initial: '1' }, { suffix: 'bias', shape: [features], initial: '0' }] : []),
+        { suffix: 'running_mean', shape: [features], buffer: true, initial: '0' },
+        { suffix: 'running_var', shape: [features], buffer: true, initial: '1' },
+        { suffix: 'num_batches_tracked', shape: [], buffer: true, initial: '0' },
+      ];
+    },
+    expand: () => {
+      throw new Error('batch norm is expanded over the batch');
+    },
+    expandBatch: (layer, inputs, cx) => {
+      const shape = inputs[0]!.shape;
+      const { features, eps, momentum, affine } = read(layer, shape);
+      const W = affine ? cx.param('weight') : undefined;
+      const B = affine ? cx.param('bias') : undefined;
+      const positions = [...indices(shape.slice(1))];
+      const n = inputs.length * positions.length;
+      if (n < 2) throw new ArgumentError('', 'batch norm in training needs more than one value per channel (a batch of at least 2 samples)');
+      const outputs = inputs.map((t) => ({ shape: t.shape, entries: new Array<string>(t.entries.length) }));
+      const strides = stridesOf(shape);
+      for (let c = 0; c < features; c++) {
+        const members = inputs.flatMap((t) => positions.map((pos) => at(t, [c, ...pos])));
+        const mean = cx.emit(name(`${cx.prefix}_mean`, c), `(${sum(members)}) / ${n}`);
+        const variance = cx.emit(name(`${cx.prefix}_var`, c), `(${sum(members.map((m) => `(${m} - ${mean})^2`))}) / ${n}`);
+        inputs.forEach((t, s) => {
+          const sc = cx.samples[s]!;
+          for (const pos of positions) {
+            const ix = [c, ...pos];
+            const xhat = sc.emit(name(`${sc.prefix}_xhat`, ...ix), `(${at(t, ix)} - ${mean}) / sqrt(${variance} + ${eps})`);
+            const y = W ? `${times(at(W, [c]), xhat)} + ${at(B!, [c])}` : xhat;
+            outputs[s]!.entries[ix.reduce((acc, v, d) => acc + v * strides[d]!, 0)] = sc.emit(name(sc.prefix, ...ix), y);
+          }
+        });
+        cx.update(at(cx.param('running_mean'), [c]), `(1 - ${momentum})*${at(cx.param('running_mean'), [c])} + ${momentum}*${mean}`);
+        cx.update(at(cx.param('running_var'), [c]), `(1 - ${momentum})*${at(cx.param('running_var'), [c])} + ${momentum}*${variance}*${n}/${n - 1}`);
+      }
+      const tracked = cx.param('num_batches_tracked').entries[0]!;
+      cx.update(tracked, `${tracked} + 1`);
+      return outputs;
+    },
+  };
+}
+
 /** The torch.nn layer kinds by class name. */
 export const TORCH_LAYERS: Record<string, TorchLayerKind> = Object.assign(Object.create(null) as Record<string, TorchLayerKind>, {
   Linear: linear,
@@ -670,6 +747,8 @@ export const TORCH_LAYERS: Record<string, TorchLayerKind> = Object.assign(Object
   }),
   Softmax: softmax,
   LayerNorm: layerNorm,
+  BatchNorm1d: batchNorm(1),
+  BatchNorm2d: batchNorm(2),
   Dropout: dropout,
   Embedding: embedding,
   RNN: recurrent('RNN'),

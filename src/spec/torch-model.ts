@@ -10,6 +10,7 @@ import { lineOf, type Plain, type ReadDocument } from './yaml.js';
 import { namedTensor, readNested, shapeText, sizeOf, type Shape, type Tensor } from './tensor.js';
 import { isTorchLayerType, TORCH_LAYERS, type ExpandContext, type TorchLayer } from './torch-layers.js';
 import { didYouMean } from '../text/did-you-mean.js';
+import { NAMED_LOSSES, namedLoss, type LossName } from './losses.js';
 
 /** A tensor of the spec: a param or buffer (by state_dict name), an input, or a layer's output. */
 export interface SpecTensor {
@@ -20,8 +21,13 @@ export interface SpecTensor {
 }
 
 export interface TorchModel {
-  /** Params and buffers by state_dict name, in the order of the layers. */
+  /** Params by state_dict name, in the order of the layers. */
   params: SpecTensor[];
+  /** Buffers (batch norm's running statistics) by state_dict name: their initial values (as text) and
+   *  each entry's update after a step, as expression text over the step's quantities and itself. */
+  buffers: Array<SpecTensor & { initial: string[]; updates: Map<string, string> }>;
+  /** For a model with batch norm, the samples of a batch, packed into one data row of the scalar spec. */
+  batchSize: number | undefined;
   /** The model's tensor inputs. */
   inputs: SpecTensor[];
   /** Each layer's output tensor, in order (a Flatten's is a new view of the same entries). */
@@ -57,42 +63,64 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
   if (model.neurons !== undefined) fail('model.neurons', 'a torch-style model (tensor inputs or torch.nn layers) is written with layers, not neurons');
   if (!Array.isArray(model.layers) || model.layers.length === 0) fail('model.layers', 'a torch-style model needs its layers (torch.nn classes: Linear, Conv2d, ReLU, ...)');
   const layers = model.layers as Plain[];
+  const rows = Array.isArray(spec.data) ? spec.data : [];
+
+  // A layer whose samples depend on each other (batch norm) makes one program of each batch: its
+  // samples' quantities are written side by side (sample s of the batch: x_s0_..., conv_s0_...), a
+  // packed data row holds the batch, and a step trains on one packed row.
+  const batched = layers.some((l) => isMapping(l) && typeof l.type === 'string' && TORCH_LAYERS[l.type]?.expandBatch !== undefined);
+  let batchSize = 1;
+  if (batched) {
+    const training = isMapping(spec.training) ? spec.training : mapping();
+    const batch = training.batch ?? 'full';
+    batchSize = batch === 'full' ? rows.length : typeof batch === 'string' && /^\d{1,6}$/.test(batch) ? Number(batch) : fail('training.batch', "expected 'full' or a whole number of rows");
+    if (batchSize < 1 || rows.length % batchSize !== 0) {
+      fail('training.batch', `a model with batch norm trains on whole batches: ${rows.length} data rows do not divide into batches of ${batchSize}`);
+    }
+  }
+  const sampleNames = (base: string, s: number) => (batched ? `${base}_s${s}` : base);
+  const samples = Array.from({ length: batchSize }, (_, s) => s);
 
   // Inputs: a mapping of tensor shapes, or a list of scalar names (read as one vector).
-  const inputs: SpecTensor[] = [];
+  let input: SpecTensor | undefined;
   if (isMapping(model.inputs)) {
-    for (const [name, shapeValue] of Object.entries(model.inputs)) {
-      const path = `model.inputs.${name}`;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(path, `'${name}' is not a name (letters, digits and _, not starting with a digit)`);
-      const shape = readShape(shapeValue, path, fail);
-      inputs.push({ name, shape, entries: namedTensor(name, shape).entries });
-    }
+    const entries = Object.entries(model.inputs);
+    if (entries.length !== 1) fail('model.inputs', `torch-style layers read one input tensor; got ${entries.length} (${entries.map(([n]) => n).join(', ')})`);
+    const [name, shapeValue] = entries[0]!;
+    const path = `model.inputs.${name}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(path, `'${name}' is not a name (letters, digits and _, not starting with a digit)`);
+    const shape = readShape(shapeValue, path, fail);
+    input = { name, shape, entries: namedTensor(name, shape).entries };
   } else if (Array.isArray(model.inputs)) {
+    if (batched) fail('model.inputs', 'a model with batch norm gives its input as a tensor: inputs: { x: [3] }');
     const names = model.inputs.map((n, i) => (typeof n === 'string' ? n : fail(`model.inputs[${i + 1}]`, 'an input name')));
-    inputs.push({ name: '', shape: [names.length], entries: names });
+    input = { name: '', shape: [names.length], entries: names };
   } else fail('model.inputs', 'a torch-style model gives its inputs as a mapping of shapes: inputs: { x: [1, 4, 4] }');
-  if (inputs.length !== 1) fail('model.inputs', `torch-style layers read one input tensor; got ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+  const x = input!;
 
-  // Params and buffers by state_dict name, read in the layouts PyTorch gives them.
-  const rawParams = isMapping(spec.params) ? spec.params : spec.params === undefined ? mapping() : fail('params', 'params is a mapping of state_dict names to nested lists');
-  const params: SpecTensor[] = [];
-  const paramValues = mapping();
-  const used = new Set<string>();
-  const neurons = mapping();
-  const neuronOrder: string[] = [];
   const defined = new Map<string, string>();
   const define = (scalar: string, what: string, path: string) => {
     const before = defined.get(scalar);
     if (before !== undefined) fail(path, `the name ${scalar} (${what}) is also ${before}: rename a layer`);
     defined.set(scalar, what);
   };
-  for (const t of inputs) t.entries.forEach((e) => define(e, `an entry of input ${t.name || 'x'}`, 'model.inputs'));
+  const sampleInputs = samples.map((s) => (x.name === '' ? x.entries : namedTensor(sampleNames(x.name, s), x.shape).entries));
+  sampleInputs.flat().forEach((e) => define(e, `an entry of input ${x.name || 'x'}`, 'model.inputs'));
 
-  // Per-row data a layer reads besides the inputs (a dropout mask, an embedding's one-hot lookup).
-  const rowData: Array<{ names: string[]; fill: (row: Mapping, r: number) => string[] }> = [];
+  // Params and buffers by state_dict name, read in the layouts PyTorch gives them.
+  const rawParams = isMapping(spec.params) ? spec.params : spec.params === undefined ? mapping() : fail('params', 'params is a mapping of state_dict names to nested lists');
+  const params: SpecTensor[] = [];
+  const buffers: TorchModel['buffers'] = [];
+  const paramValues = mapping();
+  const used = new Set<string>();
+  const neurons = mapping();
+  const neuronOrder: string[] = [];
+
+  // Per-row data a layer reads besides the inputs (a dropout mask, an embedding's one-hot lookup), by
+  // the sample's place in its batch.
+  const rowData: Array<{ names: string[]; sample: number; fill: (row: Mapping, r: number) => string[] }> = [];
   const layerTensors: TorchModel['layers'] = [];
-  let current: Tensor = { shape: inputs[0]!.shape, entries: inputs[0]!.entries };
-  const counts = new Map<string, number>();
+  let current: Tensor[] = sampleInputs.map((entries) => ({ shape: x.shape, entries }));
   layers.forEach((value, i) => {
     const path = `model.layers[${i + 1}]`;
     if (!isMapping(value)) fail(path, 'a layer is a mapping: { type: Linear, name: fc, in_features: 2, out_features: 3 }');
@@ -108,19 +136,18 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
       fail(`${path}.name`, 'a layer name is letters, digits and _ (its params are <name>.weight, <name>.bias)');
     }
     if (k.named && layer.name === undefined) fail(path, `a ${layer.type} layer needs a name: its params are <name>.weight, ... as in the model's state_dict`);
-    const shape = k.shape(layer, current.shape);
+    const inShape = current[0]!.shape;
+    const shape = k.shape(layer, inShape);
     if (!Array.isArray(shape)) {
       const problem = shape as { key: string; message: string };
       fail(problem.key ? `${path}.${problem.key}` : path, problem.message);
     }
     const outShape = shape as Shape;
-    if (sizeOf(outShape) > MAX_ENTRIES) fail(path, `its output has ${sizeOf(outShape).toLocaleString('en-US')} entries; a spec is for hand-sized networks`);
-    const typeCount = (counts.get(layer.type) ?? 0) + 1;
-    counts.set(layer.type, typeCount);
+    if (sizeOf(outShape) * batchSize > MAX_ENTRIES) fail(path, `its output has ${sizeOf(outShape).toLocaleString('en-US')} entries; a spec is for hand-sized networks`);
     const prefix = layer.name ?? `${layer.type.toLowerCase()}${i + 1}`;
 
     const own = new Map<string, Tensor>();
-    for (const need of k.params?.(layer, current.shape) ?? []) {
+    for (const need of k.params?.(layer, inShape) ?? []) {
       const full = `${layer.name}.${need.suffix}`;
       const scalars = namedTensor(full, need.shape);
       const given = rawParams[full];
@@ -134,76 +161,107 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
         entries = (read as Tensor).entries;
       }
       used.add(full);
-      scalars.entries.forEach((s, j) => {
-        define(s, `an entry of ${full}`, `params.${full}`);
-        paramValues[s] = entries[j]!;
-      });
-      params.push({ name: full, shape: need.shape, entries: scalars.entries });
+      scalars.entries.forEach((sc, j) => define(sc, `an entry of ${full}`, `params.${full}`));
+      if (need.buffer) buffers.push({ name: full, shape: need.shape, entries: scalars.entries, initial: entries, updates: new Map() });
+      else {
+        scalars.entries.forEach((sc, j) => (paramValues[sc] = entries[j]!));
+        params.push({ name: full, shape: need.shape, entries: scalars.entries });
+      }
       own.set(need.suffix, scalars);
     }
 
-    const cx: ExpandContext = {
-      prefix,
+    const emit = (name: string, text: string) => {
+      define(name, `a quantity of layer ${i + 1} (${layer.type})`, path);
+      neurons[name] = text;
+      neuronOrder.push(name);
+      return name;
+    };
+    const sampleContext = (s: number): ExpandContext => ({
+      prefix: sampleNames(prefix, s),
       param: (suffix) => own.get(suffix)!,
       data: (word, dataShape) => {
-        const t = namedTensor(`${prefix}_${word}`, dataShape);
-        t.entries.forEach((s) => define(s, `the ${word} of layer ${i + 1}`, path));
-        rowData.push({ names: t.entries, fill: (row, r) => layerData(layer, word, dataShape, row, r, inputs[0]!, i === 0, path, fail) });
+        const t = namedTensor(`${sampleNames(prefix, s)}_${word}`, dataShape);
+        t.entries.forEach((e) => define(e, `the ${word} of layer ${i + 1}`, path));
+        rowData.push({ names: t.entries, sample: s, fill: (row, r) => layerData(layer, word, dataShape, row, r, x, i === 0, path, fail) });
         return t;
       },
-      emit: (name, text) => {
-        define(name, `a quantity of layer ${i + 1} (${layer.type})`, path);
-        neurons[name] = text;
-        neuronOrder.push(name);
-        return name;
-      },
-    };
-    current = k.expand(layer, current, cx);
-    layerTensors.push({ name: prefix, type: layer.type, shape: current.shape, entries: current.entries });
+      emit,
+    });
+    if (k.expandBatch) {
+      try {
+        current = k.expandBatch(layer, current, {
+          prefix,
+          samples: samples.map(sampleContext),
+          param: (suffix) => own.get(suffix)!,
+          emit,
+          update: (scalar, text) => {
+            for (const b of buffers) if (b.entries.includes(scalar)) b.updates.set(scalar, text);
+          },
+        });
+      } catch (e) {
+        if (e instanceof Error && 'key' in e) fail(path, e.message);
+        throw e;
+      }
+    } else current = current.map((t, s) => k.expand(layer, t, sampleContext(s)));
+    layerTensors.push({ name: prefix, type: layer.type, shape: outShape, entries: current.flatMap((t) => t.entries) });
   });
   if (neuronOrder.length === 0) fail('model.layers', 'the layers compute nothing (Flatten alone has no equations); add a layer that does');
 
   for (const key of Object.keys(rawParams)) {
     if (!used.has(key)) {
-      fail(`params.${key}`, `no layer has a param ${key}${didYouMean(key, used)}; the params: ${[...used].join(', ') || 'none'}`);
+      fail(`params.${key}`, `no layer has a param ${key}${didYouMean(key, used)}; the params and buffers: ${[...used].join(', ') || 'none'}`);
     }
   }
 
-  // The loss's targets: tensors in the output's shape.
-  const outputs = current.entries;
+  // The loss's targets: tensors in the output's shape, one per sample of a batch.
+  const outShape = current[0]!.shape;
   const loss = isMapping(spec.loss) ? { ...spec.loss } : spec.loss;
   const targets: SpecTensor[] = [];
+  let sampleTargets: string[][] = [];
   if (isMapping(loss) && loss.name !== undefined) {
     const names = loss.targets === undefined ? ['y'] : Array.isArray(loss.targets) ? loss.targets : fail('loss.targets', 'a list of target names: targets: [y]');
-    const flat: string[] = [];
-    names.forEach((n, j) => {
-      if (typeof n !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) fail(`loss.targets[${j + 1}]`, 'a target name');
-      const t = namedTensor(n as string, current.shape);
-      t.entries.forEach((e) => define(e, `an entry of target ${n}`, `loss.targets[${j + 1}]`));
-      targets.push({ name: n as string, shape: current.shape, entries: t.entries });
-      flat.push(...t.entries);
-    });
-    if (targets.length !== 1) fail('loss.targets', `a named loss compares the output with one target tensor; got ${targets.length}`);
-    loss.targets = flat;
+    if (names.length !== 1) fail('loss.targets', `a named loss compares the output with one target tensor; got ${names.length}`);
+    const n = names[0];
+    if (typeof n !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) fail('loss.targets[1]', 'a target name');
+    const target = n as string;
+    targets.push({ name: target, shape: outShape, entries: namedTensor(target, outShape).entries });
+    sampleTargets = samples.map((s) => namedTensor(sampleNames(target, s), outShape).entries);
+    sampleTargets.flat().forEach((e) => define(e, `an entry of target ${target}`, 'loss.targets[1]'));
+    if (batched) {
+      // The batch's loss: its samples' losses, reduced as the named loss reduces them.
+      const name = loss.name as string;
+      if (!Object.hasOwn(NAMED_LOSSES, name)) fail('loss.name', `unknown loss '${name}'${didYouMean(name, Object.keys(NAMED_LOSSES))}`);
+      const parts = samples.map((s) => namedLoss(name as LossName, current[s]!.entries, sampleTargets[s]!));
+      const reduce = (loss.reduce as string | undefined) ?? parts[0]!.reduce;
+      const total = parts.map((p) => `(${p.sample})`).join(' + ');
+      loss.sample = reduce === 'mean' ? `(${total}) / ${batchSize}` : total;
+      loss.reduce = 'sum';
+      delete loss.name;
+      delete loss.targets;
+    } else loss.targets = sampleTargets[0]!;
   }
 
-  // Data rows: each tensor column flattened to its entries, with the layers' own per-row data.
-  const data = Array.isArray(spec.data)
-    ? spec.data.map((row, r) => {
-      const path = `data[${r + 1}]`;
-      if (!isMapping(row)) return row;
-      const out = mapping();
-      for (const [key, v] of Object.entries(row)) {
-        const tensor = [...inputs, ...targets].find((t) => t.name === key);
-        if (!tensor || tensor.name === '') {
-          out[key] = v;
-          continue;
-        }
-        const read = readNested(v, tensor.shape);
-        if (!('entries' in read)) fail(`${path}.${key}${read.path}`, `${key} has shape [${tensor.shape.join(', ')}]: ${read.message}`);
-        (read as Tensor).entries.forEach((e, j) => (out[tensor.entries[j]!] = e));
+  // Data rows: each tensor column flattened to its entries, with the layers' own per-row data; a batch
+  // of a batch-norm model packed into one row.
+  const flatRow = (row: Plain, r: number, s: number, out: Mapping) => {
+    const path = `data[${r + 1}]`;
+    if (!isMapping(row)) fail(path, 'a data row is a mapping of the input and the target');
+    for (const [key, v] of Object.entries(row as Mapping)) {
+      const tensor = key === x.name ? { shape: x.shape, entries: sampleInputs[s]! } : targets[0] && key === targets[0].name ? { shape: outShape, entries: sampleTargets[s]! } : undefined;
+      if (!tensor) {
+        out[batched ? `${key}_s${s}` : key] = v;
+        continue;
       }
-      for (const d of rowData) d.fill(row, r).forEach((v, j) => (out[d.names[j]!] = v));
+      const read = readNested(v, tensor.shape);
+      if (!('entries' in read)) fail(`${path}.${key}${read.path}`, `${key} has shape [${tensor.shape.join(', ')}]: ${read.message}`);
+      (read as Tensor).entries.forEach((e, j) => (out[tensor.entries[j]!] = e));
+    }
+    for (const d of rowData) if (d.sample === s) d.fill(row as Mapping, r).forEach((v, j) => (out[d.names[j]!] = v));
+  };
+  const data = Array.isArray(spec.data)
+    ? Array.from({ length: rows.length / batchSize }, (_, b) => {
+      const out = mapping();
+      for (const s of samples) flatRow(rows[b * batchSize + s]!, b * batchSize + s, s, out);
       return out;
     })
     : spec.data;
@@ -212,18 +270,19 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
   for (const [key, v] of Object.entries(spec)) lowered[key] = v;
   const loweredModel = mapping();
   for (const [key, v] of Object.entries(model)) if (key !== 'layers' && key !== 'inputs') loweredModel[key] = v;
-  loweredModel.inputs = [...inputs[0]!.entries, ...rowData.flatMap((d) => d.names)];
+  loweredModel.inputs = [...sampleInputs.flat(), ...rowData.flatMap((d) => d.names)];
   const neuronMap = mapping();
   for (const n of neuronOrder) neuronMap[n] = neurons[n]!;
   loweredModel.neurons = neuronMap;
-  if (loweredModel.outputs === undefined) loweredModel.outputs = outputs;
+  if (loweredModel.outputs === undefined) loweredModel.outputs = current.flatMap((t) => t.entries);
   lowered.model = loweredModel;
   lowered.params = paramValues;
   if (loss !== undefined) lowered.loss = loss;
   if (data !== undefined) lowered.data = data;
+  if (batched && isMapping(spec.training)) lowered.training = { ...spec.training, batch: '1' };
   return {
     doc: { file: doc.file, value: lowered, lines: doc.lines },
-    model: { params, inputs: inputs.filter((t) => t.name !== ''), layers: layerTensors, targets },
+    model: { params, buffers, inputs: x.name === '' ? [] : [x], layers: layerTensors, targets, batchSize: batched ? batchSize : undefined },
   };
 }
 

@@ -325,6 +325,12 @@ export function validate(source: ReadDocument, options: ReadOptions = {}): Spec 
     conventions,
     limits,
     ...(torch ? { tensors: torch.model } : {}),
+    ...(torch?.model.buffers.length ? {
+      buffers: torch.model.buffers.flatMap((b) => b.entries.map((name, j) => {
+        const text = b.updates.get(name) ?? name;
+        return { name, value: b.initial[j]!, update: { name, text, expr: parseExpression(text, limits) } };
+      })),
+    } : {}),
   };
 }
 
