@@ -182,6 +182,29 @@ describe('batch norm: statistics over the batch, running statistics as buffers',
   });
 });
 
+describe('forward-only problems with a given upstream gradient', () => {
+  // No training section: one pass, no update. loss: { upstream: g } gives dL/d(conv) = g per sample.
+  // Kernel [[1, 0], [0, -1]] over x = [[1, 2, 0], [0, 1, 3], [2, 1, 1]] with g = [[1, 0], [0, 1]]:
+  // dL/dW[k] = sum over outputs of g * (the input under k): W00: x00 + x11 = 2, W01: x01 + x12 = 5,
+  // W10: x10 + x21 = 1, W11: x11 + x22 = 2. dL/dx scatters g through the kernel: dL/dx00 = g00 * W00 = 1,
+  // dL/dx11 = g00 * W11 + g11 * W00 = 0, dL/dx22 = g11 * W11 = -1, dL/dx01 = g00 * W01 + g01 * W00 = 0.
+  const FWD = [
+    'model:', '  inputs: { x: [1, 3, 3] }', '  layers:', '    - { type: Conv2d, name: conv, in_channels: 1, out_channels: 1, kernel_size: 2, bias: false }',
+    'params: { conv.weight: [[[[1, 0], [0, -1]]]] }',
+    'data: [ { x: [[[1, 2, 0], [0, 1, 3], [2, 1, 1]]], g: [[[1, 0], [0, 1]]] } ]',
+    'loss: { upstream: g }',
+  ];
+  it('gives the gradients of the params and of the input, and changes nothing', () => {
+    const trace = run(spec(FWD));
+    expect(trace.steps).toHaveLength(1);
+    const step = trace.steps[0]!;
+    const sample = step.samples[0]!.values;
+    expect(['dL/dconv_weight_0_0_0_0', 'dL/dconv_weight_0_0_0_1', 'dL/dconv_weight_0_0_1_0', 'dL/dconv_weight_0_0_1_1'].map((n) => step.values.get(n)!.toString())).toEqual(['2', '5', '1', '2']);
+    expect(['dL/dx_0_0_0', 'dL/dx_0_1_1', 'dL/dx_0_2_2', 'dL/dx_0_0_1'].map((n) => sample.get(n)!.toString())).toEqual(['1', '0', '-1', '0']);
+    expect(step.values.get('conv_weight_0_0_0_1')!.toString()).toBe('0');
+  });
+});
+
 describe('mistakes in a torch-style spec are located', () => {
   it('names an unknown layer type with a suggestion', () => {
     expect(located(() => spec(CNN.map((l) => l.replace('MaxPool2d', 'MaxPool2D'))))).toMatch(/model\.layers\[3\]\.type.*unknown layer type 'MaxPool2D'.*did you mean 'MaxPool2d'/);

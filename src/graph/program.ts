@@ -93,6 +93,11 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const chain = (name: string) => sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), differentiate(u.expr, name))));
   for (const n of [...spec.neurons].reverse()) planned.push([adjointOf(n.name), 'adjoint', chain(n.name), { of: n.name }]);
+  // A torch-style spec also gives dL/dx of its input tensor's entries (convolution and attention
+  // exercises ask for them).
+  for (const x of spec.tensors?.inputs[0]?.entries ?? []) {
+    if (users(x).length > 0) planned.push([adjointOf(x), 'adjoint', chain(x), { of: x }]);
+  }
   for (const p of spec.params) {
     if (users(p.name).length === 0) continue;
     planned.push([adjointOf(p.name), 'share', chain(p.name), { of: p.name }]);

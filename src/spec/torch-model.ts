@@ -28,7 +28,8 @@ export interface TorchModel {
   buffers: Array<SpecTensor & { initial: string[]; updates: Map<string, string> }>;
   /** For a model with batch norm, the samples of a batch, packed into one data row of the scalar spec. */
   batchSize: number | undefined;
-  /** The model's tensor inputs. */
+  /** The model's input tensor (name '' for a list of scalar inputs). In a model with batch norm, the
+   *  entries of every sample of a batch (shape is one sample's), as for the layers. */
   inputs: SpecTensor[];
   /** Each layer's output tensor, in order (a Flatten's is a new view of the same entries). */
   layers: Array<SpecTensor & { type: string }>;
@@ -218,7 +219,20 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
   const loss = isMapping(spec.loss) ? { ...spec.loss } : spec.loss;
   const targets: SpecTensor[] = [];
   let sampleTargets: string[][] = [];
-  if (isMapping(loss) && loss.name !== undefined) {
+  if (isMapping(loss) && loss.upstream !== undefined) {
+    // A given upstream gradient dL/d(output) g: the loss sum(g * output), whose gradient with respect to
+    // the output is g (what y.backward(g) computes in PyTorch).
+    const g = loss.upstream;
+    if (typeof g !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(g)) fail('loss.upstream', 'the name of a data column holding dL/d(output) for each row, shaped like the output');
+    if (loss.name !== undefined || loss.sample !== undefined) fail('loss', 'give the upstream gradient or a loss, not both');
+    const upstream = g as string;
+    targets.push({ name: upstream, shape: outShape, entries: namedTensor(upstream, outShape).entries });
+    sampleTargets = samples.map((s) => namedTensor(sampleNames(upstream, s), outShape).entries);
+    sampleTargets.flat().forEach((e) => define(e, `an entry of the upstream gradient ${upstream}`, 'loss.upstream'));
+    loss.sample = samples.flatMap((s) => current[s]!.entries.map((o, k) => `${sampleTargets[s]![k]}*${o}`)).join(' + ');
+    loss.reduce = 'sum';
+    delete loss.upstream;
+  } else if (isMapping(loss) && loss.name !== undefined) {
     const names = loss.targets === undefined ? ['y'] : Array.isArray(loss.targets) ? loss.targets : fail('loss.targets', 'a list of target names: targets: [y]');
     if (names.length !== 1) fail('loss.targets', `a named loss compares the output with one target tensor; got ${names.length}`);
     const n = names[0];
@@ -282,7 +296,7 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
   if (batched && isMapping(spec.training)) lowered.training = { ...spec.training, batch: '1' };
   return {
     doc: { file: doc.file, value: lowered, lines: doc.lines },
-    model: { params, buffers, inputs: x.name === '' ? [] : [x], layers: layerTensors, targets, batchSize: batched ? batchSize : undefined },
+    model: { params, buffers, inputs: [{ name: x.name, shape: x.shape, entries: sampleInputs.flat() }], layers: layerTensors, targets, batchSize: batched ? batchSize : undefined },
   };
 }
 

@@ -47,7 +47,7 @@ const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'In
 export function validate(source: ReadDocument, options: ReadOptions = {}): Spec {
   // A torch-style spec (tensor inputs, torch.nn layers) is read as the scalar spec it stands for.
   const torch = isTorchStyle(source.value) ? lowerTorchModel(source) : undefined;
-  const doc = torch?.doc ?? source;
+  const doc = withTraining(torch?.doc ?? source);
   const fail = (path: string, message: string, line?: number): never => {
     throw new InputError(doc.file, path, message, line ?? lineOf(doc, path));
   };
@@ -332,6 +332,17 @@ export function validate(source: ReadDocument, options: ReadOptions = {}): Spec 
       })),
     } : {}),
   };
+}
+
+/** A spec without `training` asks for one forward pass over its data (and the backward pass, which its
+ *  loss gives): one step over the whole batch with an optimizer that changes nothing. */
+const NO_TRAINING = { optimizer: { title: 'no training: one forward and backward pass, no update', update: [{ p: 'p' }] }, epochs: '1', batch: 'full' };
+
+function withTraining(doc: ReadDocument): ReadDocument {
+  const value = doc.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value.training !== undefined) return doc;
+  const out = Object.assign(Object.create(null) as Record<string, unknown>, value, { training: NO_TRAINING });
+  return { ...doc, value: out as ReadDocument['value'] };
 }
 
 /** The limits in force: defaults, raised or lowered by the spec's `limits:` section (only lowered when
