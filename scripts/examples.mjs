@@ -9,7 +9,7 @@ execFileSync('node', ['scripts/build.mjs']);
 const run = (...args) => execFileSync('node', ['dist/exactprop.js', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 mkdirSync('examples/solutions', { recursive: true });
 for (const file of readdirSync('examples').filter((f) => f.endsWith('.yaml'))) {
-  if (!/^training:/m.test(readFileSync(`examples/${file}`, 'utf8'))) continue; // answers files are not specs
+  if (!/^model:/m.test(readFileSync(`examples/${file}`, 'utf8'))) continue; // answers files are not specs
   writeFileSync(`examples/solutions/${file.replace(/\.yaml$/, '.md')}`, run(`examples/${file}`, '--format', 'markdown'));
   const exact = spawnSync('node', ['dist/exactprop.js', 'run', `examples/${file}`, '--exact', '--format', 'markdown'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (exact.status === 0) writeFileSync(`examples/solutions/${file.replace(/\.yaml$/, '.exact.md')}`, exact.stdout);

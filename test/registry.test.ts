@@ -80,8 +80,8 @@ describe('every function of the table', () => {
   });
 
   it('rational functions and activations are what the exact mode and the layers knew before', () => {
-    expect([...RATIONAL_FUNCTIONS].sort()).toEqual(['abs', 'heaviside', 'leaky_relu', 'leaky_relu_prime', 'max', 'min', 'relu', 'sign']);
-    expect(ACTIVATIONS).toEqual(['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softplus', 'softmax']);
+    expect([...RATIONAL_FUNCTIONS].sort()).toEqual(['abs', 'heaviside', 'leaky_relu', 'leaky_relu_prime', 'max', 'max_share', 'maximum', 'min', 'relu', 'sign']);
+    expect(ACTIVATIONS).toEqual(['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softplus', 'gelu', 'softmax']);
     expect(ACTIVATION_FUNCTIONS.every((f) => FUNCTIONS[f]!.arity[0] === 1)).toBe(true);
   });
 });

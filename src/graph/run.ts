@@ -9,7 +9,8 @@ import { ExactDigitsError, makeRationalContext } from '../numeric/rational.js';
 import { LimitError, limitsOf, type Limits } from '../spec/limits.js';
 import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
 import { bufferEquations, lossAndGradientEquations, optimizerEquations, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
-import { named, QuantityTable, stateOf, type QuantityId } from './ids.js';
+import { QuantityTable, stateOf, type QuantityId } from './ids.js';
+import { COMPARES_ALL_ARGUMENTS } from '../symbolic/functions.js';
 import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
 export interface SampleRecord {
@@ -220,10 +221,16 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
             }
             if (!v.isFinite()) throw new EvaluationError(step, sampleRow, eq.name, v.toString());
             if (env.kinks.length > 0 && (eq.role === 'neuron' || eq.role === 'loss')) {
+              // A tie of a maximum is its own convention; every other kink is relu'(0)'s.
+              const ties = env.kinks.filter((k) => COMPARES_ALL_ARGUMENTS.has(k));
+              const zeros = env.kinks.filter((k) => !COMPARES_ALL_ARGUMENTS.has(k));
+              const where = `step ${step}, sample ${sampleRow}: `;
               trace.warnings.push({
                 kind: 'kink', step, sample: sampleRow!, neuron: eq.name,
-                message: `step ${step}, sample ${sampleRow}: the argument of ${env.kinks.join(', ')} in ${eq.name} is exactly 0; ` +
-                  `its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`,
+                message: [
+                  ...(zeros.length ? [`${where}the argument of ${zeros.join(', ')} in ${eq.name} is exactly 0; its derivative there is taken as ${ctx.reluAtZero.toString()} (conventions.relu_at_zero)`] : []),
+                  ...(ties.length ? [`${where}the largest arguments of ${ties.join(', ')} in ${eq.name} tie; the gradient goes ${maxTie === 'first' ? 'to the first of them' : 'to each of them in equal parts'} (conventions.max_tie: ${maxTie})`] : []),
+                ].join('; '),
               });
             }
           }

@@ -2,10 +2,12 @@
 // editor's YAML language server checks and completes exactly what the tool accepts. Numbers are
 // numbers or numeric strings in the published schema (inside the tool they are read as text).
 import * as z from 'zod/mini';
-import { SCHEMA_METADATA, SpecSchema } from './schema.js';
+import { SCHEMA_METADATA, SpecSchema, TorchSpecSchema } from './schema.js';
 
 export function specJsonSchema(): object {
-  const schema = z.toJSONSchema(SpecSchema, {
+  // A spec is written with neurons or dense layers, or torch-style; a forward-only spec has no training.
+  const published = z.union([z.extend(SpecSchema, { training: z.optional(SpecSchema.shape.training) }), TorchSpecSchema]);
+  const schema = z.toJSONSchema(published, {
     io: 'input',
     metadata: SCHEMA_METADATA,
     unrepresentable: 'any',

@@ -9,6 +9,7 @@ import { ACTIVATION_FUNCTIONS, WRITTEN_FUNCTIONS } from '../symbolic/functions.j
 import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 import { LOSS_NAMES } from './losses.js';
 import { DEFAULT_LAYER_KIND, LAYER_KINDS, type SchemaBlocks } from './layers.js';
+import { TORCH_LAYERS } from './torch-layers.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
 // of the command's start-up that it saves. Messages not written here come from its English locale,
@@ -80,6 +81,29 @@ const ParamValue = z.union([NumberText, z.array(NumberText), z.array(z.array(Num
 
 const PRESET_NAMES = Object.keys(PRESETS) as [string, ...string[]];
 
+// Optimizer options depend on the optimizer; they are checked against its definition afterwards.
+const Training = z.catchall(
+  z.object({
+    optimizer: z.union([z.string(), CustomOptimizer], { error: 'expected an optimizer name or an optimizer written as equations' }),
+    epochs: z._default(Count, '1'),
+    batch: z._default(z.union([z.literal('full'), Count], { error: "expected 'full' or a whole number of rows" }), 'full'),
+  }),
+  z.union([NumberText, Flag], { error: 'expected a number (e.g. 0.1, -2, 1e-8), or true/false for a flag' }),
+);
+const SpecLimits = described(z.optional(z.strictObject(Object.fromEntries(SPEC_LIMIT_KEYS.map(([, key]) => [key, z.optional(Count)])) as Record<string, z.ZodMiniOptional<typeof Count>>)),
+  { description: 'Raise (or lower) the limits a run is held to: ' + SPEC_LIMIT_KEYS.map(([name, key]) => `${key}: ${LIMIT_INFO[name].what}, default ${DEFAULT_LIMITS[name]}`).join('; ') + '.' });
+const Conventions = z._default(
+  z.union([
+    z.enum(PRESET_NAMES),
+    z.strictObject({
+      preset: z.optional(z.enum(PRESET_NAMES)),
+      relu_at_zero: z.optional(NumberText), // 0, 1 or 0.5: checked in validate.ts
+      max_tie: described(z.optional(z.enum(['first', 'split'])), { description: 'Where the gradient of a maximum (max pooling) goes at a tie: all to the first largest entry in scan order (first, as PyTorch) or split evenly (split).' }),
+    }),
+  ], { error: `expected a preset (${PRESET_NAMES.join(', ')}) or a mapping { preset, relu_at_zero }` }),
+  'pytorch',
+);
+
 export const SpecSchema = z.strictObject({
   $schema: z.optional(z.string()),
   precision: described(z.optional(NumberText), { description: 'Significant digits of every computed value (default 50).' }),
@@ -101,28 +125,42 @@ export const SpecSchema = z.strictObject({
     reduce: z.optional(z.enum(['mean', 'sum'])),
     penalty: z.optional(Expression),
   }),
-  // Optimizer options depend on the optimizer; they are checked against its definition afterwards.
-  training: z.catchall(
-    z.object({
-      optimizer: z.union([z.string(), CustomOptimizer], { error: 'expected an optimizer name or an optimizer written as equations' }),
-      epochs: z._default(Count, '1'),
-      batch: z._default(z.union([z.literal('full'), Count], { error: "expected 'full' or a whole number of rows" }), 'full'),
-    }),
-    z.union([NumberText, Flag], { error: 'expected a number (e.g. 0.1, -2, 1e-8), or true/false for a flag' }),
-  ),
-  limits: described(z.optional(z.strictObject(Object.fromEntries(SPEC_LIMIT_KEYS.map(([, key]) => [key, z.optional(Count)])) as Record<string, z.ZodMiniOptional<typeof Count>>)),
-    { description: 'Raise (or lower) the limits a run is held to: ' + SPEC_LIMIT_KEYS.map(([name, key]) => `${key}: ${LIMIT_INFO[name].what}, default ${DEFAULT_LIMITS[name]}`).join('; ') + '.' }),
-  conventions: z._default(
-    z.union([
-      z.enum(PRESET_NAMES),
-      z.strictObject({
-        preset: z.optional(z.enum(PRESET_NAMES)),
-        relu_at_zero: z.optional(NumberText), // 0, 1 or 0.5: checked in validate.ts
-        max_tie: described(z.optional(z.enum(['first', 'split'])), { description: 'Where the gradient of a maximum (max pooling) goes at a tie: all to the first largest entry in scan order (first, as PyTorch) or split evenly (split).' }),
-      }),
-    ], { error: `expected a preset (${PRESET_NAMES.join(', ')}) or a mapping { preset, relu_at_zero }` }),
-    'pytorch',
-  ),
+  training: Training,
+  limits: SpecLimits,
+  conventions: Conventions,
 });
 
 export type RawSpec = z.infer<typeof SpecSchema>;
+
+// The torch-style form (spec/torch-model.ts reads it and writes the scalar spec it stands for, which
+// SpecSchema then checks): published beside SpecSchema so that an editor knows both. A tensor is a
+// number or nested lists of numbers (up to 6 deep, as the reader allows).
+const tensorOf = (depth: number): z.ZodMiniType => (depth === 0 ? NumberText : z.union([NumberText, z.array(tensorOf(depth - 1))]));
+const TensorValue = described(tensorOf(6), { description: 'A tensor: a number, or nested lists of numbers in PyTorch\'s layout.' });
+const TorchLayerSchema = z.looseObject({
+  type: described(z.enum(Object.keys(TORCH_LAYERS) as [string, ...string[]]), { description: 'The torch.nn class; the other keys are its constructor arguments, with PyTorch\'s names and defaults.' }),
+  name: described(z.optional(Name), { description: 'Its state_dict prefix (its params are <name>.weight, ...); required for layers with params.' }),
+});
+export const TorchSpecSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  precision: described(z.optional(NumberText), { description: 'Significant digits of every computed value (default 50).' }),
+  model: z.strictObject({
+    inputs: described(z.union([z.record(Name, z.array(Count)), z.array(Name)]), { description: 'The input tensor and its shape for one sample, unbatched: { x: [1, 4, 4] }.' }),
+    layers: described(z.array(TorchLayerSchema), { description: 'torch.nn layers, applied in order (as nn.Sequential).' }),
+    outputs: z.optional(z.array(Name)),
+  }),
+  params: described(z._default(z.record(z.string(), TensorValue), {}), { description: 'Params and buffers by state_dict name, in PyTorch\'s layouts.' }),
+  constants: z._default(z.record(Name, NumberText), {}),
+  data: z.array(z.record(Name, TensorValue)).check(z.minLength(1)),
+  loss: z.strictObject({
+    name: z.optional(z.enum(LOSSES)),
+    targets: described(z.optional(z.array(Name)), { description: 'The target tensor (in the output\'s shape) of each data row.' }),
+    upstream: described(z.optional(Name), { description: 'A data column holding dL/d(output), shaped like the output, instead of a loss.' }),
+    sample: z.optional(Expression),
+    reduce: z.optional(z.enum(['mean', 'sum'])),
+    penalty: z.optional(Expression),
+  }),
+  training: described(z.optional(Training), { description: 'How to train; without it, one forward and backward pass, no update.' }),
+  limits: SpecLimits,
+  conventions: Conventions,
+});

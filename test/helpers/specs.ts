@@ -27,8 +27,8 @@ export interface SpecFile {
 
 const root = new URL('../../', import.meta.url);
 
-/** A spec says how to train; the other YAML files in examples/ (answers for `check`) do not. */
-const isSpec = (text: string) => /^training:/m.test(text);
+/** A spec has a model; the other YAML files in examples/ (answers for `check`) do not. */
+const isSpec = (text: string) => /^model:/m.test(text);
 
 function specsIn(folder: string): SpecFile[] {
   const dir = new URL(`${folder}/`, root);
