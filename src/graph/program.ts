@@ -5,7 +5,8 @@
 // symbols takes its value from (a Ref), so evaluating, printing and re-checking with other inputs
 // are all just interpretations of the same list.
 import type { Spec } from '../spec/model.js';
-import { add, constant, div, mul, sum, symbol, symbolsOf, type Node } from '../symbolic/build.js';
+import { add, constant, constantValue, div, mul, sub, sum, symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
+import { ExactDecimal } from '../numeric/context.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
 import { compile, countUses, type Compiled, type MemoTable } from './evaluate.js';
@@ -14,7 +15,7 @@ import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
 import { adjointOf, named, ofSample as sampleQuantity, QuantityTable, stateOf, stepLoss, symbolOf, type QuantityId } from './ids.js';
-import { childrenOf, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, childrenOf, isOperator, symbolName } from '../symbolic/tree.js';
 
 /** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
 export type Ref =
@@ -91,7 +92,12 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   planned.push([adjointOf('loss'), 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1), {}]);
   const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
-  const chain = (name: string) => sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), differentiate(u.expr, name))));
+  const fused = fusedSoftmaxCrossEntropy(spec, users);
+  const chain = (name: string) => {
+    const rule = fused?.get(name);
+    if (rule) return mul(quantity(table, adjointOf('loss')), sub(symbol(rule.p), symbol(rule.y)));
+    return sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), differentiate(u.expr, name))));
+  };
   for (const n of [...spec.neurons].reverse()) planned.push([adjointOf(n.name), 'adjoint', chain(n.name), { of: n.name }]);
   // A torch-style spec also gives dL/dx of its input tensor's entries (convolution and attention
   // exercises ask for them).
@@ -106,6 +112,58 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   if (memo) countUses(planned.map(([, , formula]) => formula), memo);
   const out = planned.map(([id, role, formula, extra]) => equation(id, role, formula, refOf, table, c, extra, role === 'seed' ? undefined : memo));
   return out;
+}
+
+/**
+ * Softmax followed by cross-entropy, as every textbook writes its backward pass: dL/dz_k = dL/dloss *
+ * (p_k - y_k), not the Jacobian of the softmax times -y_j/p_j. The two are equal when the targets of
+ * every data row sum to 1 (one-hot or probability targets), which is checked exactly; the fused rule
+ * is used only then, and only where the logits z feed nothing but the softmax outputs p, and the p
+ * nothing but the loss -(y_1 log p_1 + ... + y_K log p_K). Returns, for each logit, its p and y.
+ */
+function fusedSoftmaxCrossEntropy(spec: Spec, users: (name: string) => Array<{ name: string }>): Map<string, { p: string; y: string }> | undefined {
+  // The loss: -(sum of y*log(p)), each p a neuron.
+  let body = unwrap(spec.loss.sample.expr);
+  if (!isOperator(body, 'unaryMinus')) return undefined;
+  body = unwrap(argsOf(body)[0]!);
+  const terms = isOperator(body, 'add') ? argsOf(body) : [body];
+  const targetOf = new Map<string, string>();
+  for (const term of terms) {
+    const t = unwrap(term);
+    if (!isOperator(t, 'multiply') || argsOf(t).length !== 2) return undefined;
+    const [y, log] = argsOf(t).map(unwrap) as [Node, Node];
+    if (y.type !== 'SymbolNode' || log.type !== 'FunctionNode' || callName(log) !== 'log') return undefined;
+    const p = unwrap(argsOf(log)[0]!);
+    if (p.type !== 'SymbolNode') return undefined;
+    targetOf.set(symbolName(p), symbolName(y));
+  }
+  // Each p = softmax(k, z_1, ..., z_K) over the same logits, every k once.
+  const neuron = new Map(spec.neurons.map((n) => [n.name, n.expr]));
+  let logits: string[] | undefined;
+  const byIndex = new Map<number, string>();
+  for (const p of targetOf.keys()) {
+    const e = neuron.get(p);
+    const call = e && unwrap(e);
+    if (!call || call.type !== 'FunctionNode' || callName(call) !== 'softmax') return undefined;
+    const [index, ...zs] = argsOf(call).map(unwrap);
+    const k = constantValue(index!);
+    if (!k || zs.some((z) => z.type !== 'SymbolNode')) return undefined;
+    const names = zs.map(symbolName);
+    if (logits && names.join(',') !== logits.join(',')) return undefined;
+    logits = names;
+    byIndex.set(k.toNumber(), p);
+  }
+  if (!logits || byIndex.size !== logits.length || targetOf.size !== logits.length) return undefined;
+  const outputs = new Set(targetOf.keys());
+  if (logits.some((z) => users(z).some((u) => !outputs.has(u.name)))) return undefined;
+  if ([...outputs].some((p) => users(p).some((u) => u.name !== 'loss'))) return undefined;
+  // Every row's targets sum to exactly 1.
+  const ys = [...targetOf.values()];
+  if (!spec.data.every((row) => ys.reduce((acc, y) => acc.plus(row[y] ?? 'NaN'), new ExactDecimal(0)).eq(1))) return undefined;
+  return new Map(logits.map((z, i) => {
+    const p = byIndex.get(i + 1)!;
+    return [z, { p, y: targetOf.get(p)! }];
+  }));
 }
 
 /** An equation is refused when it is too large to evaluate and print in reasonable time: the product
