@@ -146,3 +146,18 @@ describe('adding a layer kind is one entry in src/spec/layers.ts', () => {
     expect(located(() => parseSpec(scaleSpec, 'scale.yaml'))).toBe('scale.yaml:1: at model.layers[1].type: expected one of dense');
   });
 });
+
+describe('weights: in_out', () => {
+  it('reads W as a row per input (x W), and names its entries as written', () => {
+    // x = (1, 2), W = [[1, 2, 3], [4, 5, 6]] in_out: unit j = x1 W_1j + x2 W_2j = 9, 12, 15.
+    const yaml = [
+      'model: { inputs: 2, layers: [ { units: 3, weights: in_out, bias: false } ] }',
+      'params: { W1: [[1, 2, 3], [4, 5, 6]] }',
+      'data: [ { x1: 1, x2: 2, y1: 0, y2: 0, y3: 0 } ]',
+      'loss: { name: mse }',
+      'training: { optimizer: sgd, lr: 0.1 }',
+    ].join('\n');
+    expect(texts(yaml)).toEqual([['h1_1', 'W1_1_1*x1 + W1_2_1*x2'], ['h1_2', 'W1_1_2*x1 + W1_2_2*x2'], ['h1_3', 'W1_1_3*x1 + W1_2_3*x2']]);
+    expect(located(() => parseSpec(yaml.replace('[[1, 2, 3], [4, 5, 6]]', '[[1, 2], [3, 4], [5, 6]]'), 'net.yaml'))).toMatch(/a 2x3 matrix \(one row per input, one column per unit: weights: in_out\)/);
+  });
+});

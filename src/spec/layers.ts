@@ -8,7 +8,8 @@
 // The dense kind (the default when a layer gives no `type`), names documented in the README:
 //   neuron j of layer l:      h<l>_<j>   (or <name>_<j>, or <name> alone for a one-unit named layer)
 //   its pre-activation:       z<l>_<j>   (only for softmax layers, whose outputs need all of them)
-//   weight from input i:      W<l>_<j>_<i>   (params.W<l> is a matrix; row j is unit j)
+//   weight from input i:      W<l>_<j>_<i>   (params.W<l> is a matrix; row j is unit j), or
+//                             W<l>_<i>_<j> with weights: in_out (row i is input i, as x W is written)
 //   bias:                     b<l>_<j>       (params.b<l> is a vector)
 import type * as z from 'zod/mini';
 import type { ActivationFunction } from '../symbolic/functions.js';
@@ -78,6 +79,7 @@ const dense: LayerKind = {
     activation: z._default(z.enum(activations), 'linear'),
     name: described(z.optional(Name), { description: 'Prefix of the layer’s neuron names (default h<layer>): name_1, name_2, ... or just name for one unit.' }),
     bias: z._default(Flag, true),
+    weights: described(z._default(z.enum(['out_in', 'in_out']), 'out_in'), { description: "The layout of W<l>: out_in (a row per unit, as PyTorch's Linear; W x) or in_out (a row per input, as courses that write x W)." }),
   }),
   problem: (layer) => (Number(layer.units) < 1 ? { key: 'units', message: 'a layer has at least one unit' } : undefined),
   size: (layer) => Number(layer.units),
@@ -85,7 +87,9 @@ const dense: LayerKind = {
   params: (layer, l, inputs) => {
     const units = Number(layer.units);
     return [
-      { name: `W${l}`, shape: [units, inputs], what: `a ${units}x${inputs} matrix (one row per unit, one column per input)` },
+      layer.weights === 'in_out'
+        ? { name: `W${l}`, shape: [inputs, units], what: `a ${inputs}x${units} matrix (one row per input, one column per unit: weights: in_out)` }
+        : { name: `W${l}`, shape: [units, inputs], what: `a ${units}x${inputs} matrix (one row per unit, one column per input)` },
       ...(layer.bias !== false ? [{ name: `b${l}`, shape: [units], what: `a vector of ${plural(units, 'number')}`, alternative: ' (or bias: false)' }] : []),
     ];
   },
@@ -93,7 +97,8 @@ const dense: LayerKind = {
     const units = Number(layer.units);
     const neurons: Array<[string, string]> = [];
     const affine = (j: number) => {
-      const terms = previous.map((x, i) => `W${l}_${j}_${i + 1}*${x}`);
+      // Scalar names follow the matrix as written: W<l>_<row>_<column>.
+      const terms = previous.map((x, i) => (layer.weights === 'in_out' ? `W${l}_${i + 1}_${j}*${x}` : `W${l}_${j}_${i + 1}*${x}`));
       if (layer.bias !== false) terms.push(`b${l}_${j}`);
       return terms.join(' + ') || '0';
     };
