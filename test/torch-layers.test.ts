@@ -227,6 +227,13 @@ describe('mistakes in a torch-style spec are located', () => {
     const emb = ['model: { inputs: { idx: [1] }, layers: [ { type: Embedding, name: e, num_embeddings: 2, embedding_dim: 1 } ] }', 'params: { e.weight: [[1], [2]] }', 'data: [ { idx: [2], y: [[1]] } ]', 'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1 }'];
     expect(located(() => spec(emb))).toMatch(/data\[1\]\.idx.*from 0 to 1/);
   });
+  it('refuses a layer too large to expand before writing any of it', () => {
+    const big = ['model: { inputs: { x: [16, 100, 60] }, layers: [ { type: Conv2d, name: c, in_channels: 16, out_channels: 16, kernel_size: 7 } ] }',
+      'data: [ { x: 0, y: 0 } ]', 'loss: { name: mse, targets: [y] }', 'training: { optimizer: sgd, lr: 0.1 }'];
+    const started = Date.now();
+    expect(located(() => spec(big))).toMatch(/model\.layers\[1\].*63,\d{3},\d{3} terms written by the layers/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
   it('lists every kind it knows', () => {
     expect(Object.keys(TORCH_LAYERS)).toEqual(expect.arrayContaining(['Linear', 'Conv1d', 'Conv2d', 'ConvTranspose2d', 'MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d',
       'Flatten', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softplus', 'GELU', 'Softmax', 'LayerNorm', 'Dropout', 'Embedding', 'RNN', 'GRU', 'LSTM', 'MultiheadAttention']));

@@ -32,11 +32,19 @@ export function offsetOf(shape: Shape, index: readonly number[]): number {
   return index.reduce((o, i, d) => o + i * strides[d]!, 0);
 }
 
-/** Every index of a shape, row-major. */
-export function* indices(shape: Shape): Generator<number[]> {
+/** Every index of a shape, row-major (an odometer: the last index turns fastest). */
+export function indices(shape: Shape): number[][] {
   const n = sizeOf(shape);
-  const strides = stridesOf(shape);
-  for (let k = 0; k < n; k++) yield shape.map((dim, d) => Math.floor(k / strides[d]!) % dim);
+  const out: number[][] = new Array<number[]>(n);
+  const ix = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    out[k] = ix.slice();
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++ix[d]! < shape[d]!) break;
+      ix[d] = 0;
+    }
+  }
+  return out;
 }
 
 /** The scalar name prefix of a tensor name: a state_dict name's dots become underscores. */
@@ -46,7 +54,7 @@ export const scalarPrefix = (tensor: string) => tensor.replace(/\./g, '_');
 export function namedTensor(name: string, shape: Shape): Tensor {
   const prefix = scalarPrefix(name);
   if (shape.length === 0) return { shape, entries: [prefix] };
-  return { shape, entries: [...indices(shape)].map((ix) => `${prefix}_${ix.join('_')}`) };
+  return { shape, entries: indices(shape).map((ix) => `${prefix}_${ix.join('_')}`) };
 }
 
 /** The entry at an index. */

@@ -69,6 +69,9 @@ export interface TorchLayerKind {
   params?(layer: TorchLayer, input: Shape): TorchParam[];
   /** Its equations, written through `cx`, and its output tensor. */
   expand(layer: TorchLayer, input: Tensor, cx: ExpandContext): Tensor;
+  /** About how many terms its equations write for one sample (a product W*x is one), counted before
+   *  any is written so that a layer too large to expand is refused first; the output's size if absent. */
+  terms?(layer: TorchLayer, input: Shape, output: Shape): number;
   /** Whether it has params and so needs a `name` (their state_dict prefix). */
   named?: boolean;
   /** A layer whose samples depend on each other (statistics over the batch): its equations over the
@@ -219,6 +222,7 @@ function convolution(dims: 1 | 2): TorchLayerKind {
   return {
     description: `torch.nn.Conv${dims}d: cross-correlation (no kernel flip) with stride, zero padding, dilation and groups`,
     named: true,
+    terms: (layer, input, output) => sizeOf(output) * (input[0]! / int(layer, 'groups', 1, 1)) * sizeOf(perDim(layer, 'kernel_size', dims, undefined, 1)),
     shape: (layer, input) => shaped(() => { const r = read(layer, input); return [r.outC, ...r.out]; }),
     params: (layer, input) => {
       const r = read(layer, input);
@@ -269,6 +273,7 @@ function transposedConvolution(dims: 1 | 2): TorchLayerKind {
   return {
     description: `torch.nn.ConvTranspose${dims}d: each input entry scatters the kernel times its value into the output (the gradient of Conv${dims}d with respect to its input)`,
     named: true,
+    terms: (layer, input, output) => sizeOf(input) * (output[0]! / int(layer, 'groups', 1, 1)) * sizeOf(perDim(layer, 'kernel_size', dims, undefined, 1)) + sizeOf(output),
     shape: (layer, input) => shaped(() => { const r = read(layer, input); return [r.outC, ...r.out]; }),
     params: (layer, input) => {
       const r = read(layer, input);
@@ -321,6 +326,7 @@ function pooling(dims: 1 | 2, kind: 'max' | 'avg'): TorchLayerKind {
       ? `torch.nn.MaxPool${dims}d: the largest entry of each window (padding never wins); at a tie the gradient goes to the first in scan order (conventions.max_tie)`
       : `torch.nn.AvgPool${dims}d: the mean of each window (count_include_pad, divisor_override as PyTorch)`,
     shape: (layer, input) => shaped(() => { const r = read(layer, input); return [input[0]!, ...r.out]; }),
+    terms: (layer, _input, output) => sizeOf(output) * sizeOf(perDim(layer, 'kernel_size', dims, undefined, 1)),
     expand: (layer, input, cx) => {
       const { w, out } = read(layer, input.shape);
       const countPad = flag(layer, 'count_include_pad', true);
@@ -365,6 +371,7 @@ const activation = (description: string, f: (layer: TorchLayer) => (x: string) =
 const linear: TorchLayerKind = {
   description: 'torch.nn.Linear: y = x W^T + b on the last dimension (weight [out_features, in_features])',
   named: true,
+  terms: (_layer, input, output) => sizeOf(output) * (input[input.length - 1] ?? 1),
   shape: (layer, input) => shaped(() => {
     const inF = int(layer, 'in_features', undefined, 1);
     const outF = int(layer, 'out_features', undefined, 1);
@@ -409,6 +416,7 @@ const flatten: TorchLayerKind = {
 const softmax: TorchLayerKind = {
   description: 'torch.nn.Softmax: softmax along dim (of a batch: 1 is a sample\'s first, -1 the last)',
   shape: (layer, input) => shaped(() => { sampleDim(layer, 'dim', input.length); return input; }),
+  terms: (layer, input) => sizeOf(input) * input[sampleDim(layer, 'dim', input.length)]!,
   expand: (layer, input, cx) => {
     const dim = sampleDim(layer, 'dim', input.shape.length);
     const n = input.shape[dim]!;
@@ -424,6 +432,7 @@ const layerNorm: TorchLayerKind = {
   description: 'torch.nn.LayerNorm: each sample normalised over its last dimensions (biased variance), then weight and bias',
   named: true,
   shape: (layer, input) => shaped(() => { normalized(layer, input); decimal(layer, 'eps', '1e-5'); return input; }),
+  terms: (_layer, input) => 4 * sizeOf(input),
   params: (layer, input) => {
     const shape = normalized(layer, input);
     if (!flag(layer, 'elementwise_affine', true)) return [];
@@ -494,6 +503,7 @@ const embedding: TorchLayerKind = {
     return [input[0]!, int(layer, 'embedding_dim', undefined, 1)];
   }),
   params: (layer) => [{ suffix: 'weight', shape: [int(layer, 'num_embeddings', undefined, 1), int(layer, 'embedding_dim', undefined, 1)] }],
+  terms: (layer, _input, output) => sizeOf(output) * int(layer, 'num_embeddings', undefined, 1),
   // The lookup of index i is the one-hot row of i times the weight: the same equations for every
   // sample, whatever its indices (the spec's reading turns each row's indices into the one-hot data).
   expand: (layer, input, cx) => {
@@ -535,6 +545,7 @@ function recurrent(kind: 'RNN' | 'GRU' | 'LSTM'): TorchLayerKind {
     description,
     named: true,
     shape: (layer, input) => shaped(() => { const r = read(layer, input); return [r.L, r.hidden]; }),
+    terms: (_layer, input, output) => output[0]! * output[1]! * gates * (input[1]! + output[1]! + 4),
     params: (layer, input) => {
       const r = read(layer, input);
       return [
@@ -599,6 +610,7 @@ const attention: TorchLayerKind = {
   description: 'torch.nn.MultiheadAttention as self-attention (query = key = value = its input [L, embed_dim]): per head softmax(Q K^T / sqrt(head_dim)) V, heads concatenated, then out_proj; is_causal masks later positions',
   named: true,
   shape: (layer, input) => shaped(() => { readAttention(layer, input); return input; }),
+  terms: (_layer, input) => 4 * input[0]! * input[1]! * input[1]! + 3 * input[0]! * input[0]! * input[1]!,
   params: (layer, input) => {
     const { E, bias } = readAttention(layer, input);
     return [
@@ -672,6 +684,7 @@ function batchNorm(dims: 1 | 2): TorchLayerKind {
     description: `torch.nn.BatchNorm${dims}d in training mode: x-hat = (x - mean) / sqrt(var + eps) per channel over the batch, y = weight x-hat + bias; running_mean and running_var (unbiased) follow with momentum`,
     named: true,
     shape: (layer, input) => shaped(() => { read(layer, input); return input; }),
+    terms: (_layer, input) => 6 * sizeOf(input),
     params: (layer, input) => {
       const { features, affine } = read(layer, input);
       return [

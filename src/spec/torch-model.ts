@@ -6,6 +6,7 @@
 // an ordinary spec, and run, derive, check and certify need nothing of their own; the tensors
 // themselves (each param's, each layer's output) are kept beside it for the trace and the printers.
 import { InputError } from './errors.js';
+import { DEFAULT_LIMITS, LimitError, type Limits } from './limits.js';
 import { lineOf, type Plain, type ReadDocument } from './yaml.js';
 import { namedTensor, readNested, shapeText, sizeOf, type Shape, type Tensor } from './tensor.js';
 import { isTorchLayerType, TORCH_LAYERS, type ExpandContext, type TorchLayer } from './torch-layers.js';
@@ -44,7 +45,7 @@ const mapping = (): Mapping => Object.create(null) as Mapping;
 /** Deepest tensor a spec may describe (a shape is the user's; a rank bounds the reading's work). */
 const MAX_RANK = 6;
 /** Largest entry count of one tensor, before the spec's own limits count the whole. */
-const MAX_ENTRIES = 1_000_000;
+const MAX_ENTRIES = 100_000;
 
 /** Whether a spec is written torch-style: tensor inputs, or layers of torch.nn types. */
 export function isTorchStyle(value: Plain): boolean {
@@ -55,7 +56,7 @@ export function isTorchStyle(value: Plain): boolean {
 }
 
 /** The scalar spec a torch-style spec stands for, and its tensors. */
-export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: TorchModel } {
+export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMITS): { doc: ReadDocument; model: TorchModel } {
   const fail = (path: string, message: string): never => {
     throw new InputError(doc.file, path, message, lineOf(doc, path));
   };
@@ -121,6 +122,7 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
   // the sample's place in its batch.
   const rowData: Array<{ names: string[]; sample: number; fill: (row: Mapping, r: number) => string[] }> = [];
   const layerTensors: TorchModel['layers'] = [];
+  let written = 0;
   let current: Tensor[] = sampleInputs.map((entries) => ({ shape: x.shape, entries }));
   layers.forEach((value, i) => {
     const path = `model.layers[${i + 1}]`;
@@ -146,6 +148,9 @@ export function lowerTorchModel(doc: ReadDocument): { doc: ReadDocument; model: 
     const outShape = shape as Shape;
     if (sizeOf(outShape) * batchSize > MAX_ENTRIES) fail(path, `its output has ${sizeOf(outShape).toLocaleString('en-US')} entries; a spec is for hand-sized networks`);
     const prefix = layer.name ?? `${layer.type.toLowerCase()}${i + 1}`;
+    // Refused before it is written when it would write more than the run could evaluate.
+    written += (k.terms?.(layer, inShape, outShape) ?? sizeOf(outShape)) * batchSize;
+    if (written > limits.work) throw new LimitError('work', doc.file, path, `${written.toLocaleString('en-US')} terms written by the layers up to this one`, limits.work, lineOf(doc, path));
 
     const own = new Map<string, Tensor>();
     for (const need of k.params?.(layer, inShape) ?? []) {

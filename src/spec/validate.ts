@@ -46,7 +46,7 @@ const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'In
 
 export function validate(source: ReadDocument, options: ReadOptions = {}): Spec {
   // A torch-style spec (tensor inputs, torch.nn layers) is read as the scalar spec it stands for.
-  const torch = isTorchStyle(source.value) ? lowerTorchModel(source) : undefined;
+  const torch = isTorchStyle(source.value) ? lowerTorchModel(source, limitsOf(options.limits)) : undefined;
   const doc = withTraining(torch?.doc ?? source);
   const fail = (path: string, message: string, line?: number): never => {
     throw new InputError(doc.file, path, message, line ?? lineOf(doc, path));
