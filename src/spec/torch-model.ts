@@ -277,6 +277,10 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
     }
     for (const d of rowData) if (d.sample === s) d.fill(row as Mapping, r).forEach((v, j) => (out[d.names[j]!] = v));
   };
+  // Counted before they are written: a layer's per-row data (an embedding's one-hot rows) grows with
+  // its size, not with the file's.
+  const cells = rows.length * (sampleInputs.flat().length + sampleTargets.flat().length + rowData.reduce((n, d) => n + d.names.length, 0));
+  if (cells > limits.work) throw new LimitError('work', doc.file, 'data', `${cells.toLocaleString('en-US')} values in the data rows as the layers read them`, limits.work, lineOf(doc, 'data'));
   const data = Array.isArray(spec.data)
     ? Array.from({ length: rows.length / batchSize }, (_, b) => {
       const out = mapping();
