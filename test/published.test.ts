@@ -160,6 +160,79 @@ describe('Raschka, Build a Large Language Model (From Scratch), 3.3: dot-product
   });
 });
 
+describe('"Attention by Hand" (github.com/rukenx/attention-by-hand): scaled, causal, two heads', () => {
+  const at4 = (r: ReturnType<typeof runFixture>, prefix: string, rows: number, cols: number) =>
+    grid(prefix, rows, cols).map((row) => row.map((n) => roundTo(r.value(n), 4)));
+
+  it('Exercise 01: projections, scores / sqrt(2), softmax weights and output', () => {
+    const r = runFixture('attention-by-hand-01-scaled.yaml');
+    // Q, K, V are exact.
+    expect([grid('attn_q', 3, 2), grid('attn_k', 3, 2), grid('attn_v', 3, 2)].map((m) => m.map((row) => row.map(r.value)))).toEqual([
+      [['1', '0'], ['0', '1'], ['1', '1']], [['1', '1'], ['0', '1'], ['1', '2']], [['1', '0'], ['1', '1'], ['2', '1']],
+    ]);
+    // The engine's score is the scaled one, S / sqrt(2): 1/sqrt(2) = 0.70710678..., exactly as far as shown.
+    expect(r.value('attn_score_0_0_0')).toMatch(/^0\.7071067811865475244/);
+    expect(at4(r, 'attn_score_0', 3, 3)).toEqual([
+      ['0.7071', '0.0000', '0.7071'], ['0.7071', '0.7071', '1.4142'], ['1.4142', '0.7071', '2.1213'],
+    ]);
+    expect(at4(r, 'attn_weight_0', 3, 3)).toEqual([
+      ['0.4011', '0.1978', '0.4011'], ['0.2483', '0.2483', '0.5035'], ['0.2840', '0.1400', '0.5760'],
+    ]);
+    expect(at4(r, 'attn', 3, 2)).toEqual([['1.4011', '0.5989'], ['1.5035', '0.7517'], ['1.5760', '0.7160']]);
+  });
+
+  it('Exercise 02: the causal mask (is_causal) before the softmax', () => {
+    const r = runFixture('attention-by-hand-02-causal.yaml');
+    // Masked keys get weight 0 in the source; the engine leaves them out of the softmax entirely.
+    expect(() => r.value('attn_weight_0_0_1')).toThrow(/no value named/);
+    expect([r.value('attn_weight_0_0_0'), r.value('attn_weight_0_1_0'), r.value('attn_weight_0_1_1')]).toEqual(['1', '0.5', '0.5']);
+    expect(['attn_weight_0_2_0', 'attn_weight_0_2_1', 'attn_weight_0_2_2'].map((n) => roundTo(r.value(n), 4))).toEqual(['0.2840', '0.1400', '0.5760']);
+    expect(at4(r, 'attn', 3, 2)).toEqual([['1.0000', '0.0000'], ['1.0000', '0.5000'], ['1.5760', '0.7160']]);
+    expect([r.value('attn_0_0'), r.value('attn_0_1'), r.value('attn_1_0'), r.value('attn_1_1')]).toEqual(['1', '0', '1', '0.5']);
+  });
+
+  it('Exercise 03: two heads, each its own attention, concatenated', () => {
+    const r = runFixture('attention-by-hand-03-two-heads.yaml');
+    expect(at4(r, 'attn_weight_0', 3, 3)).toEqual([
+      ['0.4011', '0.1978', '0.4011'], ['0.1978', '0.4011', '0.4011'], ['0.2483', '0.2483', '0.5035'],
+    ]);
+    expect(at4(r, 'attn_weight_1', 3, 3)).toEqual([
+      ['0.1978', '0.4011', '0.4011'], ['0.2483', '0.5035', '0.2483'], ['0.4011', '0.4011', '0.1978'],
+    ]);
+    // O_1 | O_2 = the concatenated context; W_O = I makes it the output.
+    expect(at4(r, 'attn', 3, 4)).toEqual([
+      ['0.8022', '0.5989', '0.5989', '0.8022'], ['0.5989', '0.8022', '0.7517', '0.7517'], ['0.7517', '0.7517', '0.8022', '0.5989'],
+    ]);
+    expect(at4(r, 'attn_ctx', 3, 4)).toEqual(at4(r, 'attn', 3, 4));
+  });
+});
+
+describe('skiitg.co.in "Attention" ("I am Fine."): scaled dot-product attention, and an error on the page', () => {
+  const r = runFixture('skiitg-attention-i-am-fine.yaml');
+  const at3 = (prefix: string, rows: number, cols: number) => grid(prefix, rows, cols).map((row) => row.map((n) => roundTo(r.value(n), 3)));
+
+  it('gives the page\'s scaled scores, first two rows of weights, and third output row', () => {
+    expect(grid('attn_score_0', 3, 3).map((row) => row.map(r.value))).toEqual([['1', '0', '1'], ['0', '1', '1'], ['1', '1', '2']]);
+    expect(at3('attn_weight_0', 2, 3)).toEqual([['0.422', '0.155', '0.422'], ['0.155', '0.422', '0.422']]);
+    expect(at3('attn', 3, 4)[2]).toEqual(['0.788', '0.788', '0.788', '0.788']);
+  });
+
+  it('rounds the first two output rows to 0.845 / 0.578 where the page, adding its rounded weights, has 0.844 / 0.577', () => {
+    // Exact: 2e / (2e + 1) = 0.8446375..., (e + 1) / (2e + 1) = 0.5776812...; the page's 0.844 = 0.422 + 0.422
+    // and 0.577 = 0.155 + 0.422 come from its weights already rounded to 3 decimals (a rounding artifact).
+    expect(r.value('attn_0_0')).toMatch(/^0\.8446375/);
+    expect(r.value('attn_0_1')).toMatch(/^0\.5776812/);
+    expect(at3('attn', 2, 4)).toEqual([['0.845', '0.578', '0.845', '0.578'], ['0.578', '0.845', '0.578', '0.845']]);
+  });
+
+  it('corrects the page\'s third row of weights: softmax(1, 1, 2) is 0.212, 0.212, 0.576 (the page: 0.211, 0.211, 0.577)', () => {
+    // (1, 1, e) / (2 + e) = 0.2119415..., 0.2119415..., 0.5761168...
+    expect(r.value('attn_weight_0_2_0')).toMatch(/^0\.2119415/);
+    expect(r.value('attn_weight_0_2_2')).toMatch(/^0\.5761168/);
+    expect(['attn_weight_0_2_0', 'attn_weight_0_2_1', 'attn_weight_0_2_2'].map((n) => roundTo(r.value(n), 3))).toEqual(['0.212', '0.212', '0.576']);
+  });
+});
+
 describe('LSTM steps worked by hand', () => {
   it('Gomez, "Backpropogating an LSTM: A Numerical Example": both forward steps at the article\'s 5 decimals', () => {
     const r = runFixture('gomez-lstm.yaml');
