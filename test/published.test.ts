@@ -79,6 +79,25 @@ describe('Dive into Deep Learning, 7.2 and 14.10: a 2x2 convolution forward and 
   });
 });
 
+describe('NumPy\'s numpy.convolve and numpy.correlate examples: a true convolution needs the kernel flipped', () => {
+  // numpy-convolve-correlate.yaml: channel 0 has the flipped kernel [0.5, 1, 0] (numpy.convolve with
+  // [0, 1, 0.5]); channel 1 has [0, 1, 0.5] as is (numpy.correlate). padding 2 is numpy's 'full' mode.
+  const r = runFixture('numpy-convolve-correlate.yaml');
+  const row = (c: number) => [0, 1, 2, 3, 4].map((j) => r.value(`conv_${c}_${j}`));
+
+  it('np.convolve([1, 2, 3], [0, 1, 0.5]): full [0, 1, 2.5, 4, 1.5], same [1, 2.5, 4], valid [2.5]', () => {
+    expect(row(0)).toEqual(['0', '1', '2.5', '4', '1.5']);
+    expect(row(0).slice(1, 4)).toEqual(['1', '2.5', '4']);
+    expect(row(0)[2]).toBe('2.5');
+  });
+
+  it('np.correlate([1, 2, 3], [0, 1, 0.5]): full [0.5, 2, 3.5, 3, 0], same [2, 3.5, 3], valid [3.5]', () => {
+    expect(row(1)).toEqual(['0.5', '2', '3.5', '3', '0']);
+    expect(row(1).slice(1, 4)).toEqual(['2', '3.5', '3']);
+    expect(row(1)[2]).toBe('3.5');
+  });
+});
+
 describe('max pooling', () => {
   it('Dive into Deep Learning 7.5, Fig. 7.5.1: 2x2 max pooling (stride 1) of 0..8 is 4, 5, 7, 8', () => {
     const r = runFixture('d2l-pooling.yaml');
