@@ -135,6 +135,25 @@ describe('batch normalization over a batch of two', () => {
   });
 });
 
+describe('the "Batch Normalization" practice problem (github.com/akim42003/alexkode): forward and backward', () => {
+  const r = runFixture('alexkode-batchnorm-backward.yaml');
+
+  it('normalises [[1, 2], [3, 4], [5, 6]] to -1.2247, 0, 1.2247 per feature (pixelbank: mean 3, std 1.63, 1.22)', () => {
+    expect(['bn_mean_0', 'bn_mean_1'].map(r.value)).toEqual(['3', '4']);
+    // Biased variance 8/3; its square root 1.63 at pixelbank's 2 decimals.
+    expect(r.value('bn_var_0')).toMatch(/^2\.6666666666/);
+    const out = [0, 1, 2].map((s) => [0, 1].map((f) => roundTo(r.value(`bn_s${s}_${f}`), 4)));
+    expect(out).toEqual([['-1.2247', '-1.2247'], ['0.0000', '0.0000'], ['1.2247', '1.2247']]);
+    expect([0, 1, 2].map((s) => roundTo(r.value(`bn_s${s}_0`), 2))).toEqual(['-1.22', '0.00', '1.22']);
+    expect(r.value('bn_s1_0')).toBe('0');
+  });
+
+  it('with dout = ones: dgamma = [0, 0], dbeta = [3, 3], dx = 0, all exactly', () => {
+    expect(['dL/dbn_weight_0', 'dL/dbn_weight_1', 'dL/dbn_bias_0', 'dL/dbn_bias_1'].map(r.step)).toEqual(['0', '0', '3', '3']);
+    expect([0, 1, 2].flatMap((s) => [0, 1].map((f) => r.value(`dL/dx_s${s}_${f}`)))).toEqual(['0', '0', '0', '0', '0', '0']);
+  });
+});
+
 describe('Raschka, Build a Large Language Model (From Scratch), 3.3: dot-product self-attention', () => {
   // raschka-self-attention.yaml: MultiheadAttention made the book's unprojected, unscaled attention
   // (a zero 4th coordinate, so the scale is sqrt(4) = 2, cancelled by a query projection of 2I).
