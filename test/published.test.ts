@@ -288,7 +288,7 @@ describe('LSTM steps worked by hand', () => {
     expect(t(1, [5, 5, 5, 5, 4, 5])).toEqual(['0.84980', '0.98118', '0.87030', '0.84993', '1.5176', '0.77198']);
   });
 
-  it('a scalar LSTM over X = [1, 2, 3] (published notebook): every gate, cell and hidden state, and y = 4 h_3', () => {
+  it('a scalar LSTM over X = [1, 2, 3] (notebook github.com/Yasmeen-Akl/DL-lSTM-, also menna-ibrahimm/LSTM-Notebook): every gate, cell and hidden state, and y = 4 h_3', () => {
     const r = runFixture('notebook-lstm-scalar.yaml');
     const step = (k: number) => ['lstm_f', 'lstm_i', 'lstm_g', 'lstm_c', 'lstm_o', 'lstm'].map((p) => roundTo(r.value(`${p}_${k}_0`), 4));
     expect(step(0)).toEqual(['0.6225', '0.6457', '0.6044', '0.3902', '0.6900', '0.2564']);
