@@ -1,13 +1,14 @@
-// check's diagnoses are one table (src/check/diagnoses.ts): every entry is complete, the ids are unique
-// but for the one documented exception, the optimizer diagnoses read the optimizers' declared roles, and
-// adding a diagnosis is one entry in that one file (shown on a copy of src/ with a dummy entry appended
-// and nothing else edited).
+// check's diagnoses are one table (src/check/diagnoses.ts), every diagnosis a report can name: every
+// entry is complete, the ids are unique, the README's table has a row for each id a report names and no
+// other, the optimizer diagnoses read the optimizers' declared roles, and adding a diagnosis of either
+// kind is one entry in that one file (shown on a copy of src/ with dummy entries appended and nothing
+// else edited).
 import { copyOfSource } from './helpers/source-copy.js';
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DIAGNOSES } from '../src/check/diagnoses.js';
+import { DIAGNOSES, isLocal, reportedId, type TrainingDiagnosisEntry } from '../src/check/diagnoses.js';
 import { KERAS } from '../src/optimizers/keras.js';
 import { PYTORCH } from '../src/optimizers/pytorch.js';
 import { check, parseSpec } from '../src/index.js';
@@ -15,25 +16,35 @@ import { check, parseSpec } from '../src/index.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the table of diagnoses', () => {
-  it('every entry has an id, a family and a text; ids are unique but for biases-not-regularised', () => {
+  it('every entry has an id, a family, a text and one way to explain a value; ids are unique', () => {
     for (const d of DIAGNOSES) {
       expect(d.id).toMatch(/^[a-z0-9.+-]+$/);
       expect(d.family).toMatch(/^[a-z0-9-]+$/);
       expect(d.text.length).toBeGreaterThan(10);
-      expect(typeof d.applies).toBe('function');
+      expect(typeof (isLocal(d) ? d.explainer : d.applies)).toBe('function');
     }
-    // The weight-decay form of biases-not-regularised shares the penalty form's id: a test and the
-    // README's table name it so. Both are of one family (never combined with each other).
     const ids = DIAGNOSES.map((d) => d.id);
-    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
-    expect(repeated).toEqual(['biases-not-regularised']);
-    expect(new Set(DIAGNOSES.filter((d) => d.id === 'biases-not-regularised').map((d) => d.family))).toEqual(new Set(['biases']));
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    // An entry reported under another's id is a form of that one: the same family, never combined.
+    const aliases = DIAGNOSES.filter((d) => d.reportAs !== undefined).map((d) => [d.id, d.reportAs, DIAGNOSES.find((e) => e.id === d.reportAs)?.family === d.family]);
+    expect(aliases).toEqual([
+      ['biases-not-decayed', 'biases-not-regularised', true],
+      ['wrong-slot-value', 'wrong-slot', true],
+    ]);
+    // Both kinds are in the table: the local ones are the wrong-slot diagnoses.
+    expect(DIAGNOSES.filter(isLocal).map((d) => d.id)).toEqual(['wrong-slot', 'wrong-slot-value']);
   });
 
-  it("the README's diagnosis table names every id of the table", async () => {
-    const { readFileSync } = await import('node:fs');
+  it("the README's diagnosis table has a row for every id a report names, and no other", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const id of new Set(DIAGNOSES.map((d) => d.id))) expect(readme).toContain(`\`${id}\``);
+    const section = readme.slice(readme.indexOf('\n### Diagnosis\n'), readme.indexOf('\n### Output\n'));
+    // Rows after the header (`| id | what the student did |`) and its rule; a row may name several ids.
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    const named = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+    expect(rows.length).toBeGreaterThan(5);
+    // Each id once, in one row; exactly the ids reports use (an alias has its main entry's row).
+    expect(named.filter((id, i) => named.indexOf(id) !== i)).toEqual([]);
+    expect(new Set(named)).toEqual(new Set(DIAGNOSES.map(reportedId)));
   });
 
   it('the built-in optimizers declare the roles the diagnoses read, naming real updates and options', () => {
@@ -57,8 +68,9 @@ describe('the table of diagnoses', () => {
       'loss: { sample: (y - yhat)^2, reduce: sum }',
       ...training,
     ].join('\n'), { file: 'tiny.yaml' });
+    const applying = (spec: ReturnType<typeof tiny>) => DIAGNOSES.filter((d): d is TrainingDiagnosisEntry => !isLocal(d) && d.applies(spec) !== undefined).map((d) => d.id);
     // The built-in Adam, by its roles: both optimizer diagnoses apply.
-    const builtIn = DIAGNOSES.filter((d) => d.applies(tiny(['training: { optimizer: adam, lr: 0.1, eps: 1, epochs: 1 }']))).map((d) => d.id);
+    const builtIn = applying(tiny(['training: { optimizer: adam, lr: 0.1, eps: 1, epochs: 1 }']));
     expect(builtIn).toEqual(expect.arrayContaining(['adam-no-bias-correction', 'eps-inside-sqrt']));
     // The same Adam written out with other names: without roles neither applies; with them, both do.
     const renamed = (roles: string[]) => parseSpec([
@@ -82,19 +94,18 @@ describe('the table of diagnoses', () => {
     ].join('\n'), { file: 'renamed-adam.yaml' });
     const plain = renamed([]);
     expect(plain.training.definition.roles).toBeUndefined();
-    const applying = DIAGNOSES.filter((d) => d.applies(plain)).map((d) => d.id);
-    expect(applying).not.toContain('adam-no-bias-correction');
-    expect(applying).not.toContain('eps-inside-sqrt');
+    expect(applying(plain)).not.toContain('adam-no-bias-correction');
+    expect(applying(plain)).not.toContain('eps-inside-sqrt');
     const declared = renamed(['    roles: { bias_correction: [mc, sc], epsilon: tiny }']);
     expect(declared.training.definition.roles).toEqual({ biasCorrection: ['mc', 'sc'], epsilon: 'tiny' });
-    expect(DIAGNOSES.filter((d) => d.applies(declared)).map((d) => d.id)).toEqual(expect.arrayContaining(['adam-no-bias-correction', 'eps-inside-sqrt']));
+    expect(applying(declared)).toEqual(expect.arrayContaining(['adam-no-bias-correction', 'eps-inside-sqrt']));
     // A role must name the optimizer's own parts.
     expect(() => renamed(['    roles: { epsilon: eps }'])).toThrow(/'eps' is not a hyperparameter of this optimizer/);
   });
 });
 
 describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
-  it('a copy of src/ with a dummy "lr halved" entry appended diagnoses a step taken with lr/2', { timeout: 60_000 }, async () => {
+  it('a copy of src/ with dummy entries appended diagnoses a step taken with lr/2 (a training entry) and a gradient with its sign flipped (a local one)', { timeout: 60_000 }, async () => {
     // One param, one sample, SGD with lr 0.1: yhat = w x = 2, loss (y - yhat)^2 = 1, dL/dyhat = 2 (yhat - y)
     // = -2, dL/dw = -2 x = -4; w = 1 - 0.1 * (-4) = 1.4. With lr/2 = 0.05: w = 1 + 0.2 = 1.2. The gradient
     // is written right (-4), so the sample loss halved (which also gives 1.2) contradicts it.
@@ -107,11 +118,15 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
     ].join('\n');
     const answers = 'step1:\n  gradients: { w: -4 }\n  params: { w: 1.2 }\n';
     const dummyText = 'lr halved: the update used lr/2';
+    // The gradient written as 4, the negative of the exact -4: no entry of the table reproduces it.
+    const flipped = 'step1:\n  gradients: { w: 4 }\n';
 
     // The project itself: a new error, and nothing in its table reproduces it.
     const own = check(parseSpec(specText, { file: 'tiny.yaml' }), answers).results.find((r) => r.path === 'step1.params.w')!;
     expect([own.verdict, own.exact]).toEqual(['wrong', '1.4']);
     expect(own.diagnosis).toEqual([]);
+    const ownFlipped = check(parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
+    expect([ownFlipped.path, ownFlipped.verdict, ownFlipped.exact, ownFlipped.diagnosis]).toEqual(['step1.gradients.w', 'wrong', '-4', []]);
 
     const dir = copyOfSource('diagnoses');
     try {
@@ -124,6 +139,11 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
         `    ? { text: '${dummyText}', spec: (s) => withOptions(s, { lr: new ExactDecimal(s.training.options.lr as string).div(2).toString() }) }`,
         '    : undefined,',
         '});',
+        // A local entry: it sees the written value and the student's values, not a rewritten training.
+        'DIAGNOSES.push({',
+        "  id: 'sign-flipped', family: 'sign', text: 'the value written with the wrong sign',",
+        "  explainer: () => ({ id, reproduces, computed }) => (reproduces(computed(id).neg()) ? ['the sign flipped'] : []),",
+        '});',
         '',
       ].join('\n'));
 
@@ -135,6 +155,8 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
       expect(r.diagnosis).toEqual([{ id: 'lr-halved', text: dummyText }]);
       // The gradient, written right, stays right.
       expect(report.results.find((x) => x.path === 'step1.gradients.w')!.verdict).toBe('correct');
+      const sign = copy.check(copy.parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
+      expect([sign.verdict, sign.exact, sign.diagnosis]).toEqual(['wrong', '-4', [{ id: 'sign-flipped', text: 'the sign flipped' }]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,11 @@
 // Optimizers against published documentation examples (loss x^2/2, ../shared/notes/conventions.md)
 // and against updates worked by hand from torch.optim's documented algorithms.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { KERAS } from '../src/optimizers/keras.js';
+import { PRESETS } from '../src/optimizers/presets.js';
+import { PYTORCH } from '../src/optimizers/pytorch.js';
+import type { OptimizerDef } from '../src/optimizers/definitions.js';
 import { at, runYaml, scalarSpec } from './helpers/spec.js';
 
 const halfSquare = (x: string, training: string) => runYaml(scalarSpec('x^2/2', x, training));
@@ -79,5 +84,46 @@ describe('hand-worked torch.optim updates', () => {
     expect(at(t, 1, 'grad_avg[x]')).toBe('0.5');
     expect(at(t, 1, 'avg[x]')).toMatch(/^0\.866025403784438646763723170752936183471402626905/); // sqrt(1 - 0.25)
     expect(at(t, 1, 'buf[x]')).toMatch(/^2\.3094010767585030580/); // 2 / sqrt(0.75)
+  });
+});
+
+describe("the README's optimizers are the registries' (src/optimizers/pytorch.ts, keras.ts)", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const bullet = readme.slice(readme.indexOf('- Optimizers and their options'), readme.indexOf('\n- ', readme.indexOf('- Optimizers and their options') + 1)).replace(/\s+/g, ' ');
+  const [pytorchPart, kerasPart] = bullet.split('Under `conventions: keras`');
+
+  /** `sgd` (lr, momentum), `adam` and `adamw` (lr, eps): each optimizer named with its options. */
+  const listed = (text: string): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    for (const [, names, options] of text.matchAll(/((?:`[a-z]+`(?:, | and )?)+) \(([^)]*)\)/g)) {
+      for (const [, name] of names!.matchAll(/`([a-z]+)`/g)) {
+        expect(out.has(name!), `${name} listed twice`).toBe(false);
+        out.set(name!, options!.split(', ').sort());
+      }
+    }
+    return out;
+  };
+  const registry = (table: Record<string, OptimizerDef>) => new Map(Object.entries(table).map(([name, def]) => [name, Object.keys(def.options).sort()]));
+
+  it('PyTorch: every optimizer with exactly its options', () => {
+    expect(listed(pytorchPart!)).toEqual(registry(PYTORCH));
+    // A real value, so that an empty parse cannot pass.
+    expect(listed(pytorchPart!).get('rmsprop')).toEqual(['alpha', 'centered', 'eps', 'lr', 'momentum', 'weight_decay']);
+  });
+
+  it('Keras: every optimizer with exactly its options', () => {
+    expect(kerasPart).toBeDefined();
+    expect(listed(kerasPart!)).toEqual(registry(KERAS));
+    expect(listed(kerasPart!).get('rmsprop')).toEqual(['centered', 'eps', 'lr', 'momentum', 'rho', 'weight_decay']);
+  });
+
+  it("every preset's optimizers are those two tables' (the paper preset's Adam is PyTorch's), and the example spec's comment names them", () => {
+    for (const preset of Object.values(PRESETS)) {
+      for (const [name, def] of Object.entries(preset.optimizers)) {
+        expect([PYTORCH[name]?.options, KERAS[name]?.options]).toContainEqual(def.options);
+      }
+    }
+    const comment = /optimizer: adam +# (.*)/.exec(readme)![1]!;
+    expect(comment.split(' | ').sort()).toEqual(Object.keys(PYTORCH).sort());
   });
 });

@@ -1,10 +1,12 @@
 // The catalogue of check's diagnoses: the usual alternative conventions and known mistakes, one entry
-// each. An entry is a small named transformation of the spec (another penalty, reduction, convention or
-// optimizer) or of the graph of the training (a rewiring of the quantities a hand calculation gets
-// wrong); a written value that one reproduces is diagnosed by its id and text. None is a heuristic: each
-// computes a whole training its way. Adding a diagnosis is one entry in DIAGNOSES (test/diagnoses.test.ts
-// shows it on a copy of src/). An optimizer's parts are found by its declared roles (OptimizerDef.roles:
-// bias correction, epsilon, weight decay), never by their names.
+// each, and every diagnosis a report can name. Most entries are a small named transformation of the
+// spec (another penalty, reduction, convention or optimizer) or of the graph of the training (a
+// rewiring of the quantities a hand calculation gets wrong); a written value that one reproduces is
+// diagnosed by its id and text. None is a heuristic: each computes a whole training its way. The
+// second kind, local entries (evidence.ts: the wrong-slot ones, wrong-slot.ts), explain one value from
+// the student's values around it. Adding a diagnosis is one entry in DIAGNOSES (test/diagnoses.test.ts
+// shows it on a copy of src/). An optimizer's parts are found by its declared roles
+// (OptimizerDef.roles: bias correction, epsilon, weight decay), never by their names.
 import { optionSymbol } from '../graph/names.js';
 import { adjointName } from '../graph/program.js';
 import { ExactDecimal } from '../numeric/context.js';
@@ -12,18 +14,24 @@ import { constant, sum, symbol, symbolsOf, type Node as MathNode } from '../symb
 import { FUNCTIONS } from '../symbolic/functions.js';
 import { parseExpression } from '../symbolic/parse.js';
 import type { Spec } from '../spec/model.js';
+import type { LocalDiagnosisEntry } from './evidence.js';
 import { addNode, nodeKey } from './graph.js';
 import {
   NotApplicable, biases, epsInside, l2Penalty, print, renameOutsideCalls, rewire, squares, stepNodes, substitute,
   withDefinition, withOptions, withPenalty, type Variant,
 } from './variants.js';
+import { ANOTHER_PARAMS_VALUE, PARAM_IN_WRONG_SLOT } from './wrong-slot.js';
 
 /** What a diagnosis makes of one spec: the report's text and the rewrite, as in a Variant. */
 export type Rewrite = Omit<Variant, 'id' | 'family'>;
 
-export interface DiagnosisEntry {
-  /** Stable name, used in the JSON report (and the README's table). */
+/** A diagnosis that computes the whole training its way. */
+export interface TrainingDiagnosisEntry {
+  /** Unique in DIAGNOSES. */
   id: string;
+  /** The stable name reports use (the JSON report, the README's table), where two entries are one
+   *  mistake to a user; default `id`. */
+  reportAs?: string;
   /** Entries of one family are alternatives to each other and are never combined. */
   family: string;
   /** What the student did, in one line (the report's own text is the rewrite's, worded for the spec). */
@@ -31,6 +39,13 @@ export interface DiagnosisEntry {
   /** The rewrite for this spec, or undefined where the diagnosis does not apply (it would change nothing). */
   applies(spec: Spec): Rewrite | undefined;
 }
+
+export type DiagnosisEntry = TrainingDiagnosisEntry | LocalDiagnosisEntry;
+
+export const isLocal = (d: DiagnosisEntry): d is LocalDiagnosisEntry => 'explainer' in d;
+
+/** The id a report names an entry by. */
+export const reportedId = (d: DiagnosisEntry): string => d.reportAs ?? d.id;
 
 /** The weight decay in force, by the optimizer's declared role: undefined when it has none or it is 0. */
 function weightDecay(spec: Spec): { option: string; value: InstanceType<typeof ExactDecimal> } | undefined {
@@ -86,7 +101,8 @@ function reluAtZero(v: string) {
 const argsOf = (n: MathNode) => (n as unknown as { args: MathNode[] }).args;
 const isDivision = (n: MathNode) => n.type === 'OperatorNode' && (n as unknown as { fn: string }).fn === 'divide';
 
-/** The table, in the order the diagnoses are tried and reported. */
+/** The table, in the order the diagnoses are tried and reported (the entries that compute a training
+ *  first, then the local ones, whatever their place in the table). */
 export const DIAGNOSES: DiagnosisEntry[] = [
   {
     id: 'penalty-gradient-halved', family: 'penalty-gradient',
@@ -120,10 +136,10 @@ export const DIAGNOSES: DiagnosisEntry[] = [
       return { text: `the biases (${included.join(', ')}) left out of the penalty`, spec: (s) => withPenalty(s, text) };
     },
   },
-  // The one id used twice: the weight-decay form of the same mistake keeps the penalty form's id, which
-  // test/check-variants.test.ts and the README's table name (both forms are one family, never combined).
+  // The weight-decay form of the same mistake: reports name it as the penalty form, as they always
+  // have (both forms are one family, never combined).
   {
-    id: 'biases-not-regularised', family: 'biases',
+    id: 'biases-not-decayed', reportAs: 'biases-not-regularised', family: 'biases',
     text: "no weight decay on the biases, where the optimizer's weight decay applies to every param",
     applies: (spec) => {
       const wd = weightDecay(spec);
@@ -278,12 +294,15 @@ export const DIAGNOSES: DiagnosisEntry[] = [
       };
     },
   },
+  // Local: tried after every entry above, on the written value alone.
+  PARAM_IN_WRONG_SLOT,
+  ANOTHER_PARAMS_VALUE,
 ];
 
 /** The catalogue, for one spec: the variants that apply to it (the others would change nothing). */
 export function conventionVariants(spec: Spec): Variant[] {
   return DIAGNOSES.flatMap((d) => {
-    const rewrite = d.applies(spec);
-    return rewrite ? [{ id: d.id, family: d.family, ...rewrite }] : [];
+    const rewrite = isLocal(d) ? undefined : d.applies(spec);
+    return rewrite ? [{ id: reportedId(d), family: d.family, ...rewrite }] : [];
   });
 }

@@ -1,6 +1,6 @@
 // What a variant is (a named transformation of the spec or of the graph of the training) and the
 // pieces the diagnoses in diagnoses.ts are built from; the catalogue itself is diagnoses.ts's table.
-// Also the wrong-slot swaps and the pairing of two variants.
+// Also the pairing of two variants.
 import { add, call, constant, pow, sum, symbol, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
@@ -119,29 +119,6 @@ export function rewire(g: Graph, id: number, formula: MathNode, extra: Record<st
 }
 
 export const stepNodes = (g: Graph, step: number) => g.nodes.map((n, id) => [n, id] as const).filter(([n]) => n.step === step);
-
-/** A parameter from the wrong slot: a neuron's equation with one param read in place of another. It is a
- *  local slip (one lookup, in one equation, at one step), so it is tried on that equation alone, with
- *  the student's own values as inputs, not as a convention applied throughout the training. */
-export interface SlotSwap {
-  param: string;
-  instead: string;
-  formula: MathNode;
-  text: string;
-}
-
-export function slotSwaps(neuron: string, formula: MathNode, params: string[]): SlotSwap[] {
-  const used = [...symbolsOf(formula)].filter((s) => params.includes(s));
-  const out: SlotSwap[] = [];
-  for (const p of used) {
-    for (const q of params) {
-      if (q === p) continue;
-      const swapped = substitute(formula, p, symbol(q));
-      out.push({ param: q, instead: p, formula: swapped, text: `${q} used in place of ${p} in ${neuron}: ${neuron} = ${print(swapped)}` });
-    }
-  }
-  return out;
-}
 
 /** Two variants of different families at once, for a value that no single one explains. */
 export function combined(a: Variant, b: Variant): Variant {
