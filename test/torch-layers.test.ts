@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
+import { check } from '../src/index.js';
 
 const spec = (lines: string[]) => parseSpec(lines.join('\n'), 'net.yaml');
 
@@ -202,6 +203,23 @@ describe('forward-only problems with a given upstream gradient', () => {
     expect(['dL/dconv_weight_0_0_0_0', 'dL/dconv_weight_0_0_0_1', 'dL/dconv_weight_0_0_1_0', 'dL/dconv_weight_0_0_1_1'].map((n) => step.values.get(n)!.toString())).toEqual(['2', '5', '1', '2']);
     expect(['dL/dx_0_0_0', 'dL/dx_0_1_1', 'dL/dx_0_2_2', 'dL/dx_0_0_1'].map((n) => sample.get(n)!.toString())).toEqual(['1', '0', '-1', '0']);
     expect(step.values.get('conv_weight_0_0_0_1')!.toString()).toBe('0');
+  });
+});
+
+describe('answers given as tensors', () => {
+  it('grades a layer output and a param whole, entry by entry', () => {
+    // The CNN above: conv channel 1 is 2.1, 2.1, 0.1, 2.1 (one written wrong); after the step
+    // fc.weight = (0.3, 0.1654) (0.165 is its rounding to the digits written).
+    const answers = ['step1:', '  sample1:', '    conv: [[[0, -1], [-1, 0]], [[2.1, 2.1], [0.5, 2.1]]]', '  params:', '    fc.weight: [[0.3, 0.165]]'].join('\n');
+    const report = check(spec(CNN), answers);
+    const verdicts = Object.fromEntries(report.results.map((r) => [r.path, r.verdict]));
+    expect(verdicts['step1.sample1.conv_0_0_1']).toBe('correct');
+    expect(verdicts['step1.sample1.conv_1_1_0']).toBe('wrong');
+    expect(verdicts['step1.params.fc_weight_0_1']).toBe('correct');
+    expect(report.results).toHaveLength(10);
+  });
+  it('wants the whole tensor', () => {
+    expect(located(() => check(spec(CNN), 'step1:\n  sample1:\n    conv: [[1, 2]]\n'))).toMatch(/step1\.sample1\.conv: expected the whole tensor, 8 numbers/);
   });
 });
 

@@ -38,6 +38,11 @@ export interface AnswerShape {
   /** The optimizer's quantities (m, v, g, ...), and the params that have them (not frozen ones). */
   locals: string[];
   updated: Set<string>;
+  /** A torch-style spec's tensors, which an answer may give whole as a nested list: each layer's
+   *  output (in a sample) and each param (its value and gradient in a step), by name, with the scalar
+   *  names of their entries in row-major order. Empty for a model with batch norm, whose samples are
+   *  packed side by side. */
+  tensors: { layers: Map<string, string[]>; params: Map<string, string[]> };
 }
 
 export function answerShape(spec: Spec): AnswerShape {
@@ -55,6 +60,13 @@ export function answerShape(spec: Spec): AnswerShape {
     shareParams: new Set(spec.params.map((p) => p.name).filter((p) => used.has(p))),
     locals: optimizerProgram(spec).updates.map((u) => u.name).filter((n) => n !== 'p'),
     updated: new Set(spec.params.map((p) => p.name).filter((p) => !frozen.has(p))),
+    tensors: spec.tensors && spec.tensors.batchSize === undefined
+      ? {
+        // Flatten's output is a view of the layer before it: by the name of the layer that computed it.
+        layers: new Map(spec.tensors.layers.filter((l) => l.type !== 'Flatten').map((l) => [l.name, l.entries])),
+        params: new Map(spec.tensors.params.map((p) => [p.name, p.entries])),
+      }
+      : { layers: new Map(), params: new Map() },
   };
 }
 
@@ -117,6 +129,18 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     seen.set(key, at);
     out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final });
   };
+  /** A tensor written whole (a nested list), entry by entry in row-major order, each graded as its scalar. */
+  const tensor = (v: Plain, at: string, entries: string[], each: (entry: string, x: Plain, xAt: string) => void) => {
+    const flat: Array<[Plain, string]> = [];
+    const stack: Array<[Plain, string]> = [[v, at]];
+    while (stack.length) {
+      const [x, xAt] = stack.pop()!;
+      if (Array.isArray(x)) for (let i = x.length - 1; i >= 0; i--) stack.push([x[i]!, `${xAt}[${i + 1}]`]);
+      else flat.push([x, xAt]);
+    }
+    if (flat.length !== entries.length) fail(at, `expected the whole tensor, ${entries.length} numbers in nested lists (PyTorch's layout), got ${flat.length}`);
+    flat.forEach(([x, xAt], k) => each(entries[k]!, x, xAt));
+  };
   const mapping = (v: Plain, at: string, what: string): { [key: string]: Plain } => {
     if (v === null) return {}; // a section left blank: nothing answered there
     if (!isMapping(v)) fail(at, `expected a mapping of ${what}`);
@@ -139,7 +163,9 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
       const itemAt = `${at}.${name}`;
       // A neuron may be called `values` or `gradients`: a scalar is a neuron's value, a mapping a section.
+      const layer = shape.tensors.layers.get(name);
       if (shape.neurons.includes(name) && !isMapping(item)) value(item, itemAt, `${canon}.${name}`, k(name), step, final);
+      else if (layer && Array.isArray(item)) tensor(item, itemAt, layer, (n, x, xAt) => value(x, xAt, `${canon}.${n}`, k(n), step, final));
       else if (name === 'loss') value(item, itemAt, `${canon}.loss`, k('loss'), step, final);
       else if (name === 'values') perName(item, itemAt, shape.neurons, 'neuron', (n, x, xAt) => value(x, xAt, `${canon}.${n}`, k(n), step, final));
       else if (name === 'adjoints' && !final) perName(item, itemAt, shape.neurons, 'neuron', (n, x, xAt) => value(x, xAt, `${canon}.adjoints.${n}`, k(adjointName(n)), step, final));
@@ -148,7 +174,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
           if (!shape.shareParams.has(p)) fail(xAt, `'${p}' has no per-sample gradient: the network does not use it (its gradient is the penalty's alone; give it under ${canon.replace(/\.sample\d+$/, '')}.gradients)`);
           value(x, xAt, `${canon}.gradients.${p}`, k(adjointName(p)), step, final);
         });
-      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...sections]);
+      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...shape.tensors.layers.keys(), ...sections]);
     }
   };
 
@@ -180,8 +206,15 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
       const row = samples(name, itemAt, rows, canon);
       if (row !== undefined) sampleBody(item, itemAt, `${canon}.sample${row + 1}`, step, row, false);
       else if (name === 'loss') lossBody(item, itemAt, `${canon}.loss`, step, false);
-      else if (name === 'gradients') perName(item, itemAt, shape.params, 'param', (p, x, xAt) => value(x, xAt, `${canon}.gradients.${p}`, nodeKey(step, undefined, adjointName(p)), step, false));
-      else if (name === 'params') perName(item, itemAt, shape.params, 'param', (p, x, xAt) => value(x, xAt, `${canon}.params.${p}`, nodeKey(step, undefined, p), step, false));
+      else if (name === 'gradients' || name === 'params') {
+        // A param by its scalar name, or a torch-style param tensor whole by its state_dict name.
+        const key = (p: string) => nodeKey(step, undefined, name === 'gradients' ? adjointName(p) : p);
+        perName(item, itemAt, [...shape.params, ...shape.tensors.params.keys()], 'param', (p, x, xAt) => {
+          const whole = shape.tensors.params.get(p);
+          if (whole) tensor(x, xAt, whole, (e, y, yAt) => value(y, yAt, `${canon}.${name}.${e}`, key(e), step, false));
+          else value(x, xAt, `${canon}.${name}.${p}`, key(p), step, false);
+        });
+      }
       else if (name === 'optimizer') {
         perName(item, itemAt, shape.locals, 'optimizer quantity', (local, x, xAt) => {
           perName(x, xAt, shape.params, 'param', (p, y, yAt) => {
