@@ -5,7 +5,7 @@
 // symbols takes its value from (a Ref), so evaluating, printing and re-checking with other inputs
 // are all just interpretations of the same list.
 import type { Spec } from '../spec/model.js';
-import { add, constant, constantValue, div, mul, sub, sum, symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
+import { add, constant, constantValue, div, mul, neg, sub, sum, symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { parseExpression } from '../symbolic/parse.js';
@@ -93,10 +93,12 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const fused = fusedSoftmaxCrossEntropy(spec, users);
+  const softmaxLocal = softmaxDerivatives(spec);
+  const local = (u: { name: string; expr: Node }, name: string) => softmaxLocal(u.name, name) ?? differentiate(u.expr, name);
   const chain = (name: string) => {
     const rule = fused?.get(name);
     if (rule) return mul(quantity(table, adjointOf('loss')), sub(symbol(rule.p), symbol(rule.y)));
-    return sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), differentiate(u.expr, name))));
+    return sum(users(name).map((u) => mul(quantity(table, adjointOf(u.name)), local(u, name))));
   };
   for (const n of [...spec.neurons].reverse()) planned.push([adjointOf(n.name), 'adjoint', chain(n.name), { of: n.name }]);
   // A torch-style spec also gives dL/dx of its input tensor's entries (convolution and attention
@@ -164,6 +166,37 @@ function fusedSoftmaxCrossEntropy(spec: Spec, users: (name: string) => Array<{ n
     const p = byIndex.get(i + 1)!;
     return [z, { p, y: targetOf.get(p)! }];
   }));
+}
+
+/**
+ * The derivative of a softmax output with respect to one of its logits as hand calculations write it,
+ * in terms of the outputs themselves: d p_k / d z_i = p_k (1 - p_i) for i = k, -p_k p_i otherwise,
+ * where p_i is the neuron that is softmax(i, z_1..z_K) of the same logits (the same values, read
+ * rather than computed again). Undefined where the neuron is not such a softmax, or its sibling p_i
+ * is not a neuron.
+ */
+function softmaxDerivatives(spec: Spec): (neuron: string, logit: string) => Node | undefined {
+  const outputs = new Map<string, string>(); // "logits|i" -> the neuron softmax(i, logits)
+  const of = new Map<string, { index: number; logits: string[] }>();
+  for (const n of spec.neurons) {
+    const call = unwrap(n.expr);
+    if (call.type !== 'FunctionNode' || callName(call) !== 'softmax') continue;
+    const [index, ...zs] = argsOf(call).map(unwrap);
+    const k = constantValue(index!);
+    if (!k || !k.isInteger() || zs.some((z) => z.type !== 'SymbolNode')) continue;
+    const logits = zs.map(symbolName);
+    if (new Set(logits).size !== logits.length) continue;
+    outputs.set(`${logits.join(',')}|${k.toNumber()}`, n.name);
+    of.set(n.name, { index: k.toNumber(), logits });
+  }
+  return (neuron, logit) => {
+    const p = of.get(neuron);
+    if (!p) return undefined;
+    const i = p.logits.indexOf(logit) + 1;
+    const sibling = outputs.get(`${p.logits.join(',')}|${i}`);
+    if (i === 0 || sibling === undefined) return undefined;
+    return i === p.index ? mul(symbol(neuron), sub(constant(1), symbol(neuron))) : neg(mul(symbol(neuron), symbol(sibling)));
+  };
 }
 
 /** An equation is refused when it is too large to evaluate and print in reasonable time: the product
