@@ -292,7 +292,7 @@ function productOf(factors: Compiled[], c: NumericContext): Compiled {
 function compileKink(name: string, argNodes: Node[], s: Compilation): Compiled {
   const { c, memo } = s;
   const rule = FUNCTIONS[name]!;
-  if (COMPARES_ALL_ARGUMENTS.has(name)) return compileMaximum(name, argNodes, s);
+  if (COMPARES_ALL_ARGUMENTS.has(name) || (COMPARES_TWO_ARGUMENTS.has(name) && argNodes.length > 2)) return compileMaximum(name, argNodes, s);
   const rest = argNodes.slice(1).map((arg) => compileIn(arg, s));
   if (COMPARES_TWO_ARGUMENTS.has(name)) {
     const switchTerms = [...additiveTerms(argNodes[0]!, 1), ...additiveTerms(argNodes[1]!, -1)];
@@ -339,7 +339,12 @@ function compileKink(name: string, argNodes: Node[], s: Compilation): Compiled {
 function compileMaximum(name: string, argNodes: Node[], s: Compilation): Compiled {
   const { c } = s;
   const share = name === 'max_share';
-  const compared = (share ? argNodes.slice(1) : argNodes).map((arg) => compileIn(arg, s));
+  // The smallest is the largest of the negatives.
+  const smallest = name === 'min';
+  const compared = (share ? argNodes.slice(1) : argNodes).map((arg) => {
+    const f = compileIn(arg, s);
+    return smallest ? (env: Env) => f(env).neg() : f;
+  });
   const index = share ? compileIn(argNodes[0]!, s) : undefined;
   const tie = (top: Dec, x: Dec) => {
     if (x.eq(top)) return true;
@@ -355,7 +360,7 @@ function compileMaximum(name: string, argNodes: Node[], s: Compilation): Compile
     const anyTie = tied.some(Boolean);
     env.branches?.push(anyTie ? -(top + 1) : top + 1);
     if (anyTie) env.kinks.push(name);
-    if (!index) return xs[top]!;
+    if (!index) return smallest ? xs[top]!.neg() : xs[top]!;
     return maxShare(index(env).toNumber() - 1, xs, c, tied);
   };
 }

@@ -119,15 +119,18 @@ const TABLE = {
     derivative: (args) => call('sign', [a0(args)]),
   },
   max: {
-    arity: [2, 2], doc: 'the larger of a and b', kind: 'kink', rational: true, tex: { write: '\\max' },
-    // The branch is on a - b; written max(a, b) it compares its two arguments.
-    evaluate: ([a, b]) => (a!.gte(b!) ? a! : b!),
-    derivative: (args, i) => (i === 0 ? call('heaviside', [sub(args[0]!, args[1]!)]) : call('heaviside', [sub(args[1]!, args[0]!)])),
+    arity: [2, 1000], doc: 'the largest of its arguments (of two: relu_at_zero decides a tie; of more: conventions.max_tie, as maximum)', kind: 'kink', rational: true, tex: { write: '\\max' },
+    // Of two, the branch is on a - b; of more, it is maximum's.
+    evaluate: (args) => args.reduce((a, b) => (b.gt(a) ? b : a)),
+    derivative: (args, i) => (args.length > 2 ? call('max_share', [constant(i + 1), ...args])
+      : i === 0 ? call('heaviside', [sub(args[0]!, args[1]!)]) : call('heaviside', [sub(args[1]!, args[0]!)])),
   },
   min: {
-    arity: [2, 2], doc: 'the smaller of a and b', kind: 'kink', rational: true, tex: { write: '\\min' },
-    evaluate: ([a, b]) => (a!.lte(b!) ? a! : b!),
-    derivative: (args, i) => (i === 0 ? call('heaviside', [sub(args[1]!, args[0]!)]) : call('heaviside', [sub(args[0]!, args[1]!)])),
+    arity: [2, 1000], doc: 'the smallest of its arguments (of more than two, a tie as conventions.max_tie says)', kind: 'kink', rational: true, tex: { write: '\\min' },
+    evaluate: (args) => args.reduce((a, b) => (b.lt(a) ? b : a)),
+    // The smallest of a_k is the largest of -a_k.
+    derivative: (args, i) => (args.length > 2 ? call('max_share', [constant(i + 1), ...args.map(neg)])
+      : i === 0 ? call('heaviside', [sub(args[1]!, args[0]!)]) : call('heaviside', [sub(args[0]!, args[1]!)])),
   },
   maximum: {
     arity: [1, 1000], doc: 'the largest of its arguments (max pooling); at a tie the gradient follows conventions.max_tie', kind: 'kink', rational: true,
