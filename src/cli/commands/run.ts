@@ -54,7 +54,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (values.certify && values.exact) throw new UsageError('--certify and --exact do not go together: exact fractions need no certificate');
   const decimalArithmetic = values.arithmetic === undefined ? undefined : oneOf(values.arithmetic, 'arithmetic', ['decimal', 'decimal.js'] as const);
   if (decimalArithmetic && values.exact) throw new UsageError('--arithmetic and --exact do not go together: --exact computes in fractions, --arithmetic chooses the decimal arithmetic');
-  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...optional('precision', wholeNumber(values.precision, 'precision', 1, 100_000)) });
+  const precision = wholeNumber(values.precision, 'precision', 1, 100_000);
+  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
   const keep = stepSelection(values.steps, spec);
   if (values.exact) {
     const reason = whyNotExact(spec);
@@ -80,11 +81,6 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     counter.done();
   }
   return 0;
-}
-
-/** `{ [key]: value }`, or nothing when the value is not given (the options take no undefined). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 }
 
 /** --timeout and --max-memory as the run's budget; the time is counted from now, as the flags are read. */
