@@ -1,6 +1,7 @@
 // exactprop as a library: read a spec, train it exactly, derive, check hand calculations, print a worked
-// solution. The functions the command line is made of, composed the way its commands compose them, with
-// plain values out (the JSON contract: values as decimal strings). This entry imports no Node built-in,
+// solution. The command line is made of these functions and nothing else of src/ (its commands only read
+// flags, files and the terminal): plain values out (the JSON contract: values as decimal strings), and
+// runStream writing a run's output to a sink as the run goes. This entry imports no Node built-in,
 // so a browser bundler can use it; reading files sits in 'exactprop/node'. Importing it changes no
 // global state.
 import { parseSpec as readSpec, type ReadOptions } from './spec/validate.js';
