@@ -16,5 +16,3 @@ export function safeLocated(e: InputError): string {
   const message = terminalSafe(e.message);
   return e.path ? `${where}: at ${terminalSafeLine(e.path)}: ${message}` : `${where}: ${message}`;
 }
-
-export { jsonSafe } from '../text/escape.js';
