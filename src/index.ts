@@ -1,18 +1,20 @@
 // exactprop as a library: read a spec, train it exactly, derive, check hand calculations, print a worked
-// solution. The functions the command line is made of, composed the way its commands compose them, with
-// plain values out (the JSON contract: values as decimal strings). This entry imports no Node built-in,
+// solution. The command line is made of these functions and nothing else of src/ (its commands only read
+// flags, files and the terminal): plain values out (the JSON contract: values as decimal strings), and
+// runStream writing a run's output to a sink as the run goes. This entry imports no Node built-in,
 // so a browser bundler can use it; reading files sits in 'exactprop/node'. Importing it changes no
 // global state.
 import { parseSpec as readSpec, type ReadOptions } from './spec/validate.js';
 import type { Spec } from './spec/model.js';
 import { InputError } from './spec/errors.js';
-import { LimitError, type Limits } from './spec/limits.js';
-import { run as runSpec, type RunOptions as EngineOptions, type Trace, type Warning } from './graph/run.js';
+import { LimitError, limitsOf, type Limits } from './spec/limits.js';
+import { batches, run as runSpec, type RunOptions as EngineOptions, type Trace, type Warning } from './graph/run.js';
 import type { BudgetOptions } from './graph/budget.js';
 import { certifiedRun, displayDigits, type Certification, type Undecidable } from './certify/certify.js';
 import { whyNotRational } from './certify/exact.js';
 import { jsonWriter } from './render/json.js';
-import { solution, written, type SolutionWriter } from './render/solution.js';
+import { solution, streamed, written, type SolutionWriter } from './render/solution.js';
+import { selectSteps as selectStepsOf, type StepSet } from './render/steps.js';
 import { textWriter } from './render/text.js';
 import { documentWriter } from './render/solution-doc.js';
 import { markdownSink, markdown } from './render/markdown.js';
@@ -22,12 +24,13 @@ import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDe
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
 import { isOne } from './symbolic/build.js';
-import { answerShape, extentOf, parseAnswers } from './check/answers.js';
-import { Checker, type Diagnosis, type Verdict } from './check/check.js';
-import { jsonReport } from './check/report.js';
+import { answerShape, extentOf, parseAnswers, type Answers } from './check/answers.js';
+import { Checker, type Diagnosis, type FileReport, type Verdict } from './check/check.js';
+import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
 import { didYouMean } from './text/did-you-mean.js';
+import { jsonSafe } from './text/escape.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';
@@ -40,6 +43,12 @@ export type { Tolerance } from './check/tolerance.js';
 export type { Diagnosis, Verdict } from './check/check.js';
 export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
+export type { StepSet } from './render/steps.js';
+export type { Progress, ProgressOptions } from './render/progress.js';
+/** A step counter for long runs on a terminal (stderr): give its onStep as a run's onProgress. */
+export { progress } from './render/progress.js';
+/** The range of a working precision, in significant digits. */
+export { MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
 
 // ------------------------------------------------------------------------------------------- parseSpec
 
@@ -80,6 +89,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Seconds the run may take before it stops with a BudgetError. */
   timeout?: number;
+  /** When those seconds started (Date.now() milliseconds; default: when the run starts). A command line
+   *  counts them from when it read its flags. */
+  startedAt?: number;
+  /** Bytes of memory in use now (Node: process.memoryUsage().rss), read now and then during the run. */
+  memoryUsage?: () => number;
+  /** Bytes memoryUsage may report before the run stops with a BudgetError (with memoryUsage only). */
+  maxMemory?: number;
 }
 
 /** The JSON trace, the shape `exactprop run --format json` prints: every value a decimal string. */
@@ -117,15 +133,7 @@ const held = new WeakMap<object, Held>();
 
 /** Trains the spec and returns the whole trace in the JSON contract's shape. */
 export function run(spec: Spec, options: RunOptions = {}): TraceJson {
-  const arithmetic = options.arithmetic ?? 'decimal';
-  if (!['decimal', 'decimal.js', 'rational'].includes(arithmetic)) throw new RangeError(`unknown arithmetic '${String(arithmetic)}' (decimal, decimal.js, rational)`);
-  if (options.certify && arithmetic === 'rational') throw new RangeError('certify and rational arithmetic do not go together: exact fractions need no certificate');
-  const used = withPrecision(spec, options.precision);
-  if (arithmetic === 'rational') {
-    const reason = whyNotRational(used);
-    if (reason) throw new InputError(used.file, '', `this spec cannot be computed in exact fractions: ${reason}. In decimal arithmetic it is computed to ${used.precision} significant digits (certify proves them).`);
-  }
-  const engine: EngineOptions = { arithmetic, ...(options.limits ? { limits: options.limits } : {}), ...budgetOf(options) };
+  const { used, engine } = prepared(spec, options);
   const { trace, certification } = options.certify ? certifiedRun(used, engine) : { trace: runSpec(used, engine), certification: undefined };
   // The JSON writer of the command line, so that the library's trace is the CLI's, value for value.
   let json = '';
@@ -136,6 +144,35 @@ export function run(spec: Spec, options: RunOptions = {}): TraceJson {
   const result = JSON.parse(json) as TraceJson;
   held.set(result, { trace, json, ...(certification ? { certification } : {}) });
   return result;
+}
+
+/** The spec at the precision asked for, and the engine's options, every option checked first. */
+function prepared(spec: Spec, options: RunOptions): { used: Spec; engine: EngineOptions } {
+  const arithmetic = options.arithmetic ?? 'decimal';
+  if (!['decimal', 'decimal.js', 'rational'].includes(arithmetic)) throw new RangeError(`unknown arithmetic '${String(arithmetic)}' (decimal, decimal.js, rational)`);
+  if (options.certify && arithmetic === 'rational') throw new RangeError('certify and rational arithmetic do not go together: exact fractions need no certificate');
+  const used = withPrecision(spec, options.precision);
+  if (arithmetic === 'rational') {
+    const reason = whyNotRational(used);
+    if (reason) throw new InputError(used.file, '', `this spec cannot be computed in exact fractions: ${reason}. In decimal arithmetic it is computed to ${used.precision} significant digits (certify proves them).`);
+  }
+  return { used, engine: { arithmetic, ...(options.limits ? { limits: options.limits } : {}), ...budgetOf(options) } };
+}
+
+/** Why the spec cannot be computed in exact fractions (arithmetic 'rational'), or undefined when it can. */
+export function whyNotExact(spec: Spec): string | undefined {
+  return whyNotRational(spec);
+}
+
+/** How many optimizer steps the spec's training takes (batches per epoch times epochs). */
+export function stepCount(spec: Spec): number {
+  return batches(spec).length * spec.training.epochs;
+}
+
+/** The steps a selection names (`1,last`, `2-4`, `1,3-5,last`) in the spec's run, kept as ranges. Throws
+ *  a RangeError with a message for the user on a malformed selection or a step outside the run. */
+export function selectSteps(spec: Spec, selection: string): StepSet {
+  return selectStepsOf(selection, stepCount(spec));
 }
 
 function withPrecision(spec: Spec, precision: number | undefined): Spec {
@@ -150,7 +187,14 @@ function budgetOf(options: RunOptions): BudgetOptions {
   if (options.timeout !== undefined) {
     if (!(options.timeout > 0) || !Number.isFinite(options.timeout)) throw new RangeError(`timeout takes a number of seconds greater than 0, got ${options.timeout}`);
     budget.timeout = options.timeout;
-    budget.deadline = Date.now() + options.timeout * 1000;
+    budget.deadline = (options.startedAt ?? Date.now()) + options.timeout * 1000;
+  }
+  if (options.maxMemory !== undefined) {
+    if (!(options.maxMemory > 0)) throw new RangeError(`maxMemory takes a number of bytes greater than 0, got ${options.maxMemory}`);
+    if (options.memoryUsage) {
+      budget.maxMemory = options.maxMemory;
+      budget.memoryCheck = options.memoryUsage;
+    }
   }
   return budget;
 }
@@ -178,7 +222,7 @@ export function render(result: TraceJson, format: Format, options: RenderOptions
 }
 
 /** render(), with the sink of a format this entry does not print (the Node entry's HTML). @internal */
-export function renderWith(result: TraceJson, format: string, options: RenderOptions, other: (write: (text: string) => void) => BlockSink): string {
+export function renderWith(result: TraceJson, format: string, options: RenderOptions, other: OtherSink): string {
   const h = held.get(result);
   if (!h) throw new TypeError('render takes the value run() returned');
   if (format === 'json') return h.json;
@@ -186,17 +230,157 @@ export function renderWith(result: TraceJson, format: string, options: RenderOpt
   wholeIn(digits, 'digits', 1, 1000);
   const { trace, certification } = h;
   let out = '';
-  const write = (t: string) => (out += t);
-  const shown = displayDigits(digits, certification);
-  let writer: SolutionWriter;
-  if (format === 'text') {
-    writer = textWriter(write, { digits: shown, ...(certification ? { certification } : {}) });
-  } else {
-    const sink = format === 'markdown' ? markdownSink(write) : format === 'latex' ? latexSink(write) : other(write);
-    writer = documentWriter(sink, { digits: shown });
-  }
-  written(solution(trace), writer);
+  const write: Sink = (t) => (out += t);
+  written(solution(trace), solutionWriter(format, write, displayDigits(digits, certification), certification, other));
   return out;
+}
+
+/** The writer of a worked solution in `format` over `write`: text has its own printer, the other formats
+ *  print the document model through their block sink (`other` gives the one this entry does not hold). */
+function solutionWriter(format: string, write: Sink, digits: number, certification: Certification | undefined, other: OtherSink): SolutionWriter {
+  if (format === 'text') return textWriter(write, { digits, ...(certification ? { certification } : {}) });
+  const sink = format === 'markdown' ? markdownSink(write) : format === 'latex' ? latexSink(write) : other(write);
+  return documentWriter(sink, { digits });
+}
+
+/** The block sink of a format the browser entry cannot print (HTML, in 'exactprop/node'). @internal */
+export type OtherSink = (write: Sink) => BlockSink;
+
+// ------------------------------------------------------------------------------------------- runStream
+
+/** Where output goes, a piece at a time (stdout's write, a file's, a string being built). */
+export type Sink = (chunk: string) => void;
+
+export interface StreamOptions extends RunOptions {
+  /** What is written (default text): the worked solution in text, markdown, latex or html, or the JSON
+   *  trace. Exactly what `exactprop run --format FORMAT` prints. */
+  format?: Format;
+  /** Significant digits shown (default 12; a certified run shows no more than its fewest certified). */
+  digits?: number;
+  /** Only these steps are written (selectSteps gives one from `1,last`); every step is computed. */
+  steps?: { has(step: number): boolean };
+  /** Called as the run computes each step, with the number of steps of the run: a progress display
+   *  (`progress` is one for a terminal). A certified run computes twice, and reports neither. */
+  onProgress?: (step: number, total: number) => void;
+  /** Called with each step once it is finished and written. */
+  onStepDone?: (step: number, total: number) => void;
+  /** Certify only: each branch (kink) this precision cannot decide, before anything is written. */
+  onUndecidable?: (undecidable: Undecidable) => void;
+}
+
+export interface StreamSummary {
+  /** The steps computed. */
+  steps: number;
+  warnings: Warning[];
+  /** Certify only: the branches this precision cannot decide. */
+  undecidable?: Undecidable[];
+}
+
+const FORMATS: readonly Format[] = ['text', 'markdown', 'latex', 'html', 'json'];
+
+/**
+ * Trains the spec and writes its output to `sink` as the run goes: each step is written as soon as it
+ * is finished and then let go, so a run of any length needs memory for one step (a certified run holds
+ * its two runs whole: certify compares them). Nothing is written until the first step is finished, so
+ * a run that fails at once writes nothing. The bytes written are counted against limits.outputBytes
+ * (the spec's, over which options.limits): the write that would pass it throws a LimitError that says
+ * at which step the run was. HTML is written by runStream of 'exactprop/node'.
+ */
+export function runStream(spec: Spec, sink: Sink, options: StreamOptions = {}): StreamSummary {
+  return runStreamWith(spec, sink, options, () => {
+    throw new RangeError("the html format reads KaTeX's stylesheet from the file system: import runStream from 'exactprop/node'");
+  });
+}
+
+/** runStream(), with the sink of a format this entry does not print (the Node entry's HTML). @internal */
+export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, other: OtherSink): StreamSummary {
+  const format = options.format ?? 'text';
+  if (!FORMATS.includes(format)) throw new RangeError(`unknown format '${String(format)}' (${FORMATS.join(', ')})`);
+  const digits = options.digits ?? 12;
+  wholeIn(digits, 'digits', 1, 1000);
+  const { used, engine } = prepared(spec, options);
+  const { steps, onProgress, onStepDone, onUndecidable } = options;
+  const shown = (step: number) => steps?.has(step) ?? true;
+  const total = stepCount(used);
+
+  // Everything written is counted against outputBytes; a refusal says where the run was.
+  const maxBytes = limitsOf({ ...used.limits, ...options.limits }).outputBytes;
+  let at = 0;
+  let bytes = 0;
+  const where = () => `the output ${at === 0 ? 'before the first step' : at >= total ? 'after the last step' : `at step ${at.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}`;
+  const limited = (text: string) => {
+    bytes += utf8Length(text);
+    if (bytes > maxBytes) throw new LimitError('outputBytes', used.file, '', where(), maxBytes);
+    sink(text);
+  };
+  // What is written before the first step is finished is held until it is: a run that fails in its
+  // first step (a log of 0, a budget) ends in its error and nothing else, as a run held whole would.
+  let held: string[] | undefined = [];
+  const out = (text: string) => (held ? held.push(text) : limited(text));
+  const release = () => {
+    const pieces = held ?? [];
+    held = undefined;
+    for (const piece of pieces) limited(piece);
+  };
+  /** The engine's onStepDone: where the run is, what was held, then the step itself. */
+  const stepDone = (write: Required<EngineOptions>['onStepDone']): Required<EngineOptions>['onStepDone'] => (step, trace) => {
+    at = step.step;
+    release();
+    write(step, trace);
+    onStepDone?.(step.step, total);
+  };
+
+  if (options.certify) {
+    // Certification compares two whole runs, so it keeps both traces; the budgets hold for both.
+    const { trace, certification } = certifiedRun(used, engine);
+    at = total;
+    release();
+    for (const u of certification.undecidable) onUndecidable?.(u);
+    if (format === 'json') {
+      const writer = jsonWriter(out, { certification });
+      writer.start(trace);
+      for (const step of trace.steps) if (shown(step.step)) writer.step(trace, step);
+      writer.end(trace);
+    } else {
+      written(solution(trace, (s) => shown(s.step)), solutionWriter(format, out, displayDigits(digits, certification), certification, other));
+    }
+    return { steps: trace.steps.length, warnings: trace.warnings, undecidable: certification.undecidable };
+  }
+
+  const progressOption: Pick<EngineOptions, 'onStep'> = onProgress ? { onStep: onProgress } : {};
+  if (format === 'json') {
+    const writer = jsonWriter(out);
+    const trace = runSpec(used, {
+      ...engine,
+      ...progressOption,
+      retain: 'last',
+      onStart: (t) => writer.start(t),
+      onStepDone: stepDone((step, t) => shown(step.step) && writer.step(t, step)),
+    });
+    release();
+    writer.end(trace);
+    return { steps: at, warnings: trace.warnings };
+  }
+  const stream = streamed(solutionWriter(format, out, digits, undefined, other), steps ? shown : undefined);
+  const trace = runSpec(used, { ...engine, ...progressOption, retain: stream.retain, onStart: stream.onStart, onStepDone: stepDone(stream.onStepDone!) });
+  release();
+  stream.end(trace);
+  return { steps: at, warnings: trace.warnings };
+}
+
+/** The bytes of `text` in UTF-8 (a lone surrogate is written as U+FFFD, three bytes), without Node's Buffer. */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------- derive
@@ -209,8 +393,11 @@ export interface DeriveOptions {
   /** The report's format (default text): what `exactprop derive --format FORMAT` prints. */
   format?: 'text' | 'markdown' | 'latex';
   digits?: number;
-  /** The largest expanded form written out, in nodes (default: the spec's limits). */
+  /** The largest expanded form written out, in nodes (default: the spec's limits); more throws a
+   *  TooManyPathsError. */
   maxNodes?: number;
+  /** With `at`: called as the run to that step computes each step (see StreamOptions.onProgress). */
+  onProgress?: (step: number, total: number) => void;
 }
 
 export interface DerivativeJson {
@@ -238,22 +425,41 @@ export interface DeriveResult {
 
 /** The derivative of the loss with respect to each trained param: its chain-rule and expanded forms. */
 export function derive(spec: Spec, options: DeriveOptions = {}): DeriveResult {
+  const { derivs, report, text } = derivation(spec, options);
+  return { derivatives: derivs.map((d) => derivativeJson(d, report)), report: text };
+}
+
+/** Only the report of derive(), as `exactprop derive` prints it (nothing else is computed). */
+export function deriveReport(spec: Spec, options: DeriveOptions = {}): string {
+  return derivation(spec, options).text;
+}
+
+/** Why derive cannot be evaluated at this step and sample (outside the run, or past its batch), or
+ *  undefined when it can. */
+export function deriveAtProblem(spec: Spec, at: { step: number; sample: number }): string | undefined {
+  return atProblem(spec, at.step, at.sample);
+}
+
+function derivation(spec: Spec, options: DeriveOptions): { derivs: ParamDerivative[]; report: DerivationReport; text: string } {
   const params = spec.params.map((p) => p.name);
   if (options.param !== undefined && !params.includes(options.param)) {
     throw new RangeError(`unknown param '${options.param}'${didYouMean(options.param, params)}; the trained params are ${params.join(', ')}`);
   }
   const digits = options.digits ?? 12;
   wholeIn(digits, 'digits', 1, 1000);
+  const format = options.format ?? 'text';
+  if (!['text', 'markdown', 'latex'].includes(format)) throw new RangeError(`unknown format '${String(format)}' (text, markdown, latex)`);
+  // The point of evaluation is checked before the derivatives are formed (they may be too many).
+  const problem = options.at ? atProblem(spec, options.at.step, options.at.sample) : undefined;
+  if (problem) throw new RangeError(`at: ${problem}`);
   const derivs = paramDerivatives(spec, options.param, options.maxNodes !== undefined ? { maxNodes: options.maxNodes } : {});
   const report: DerivationReport = { spec, derivatives: derivs, digits };
   if (options.at) {
-    const problem = atProblem(spec, options.at.step, options.at.sample);
-    if (problem) throw new RangeError(`at: ${problem}`);
-    report.at = derivativesAt(spec, derivs, options.at, (s) => runSpec(s));
+    const onStep = options.onProgress;
+    report.at = derivativesAt(spec, derivs, options.at, (s) => runSpec(s, onStep ? { onStep } : {}));
   }
-  const format = options.format ?? 'text';
   const text = format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
-  return { derivatives: derivs.map((d) => derivativeJson(d, report)), report: text };
+  return { derivs, report, text };
 }
 
 function derivativeJson(d: ParamDerivative, report: DerivationReport): DerivativeJson {
@@ -321,19 +527,105 @@ export interface CheckReport {
 
 /** Grades hand-written values (YAML or JSON text shaped like the JSON trace) against the exact training. */
 export function check(spec: Spec, answersText: string, options: CheckOptions = {}): CheckReport {
-  const file = options.file ?? 'answers.yaml';
-  const maxBytes = options.limits?.inputBytes;
-  if (maxBytes !== undefined && new TextEncoder().encode(answersText).length > maxBytes) {
-    throw new LimitError('inputBytes', file, '', `the answers have more than ${maxBytes.toLocaleString('en-US')} bytes`, maxBytes);
-  }
+  const [graded] = checkAll(spec, [{ file: options.file ?? 'answers.yaml', text: answersText }], options);
+  // One file alone: its input error is thrown by checkAll.
+  return (graded as { report: CheckReport }).report;
+}
+
+/** The problem with a grader's absolute or relative tolerance as written (`name` leads the message, e.g.
+ *  '--abs'), or undefined when it is a non-negative number in range. */
+export function toleranceProblem(name: string, value: string): string | undefined {
+  if (!DECIMAL_TEXT.test(value) || value.trim().startsWith('-')) return `${name} takes a non-negative number (e.g. 0.001), got '${value}'`;
+  // An infinite tolerance would grade every value correct.
+  const outside = writtenRangeProblem(value);
+  return outside ? `${name}: ${outside}` : undefined;
+}
+
+/** An answers file to grade: its text, or the error met reading it (graded as that error). */
+export type AnswersInput = { file: string; text: string } | { file: string; error: InputError };
+
+/** One answers file graded: its report, or the input error that stopped it. */
+export type GradedFile = { file: string; report: CheckReport } | { file: string; error: InputError };
+
+export interface CheckAllOptions {
+  tolerance?: Tolerance;
+  /** Limits over the defaults (inputBytes bounds each answers text). */
+  limits?: Partial<Limits>;
+}
+
+/** The graded reports behind their JSON, for the text, Markdown and summary printers. */
+const graded = new WeakMap<object, FileReport>();
+
+/**
+ * Grades many answers files (a class) against one exact training, computed once as far as the furthest
+ * answer goes, with the variants (diagnoses) shared. A file that cannot be read or parsed is graded as
+ * its error, and the others still are; a single file's error is thrown instead, as check() does.
+ */
+export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOptions = {}): GradedFile[] {
   const tolerance = options.tolerance ?? { kind: 'digits' };
   if (tolerance.kind === 'abs' || tolerance.kind === 'rel') {
-    if (!DECIMAL_TEXT.test(tolerance.value) || tolerance.value.trim().startsWith('-')) throw new RangeError(`tolerance ${tolerance.kind} takes a non-negative number (e.g. 0.001), got '${tolerance.value}'`);
-    const outside = writtenRangeProblem(tolerance.value);
-    if (outside) throw new RangeError(`tolerance ${tolerance.kind}: ${outside}`);
+    const problem = toleranceProblem(`tolerance ${tolerance.kind}`, tolerance.value);
+    if (problem) throw new RangeError(problem);
   }
-  const answers = parseAnswers(answersText, file, answerShape(spec));
-  // The exact training is computed as far as the furthest answer goes.
-  const report = new Checker(spec, extentOf([answers])).check(answers, tolerance);
-  return JSON.parse(JSON.stringify(jsonReport(report))) as CheckReport;
+  const maxBytes = options.limits?.inputBytes;
+  const shape = answerShape(spec);
+  // Every file is read first: the exact training is computed once, as far as the furthest answer goes.
+  const parsed: Array<Answers | InputError> = inputs.map((input) => {
+    if ('error' in input) return input.error;
+    try {
+      if (maxBytes !== undefined && new TextEncoder().encode(input.text).length > maxBytes) {
+        throw new LimitError('inputBytes', input.file, '', `the answers have more than ${maxBytes.toLocaleString('en-US')} bytes`, maxBytes);
+      }
+      return parseAnswers(input.text, input.file, shape);
+    } catch (e) {
+      if (e instanceof InputError) return e;
+      throw e;
+    }
+  });
+  const good = parsed.filter((p): p is Answers => !(p instanceof InputError));
+  if (inputs.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
+  const checker = new Checker(spec, extentOf(good));
+  if (good.length > 1) checker.prepare();
+  return parsed.map((p): GradedFile => {
+    if (p instanceof InputError) return { file: p.file, error: p };
+    const fileReport = checker.check(p, tolerance);
+    const report = JSON.parse(JSON.stringify(jsonReport(fileReport))) as CheckReport;
+    graded.set(report, fileReport);
+    return { file: p.file, report };
+  });
+}
+
+function fileReportOf(report: CheckReport): FileReport {
+  const r = graded.get(report);
+  if (!r) throw new TypeError('check reports are printed from the values checkAll() returned');
+  return r;
+}
+
+export interface CheckFormatOptions {
+  /** Text only: colour the verdicts with terminal escapes. */
+  colour?: boolean;
+}
+
+/**
+ * The reports of graded files as `exactprop check --format FORMAT` prints them: text or Markdown, one
+ * report after another (a file's error is not among them); JSON, one report for one file, or
+ * `{ "files": [...] }` with each file's report or `{ file, error }`.
+ */
+export function checkReport(files: GradedFile[], format: 'text' | 'markdown' | 'json', options: CheckFormatOptions = {}): string {
+  const reports = files.flatMap((f) => ('report' in f ? [fileReportOf(f.report)] : []));
+  if (format === 'json') {
+    const value = reports.length === 1 && files.length === 1 ? jsonReport(reports[0]!) : { files: files.map((f) => ('report' in f ? jsonReport(fileReportOf(f.report)) : { file: f.error.file, error: f.error.located() })) };
+    return jsonSafe(JSON.stringify(value, null, 2)) + '\n';
+  }
+  if (format !== 'text' && format !== 'markdown') throw new RangeError(`unknown format '${String(format)}' (text, markdown, json)`);
+  return reports.map((r) => (format === 'markdown' ? markdownReport(r) : textReport(r, { colour: options.colour === true }))).join('\n');
+}
+
+/** One row per graded file (counts per verdict and the first new error, or the file's error), as
+ *  `exactprop check --summary FORMAT` prints it: CSV or a Markdown table. */
+export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): string {
+  const rows: SummaryRow[] = files.map((f) => ('report' in f ? { file: f.file, report: fileReportOf(f.report) } : { file: f.error.file, error: f.error.located() }));
+  if (format === 'csv') return csvSummary(rows);
+  if (format === 'markdown') return markdownSummary(rows);
+  throw new RangeError(`unknown summary '${String(format)}' (csv, markdown)`);
 }

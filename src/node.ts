@@ -1,30 +1,23 @@
 // exactprop/node: the library with what needs Node: reading a spec or answers file by its path (and the
 // CSV data files a spec names, inside the spec's folder, with the command line's rules: regular files
-// only, bounded, UTF-8), and HTML output (KaTeX's stylesheet is read from the installed package).
-import { readDataFile, readTextFile } from './cli/files.js';
-import { loadSpec, readInput } from './cli/load.js';
-import type { Io } from './cli/io.js';
+// only, bounded, UTF-8; node/files.ts), and HTML output (KaTeX's stylesheet is read from the installed
+// package). Everything of 'exactprop' is here too.
 import { htmlSink } from './render/html.js';
-import { check, renderWith, type CheckOptions, type CheckReport, type Format, type ParseOptions, type RenderOptions, type TraceJson } from './index.js';
-import type { Spec } from './spec/model.js';
+import {
+  checkAll, renderWith, runStreamWith,
+  type CheckOptions, type CheckReport, type Format, type RenderOptions, type Sink, type Spec, type StreamOptions, type StreamSummary, type TraceJson,
+} from './index.js';
+import { readInputFile, type FileReader } from './node/files.js';
 
 export * from './index.js';
+export { fileSystem, loadSpecFile, readDataFile, readInputFile, readTextFile, type FileReader, type LoadOptions, type ReadOptions } from './node/files.js';
 
-/** The process's files, and nothing written anywhere. */
-const files: Io = { out: () => {}, err: () => {}, readFile: readTextFile, readDataFile };
-
-export type LoadOptions = Omit<ParseOptions, 'file' | 'readDataFile'>;
-
-/** Reads the spec file at `path` (and any CSV data file it names, beside it or below). Throws located
- *  InputErrors, as parseSpec does, also for a file that cannot be read. */
-export function loadSpecFile(path: string, options: LoadOptions = {}): Spec {
-  const { precision, ...rest } = options;
-  return loadSpec(path, files, precision, rest);
-}
-
-/** Grades the answers file at `path` against the spec. */
-export function checkFile(spec: Spec, path: string, options: Omit<CheckOptions, 'file'> = {}): CheckReport {
-  return check(spec, readInput(path, files, options.limits), { ...options, file: path });
+/** Grades the answers file at `path` against the spec (read from `files`, default the file system). */
+export function checkFile(spec: Spec, path: string, options: Omit<CheckOptions, 'file'> & { files?: FileReader } = {}): CheckReport {
+  const { files, ...rest } = options;
+  const text = readInputFile(path, { ...(files ? { files } : {}), ...(rest.limits ? { limits: rest.limits } : {}) });
+  const [graded] = checkAll(spec, [{ file: path, text }], rest);
+  return (graded as { report: CheckReport }).report;
 }
 
 /** render() of 'exactprop', with HTML too (one self-contained page, as `exactprop run --format html`). */
@@ -33,4 +26,9 @@ export function render(result: TraceJson, format: Format, options: RenderOptions
     if (format !== 'html') throw new RangeError(`unknown format '${String(format)}' (text, markdown, latex, html, json)`);
     return htmlSink(write);
   });
+}
+
+/** runStream() of 'exactprop', with HTML too. */
+export function runStream(spec: Spec, sink: Sink, options: StreamOptions = {}): StreamSummary {
+  return runStreamWith(spec, sink, options, htmlSink);
 }

@@ -64,6 +64,24 @@ describe('--version', () => {
     }
   });
 
+  for (const command of COMMANDS) {
+    it(`${command} --version and ${command} -V print it too, and read no file`, async () => {
+      for (const flag of ['--version', '-V']) {
+        const r = await cli([command, 'missing.yaml', flag]);
+        expect(r).toEqual({ code: 0, out: `exactprop ${version}\n`, err: '' });
+      }
+    });
+  }
+
+  it('after a command, --help wins over it, and after -- it is a file name', async () => {
+    const both = await cli(['check', '--version', '--help']);
+    expect(both.code).toBe(0);
+    expect(both.out.startsWith(usageLine('check'))).toBe(true);
+    const file = await cli(['derive', '--', '--version']);
+    expect(file.code).toBe(2);
+    expect(file.err).toMatch(/^exactprop: --version: cannot read the file/);
+  });
+
   describe('in the bundled command', () => {
     beforeAll(() => {
       if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });

@@ -16,8 +16,8 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const CONSUMER = `import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseSpec, run, SpecError, type Spec, type TraceJson } from 'exactprop';
-import { loadSpecFile } from 'exactprop/node';
+import { checkAll, checkReport, deriveReport, parseSpec, run, runStream, selectSteps, SpecError, stepCount, type GradedFile, type Spec, type TraceJson } from 'exactprop';
+import { loadSpecFile, runStream as runStreamNode } from 'exactprop/node';
 
 const file = createRequire(import.meta.url).resolve('exactprop/package.json').replace(/package\\.json$/, 'examples/hw7-q2.yaml');
 const spec: Spec = parseSpec(readFileSync(file, 'utf8'), { file: 'hw7-q2.yaml' });
@@ -30,7 +30,16 @@ try {
 } catch (e) {
   if (e instanceof SpecError) located = e.located();
 }
-console.log(JSON.stringify({ total, fromFile, located }));
+// Streamed: only the last step written, to a sink; HTML from the Node entry.
+let json = '';
+runStream(spec, (chunk) => { json += chunk; }, { format: 'json', steps: selectSteps(spec, 'last') });
+const streamedSteps: number[] = (JSON.parse(json) as TraceJson).steps.map((s) => s.step);
+let html = '';
+runStreamNode(spec, (chunk) => { html += chunk; }, { format: 'html', digits: 6 });
+const derived: string = deriveReport(spec, { param: 'w1', format: 'markdown' });
+const graded: GradedFile[] = checkAll(spec, [{ file: 'a.yaml', text: 'step1: { loss: 89.525 }' }]);
+const report: string = checkReport(graded, 'text', { colour: false });
+console.log(JSON.stringify({ total, fromFile, located, streamedSteps, steps: stepCount(spec), html: html.startsWith('<!DOCTYPE html>'), derived: derived.startsWith('# Derivatives of the loss'), report: report.includes('89.525') }));
 `;
 
 describe('the package', () => {
@@ -73,7 +82,10 @@ describe('the package', () => {
       // Type-checked (and compiled) against the declarations the package ships.
       execFileSync(process.execPath, [tsc, '-p', project], { cwd: project, stdio: 'pipe' });
       const out = execFileSync(process.execPath, [join(project, 'out', 'consumer.js')], { cwd: project, encoding: 'utf8' });
-      expect(JSON.parse(out)).toEqual({ total: '89.525', fromFile: '89.525', located: expect.stringMatching(/^bad\.yaml:1: at params: /) });
+      expect(JSON.parse(out)).toEqual({
+        total: '89.525', fromFile: '89.525', located: expect.stringMatching(/^bad\.yaml:1: at params: /),
+        streamedSteps: [2], steps: 2, html: true, derived: true, report: true,
+      });
     } catch (e) {
       const failed = e as { stdout?: Buffer | string; stderr?: Buffer | string };
       if (failed.stdout !== undefined || failed.stderr !== undefined) {
@@ -89,8 +101,12 @@ describe('the package', () => {
     const spec = readFileSync(join(root, 'examples', 'hw7-q2.yaml'), 'utf8');
     const result = await build({
       stdin: {
-        contents: `import { parseSpec, run } from './src/index.ts';
-globalThis.result = run(parseSpec(${JSON.stringify(spec)}, { file: 'hw7-q2.yaml' })).steps[0].loss.total;`,
+        contents: `import { parseSpec, run, runStream } from './src/index.ts';
+const spec = parseSpec(${JSON.stringify(spec)}, { file: 'hw7-q2.yaml' });
+globalThis.result = run(spec).steps[0].loss.total;
+let markdown = '';
+runStream(spec, (chunk) => { markdown += chunk; }, { format: 'markdown' });
+globalThis.streamed = markdown.split('\\n')[0];`,
         resolveDir: root,
         loader: 'ts',
       },
@@ -110,6 +126,8 @@ globalThis.result = run(parseSpec(${JSON.stringify(spec)}, { file: 'hw7-q2.yaml'
     const context: Record<string, unknown> = { TextEncoder, TextDecoder, URL, console };
     runInNewContext(code, context, { timeout: 30_000 });
     expect(context.result).toBe('89.525');
+    // The output limit counts UTF-8 bytes without Node's Buffer.
+    expect(context.streamed).toBe('# Worked solution: hw7-q2.yaml');
     expect(runInNewContext('typeof require + typeof process + typeof Buffer', {})).toBe('undefinedundefinedundefined');
   }, 60_000);
 });

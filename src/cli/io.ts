@@ -1,17 +1,14 @@
 // What a command may touch: output streams and files. Tests pass their own.
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { LimitError } from '../spec/limits.js';
-import { readDataFile, readTextFile } from './files.js';
+// The file readers of the Node entry, from its own module: node.ts itself brings KaTeX (HTML output),
+// which a command loads only when it prints HTML.
+import { fileSystem, type FileReader } from '../node/files.js';
 
-export interface Io {
+/** The output streams, and the files (readFile, readDataFile) as the library's Node entry reads them. */
+export interface Io extends FileReader {
   out: (text: string) => void;
   err: (text: string) => void;
-  /** A spec or answers file; `maxBytes` bounds it (a reader serving files from memory may ignore it). */
-  readFile: (path: string, maxBytes?: number) => string;
-  /** A data file a spec names, by its path relative to the spec's folder, refused if it resolves outside
-   *  that folder. Without it, data files are read with readFile (a host serving its own files). */
-  readDataFile?: (specFile: string, relativePath: string, maxBytes: number) => string;
   /** Whether err goes to a terminal (progress is shown only there). */
   errIsTTY?: boolean;
   /** Writes out whatever `out` still holds (the process's Io buffers a little of it). */
@@ -88,8 +85,7 @@ export const processIo: Io = {
   },
   err: writeErr,
   flush: flushOut,
-  readFile: readTextFile,
-  readDataFile,
+  ...fileSystem,
   // Asked of the descriptor: opening process.stderr would make a shared pipe non-blocking.
   errIsTTY: isatty(2),
 };
@@ -106,18 +102,4 @@ export function wholeNumber(text: string | undefined, name: string, min: number,
 export function oneOf<T extends string>(text: string, name: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(text)) throw new UsageError(`unknown ${name} '${text}' (${choices.join(', ')})`);
   return text as T;
-}
-
-/**
- * `write`, counting the bytes it writes and refusing the write that would take them over `max` with a
- * LimitError (exit code 2) that names --max-output-bytes; `where` says what was being written ("the
- * output at step 3 of 10").
- */
-export function limitedOutput(write: (text: string) => void, max: number, file: string, where: () => string): (text: string) => void {
-  let written = 0;
-  return (text) => {
-    written += Buffer.byteLength(text, 'utf8');
-    if (written > max) throw new LimitError('outputBytes', file, '', where(), max);
-    write(text);
-  };
 }

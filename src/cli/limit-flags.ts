@@ -1,6 +1,6 @@
 // The --max-... flags: one per limit of src/limits/limits.ts, accepted by every command, so raising a
 // limit is the same on every command and a new limit needs no change here.
-import { LIMIT_INFO, DEFAULT_LIMITS, type Limits } from '../spec/limits.js';
+import { LIMIT_INFO, DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
 import { wholeNumber } from './io.js';
 
 const NAMES = Object.keys(LIMIT_INFO) as Array<keyof Limits>;

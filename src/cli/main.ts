@@ -1,15 +1,15 @@
 // The command line. Each command lives in commands/ and is one entry below. Arguments are parsed with
 // node:util's parseArgs; every input problem ends in a located message on stderr and exit code 2,
 // never a stack trace. What is common to every command is handled here, before a command runs:
-// `--help`/`-h` (its usage, exit 0), `--version`, a `--precision` out of range (named as the flag's
-// problem, not the spec's), and the escaping of user text in every message (see terminal.ts).
+// `--help`/`-h` (its usage, exit 0), `--version`/`-V` (alone or after a command), a `--precision` out of
+// range (named as the flag's problem, not the spec's), and the escaping of user text in every message
+// (see terminal.ts). The commands are made of the library ('exactprop' and 'exactprop/node') and
+// nothing else of src/ (test/cli-layers.test.ts).
 import { parseArgs } from 'node:util';
 // The version is bundled from package.json (esbuild keeps only this field; tsx and vitest read JSON too).
 import { version } from '../../package.json';
-import { InputError } from '../spec/errors.js';
+import { EvaluationError, InputError, MAX_PRECISION, MIN_PRECISION } from '../index.js';
 import { didYouMean } from '../text/did-you-mean.js';
-import { EvaluationError } from '../graph/run.js';
-import { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
 import { terminalSafe } from '../text/escape.js';
 import { processIo, UsageError, wholeNumber, type Io } from './io.js';
 import { safeLocated } from './terminal.js';
@@ -38,14 +38,17 @@ export async function usage(): Promise<string> {
   return `usage:\n${commands.map(usageOf).join('\n\n')}\n  exactprop --version\n`;
 }
 
-/** Whether the arguments ask for help: `--help` or `-h` before any `--` (after it, they are file names). */
-function asksForHelp(args: string[]): boolean {
+/** Whether the arguments hold one of `flags` before any `--` (after it, they are file names). */
+function asksFor(args: string[], flags: readonly string[]): boolean {
   for (const a of args) {
     if (a === '--') return false;
-    if (a === '--help' || a === '-h') return true;
+    if (flags.includes(a)) return true;
   }
   return false;
 }
+
+const HELP = ['--help', '-h'];
+const VERSION_FLAGS = ['--version', '-V'];
 
 /**
  * A `--precision` given on the command line, checked before the spec is read: out of range, it is the
@@ -69,21 +72,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`exactprop: give a command: ${[...COMMANDS.keys()].join(', ')} (or --help, --version)\n${await usage()}`);
       return 2;
     }
-    if (name === '--help' || name === '-h' || name === 'help') {
+    if (HELP.includes(name) || name === 'help') {
       // `exactprop help run`: that command's usage.
       const about = name === 'help' && rest[0] !== undefined ? COMMANDS.get(rest[0]) : undefined;
       io.out(about ? `usage:\n${usageOf(await about())}\n` : await usage());
       return 0;
     }
-    if (name === '--version' || name === '-V') {
+    if (VERSION_FLAGS.includes(name)) {
       io.out(`exactprop ${VERSION}\n`);
       return 0;
     }
     const load = COMMANDS.get(name);
     if (!load) throw new UsageError(`unknown command '${name}'${didYouMean(name, COMMANDS.keys())}`);
     command = await load();
-    if (asksForHelp(rest)) {
+    // Help wins over the version: `exactprop run --version --help` is asking how to use run.
+    if (asksFor(rest, HELP)) {
       io.out(`usage:\n${usageOf(command)}\n`);
+      return 0;
+    }
+    if (asksFor(rest, VERSION_FLAGS)) {
+      io.out(`exactprop ${VERSION}\n`);
       return 0;
     }
     checkPrecisionFlag(rest);

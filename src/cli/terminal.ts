@@ -2,7 +2,7 @@
 // an expression quoted in a message is the user's text: an ESC in it could recolour or clear the screen,
 // a bidi override could make the message read as something else. The escaping itself (which characters,
 // written how) is text/escape.ts's; this applies it to the command line's messages and outputs.
-import type { InputError } from '../spec/errors.js';
+import type { InputError } from '../index.js';
 import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 
 /**
@@ -16,5 +16,3 @@ export function safeLocated(e: InputError): string {
   const message = terminalSafe(e.message);
   return e.path ? `${where}: at ${terminalSafeLine(e.path)}: ${message}` : `${where}: ${message}`;
 }
-
-export { jsonSafe } from '../text/escape.js';

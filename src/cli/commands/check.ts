@@ -1,17 +1,13 @@
 // `exactprop check SPEC ANSWERS...`: grade hand-written values against the exact training, with error
 // carried forward and a diagnosis of each new error. One file gives a report; many files (a class)
-// share one exact training and one set of variants, and `--summary` gives one row per file.
+// share one exact training and one set of variants, and `--summary` gives one row per file. The
+// library's checkAll grades them; this reads the files and the flags, and prints.
 import { parseArgs } from 'node:util';
-import { InputError } from '../../spec/errors.js';
-import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
-import { answerShape, extentOf, parseAnswers, type Answers } from '../../check/answers.js';
-import { Checker } from '../../check/check.js';
-import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from '../../check/report.js';
-import { writtenRangeProblem, type Tolerance } from '../../check/tolerance.js';
+import { checkAll, checkReport, checkSummary, InputError, MAX_PRECISION, MIN_PRECISION, toleranceProblem, type AnswersInput, type Tolerance } from '../../index.js';
+import { loadSpecFile, readInputFile } from '../../node/files.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';
-import { loadSpec, readInput } from '../load.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
-import { jsonSafe, safeLocated } from '../terminal.js';
+import { safeLocated } from '../terminal.js';
 
 export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|json] [--summary csv|markdown]
                 [--abs X | --rel X | --sig N] [--precision N] [--color auto|always|never]
@@ -47,46 +43,34 @@ export function checkCommand(args: string[], io: Io): number {
   const tolerance = toleranceOf(values);
   const [specFile, ...answerFiles] = positionals as [string, ...string[]];
   const flagLimits = limitFlags(values);
-  const spec = loadSpec(specFile, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION), { limits: flagLimits });
-  const shape = answerShape(spec);
+  const precision = wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION);
+  const spec = loadSpecFile(specFile, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
 
-  // Read every file first: the exact training is computed once, as far as the furthest answer goes.
-  const parsed: Array<Answers | InputError> = answerFiles.map((file) => {
+  // A file that cannot be read is graded as its error, like one that cannot be parsed.
+  const inputs: AnswersInput[] = answerFiles.map((file) => {
     try {
-      return parseAnswers(readInput(file, io, flagLimits), file, shape);
+      return { file, text: readInputFile(file, { files: io, limits: flagLimits }) };
     } catch (e) {
-      if (e instanceof InputError) return e;
+      if (e instanceof InputError) return { file, error: e };
       throw e;
     }
   });
-  const good = parsed.filter((p): p is Answers => !(p instanceof InputError));
-  // One bad file alone is reported like a bad spec; in a class, the others are still graded.
-  if (answerFiles.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
-  const checker = new Checker(spec, extentOf(good));
-  if (good.length > 1) checker.prepare();
+  // One bad file alone is thrown, and reported like a bad spec; in a class, the others are still graded.
+  const graded = checkAll(spec, inputs, { tolerance });
 
-  const rows: SummaryRow[] = [];
-  const reports = [];
   let code = 0;
-  for (const p of parsed) {
-    if (p instanceof InputError) {
-      io.err(`exactprop: ${safeLocated(p)}\n`);
-      rows.push({ file: p.file, error: p.located() });
+  for (const g of graded) {
+    if ('error' in g) {
+      io.err(`exactprop: ${safeLocated(g.error)}\n`);
       code = 2;
-      continue;
-    }
-    const report = checker.check(p, tolerance);
-    rows.push({ file: p.file, report });
-    reports.push(report);
-    if (report.summary.wrong > 0 && code === 0) code = 1;
+    } else if (g.report.summary.wrong > 0 && code === 0) code = 1;
   }
 
-  if (summary === 'csv') io.out(csvSummary(rows));
-  else if (summary === 'markdown') io.out(markdownSummary(rows));
-  else if (format === 'json') io.out(jsonSafe(JSON.stringify(reports.length === 1 && answerFiles.length === 1 ? jsonReport(reports[0]!) : { files: rows.map((r) => ('error' in r ? r : jsonReport(r.report))) }, null, 2)) + '\n');
+  if (summary !== undefined) io.out(checkSummary(graded, summary));
+  else if (format === 'json') io.out(checkReport(graded, 'json'));
   else {
     const colour = color === 'always' || (color === 'auto' && io === processIo && process.stdout.isTTY === true && !process.env.NO_COLOR);
-    io.out(reports.map((r) => (format === 'markdown' ? markdownReport(r) : textReport(r, { colour }))).join('\n'));
+    io.out(checkReport(graded, format, { colour }));
   }
   return code;
 }
@@ -96,10 +80,8 @@ function toleranceOf(values: { abs?: string; rel?: string; sig?: string }): Tole
   if (given.length > 1) throw new UsageError(`give one tolerance: --${given.join(' or --')}`);
   const number = (k: 'abs' | 'rel') => {
     const v = values[k]!;
-    if (!DECIMAL_TEXT.test(v) || v.trim().startsWith('-')) throw new UsageError(`--${k} takes a non-negative number (e.g. 0.001), got '${v}'`);
-    // An infinite tolerance would grade every value correct.
-    const outside = writtenRangeProblem(v);
-    if (outside) throw new UsageError(`--${k}: ${outside}`);
+    const problem = toleranceProblem(`--${k}`, v);
+    if (problem) throw new UsageError(problem);
     return v;
   };
   if (values.abs !== undefined) return { kind: 'abs', value: number('abs') };

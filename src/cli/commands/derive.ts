@@ -1,19 +1,14 @@
 // `exactprop derive SPEC`: the derivative of the loss with respect to each trained param, in its
-// chain-rule form and its expanded form, optionally evaluated at one step and sample.
+// chain-rule form and its expanded form, optionally evaluated at one step and sample. The library's
+// deriveReport writes it; this reads the flags and names a problem as the flag's.
 import { parseArgs } from 'node:util';
-import { atProblem, derivatives, derivativesAt, TooManyPathsError } from '../../graph/derive.js';
-import { derivationDocument, derivationText, type DerivationReport } from '../../render/derivation.js';
-import { markdown } from '../../render/markdown.js';
-import { terminalSafe } from '../../text/escape.js';
-import { latex } from '../../render/latex.js';
+import { deriveAtProblem, deriveReport, MAX_PRECISION, MIN_PRECISION, progress, TooManyPathsError, type Spec } from '../../index.js';
+import { loadSpecFile } from '../../node/files.js';
+import { DEFAULT_LIMITS } from '../../limits/limits.js';
 import { didYouMean } from '../../text/did-you-mean.js';
-import { DEFAULT_LIMITS } from '../../spec/limits.js';
-import { MAX_PRECISION, MIN_PRECISION } from '../../numeric/context.js';
-import type { Spec } from '../../spec/model.js';
+import { terminalSafe } from '../../text/escape.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
-import { loadSpec } from '../load.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
-import { runWithProgress } from './run.js';
 
 export const usage = `exactprop derive SPEC [--param NAME] [--format text|markdown|latex] [--at STEP,SAMPLE] [--digits N] [--precision N]
                  [--max-derive-nodes N]
@@ -45,26 +40,36 @@ export function deriveCommand(args: string[], io: Io): number {
   const maxNodes = flagLimits.deriveNodes;
   const format = oneOf(values.format!, 'format', FORMATS);
   const digits = wholeNumber(values.digits, 'digits', 1, 1000) ?? 12;
-  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION), { limits: flagLimits });
+  const precision = wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION);
+  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
   const params = spec.params.map((p) => p.name);
   if (values.param !== undefined && !params.includes(values.param)) {
     throw new UsageError(`unknown param '${values.param}'${didYouMean(values.param, params)}; the trained params are ${params.join(', ')}`);
   }
   const at = values.at === undefined ? undefined : parseAt(values.at, spec);
 
-  let derivs;
+  // A step counter on stderr while the run to --at's step takes long (on a terminal only).
+  const counter = progress({ write: io.err, isTTY: io.errIsTTY === true });
+  let report: string;
   try {
-    // The flag wins over the spec's limits.derive_nodes, which derivatives() reads otherwise.
-    derivs = derivatives(spec, values.param, maxNodes !== undefined ? { maxNodes } : {});
+    report = deriveReport(spec, {
+      format,
+      digits,
+      ...(values.param !== undefined ? { param: values.param } : {}),
+      ...(at ? { at } : {}),
+      // The flag wins over the spec's limits.derive_nodes, which is read otherwise.
+      ...(maxNodes !== undefined ? { maxNodes } : {}),
+      onProgress: counter.onStep,
+    });
   } catch (e) {
     if (e instanceof TooManyPathsError) throw new UsageError(`${e.message}: pick one param with --param, or read the backward pass of 'exactprop run'`);
     throw e;
+  } finally {
+    counter.done();
   }
-  const report: DerivationReport = { spec, derivatives: derivs, digits };
-  if (at) report.at = derivativesAt(spec, derivs, at, (s) => runWithProgress(s, io));
   // The text has no control character of its own (no colour): any there came from the user's text
   // (the spec's file name), and is written out rather than sent to the terminal.
-  io.out(format === 'text' ? terminalSafe(derivationText(report)) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report)));
+  io.out(format === 'text' ? terminalSafe(report) : report);
   return 0;
 }
 
@@ -73,7 +78,7 @@ function parseAt(text: string, spec: Spec): { step: number; sample: number } {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
   if (!m) throw new UsageError(`--at takes STEP,SAMPLE (two whole numbers, e.g. 1,2), got '${text}'`);
   const [step, sample] = [Number(m[1]), Number(m[2])];
-  const problem = atProblem(spec, step, sample);
+  const problem = deriveAtProblem(spec, { step, sample });
   if (problem) throw new UsageError(`--at: ${problem}`);
   return { step, sample };
 }

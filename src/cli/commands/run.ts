@@ -1,21 +1,10 @@
 // `exactprop run SPEC`: train exactly and print the worked solution (text, Markdown, LaTeX, HTML) or the
-// JSON trace.
+// JSON trace. The library's runStream does the work; this reads the flags into its options.
 import { parseArgs } from 'node:util';
-import { batches, run, type RunOptions, type Trace } from '../../graph/run.js';
-import type { BudgetOptions } from '../../graph/budget.js';
-import { jsonWriter } from '../../render/json.js';
-import { certifiedRun, displayDigits, type Certification } from '../../certify/certify.js';
-import { whyNotRational } from '../../certify/exact.js';
-import { InputError } from '../../spec/errors.js';
-import { limitsOf } from '../../spec/limits.js';
+import { InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../index.js';
+import { loadSpecFile } from '../../node/files.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
-import { solution, streamed, written, type SolutionWriter } from '../../render/solution.js';
-import { textWriter } from '../../render/text.js';
-import { progress } from '../../render/progress.js';
-import { selectSteps, type StepSet } from '../../render/steps.js';
-import { limitedOutput, oneOf, UsageError, wholeNumber, type Io } from '../io.js';
-import { loadSpec } from '../load.js';
-import type { Spec } from '../../spec/model.js';
+import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
 
 export const usage = `exactprop run SPEC [--format text|markdown|latex|html|json] [--digits N] [--steps LIST] [--precision N] [--certify | --exact]
               [--arithmetic decimal|decimal.js]
@@ -65,102 +54,47 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   if (values.certify && values.exact) throw new UsageError('--certify and --exact do not go together: exact fractions need no certificate');
   const decimalArithmetic = values.arithmetic === undefined ? undefined : oneOf(values.arithmetic, 'arithmetic', ['decimal', 'decimal.js'] as const);
   if (decimalArithmetic && values.exact) throw new UsageError('--arithmetic and --exact do not go together: --exact computes in fractions, --arithmetic chooses the decimal arithmetic');
-  const spec = loadSpec(positionals[0]!, io, wholeNumber(values.precision, 'precision', 1, 100_000), { limits: flagLimits });
-  const limits = limitsOf({ ...spec.limits, ...flagLimits });
+  const precision = wholeNumber(values.precision, 'precision', 1, 100_000);
+  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
   const keep = stepSelection(values.steps, spec);
-  const shown = (s: { step: number }) => keep?.has(s.step) ?? true;
   if (values.exact) {
-    const reason = whyNotRational(spec);
+    const reason = whyNotExact(spec);
     if (reason) throw new InputError(spec.file, '', `--exact: this spec cannot be computed in exact fractions: ${reason}. Without --exact it is computed to ${spec.precision} significant digits (add --certify to prove them).`);
   }
-  const arithmetic: RunOptions['arithmetic'] = values.exact ? 'rational' : decimalArithmetic ?? 'decimal';
-  const engine: RunOptions = { arithmetic, limits: flagLimits, ...budget };
-
-  // Everything written is counted against limits.outputBytes; a refusal says where the run was.
-  let at = 0;
-  const total = batches(spec).length * spec.training.epochs;
-  const limited = limitedOutput(io.out, limits.outputBytes, spec.file, () =>
-    `the output ${at === 0 ? 'before the first step' : at >= total ? 'after the last step' : `at step ${at.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}`);
-  // What is written before the first step is finished is held until it is: a run that fails in its
-  // first step (a log of 0, a budget) prints its error and nothing else, as a run held whole did.
-  let held: string[] | undefined = [];
-  const out = (text: string) => (held ? held.push(text) : limited(text));
-  const release = () => {
-    const pieces = held ?? [];
-    held = undefined;
-    for (const piece of pieces) limited(piece);
+  const options: StreamOptions = {
+    format,
+    digits,
+    arithmetic: values.exact ? 'rational' : decimalArithmetic ?? 'decimal',
+    certify: values.certify === true,
+    limits: flagLimits,
+    ...budget,
+    ...(keep ? { steps: keep } : {}),
+    onUndecidable: (u) => io.err(`exactprop: warning: ${u.message}\n`),
   };
-  const progressOf = (onStepDone?: RunOptions['onStepDone']): Pick<RunOptions, 'onStepDone'> => ({
-    onStepDone: (step, trace) => {
-      at = step.step;
-      release();
-      onStepDone?.(step, trace);
-    },
-  });
-
-  if (values.certify) {
-    // Certification compares two whole runs, so it keeps both traces; the budgets hold for both.
-    const { trace, certification } = certifiedRun(spec, engine);
-    at = total;
-    release();
-    for (const u of certification.undecidable) io.err(`exactprop: warning: ${u.message}\n`);
-    if (format === 'json') {
-      const writer = jsonWriter(out, { certification });
-      writer.start(trace);
-      for (const step of trace.steps) if (shown(step)) writer.step(trace, step);
-      writer.end(trace);
-      return 0;
-    }
-    written(solution(trace, shown), await solutionWriter(format, out, displayDigits(digits, certification), certification));
-    return 0;
+  // HTML brings KaTeX, and the Node entry that prints it is loaded only when asked for.
+  const stream = format === 'html' ? (await import('../../node.js')).runStream : runStream;
+  // A step counter on stderr when the run takes long and stderr is a terminal.
+  const counter = progress({ write: io.err, isTTY: io.errIsTTY === true });
+  try {
+    stream(spec, io.out, { ...options, onProgress: counter.onStep });
+  } finally {
+    counter.done();
   }
-
-  // Every format is streamed: each step is written as it is finished and then let go, so a long run
-  // needs memory for one step only.
-  if (format === 'json') {
-    const writer = jsonWriter(out);
-    const trace = runWithProgress(spec, io, {
-      ...engine,
-      retain: 'last',
-      onStart: (t) => writer.start(t),
-      ...progressOf((step, t) => shown(step) && writer.step(t, step)),
-    });
-    release();
-    writer.end(trace);
-    return 0;
-  }
-  const stream = streamed(await solutionWriter(format, out, digits), keep ? (step) => keep.has(step) : undefined);
-  const trace = runWithProgress(spec, io, { ...engine, retain: stream.retain, onStart: stream.onStart, ...progressOf(stream.onStepDone) });
-  release();
-  stream.end(trace);
   return 0;
 }
 
-/** The writer of a worked solution in `format` (the document formats are loaded only when asked for:
- *  HTML brings KaTeX). */
-async function solutionWriter(format: Exclude<(typeof FORMATS)[number], 'json'>, out: (text: string) => void, digits: number, certification?: Certification): Promise<SolutionWriter> {
-  if (format === 'text') return textWriter(out, { digits, ...(certification ? { certification } : {}) });
-  const { documentWriter } = await import('../../render/solution-doc.js');
-  const sink = format === 'markdown'
-    ? (await import('../../render/markdown.js')).markdownSink(out)
-    : format === 'latex'
-      ? (await import('../../render/latex.js')).latexSink(out)
-      : (await import('../../render/html.js')).htmlSink(out);
-  return documentWriter(sink, { digits });
-}
-
-/** --timeout and --max-memory as the engine's budget. */
-function runBudgetOptions(timeout: string | undefined, maxMemory: string | undefined): BudgetOptions {
-  const options: BudgetOptions = {};
+/** --timeout and --max-memory as the run's budget; the time is counted from now, as the flags are read. */
+function runBudgetOptions(timeout: string | undefined, maxMemory: string | undefined): Pick<StreamOptions, 'timeout' | 'startedAt' | 'maxMemory' | 'memoryUsage'> {
+  const options: Pick<StreamOptions, 'timeout' | 'startedAt' | 'maxMemory' | 'memoryUsage'> = {};
   if (timeout !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(timeout) || Number(timeout) <= 0) throw new UsageError(`--timeout takes a number of seconds greater than 0, got '${timeout}'`);
     options.timeout = Number(timeout);
-    options.deadline = Date.now() + options.timeout * 1000;
+    options.startedAt = Date.now();
   }
   const mb = wholeNumber(maxMemory, 'max-memory', 1, 1 << 30);
   if (mb !== undefined) {
     options.maxMemory = mb * 2 ** 20;
-    options.memoryCheck = () => process.memoryUsage().rss;
+    options.memoryUsage = () => process.memoryUsage().rss;
   }
   return options;
 }
@@ -168,19 +102,9 @@ function runBudgetOptions(timeout: string | undefined, maxMemory: string | undef
 function stepSelection(text: string | undefined, spec: Spec): StepSet | undefined {
   if (text === undefined) return undefined;
   try {
-    return selectSteps(text, batches(spec).length * spec.training.epochs);
+    return selectSteps(spec, text);
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(`--steps: ${e.message}`);
     throw e;
-  }
-}
-
-/** Runs the spec, with a step counter on stderr when it takes long and stderr is a terminal. */
-export function runWithProgress(spec: Spec, io: Io, options: RunOptions = {}): Trace {
-  const counter = progress({ write: io.err, isTTY: io.errIsTTY === true });
-  try {
-    return run(spec, { ...options, onStep: counter.onStep });
-  } finally {
-    counter.done();
   }
 }

@@ -1,0 +1,86 @@
+// The command line is made of the library and nothing else (issue 11): a file of src/cli/ imports, of
+// src/, only the library's entries (src/index.ts, src/node.ts), the Node entry's own file reading
+// (src/node/), the CLI's own modules, and the rooms below everything (src/text/, src/limits/). And the
+// HTML printer (KaTeX) stays out of what a command loads until it prints HTML. esbuild resolves every
+// import, dynamic ones included; its metafile lists each file's imports and their kind.
+import { describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+
+interface Import { path: string; kind: string }
+
+async function cliGraph(): Promise<Map<string, Import[]>> {
+  const result = await build({
+    entryPoints: ['src/cli/exactprop.ts'],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    outdir: 'out',
+    splitting: true,
+    packages: 'external',
+    external: ['#csv-*'],
+    logLevel: 'silent',
+  });
+  const graph = new Map<string, Import[]>();
+  for (const [file, input] of Object.entries(result.metafile.inputs)) {
+    if (file.startsWith('src/')) graph.set(file, input.imports.filter((i) => i.path.startsWith('src/')).map((i) => ({ path: i.path, kind: i.kind })));
+  }
+  return graph;
+}
+
+const ALLOWED = [/^src\/index\.ts$/, /^src\/node\.ts$/, /^src\/node\//, /^src\/cli\//, /^src\/text\//, /^src\/limits\//];
+
+/** Each import of a src/cli/ file that reaches past the library, as `from -> to`. */
+export function pastTheLibrary(graph: Map<string, Import[]>): string[] {
+  const found: string[] = [];
+  for (const [file, imports] of graph) {
+    if (!file.startsWith('src/cli/')) continue;
+    for (const i of imports) if (!ALLOWED.some((a) => a.test(i.path))) found.push(`${file} -> ${i.path}`);
+  }
+  return found.sort();
+}
+
+/** The files loaded with `entry` before any dynamic import runs. */
+function loadedAtOnce(graph: Map<string, Import[]>, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of graph.get(file) ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('the command line over the library', () => {
+  it('the check finds an import past the library, and passes the allowed ones', () => {
+    const graph = new Map<string, Import[]>([
+      ['src/cli/commands/run.ts', [
+        { path: 'src/index.ts', kind: 'import-statement' },
+        { path: 'src/node.ts', kind: 'dynamic-import' },
+        { path: 'src/graph/run.ts', kind: 'import-statement' },
+      ]],
+      ['src/cli/io.ts', [{ path: 'src/node/files.ts', kind: 'import-statement' }, { path: 'src/text/escape.ts', kind: 'import-statement' }]],
+      ['src/index.ts', [{ path: 'src/graph/run.ts', kind: 'import-statement' }]],
+    ]);
+    expect(pastTheLibrary(graph)).toEqual(['src/cli/commands/run.ts -> src/graph/run.ts']);
+  });
+
+  it('no file of src/cli/ imports anything of src/ but the library, text/ and limits/', async () => {
+    const graph = await cliGraph();
+    expect(graph.has('src/cli/commands/run.ts')).toBe(true);
+    expect(graph.get('src/cli/commands/run.ts')!.map((i) => i.path)).toContain('src/index.ts');
+    expect(pastTheLibrary(graph)).toEqual([]);
+  }, 60_000);
+
+  it('KaTeX is loaded only by a command that prints HTML', async () => {
+    const graph = await cliGraph();
+    // The HTML printer is in the graph (run prints HTML), reached only through a dynamic import.
+    const html = 'src/render/html.ts';
+    expect(graph.has(html)).toBe(true);
+    for (const file of ['src/cli/exactprop.ts', 'src/cli/commands/run.ts', 'src/cli/commands/check.ts', 'src/cli/commands/derive.ts']) {
+      expect(loadedAtOnce(graph, file).has(html), file).toBe(false);
+    }
+  }, 60_000);
+});
