@@ -41,7 +41,7 @@ export const DEEPEST_YAML = 200;
 export function readYaml(text: string, file: string, options: ReadYamlOptions = {}): ReadDocument {
   const limits = limitsOf(options.limits);
   // Characters, not bytes: a string handed to the library has no bytes. A file is checked in bytes
-  // before it is read (cli/files.ts); a UTF-8 file has at least as many bytes as characters.
+  // before it is read (node/files.ts); a UTF-8 file has at least as many bytes as characters.
   if (text.length > limits.inputBytes) {
     throw new LimitError('inputBytes', file, '', `the text has ${text.length.toLocaleString('en-US')} characters`, limits.inputBytes);
   }
