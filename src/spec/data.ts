@@ -7,7 +7,7 @@ import { InputError } from './errors.js';
 import { didYouMean } from '../text/did-you-mean.js';
 import type { RawSpec } from './schema.js';
 import type { ReadOptions } from './validate.js';
-import type { Fail, Validation } from './validation.js';
+import type { Fail, Checks } from './validation.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 import { terminalSafeLine } from '../text/escape.js';
 
@@ -18,29 +18,29 @@ export interface DataRows {
 }
 
 /** The rows, within the rows limit, each value a number in decimal arithmetic's range. */
-export function dataRows(v: Validation, rawData: RawSpec['data'], options: ReadOptions): DataRows {
-  const data = typeof rawData === 'string' ? readCsv(rawData, options, v.fail, v.limits.dataBytes) : rawData;
-  v.tooMany('rows', 'data', data.length, 'data rows');
+export function dataRows(checks: Checks, rawData: RawSpec['data'], options: ReadOptions): DataRows {
+  const data = typeof rawData === 'string' ? readCsv(rawData, options, checks.fail, checks.limits.dataBytes) : rawData;
+  checks.tooMany('rows', 'data', data.length, 'data rows');
   const rowKeys = new Set<string>();
   data.forEach((row, i) => {
     for (const [key, value] of Object.entries(row)) {
       rowKeys.add(key);
-      v.checkNumber(value, typeof rawData === 'string' ? 'data' : `data[${i + 1}].${key}`);
+      checks.checkNumber(value, typeof rawData === 'string' ? 'data' : `data[${i + 1}].${key}`);
     }
   });
   return { data, rowKeys };
 }
 
 /** Each row holds exactly the inputs and the targets the loss reads: no other column, none missing. */
-export function dataColumns(v: Validation, rawData: RawSpec['data'], data: DataRows['data'], inputs: Set<string>, targets: string[]): void {
+export function dataColumns(checks: Checks, rawData: RawSpec['data'], data: DataRows['data'], inputs: Set<string>, targets: string[]): void {
   const columns = new Set([...inputs, ...targets]);
   const dataPath = typeof rawData === 'string' ? 'data' : undefined;
   data.forEach((row, i) => {
     for (const key of Object.keys(row)) {
-      if (!columns.has(key)) v.fail(dataPath ?? `data[${i + 1}].${key}`, `unknown column '${key}'${didYouMean(key, columns)}: a row holds the inputs (${[...inputs].join(', ') || 'none'}) and the targets the loss uses (${targets.join(', ') || 'none'})`);
+      if (!columns.has(key)) checks.fail(dataPath ?? `data[${i + 1}].${key}`, `unknown column '${key}'${didYouMean(key, columns)}: a row holds the inputs (${[...inputs].join(', ') || 'none'}) and the targets the loss uses (${targets.join(', ') || 'none'})`);
     }
     for (const c of columns) {
-      if (!Object.hasOwn(row, c)) v.fail(dataPath ?? `data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
+      if (!Object.hasOwn(row, c)) checks.fail(dataPath ?? `data[${i + 1}]`, `row ${i + 1} has no value for '${c}'`);
     }
   });
 }

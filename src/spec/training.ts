@@ -6,7 +6,7 @@ import type { RawSpec } from './schema.js';
 import { lineOf } from './yaml.js';
 import type { Spec } from './model.js';
 import { LimitError, type Limits } from './limits.js';
-import type { Fail, Validation } from './validation.js';
+import type { Fail, Checks } from './validation.js';
 import { literalProblem } from '../numeric/literal.js';
 import { ExpressionError, parseExpression, RESERVED_NAMES } from '../symbolic/parse.js';
 import { symbolsOf } from '../symbolic/build.js';
@@ -16,8 +16,8 @@ import { customDefinition } from '../optimizers/custom.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 
 /** The training of a spec whose conventions chose `preset`, over `rowCount` data rows. */
-export function training(v: Validation, raw: RawSpec['training'], preset: Preset, rowCount: number): Spec['training'] {
-  const { fail, limits, doc } = v;
+export function trainingOf(checks: Checks, raw: RawSpec['training'], preset: Preset, rowCount: number): Spec['training'] {
+  const { fail, limits, doc } = checks;
   const { optimizer, epochs, batch, ...given } = raw;
   let def: OptimizerDef;
   let optimizerName: string;
@@ -37,7 +37,7 @@ export function training(v: Validation, raw: RawSpec['training'], preset: Preset
     const isFlag = typeof def.options[key] === 'boolean';
     if (isFlag && typeof value !== 'boolean') fail(path, `expected true or false`);
     if (!isFlag && (typeof value !== 'string' || !DECIMAL_TEXT.test(value))) fail(path, 'expected a number (e.g. 0.1, -2, 1e-8)');
-    if (!isFlag) v.checkNumber(value as string, path);
+    if (!isFlag) checks.checkNumber(value as string, path);
     optionValues[key] = value as string | boolean;
   }
   const refusal = def.invalid?.(optionValues);

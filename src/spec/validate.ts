@@ -15,9 +15,9 @@ import { limitsOf, SPEC_LIMIT_KEYS, type Limits } from './limits.js';
 import { symbolsOf } from '../symbolic/build.js';
 import { DEFAULT_PRESET, PRESETS, type Preset } from '../optimizers/presets.js';
 import { DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
-import { failIn, validation, type Fail, type Validation } from './validation.js';
+import { checksFor, failIn, type Fail, type Checks } from './validation.js';
 import { dataColumns, dataRows } from './data.js';
-import { training } from './training.js';
+import { trainingOf } from './training.js';
 
 export { dataPathProblem } from './data.js';
 
@@ -59,29 +59,29 @@ export function validate(doc: ReadDocument, options: ReadOptions = {}): Spec {
   const fail = failIn(doc);
   const raw = shape(doc, fail);
   const limits = effectiveLimits(raw.limits, options);
-  const v = validation(doc, limits, fail);
-  const q = inputsAndParams(v, raw);
-  const { neurons, outputs } = neuronsAndLayers(v, raw.model, q);
-  const { data, rowKeys } = dataRows(v, raw.data, options);
-  const { loss, targets } = lossAndPenalty(v, raw.loss, outputs, q, rowKeys);
-  dataColumns(v, raw.data, data, q.inputs, targets);
+  const checks = checksFor(doc, limits, fail);
+  const quantities = inputsAndParams(checks, raw);
+  const { neurons, outputs } = neuronsAndLayers(checks, raw.model, quantities);
+  const { data, rowKeys } = dataRows(checks, raw.data, options);
+  const { loss, targets } = lossAndPenalty(checks, raw.loss, outputs, quantities, rowKeys);
+  dataColumns(checks, raw.data, data, quantities.inputs, targets);
   const precision = precisionOf(raw.precision, options, fail);
   const { conventions, preset } = conventionsOf(raw.conventions, fail);
-  const trainingOf = training(v, raw.training, preset, data.length);
-  const frozen = frozenParams(raw.frozen, q, fail);
+  const training = trainingOf(checks, raw.training, preset, data.length);
+  const frozen = frozenParams(raw.frozen, quantities, fail);
   return {
     file: doc.file,
     precision,
-    inputs: q.inputNames,
+    inputs: quantities.inputNames,
     neurons,
     outputs,
-    params: q.params,
+    params: quantities.params,
     frozen,
-    constants: q.constantValues,
+    constants: quantities.constantValues,
     targets,
     data: data.map((row) => Object.assign(Object.create(null), row) as Record<string, string>),
     loss,
-    training: trainingOf,
+    training,
     conventions,
     limits,
   };
@@ -130,8 +130,8 @@ interface Quantities {
 
 /** Inputs (names, or a count for x1..xn), params (matrices and vectors expand to scalars W_j_i and b_j)
  *  and constants, each counted against its limit before it is expanded. */
-function inputsAndParams(v: Validation, raw: RawSpec): Quantities {
-  const { fail, tooMany, checkNumber, define } = v;
+function inputsAndParams(checks: Checks, raw: RawSpec): Quantities {
+  const { fail, tooMany, checkNumber, define } = checks;
   if (typeof raw.model.inputs === 'string') tooMany('neurons', 'model.inputs', Number(raw.model.inputs), 'inputs');
   const inputNames = typeof raw.model.inputs === 'string' ? Array.from({ length: Number(raw.model.inputs) }, (_, i) => `x${i + 1}`) : raw.model.inputs;
   inputNames.forEach((n, i) => define(n, `model.inputs[${i + 1}]`));
@@ -187,15 +187,15 @@ function inputsAndParams(v: Validation, raw: RawSpec): Quantities {
 }
 
 /** The message for a name used but never defined, with the names it may have meant. */
-function undefinedName(v: Validation, q: Quantities, s: string, extra: Iterable<string> = []): string {
-  return `undefined name '${s}'${didYouMean(s, [...v.owner.keys(), ...extra, ...q.groups.keys()])}${q.groups.has(s) ? ` ('${s}' is a matrix or vector: use its entries, e.g. ${q.groups.get(s)!.names[0]})` : ''}`;
+function undefinedName(checks: Checks, quantities: Quantities, s: string, extra: Iterable<string> = []): string {
+  return `undefined name '${s}'${didYouMean(s, [...checks.owner.keys(), ...extra, ...quantities.groups.keys()])}${quantities.groups.has(s) ? ` ('${s}' is a matrix or vector: use its entries, e.g. ${quantities.groups.get(s)!.names[0]})` : ''}`;
 }
 
 /** Neurons, written out or as layers, each defined before any is parsed (so that a use of a later one
  *  is told as such), then parsed in order: a neuron may use inputs, params, constants and earlier
  *  neurons. */
-function neuronsAndLayers(v: Validation, model: RawSpec['model'], q: Quantities): { neurons: Equation[]; outputs: string[] } {
-  const { fail, tooMany } = v;
+function neuronsAndLayers(checks: Checks, model: RawSpec['model'], quantities: Quantities): { neurons: Equation[]; outputs: string[] } {
+  const { fail, tooMany } = checks;
   if (model.neurons && model.layers) fail('model', 'give either neurons or layers, not both');
   let neuronTexts: Array<[string, string, string]> = Object.entries(model.neurons ?? {}).map(([n, t]) => [n, t, `model.neurons.${n}`]);
   let layerOutputs: string[] | undefined;
@@ -205,7 +205,7 @@ function neuronsAndLayers(v: Validation, model: RawSpec['model'], q: Quantities)
     const layers = model.layers as RawLayer[];
     let units = 0;
     let weights = 0;
-    let fanIn = q.inputNames.length;
+    let fanIn = quantities.inputNames.length;
     const needs = layers.map((layer, i) => {
       const kind = layerKind(layer);
       const problem = kind.problem?.(layer, fanIn);
@@ -218,10 +218,10 @@ function neuronsAndLayers(v: Validation, model: RawSpec['model'], q: Quantities)
     });
     tooMany('neurons', 'model.layers', units, 'neurons');
     tooMany('params', 'model.layers', weights, 'weights and biases');
-    const expanded = expandLayers(q.inputNames, layers);
+    const expanded = expandLayers(quantities.inputNames, layers);
     needs.forEach((params, i) => {
       for (const need of params) {
-        const group = q.groups.get(need.name);
+        const group = quantities.groups.get(need.name);
         if (!group || group.shape.length !== need.shape.length || group.shape.some((n, k) => n !== need.shape[k])) {
           fail(group ? `params.${need.name}` : `model.layers[${i + 1}]`, `layer ${i + 1} needs params.${need.name}, ${need.what}${group ? `; got ${group.shape.join('x')}` : ''}${need.alternative ?? ''}`);
         }
@@ -232,17 +232,17 @@ function neuronsAndLayers(v: Validation, model: RawSpec['model'], q: Quantities)
   }
   tooMany('neurons', 'model.neurons', neuronTexts.length, 'neurons');
   const neuronNames = neuronTexts.map(([n]) => n);
-  neuronTexts.forEach(([n, , path]) => v.define(n, path));
+  neuronTexts.forEach(([n, , path]) => checks.define(n, path));
 
   const neurons: Equation[] = [];
   const earlier = new Set<string>();
   for (const [name, text, path] of neuronTexts) {
-    const eq = v.expression(text, path, name);
+    const eq = checks.expression(text, path, name);
     for (const s of symbolsOf(eq.expr)) {
-      if (q.inputs.has(s) || q.paramSet.has(s) || q.constants.has(s) || earlier.has(s)) continue;
+      if (quantities.inputs.has(s) || quantities.paramSet.has(s) || quantities.constants.has(s) || earlier.has(s)) continue;
       if (s === name) fail(path, `neuron '${name}' uses itself (a cycle)`);
       if (neuronNames.includes(s)) fail(path, `neuron '${name}' uses '${s}', which is defined later: neurons are evaluated in order, so list '${s}' first (a cycle is not allowed)`);
-      fail(path, undefinedName(v, q, s));
+      fail(path, undefinedName(checks, quantities, s));
     }
     neurons.push(eq);
     earlier.add(name);
@@ -256,8 +256,8 @@ function neuronsAndLayers(v: Validation, model: RawSpec['model'], q: Quantities)
 
 /** The loss, an expression or a loss by name over the outputs and targets, and the penalty on the
  *  params. The targets are the names the loss reads from the data rows: columns other than inputs. */
-function lossAndPenalty(v: Validation, raw: RawSpec['loss'], outputs: string[], q: Quantities, rowKeys: Set<string>): { loss: Spec['loss']; targets: string[] } {
-  const { fail, owner } = v;
+function lossAndPenalty(checks: Checks, raw: RawSpec['loss'], outputs: string[], quantities: Quantities, rowKeys: Set<string>): { loss: Spec['loss']; targets: string[] } {
+  const { fail, owner } = checks;
   if ((raw.sample === undefined) === (raw.name === undefined)) fail('loss', `give the loss either as sample (an expression) or as name (${LOSS_NAMES.join(', ')})`);
   let sampleText = raw.sample;
   let reduce = raw.reduce;
@@ -269,20 +269,20 @@ function lossAndPenalty(v: Validation, raw: RawSpec['loss'], outputs: string[], 
     sampleText = named.sample;
     reduce ??= named.reduce;
   }
-  const sample = v.expression(sampleText!, raw.name ? 'loss.name' : 'loss.sample', 'loss');
+  const sample = checks.expression(sampleText!, raw.name ? 'loss.name' : 'loss.sample', 'loss');
   const lossPath = raw.name ? 'loss.targets' : 'loss.sample';
   const targets: string[] = [];
   for (const s of symbolsOf(sample.expr)) {
-    if (owner.has(s) && !q.inputs.has(s)) continue;
-    if (q.inputs.has(s)) fail(lossPath, `the loss uses input '${s}': the loss may use neurons, params, constants and targets from the data`);
-    if (!rowKeys.has(s)) fail(lossPath, `${undefinedName(v, q, s, rowKeys)}: a target must be a column of the data`);
+    if (owner.has(s) && !quantities.inputs.has(s)) continue;
+    if (quantities.inputs.has(s)) fail(lossPath, `the loss uses input '${s}': the loss may use neurons, params, constants and targets from the data`);
+    if (!rowKeys.has(s)) fail(lossPath, `${undefinedName(checks, quantities, s, rowKeys)}: a target must be a column of the data`);
     targets.push(s);
   }
   let penalty: Equation | undefined;
   if (raw.penalty !== undefined) {
-    penalty = v.expression(raw.penalty, 'loss.penalty', 'penalty');
+    penalty = checks.expression(raw.penalty, 'loss.penalty', 'penalty');
     for (const s of symbolsOf(penalty.expr)) {
-      if (!q.paramSet.has(s) && !q.constants.has(s)) fail('loss.penalty', `the penalty may use params and constants only, not '${s}'${owner.has(s) ? '' : didYouMean(s, [...q.paramSet, ...q.constants])}`);
+      if (!quantities.paramSet.has(s) && !quantities.constants.has(s)) fail('loss.penalty', `the penalty may use params and constants only, not '${s}'${owner.has(s) ? '' : didYouMean(s, [...quantities.paramSet, ...quantities.constants])}`);
     }
   }
   return {
@@ -314,10 +314,10 @@ function conventionsOf(raw: RawSpec['conventions'], fail: Fail): { conventions: 
 }
 
 /** Frozen params: by scalar name or by a matrix's or vector's name. */
-function frozenParams(raw: RawSpec['frozen'], q: Quantities, fail: Fail): string[] {
+function frozenParams(raw: RawSpec['frozen'], quantities: Quantities, fail: Fail): string[] {
   return raw.flatMap((name, i) => {
-    if (q.groups.has(name)) return q.groups.get(name)!.names;
-    if (!q.paramSet.has(name)) fail(`frozen[${i + 1}]`, `'${name}' is not a param${didYouMean(name, [...q.paramSet, ...q.groups.keys()])}`);
+    if (quantities.groups.has(name)) return quantities.groups.get(name)!.names;
+    if (!quantities.paramSet.has(name)) fail(`frozen[${i + 1}]`, `'${name}' is not a param${didYouMean(name, [...quantities.paramSet, ...quantities.groups.keys()])}`);
     return [name];
   });
 }

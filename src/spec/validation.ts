@@ -20,24 +20,25 @@ export function failIn(doc: ReadDocument): Fail {
 /** Words the expression parser reads as constants, not names: a quantity cannot be called so. */
 const CONSTANT_WORDS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']);
 
-export interface Validation {
+/** What the steps share; its functions are closures, so a step may take them out of it. */
+export interface Checks {
   doc: ReadDocument;
   limits: Limits;
   fail: Fail;
   /** Refuses `found` things counted against `limit` when they are more than it allows. */
-  tooMany(limit: keyof Limits, path: string, found: number, what: string): void;
+  tooMany: (limit: keyof Limits, path: string, found: number, what: string) => void;
   /** Every number of the spec is read from its text; one outside decimal arithmetic's exponent range
    *  would silently become Infinity or 0. */
-  checkNumber(text: string, path: string): void;
+  checkNumber: (text: string, path: string) => void;
   /** The equation `name = text`, parsed and whitelisted; a problem with it is located at `path`. */
-  expression(text: string, path: string, name: string): Equation;
+  expression: (text: string, path: string, name: string) => Equation;
   /** Each defined name and the key path that defined it. */
   owner: Map<string, string>;
   /** Defines `name` at `path`: refused if reserved, a constant word, or already defined. */
-  define(name: string, path: string): void;
+  define: (name: string, path: string) => void;
 }
 
-export function validation(doc: ReadDocument, limits: Limits, fail: Fail): Validation {
+export function checksFor(doc: ReadDocument, limits: Limits, fail: Fail): Checks {
   const owner = new Map<string, string>();
   return {
     doc,
