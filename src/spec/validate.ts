@@ -129,7 +129,8 @@ interface Quantities {
 }
 
 /** Inputs (names, or a count for x1..xn), params (matrices and vectors expand to scalars W_j_i and b_j)
- *  and constants, each counted against its limit before it is expanded. */
+ *  and constants, each name defined and each number checked; the inputs and params are counted against
+ *  their limits before they are expanded. */
 function inputsAndParams(checks: Checks, raw: RawSpec): Quantities {
   const { fail, tooMany, checkNumber, define } = checks;
   if (typeof raw.model.inputs === 'string') tooMany('neurons', 'model.inputs', Number(raw.model.inputs), 'inputs');
