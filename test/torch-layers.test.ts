@@ -206,6 +206,14 @@ describe('forward-only problems with a given upstream gradient', () => {
   });
 });
 
+describe('a loss over the inputs', () => {
+  it('may read an input column, as a reconstruction loss does', () => {
+    // (x - w x)^2 at x = 2, w = 0.5: loss 1; dL/dw = 2 (x - w x)(-x) = -4; w = 0.5 + 0.1 * 4 = 0.9.
+    const trace = run(spec(['model: { inputs: [x], neurons: { h: w*x } }', 'params: { w: 0.5 }', 'data: [ { x: 2 } ]', 'loss: { sample: (x - h)^2 }', 'training: { optimizer: sgd, lr: 0.1 }']));
+    expect([trace.steps[0]!.values.get('loss.total')!.toString(), trace.steps[0]!.values.get('w')!.toString()]).toEqual(['1', '0.9']);
+  });
+});
+
 describe('answers given as tensors', () => {
   it('grades a layer output and a param whole, entry by entry', () => {
     // The CNN above: conv channel 1 is 2.1, 2.1, 0.1, 2.1 (one written wrong); after the step
