@@ -6,6 +6,8 @@ import type { Dec } from '../numeric/context.js';
 import { roundedText } from '../numeric/context.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 import { displayName } from '../graph/names.js';
+import { named, QuantityTable, type QuantityId } from '../graph/ids.js';
+import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
 
 const GREEK = new Set([
@@ -26,11 +28,11 @@ const ALIASES: Record<string, string> = {
  *  argument is its sign. */
 const isStepFunction = (name: string) => FUNCTIONS[name]?.kind === 'step';
 
-/** Derived quantities of the whole step's loss. */
-const STEP_LOSS: Record<string, string> = {
-  'loss.data': 'L_{\\text{data}}',
-  'loss.penalty': 'L_{\\text{penalty}}',
-  'loss.total': 'L',
+/** The step's losses. */
+const STEP_LOSS: Record<'data' | 'penalty' | 'total', string> = {
+  data: 'L_{\\text{data}}',
+  penalty: 'L_{\\text{penalty}}',
+  total: 'L',
 };
 
 const mathrm = (s: string) => `\\mathrm{${s.replace(/_/g, '\\_')}}`;
@@ -122,7 +124,11 @@ export class Notation {
   /** How each function with a customary symbol is written in this document (sigmoid, heaviside). */
   private readonly operators = new Map<string, string>();
 
-  constructor(names: Iterable<string>) {
+  /** What each derived symbol of the document is (graph/ids.ts): a symbol it does not know is a name. */
+  private readonly quantities: QuantityTable;
+
+  constructor(names: Iterable<string>, quantities: QuantityTable = new QuantityTable()) {
+    this.quantities = quantities;
     const all = [...new Set(names)];
     const plain = new Map(all.map((n) => [n, baseName(n)]));
     const taken = new Set(plain.values());
@@ -137,23 +143,33 @@ export class Notation {
     }
   }
 
-  /** The TeX of a quantity name: spec names, dL/dx, loss.*, x[k] (sample k) and local[param]. */
+  /** The TeX of a symbol: what the document's quantity table says it is (a plain name otherwise). */
   name(symbol: string): string {
-    // The engine's own symbols (n, t, the optimizer's options) are written by their usual names.
-    const name = displayName(symbol);
-    const step = STEP_LOSS[name];
-    if (step) return step;
-    const indexed = /^(.+)\[([^\]]+)\]$/.exec(name);
-    if (indexed) {
-      const [, of, index] = indexed as unknown as [string, string, string];
-      if (/^\d+$/.test(index)) {
-        const tex = this.name(of);
-        return of.startsWith('dL/d') ? `\\left(${tex}\\right)^{(${index})}` : `${tex}^{(${index})}`;
+    return this.quantity(this.quantities.idOf(symbol));
+  }
+
+  /** Whether a symbol is a derivative dL/d(...) (it reads best with \\cdot around it in a product). */
+  isDerivative(symbol: string): boolean {
+    return this.quantities.idOf(symbol).kind === 'adjoint';
+  }
+
+  /** The TeX of a quantity: a spec name, dL/dx as a partial derivative, the step's losses, an
+   *  optimizer's state for a param (m_{w_1}), a sample's quantity read by the step (x^{(k)}). */
+  quantity(id: QuantityId): string {
+    switch (id.kind) {
+      case 'named': {
+        // The engine's own symbols (n, t, the optimizer's options) are written by their usual names.
+        const name = displayName(id.name);
+        return this.names.get(name) ?? (ALIASES[name] && !this.taken(ALIASES[name]!) ? ALIASES[name]! : baseName(name));
       }
-      return subscripted(this.name(of), this.name(index));
+      case 'stepLoss': return STEP_LOSS[id.part];
+      case 'adjoint': return `\\frac{\\partial L}{\\partial ${this.quantity(named(id.of))}}`;
+      case 'state': return subscripted(this.quantity(named(id.local)), this.quantity(named(id.param)));
+      case 'ofSample': {
+        const tex = this.quantity(id.of);
+        return id.of.kind === 'adjoint' ? `\\left(${tex}\\right)^{(${id.row + 1})}` : `${tex}^{(${id.row + 1})}`;
+      }
     }
-    if (name.startsWith('dL/d')) return `\\frac{\\partial L}{\\partial ${this.name(name.slice(4))}}`;
-    return this.names.get(name) ?? (ALIASES[name] && !this.taken(ALIASES[name]!) ? ALIASES[name]! : baseName(name));
   }
 
   private taken(tex: string): boolean {
@@ -188,16 +204,16 @@ export class Notation {
       const node = unwrap(n);
       switch (node.type) {
         case 'ConstantNode':
-          return numberPiece(numberTex(String((node as unknown as { value: unknown }).value)));
+          return numberPiece(numberTex(constantText(node)));
         case 'SymbolNode': {
-          const name = (node as unknown as { name: string }).name;
+          const name = symbolName(node);
           const v = options.value?.(name);
           if (v) {
             const p = this.number(v, options.digits);
             rounded ||= p.rounded;
             return numberPiece(p.tex);
           }
-          return atom(this.name(name), { fraction: name.startsWith('dL/d') });
+          return atom(this.name(name), { fraction: this.isDerivative(name) });
         }
         case 'OperatorNode':
           return operator(node);
@@ -222,7 +238,8 @@ export class Notation {
       return compound(`${left}${dot ? ' \\cdot ' : ' '}${right}`, 2, [a, b], { firstFraction, lastFraction });
     };
     const operator = (node: Node): Piece => {
-      const { fn, args } = node as unknown as { fn: string; args: Node[] };
+      const fn = operatorFn(node);
+      const args = argsOf(node);
       const pieces = args.map(piece);
       const [a, b] = pieces as [Piece, Piece];
       // Sums and products of many terms: joined in one pass (folding them pairwise would copy the
@@ -269,7 +286,7 @@ export class Notation {
       throw new Error(`cannot print operator ${fn}`);
     };
     const call = (node: Node): Piece => {
-      const f = node as unknown as { fn: { name: string }; args: Node[] };
+      const f = { fn: { name: callName(node) }, args: argsOf(node) };
       const collapse = options.argumentValue && (options.collapseArguments || isStepFunction(f.fn.name));
       const args = f.args.map((arg, i) => {
         if (!collapse || i > 0) return piece(arg);
@@ -304,11 +321,11 @@ export class Notation {
     if (visibleWidth(whole) <= width) return [whole];
     let node = unwrap(tree);
     let sign = '';
-    if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === 'unaryMinus') {
+    if (node.type === 'OperatorNode' && operatorFn(node) === 'unaryMinus') {
       sign = '-';
-      node = unwrap((node as unknown as { args: Node[] }).args[0]!);
+      node = unwrap(argsOf(node)[0]!);
     }
-    const fn = node.type === 'OperatorNode' ? (node as unknown as { fn: string }).fn : '';
+    const fn = node.type === 'OperatorNode' ? operatorFn(node) : '';
     let parts: Array<{ joiner: string; tex: string }>;
     if (fn === 'multiply') {
       parts = flatten(node, 'multiply').map((f) => {
@@ -352,8 +369,8 @@ export class Notation {
 /** The factors of a product (or terms of a sum) through nested binary nodes and parentheses. */
 function flatten(n: Node, fn: string): Node[] {
   const node = unwrap(n);
-  if (node.type === 'OperatorNode' && (node as unknown as { fn: string }).fn === fn) {
-    return (node as unknown as { args: Node[] }).args.flatMap((a) => flatten(a, fn));
+  if (node.type === 'OperatorNode' && operatorFn(node) === fn) {
+    return argsOf(node).flatMap((a) => flatten(a, fn));
   }
   return [node];
 }
@@ -361,7 +378,8 @@ function flatten(n: Node, fn: string): Node[] {
 function signedTerms(n: Node, sign: '+' | '-' = '+'): Array<['+' | '-', Node]> {
   const node = unwrap(n);
   if (node.type === 'OperatorNode') {
-    const { fn, args } = node as unknown as { fn: string; args: Node[] };
+    const fn = operatorFn(node);
+    const args = argsOf(node);
     const flip = sign === '+' ? '-' : '+';
     if (fn === 'add') return args.flatMap((a) => signedTerms(a, sign));
     if (fn === 'subtract') return [...signedTerms(args[0]!, sign), ...signedTerms(args[1]!, flip)];
