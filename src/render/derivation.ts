@@ -10,6 +10,7 @@ import { print } from './text.js';
 import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
 import { notationFor } from './solution-doc.js';
 import { callsFunction } from '../symbolic/functions.js';
+import { adjointOf, ofSample, stepLoss } from '../graph/ids.js';
 
 export interface DerivationReport {
   spec: Spec;
@@ -118,9 +119,9 @@ export function derivationDocument(r: DerivationReport): Doc {
   p('The loss, for a batch of ', math('n'), ' samples:');
   const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${ell}^{(s)}` : `\\sum_{s=1}^{n} ${ell}^{(s)}`;
   display([
-    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.name('loss.penalty')}` : reduced },
+    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
     { lhs: ell, rel: '=', rhs: N.formula(spec.loss.sample.expr, opts).tex },
-    ...(spec.loss.penalty ? [{ lhs: N.name('loss.penalty'), rel: '=', rhs: N.formula(spec.loss.penalty.expr, opts).tex }] : []),
+    ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, opts).tex }] : []),
     ...spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, opts).tex })),
   ]);
   if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
@@ -130,8 +131,8 @@ export function derivationDocument(r: DerivationReport): Doc {
 
   for (const d of r.derivatives) {
     const param = d.param;
-    const dL = N.name(`dL/d${param}`);
-    const seedTex = isOne(d.seed) ? '' : `${N.name('dL/dloss')} \\cdot `;
+    const dL = N.quantity(adjointOf(param));
+    const seedTex = isOne(d.seed) ? '' : `${N.quantity(adjointOf('loss'))} \\cdot `;
     h(2, math(dL));
     h(3, 'Chain rule');
     const product = (path: ParamDerivative['paths'][number]) => path.factors.map((i) => N.partial(d.factors[i]!.of, d.factors[i]!.wrt)).join(' \\cdot ');
@@ -144,7 +145,7 @@ export function derivationDocument(r: DerivationReport): Doc {
     } else {
       p('where each factor is the derivative of one equation with respect to one of its symbols:');
       display([
-        ...(products.length && !isOne(d.seed) ? [{ lhs: N.name('dL/dloss'), rel: '=', rhs: N.formula(d.seed, opts).tex }] : []),
+        ...(products.length && !isOne(d.seed) ? [{ lhs: N.quantity(adjointOf('loss')), rel: '=', rhs: N.formula(d.seed, opts).tex }] : []),
         ...d.factors.map((f) => ({ lhs: N.partial(f.of, f.wrt), rel: '=', rhs: N.formula(f.formula, opts).tex })),
         ...(d.penalty ? [{ lhs: pen(param), rel: '=', rhs: N.formula(d.penalty, opts).tex }] : []),
       ]);
@@ -163,7 +164,7 @@ export function derivationDocument(r: DerivationReport): Doc {
     h(3, `At step ${a.step}, sample ${a.sample}`);
     p(`With the params as they were before step ${a.step}:`);
     const factorLines: MathLine[] = [
-      ...(products.length && !isOne(d.seed) ? [{ lhs: N.name('dL/dloss'), rel: rel(a.seed), rhs: value(a.seed).tex }] : []),
+      ...(products.length && !isOne(d.seed) ? [{ lhs: N.quantity(adjointOf('loss')), rel: rel(a.seed), rhs: value(a.seed).tex }] : []),
       ...d.factors.map((f, i) => {
         const v = a.factors[i]!;
         const kink = v.atKink ? `\\quad (\\text{at the kink: } ${N.stepFunction}(0) = ${spec.conventions.relu_at_zero})` : '';
@@ -176,9 +177,9 @@ export function derivationDocument(r: DerivationReport): Doc {
     const pathValues = d.paths.map((path) => path.factors.map((i) => paren(a.factors[i]!.value)).join(' \\cdot '));
     const chain = pathValues.length === 0 ? '0' : `${seedValue}${pathValues.length === 1 ? pathValues[0] : `\\left(${pathValues.join(' + ')}\\right)`}`;
     display(factorLines, [
-      { lhs: `\\text{chain rule: } ${N.name(`dL/d${param}[${a.sample}]`)}`, rel: '=', rhs: chain },
+      { lhs: `\\text{chain rule: } ${N.quantity(ofSample(a.sample - 1, adjointOf(param)))}`, rel: '=', rhs: chain },
       { lhs: '', rel: rel(a.share), rhs: value(a.share).tex },
-      { lhs: `\\text{expanded: } ${N.name(`dL/d${param}[${a.sample}]`)}`, rel: '=', rhs: `${seedValue}${paren(a.expanded.value)}` },
+      { lhs: `\\text{expanded: } ${N.quantity(ofSample(a.sample - 1, adjointOf(param)))}`, rel: '=', rhs: `${seedValue}${paren(a.expanded.value)}` },
       { lhs: '', rel: rel(a.expandedShare), rhs: value(a.expandedShare).tex },
     ], [
       { lhs: `${dL}\\Big|_{\\text{step } ${a.step}}`, rel: '=', rhs: [...all.map((x) => paren(x.share)), ...(a.penalty ? [paren(a.penalty)] : [])].join(' + ') },

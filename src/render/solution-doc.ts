@@ -19,20 +19,23 @@ import { Notation } from './tex.js';
 import { callsFunction } from '../symbolic/functions.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
+import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
   digits: number;
 }
 
-/** Every name a document about this spec may print: what the notation must keep apart. */
-export function notationFor(spec: Spec): Notation {
+/** Every name a document about this spec may print: what the notation must keep apart; and what each
+ *  derived symbol of its equations is (a run's quantity table), with the optimizer definition's dL/dp. */
+export function notationFor(spec: Spec, quantities: QuantityTable = new QuantityTable()): Notation {
   const localNames = spec.training.definition.updates(spec.training.options).map((u) => u.name);
+  quantities.add(adjointOf('p'));
   return new Notation([
     ...spec.inputs, ...spec.targets, ...spec.params.map((p) => p.name), ...Object.keys(spec.constants),
     ...spec.neurons.map((n) => n.name), 'loss', 'n', 't', ...Object.keys(spec.training.options), ...localNames,
     ...Object.keys(spec.training.definition.state(spec.training.options)),
-  ]);
+  ], quantities);
 }
 
 /** Each neuron's layer: 1 + the deepest layer among the neurons it reads (inputs are layer 0). */
@@ -77,7 +80,7 @@ export function documentWriter(sink: BlockSink, { digits }: DocOptions): Solutio
   let lastShown = 0;
   return {
     start(trace) {
-      N = notationFor(trace.spec);
+      N = notationFor(trace.spec, trace.quantities);
       const equals = (name: string, d: Dec): string => {
         const p = N.value(d, digits);
         return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
@@ -131,9 +134,9 @@ function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: 
     spec.loss.penalty ? ', plus a penalty on the params:' : ':');
   const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${N.name('loss')}^{(s)}` : `\\sum_{s=1}^{n} ${N.name('loss')}^{(s)}`;
   display([[
-    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.name('loss.penalty')}` : reduced },
+    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
     { lhs: N.name('loss'), rel: '=', rhs: N.formula(spec.loss.sample.expr, { digits }).tex },
-    ...(spec.loss.penalty ? [{ lhs: N.name('loss.penalty'), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
+    ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
   ]]);
   const opt = trace.optimizer;
   const options = Object.entries(spec.training.options);
@@ -183,7 +186,7 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
     p('The loss at each step shown (computed before that step\'s update):');
     blocks.push({
       kind: 'table',
-      head: [['step'], ['epoch'], [math(N.name('loss.data'))], ...(spec.loss.penalty ? [[math(N.name('loss.penalty'))], [math('L')]] : [])],
+      head: [['step'], ['epoch'], [math(N.quantity(stepLoss('data')))], ...(spec.loss.penalty ? [[math(N.quantity(stepLoss('penalty')))], [math('L')]] : [])],
       rows: lossRows,
     });
   }
@@ -206,7 +209,7 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
 function renameGrad(tree: Node): Node {
   return tree.transform((node: Node, path: string) =>
     node.type === 'SymbolNode' && path !== 'fn' && (node as unknown as { name: string }).name === 'grad'
-      ? symbol('dL/dp')
+      ? symbol(symbolOf(adjointOf('p')))
       : node,
   );
 }
