@@ -11,7 +11,8 @@ import { roundedText, type Dec } from '../numeric/context.js';
 
 export { roundedText };
 
-/** `digits` significant digits, rounded half to even, then … when that is not the whole value:
+/** `digits` significant digits (a tie of the working decimals rounds away from zero), then … when that
+ *  is not the whole value:
  *  2/3 at 4 digits is 0.6667…, 1.5 is 1.5, 1.0999999999975 at 6 digits is 1.10000… */
 export function rounded(d: Dec, digits: number): string {
   const r = roundedText(d, digits);
