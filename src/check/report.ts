@@ -4,7 +4,7 @@
 // csv-stringify/sync needs Node's Buffer; a browser gets csv-stringify's own build with one (package.json imports).
 import { stringify } from '#csv-stringify';
 import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
-import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../text/escape.js';
+import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 import { shortText } from './format.js';
 import { VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './check.js';
 import type { Block, Colour, Doc, Inline, PlainCalc } from '../render/document.js';
@@ -129,10 +129,6 @@ export function summaryLine(report: FileReport): string {
   return `summary: ${counts}; ${first}`;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-/** User text (a file name, an error message quoting it) in a Markdown table cell: no markup, one line. */
-const userCell = (s: string) => escapeMarkdown(s).replace(/\n/g, ' ');
-
 export function markdownReport(report: FileReport): string {
   return markdown(reportDocument(report));
 }
@@ -203,11 +199,12 @@ export function csvSummary(rows: SummaryRow[]): string {
 }
 
 export function markdownSummary(rows: SummaryRow[]): string {
-  const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`];
-  for (const row of rows) {
-    const cells = rowCells(row, (d) => shortText(d));
-    // The file name and an error message are the user's text; the rest are numbers and names we wrote.
-    out.push(`| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? userCell(c) : cell(c))).join(' | ')} |`);
-  }
-  return out.join('\n') + '\n';
+  // The file name and an error message are the user's text (escaped, on one line); the rest are numbers
+  // and names we wrote.
+  const table: Block = {
+    kind: 'table',
+    head: HEADER.map((h) => [literal(h)]),
+    rows: rows.map((row) => rowCells(row, (d) => shortText(d)).map((c, i, cells): Inline[] => [i === 0 || i === cells.length - 1 ? c : literal(c)])),
+  };
+  return markdown({ title: 'exactprop check: summary', blocks: [table] });
 }

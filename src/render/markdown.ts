@@ -40,7 +40,8 @@ function block(b: Block): string {
         // A column with no title is written `| |`.
         `|${b.head.map((c) => (c.length === 0 || (c.length === 1 && c[0] === '') ? ' ' : ` ${inline(c)} `)).join('|')}|`,
         `|${b.head.map(() => '---').join('|')}|`,
-        ...b.rows.map((row) => `| ${row.map(inline).join(' | ')} |`),
+        // A cell is one line: a newline in it (a user's file name) would end the row.
+        ...b.rows.map((row) => `| ${row.map((c) => inline(c).replace(/\n/g, ' ')).join(' | ')} |`),
       ].join('\n');
     case 'math':
       return `$$\n\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}\n$$`;
