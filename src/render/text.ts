@@ -66,10 +66,10 @@ export function textSink(write: (text: string) => void, { colour = false }: Text
         for (const item of b.items) lines.push(`${indent}- ${inline(item)}`);
         break;
       case 'math':
-        for (const group of b.groups) for (const l of group) lines.push(`${indent}${l.lhs} ${l.rel} ${l.rhs}`);
+        for (const group of b.groups) for (const l of group) lines.push(terminalSafe(`${indent}${l.lhs} ${l.rel} ${l.rhs}`));
         break;
       case 'calc':
-        for (const c of b.calcs) lines.push(...plainCalcLines(c, indent));
+        for (const c of b.calcs) lines.push(...plainCalcLines(c, indent).map(terminalSafe));
         break;
       case 'table': {
         const rows = b.plain?.head === false ? b.rows : [b.head, ...b.rows];
