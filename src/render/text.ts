@@ -26,9 +26,12 @@ export interface TextSinkOptions {
 
 const ANSI: Record<Colour, string> = { green: '32', yellow: '33', cyan: '36', red: '31' };
 
+/** `s` in an ANSI style (a colour, or 1: bold), when colours are written. */
+const painter = (colour: boolean) => (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+
 /** Running text on a terminal; `colour`, whether colours and bold are written. */
 function inlineText(content: Inline[], colour: boolean): string {
-  const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const paint = painter(colour);
   return content.map((c) => {
     if (typeof c === 'string') return terminalSafe(c);
     if ('math' in c) return terminalSafe(c.text ?? c.math);
@@ -41,7 +44,7 @@ function inlineText(content: Inline[], colour: boolean): string {
 
 /** Writes each block as it comes, one write per call of `blocks`; every line ends in a newline. */
 export function textSink(write: (text: string) => void, { colour = false }: TextSinkOptions = {}): BlockSink {
-  const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const paint = painter(colour);
   const inline = (content: Inline[]) => inlineText(content, colour);
   // A cell's width is what it shows; its padding goes inside its colour (as a coloured word padded).
   const shown = (cell: Inline[]) => inlineText(cell, false).length;
