@@ -1,15 +1,19 @@
-// Printing a check: a text report (coloured on a terminal), Markdown, and JSON (a contract for
-// graders' scripts); and for a class, one summary row per file in CSV or Markdown.
+// Printing a check: a text report (coloured on a terminal) and Markdown, both one document
+// (reportDocument) printed by render's text and Markdown printers; JSON (a contract for graders'
+// scripts, not a document); and for a class, one summary row per file in CSV or Markdown.
 // csv-stringify/sync needs Node's Buffer; a browser gets csv-stringify's own build with one (package.json imports).
 import { stringify } from '#csv-stringify';
 import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
-import { escapeMarkdown, terminalSafe, terminalSafeLine } from '../text/escape.js';
+import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 import { shortText } from './format.js';
 import { VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './check.js';
+import type { Block, Colour, Doc, Inline, PlainCalc } from '../render/document.js';
+import { plainText } from '../render/text.js';
+import { markdown } from '../render/markdown.js';
 
 const MARK: Record<Verdict, string> = { correct: '✓', 'rounding-slip': '~', carried: '→', wrong: '✗' };
 const WORD: Record<Verdict, string> = { correct: 'correct', 'rounding-slip': 'rounding slip', carried: 'carried', wrong: 'wrong' };
-const COLOUR: Record<Verdict, string> = { correct: '32', 'rounding-slip': '33', carried: '36', wrong: '31' };
+const COLOUR: Record<Verdict, Colour> = { correct: 'green', 'rounding-slip': 'yellow', carried: 'cyan', wrong: 'red' };
 
 function yours(r: Recomputed): string {
   const mine = r.inputs.filter((i) => i.yours);
@@ -25,37 +29,97 @@ function verdictNote(r: Result): string {
   }
 }
 
+/** A wrong answer's quantity worked out again: formula, numbers, value (`note` after the value). */
+function recomputedCalc(rc: Recomputed, note?: string): PlainCalc {
+  return { name: rc.quantity, formula: rc.formula, substituted: rc.substituted, value: shortText(rc.value), ...(note ? { note } : {}) };
+}
+
+const literal = (text: string): Inline => ({ literal: text });
+const code = (text: string): Inline => ({ code: text });
+
+/**
+ * A check as a document. Plain text lists every answer in padded columns with, under each new error,
+ * its quantity worked out again and what reproduces it (a diagnosis is explained in full the first
+ * time; a file that repeats a mistake gets its name after), then the summary. Typeset (Markdown), the
+ * summary comes first, the answers are a table and the new errors a section of their own.
+ */
+export function reportDocument(report: FileReport): Doc {
+  const blocks: Block[] = [];
+  // Plain text.
+  blocks.push({ kind: 'paragraph', only: 'text', content: ['exactprop check: ', code(report.file), ' against ', code(report.spec)] });
+  const told = new Set<string>();
+  const below = report.results.map((r): Block[] | undefined => {
+    if (r.verdict !== 'wrong') return undefined;
+    const rc = r.recomputed!();
+    const details: Block[] = [{ kind: 'calc', calcs: [recomputedCalc(rc, `(${yours(rc)})`)], plain: { indent: 6 } }];
+    for (const d of r.diagnosis) {
+      const again = told.has(`${d.id}|${d.text}`);
+      told.add(`${d.id}|${d.text}`);
+      details.push({ kind: 'paragraph', content: [{ strong: ['reproduced by'] }, literal(` ${d.id}${again ? ' (as above)' : `: ${d.text}`}`)], plain: { indent: 6 } });
+    }
+    if (!r.diagnosis.length) details.push({ kind: 'paragraph', content: ['no known convention or mistake reproduces it'], plain: { indent: 6 } });
+    return details;
+  });
+  blocks.push({
+    kind: 'table',
+    only: 'text',
+    head: [],
+    rows: report.results.map((r) => [
+      [{ colour: COLOUR[r.verdict], text: MARK[r.verdict] }], [literal(r.path)], [literal(r.written)],
+      [{ colour: COLOUR[r.verdict], text: WORD[r.verdict] }], [literal(verdictNote(r))],
+    ]),
+    plain: { head: false, columns: [{ gap: '' }, { gap: ' ' }, { gap: '  ' }, { gap: '  ', width: 13 }, { gap: ' ' }], below },
+  });
+  // No answers: the empty line where they would be.
+  if (report.results.length === 0) blocks.push({ kind: 'paragraph', only: 'text', content: [], plain: { tight: true } });
+  blocks.push({ kind: 'paragraph', only: 'text', content: [literal(summaryLine(report))] });
+
+  // Typeset.
+  blocks.push(
+    { kind: 'heading', level: 2, only: 'typeset', content: ['exactprop check: ', code(report.file)] },
+    { kind: 'paragraph', only: 'typeset', content: ['Against ', code(report.spec), '. ', literal(summaryLine(report)), '.'] },
+    {
+      kind: 'table',
+      only: 'typeset',
+      head: [[], ['value'], ['written'], ['exact'], ['verdict'], ['notes']],
+      rows: report.results.map((r) => [
+        [literal(MARK[r.verdict])], [code(r.path)], [literal(r.written)], [literal(shortText(r.exact))],
+        r.verdict === 'wrong' ? [{ strong: ['wrong'] }] : [WORD[r.verdict]],
+        r.verdict === 'carried'
+          ? r.because.flatMap((b, i): Inline[] => [literal(i === 0 ? 'from ' : ', '), code(b)])
+          : [literal(r.diagnosis.map((d) => d.id).join(', '))],
+      ]),
+    },
+  );
+  const wrong = report.results.filter((r) => r.verdict === 'wrong');
+  if (wrong.length) {
+    blocks.push({ kind: 'heading', level: 3, only: 'typeset', content: ['New errors'] });
+    for (const r of wrong) {
+      const rc = r.recomputed!();
+      const mine = yours(rc);
+      blocks.push(
+        { kind: 'paragraph', only: 'typeset', content: [{ strong: [code(r.path), literal(` = ${r.written}`)] }, literal(` (exact ${shortText(r.exact)})`)] },
+        { kind: 'calc', only: 'typeset', calcs: [recomputedCalc(rc)] },
+        {
+          kind: 'list',
+          only: 'typeset',
+          lead: [literal(`${mine[0]!.toUpperCase()}${mine.slice(1)}.`)],
+          items: r.diagnosis.length
+            ? r.diagnosis.map((d) => ['reproduced by ', { strong: [literal(d.id)] }, literal(`: ${d.text}`)])
+            : [['no known convention or mistake reproduces it']],
+        },
+      );
+    }
+  }
+  return { title: `exactprop check: ${report.file}`, blocks };
+}
+
 export interface TextOptions {
   colour: boolean;
 }
 
 export function textReport(report: FileReport, { colour }: TextOptions): string {
-  const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-  // File names are the user's text: a control character in one must not reach the terminal raw.
-  const out: string[] = [`exactprop check: ${terminalSafeLine(report.file)} against ${terminalSafeLine(report.spec)}`, ''];
-  // A diagnosis is explained in full the first time; a file that repeats a mistake gets its name after.
-  const told = new Set<string>();
-  const width = report.results.reduce((m, r) => Math.max(m, r.path.length), 0);
-  const wWidth = report.results.reduce((m, r) => Math.max(m, r.written.length), 0);
-  for (const r of report.results) {
-    const head = `${paint(COLOUR[r.verdict], MARK[r.verdict])} ${r.path.padEnd(width)}  ${r.written.padEnd(wWidth)}  ${paint(COLOUR[r.verdict], WORD[r.verdict].padEnd(13))}`;
-    out.push(`${head} ${verdictNote(r)}`.trimEnd());
-    if (r.verdict !== 'wrong') continue;
-    const rc = r.recomputed!();
-    const lead = `      ${rc.quantity} = `;
-    const pad = ' '.repeat(lead.length - 2);
-    out.push(`${lead}${rc.formula}`);
-    if (rc.substituted !== rc.formula && rc.substituted !== shortText(rc.value)) out.push(`${pad}= ${rc.substituted}`);
-    out.push(`${pad}= ${shortText(rc.value)}   (${yours(rc)})`);
-    for (const d of r.diagnosis) {
-      const again = told.has(`${d.id}|${d.text}`);
-      told.add(`${d.id}|${d.text}`);
-      out.push(`      ${paint('1', 'reproduced by')} ${d.id}${again ? ' (as above)' : `: ${d.text}`}`);
-    }
-    if (!r.diagnosis.length) out.push('      no known convention or mistake reproduces it');
-  }
-  out.push('', summaryLine(report));
-  return out.join('\n') + '\n';
+  return plainText(reportDocument(report), { colour });
 }
 
 export function summaryLine(report: FileReport): string {
@@ -65,40 +129,8 @@ export function summaryLine(report: FileReport): string {
   return `summary: ${counts}; ${first}`;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-/** User text (a file name, an error message quoting it) in a Markdown table cell: no markup, one line. */
-const userCell = (s: string) => escapeMarkdown(s).replace(/\n/g, ' ');
-
-/** Text as a Markdown code span, whatever it holds: a fence longer than any run of backticks inside. */
-function codeSpan(text: string): string {
-  const t = terminalSafeLine(text);
-  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length)) + 1);
-  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${t}${pad}${fence}`;
-}
-
 export function markdownReport(report: FileReport): string {
-  const out: string[] = [`## exactprop check: ${codeSpan(report.file)}`, '', `Against ${codeSpan(report.spec)}. ${cell(summaryLine(report))}.`, ''];
-  out.push('| | value | written | exact | verdict | notes |', '|---|---|---|---|---|---|');
-  for (const r of report.results) {
-    const notes = r.verdict === 'carried' ? `from ${r.because.map((b) => `\`${b}\``).join(', ')}` : r.diagnosis.map((d) => d.id).join(', ');
-    out.push(`| ${MARK[r.verdict]} | \`${r.path}\` | ${cell(r.written)} | ${cell(shortText(r.exact))} | ${r.verdict === 'wrong' ? '**wrong**' : WORD[r.verdict]} | ${cell(notes)} |`);
-  }
-  const wrong = report.results.filter((r) => r.verdict === 'wrong');
-  if (wrong.length) {
-    out.push('', '### New errors');
-    for (const r of wrong) {
-      const rc = r.recomputed!();
-      out.push('', `**\`${r.path}\` = ${r.written}** (exact ${shortText(r.exact)})`, '', '```');
-      out.push(`${rc.quantity} = ${rc.formula}`);
-      if (rc.substituted !== rc.formula && rc.substituted !== shortText(rc.value)) out.push(`${' '.repeat(rc.quantity.length)} = ${rc.substituted}`);
-      const mine = yours(rc);
-      out.push(`${' '.repeat(rc.quantity.length)} = ${shortText(rc.value)}`, '```', '', `${mine[0]!.toUpperCase()}${mine.slice(1)}.`);
-      if (r.diagnosis.length) for (const d of r.diagnosis) out.push(`- reproduced by **${d.id}**: ${d.text}`);
-      else out.push('- no known convention or mistake reproduces it');
-    }
-  }
-  return out.join('\n') + '\n';
+  return markdown(reportDocument(report));
 }
 
 /** The JSON contract: results in the order of the calculation, full-precision exact values. */
@@ -167,11 +199,12 @@ export function csvSummary(rows: SummaryRow[]): string {
 }
 
 export function markdownSummary(rows: SummaryRow[]): string {
-  const out = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`];
-  for (const row of rows) {
-    const cells = rowCells(row, (d) => shortText(d));
-    // The file name and an error message are the user's text; the rest are numbers and names we wrote.
-    out.push(`| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? userCell(c) : cell(c))).join(' | ')} |`);
-  }
-  return out.join('\n') + '\n';
+  // The file name and an error message are the user's text (escaped, on one line); the rest are numbers
+  // and names we wrote.
+  const table: Block = {
+    kind: 'table',
+    head: HEADER.map((h) => [literal(h)]),
+    rows: rows.map((row) => rowCells(row, (d) => shortText(d)).map((c, i, cells): Inline[] => [i === 0 || i === cells.length - 1 ? c : literal(c)])),
+  };
+  return markdown({ title: 'exactprop check: summary', blocks: [table] });
 }

@@ -1,13 +1,14 @@
 // `exactprop derive` output: per param, the chain-rule form with each local factor, the expanded form,
-// and (with --at) every factor's value at one step and sample. One printer for text here, and one
-// typeset document (derivationDocument) for Markdown and LaTeX.
+// and (with --at) every factor's value at one step and sample: one document (derivationDocument),
+// printed in plain text, Markdown and LaTeX.
 import type { Spec } from '../spec/model.js';
 import type { Dec, NumericContext } from '../numeric/context.js';
-import { roundedText } from '../numeric/context.js';
+import { rounded, substituted } from './numbers.js';
 import { isOne, type Node } from '../symbolic/build.js';
 import type { DerivativeAt, ParamDerivative } from '../graph/derive.js';
-import { print } from './text.js';
-import { math, type Block, type Doc, type Inline, type MathLine } from './document.js';
+import { print } from './plain.js';
+import { math, type Block, type Doc, type Inline, type MathLine, type Medium } from './document.js';
+import { plainText } from './text.js';
 import { notationFor } from './solution-doc.js';
 import { callsFunction } from '../symbolic/functions.js';
 import { adjointOf, ofSample, stepLoss } from '../graph/ids.js';
@@ -32,117 +33,93 @@ const callsHeaviside = (tree: Node) => callsFunction(tree, (name) => name === 'h
 const usesStep = (trees: Node[]) => trees.some(callsHeaviside);
 const factorName = (of: string, wrt: string) => `d${of}/d${wrt}`;
 
-// ---------------------------------------------------------------------------------------------- text
+// ------------------------------------------------------------------------------------------ document
 
+/** derive's plain text: the document printed by the text printer. */
 export function derivationText(r: DerivationReport): string {
-  const { spec, digits } = r;
-  const num = (d: Dec) => {
-    const t = roundedText(d, digits);
-    return t.exact ? t.text : `${t.text}…`;
-  };
-  const paren = (d: Dec) => (d.isNegative() && !d.isZero() ? `(${num(d).replace('…', '')})` : num(d).replace('…', ''));
-  const out: string[] = [];
-  out.push(`exactprop derive: ${spec.file}`);
-  out.push(`L = ${spec.loss.reduce} over the n samples of a batch of loss${spec.loss.penalty ? ', + penalty' : ''}`);
-  out.push(`  loss = ${spec.loss.sample.text}`);
-  if (spec.loss.penalty) out.push(`  penalty = ${spec.loss.penalty.text}`);
-  if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
-    out.push(`heaviside(z) = relu'(z): 1 if z > 0, 0 if z < 0, and ${spec.conventions.relu_at_zero} at z = 0 (conventions.relu_at_zero)`);
-  }
-  const seedShown = (d: ParamDerivative) => !isOne(d.seed);
-  for (const d of r.derivatives) {
-    const p = d.param;
-    out.push('', `== dL/d${p} ==`, 'chain rule');
-    const products = d.paths.map((path) => path.factors.map((i) => factorName(d.factors[i]!.of, d.factors[i]!.wrt)).join(' * '));
-    const seed = seedShown(d) ? 'dL/dloss * ' : '';
-    const sum = products.length === 0 ? '' : products.length === 1 ? `sum over the samples of ${seed}${products[0]}` : `sum over the samples of ${seed}(${products.join(' + ')})`;
-    const terms = [sum, d.penalty ? `dpenalty/d${p}` : ''].filter(Boolean);
-    out.push(`  dL/d${p} = ${terms.length ? terms.join(' + ') : `0 (the loss does not depend on ${p})`}`);
-    if (terms.length) {
-      out.push('  where');
-      if (products.length && seedShown(d)) out.push(`    dL/dloss = ${print(d.seed)}`);
-      for (const f of d.factors) out.push(`    ${factorName(f.of, f.wrt)} = ${print(f.formula)}`);
-      if (d.penalty) out.push(`    dpenalty/d${p} = ${print(d.penalty)}`);
-    }
-    out.push("expanded: one sample's loss with the neurons substituted, differentiated as a whole");
-    out.push(`  loss = ${print(d.expandedLoss)}`);
-    out.push(`  dloss/d${p} = ${print(d.expanded)}`);
-    out.push(`  dL/d${p} = ${[`sum over the samples of ${seedShown(d) ? 'dL/dloss * ' : ''}dloss/d${p}`, d.penalty ? `dpenalty/d${p}` : ''].filter(Boolean).join(' + ')}`);
-
-    const all = r.at?.byParam.get(p);
-    if (!r.at || !all) continue;
-    const a = all.find((x) => x.sample === r.at!.sample)!;
-    out.push(`at step ${a.step}, sample ${a.sample} (the params as they were before step ${a.step})`);
-    if (seedShown(d) && d.paths.length) out.push(`  dL/dloss = ${num(a.seed)}`);
-    d.factors.forEach((f, i) => {
-      const v = a.factors[i]!;
-      const kink = v.atKink ? ` (at the kink: ${callsHeaviside(f.formula) ? `heaviside(0) = ${spec.conventions.relu_at_zero} by conventions.relu_at_zero` : 'the convention at 0 decides'})` : '';
-      out.push(`  ${factorName(f.of, f.wrt)} = ${num(v.value)}${kink}`);
-    });
-    const seedPart = seedShown(d) ? `${paren(a.seed)} * ` : '';
-    const pathText = d.paths.map((path) => path.factors.map((i) => paren(a.factors[i]!.value)).join(' * '));
-    if (d.paths.length === 1) out.push(`  chain rule: ${seedPart}${pathText[0]} = ${num(a.share)}`);
-    else if (d.paths.length > 1) out.push(`  chain rule: ${seedPart}(${pathText.join(' + ')}) = ${num(a.share)}`);
-    else out.push(`  chain rule: no path from the loss to ${p}, so 0`);
-    out.push(`  dloss/d${p} = ${num(a.expanded.value)}`);
-    out.push(`  expanded: ${seedPart}${paren(a.expanded.value)} = ${num(a.expandedShare)}`);
-    out.push(formsAgree(a, r.at.ctx)
-      ? "  the two forms agree, and agree with the backward pass of 'exactprop run'"
-      : `  DISAGREEMENT (a bug, please report it): chain rule ${a.share}, expanded ${a.expandedShare}, backward pass ${a.engineShare}`);
-    if (a.penalty) out.push(`  dpenalty/d${p} = ${num(a.penalty)}`);
-    const parts = [...all.map((x) => paren(x.share)), ...(a.penalty ? [paren(a.penalty)] : [])];
-    out.push(`  dL/d${p} at step ${a.step} = ${parts.join(' + ')} = ${num(a.gradient)} ` +
-      `(the shares of samples ${all.map((x) => x.sample).join(', ')}${a.penalty ? ", and the penalty's term" : ''})`);
-  }
-  return out.join('\n') + '\n';
+  return plainText(derivationDocument(r, 'text'));
 }
 
-// ------------------------------------------------------------------------------- typeset document
-
-export function derivationDocument(r: DerivationReport): Doc {
+/**
+ * derive's output as one document: the loss, then per param the chain-rule form, the expanded form and
+ * (with --at) the values. Typeset, every formula is TeX (Notation); plain text writes the same parts in
+ * the plain notation, one line each, under its own wording. `medium`: make only that medium's blocks
+ * (the TeX of a large expanded form costs); absent, both.
+ */
+export function derivationDocument(r: DerivationReport, medium?: Medium): Doc {
   const { spec, digits } = r;
-  const N = notationFor(spec);
+  const typeset = medium !== 'text';
+  const text = medium !== 'typeset';
+  const N = typeset ? notationFor(spec) : undefined!;
   const opts = { digits };
   const file = spec.file.split(/[\\/]/).pop()!;
   const blocks: Block[] = [];
-  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
-  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
-  const display = (...groups: MathLine[][]) => blocks.push({ kind: 'math', groups: groups.filter((g) => g.length > 0) });
+  const h = (level: 1 | 2 | 3 | 4, plain: Block['plain'], ...content: Inline[]) => blocks.push({ kind: 'heading', level, content, plain });
+  const p = (...content: Inline[]) => typeset && blocks.push({ kind: 'paragraph', content, only: 'typeset' });
+  const display = (...groups: MathLine[][]) => typeset && blocks.push({ kind: 'math', only: 'typeset', groups: groups.filter((g) => g.length > 0) });
+  // Plain text's lines: each a paragraph at `indent`, right under the line above.
+  const line = (indent: number, words: string) => text && blocks.push({ kind: 'paragraph', only: 'text', content: [{ literal: words }], plain: { indent, tight: true } });
   const lines = (lhs: string, rel: string, texLines: string[]): MathLine[] => texLines.map((t, i) => ({ lhs: i === 0 ? lhs : '', rel: i === 0 ? rel : '', rhs: t }));
   const pen = (param: string) => N.partial('loss.penalty', param);
-  const ell = N.name('loss');
+  const ell = typeset ? N.name('loss') : '';
   const value = (d: Dec) => N.number(d, digits);
   const rel = (d: Dec) => (value(d).rounded ? '\\approx' : '=');
   const paren = (d: Dec) => (d.isNegative() && !d.isZero() ? `(${value(d).tex})` : value(d).tex);
+  const num = (d: Dec) => rounded(d, digits);
+  const plainParen = (d: Dec) => substituted(d, digits);
 
-  h(1, `Derivatives of the loss: ${file}`);
+  h(1, { content: ['exactprop derive: ', { literal: spec.file }] }, `Derivatives of the loss: ${file}`);
+  line(0, `L = ${spec.loss.reduce} over the n samples of a batch of loss${spec.loss.penalty ? ', + penalty' : ''}`);
+  line(2, `loss = ${spec.loss.sample.text}`);
+  if (spec.loss.penalty) line(2, `penalty = ${spec.loss.penalty.text}`);
   p('The loss, for a batch of ', math('n'), ' samples:');
-  const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${ell}^{(s)}` : `\\sum_{s=1}^{n} ${ell}^{(s)}`;
-  display([
-    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
-    { lhs: ell, rel: '=', rhs: N.formula(spec.loss.sample.expr, opts).tex },
-    ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, opts).tex }] : []),
-    ...spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, opts).tex })),
-  ]);
-  if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
-    p(math(`${N.stepFunction}(z)`), ' is the derivative of ', math('\\operatorname{ReLU}'), ', a step function: ', math('1'), ' for ', math('z > 0'), ', ',
-      math('0'), ' for ', math('z < 0'), ', and ', math(`${N.stepFunction}(0) = ${spec.conventions.relu_at_zero}`), ' (conventions.relu_at_zero).');
+  if (typeset) {
+    const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${ell}^{(s)}` : `\\sum_{s=1}^{n} ${ell}^{(s)}`;
+    display([
+      { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
+      { lhs: ell, rel: '=', rhs: N.formula(spec.loss.sample.expr, opts).tex },
+      ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, opts).tex }] : []),
+      ...spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, opts).tex })),
+    ]);
   }
+  if (usesStep(r.derivatives.flatMap((d) => [...d.factors.map((f) => f.formula), d.expanded]))) {
+    const step = typeset ? N.stepFunction : '';
+    blocks.push({
+      kind: 'paragraph',
+      content: [math(`${step}(z)`), ' is the derivative of ', math('\\operatorname{ReLU}'), ', a step function: ', math('1'), ' for ', math('z > 0'), ', ',
+        math('0'), ' for ', math('z < 0'), ', and ', math(`${step}(0) = ${spec.conventions.relu_at_zero}`), ' (conventions.relu_at_zero).'],
+      plain: { content: [{ literal: `heaviside(z) = relu'(z): 1 if z > 0, 0 if z < 0, and ${spec.conventions.relu_at_zero} at z = 0 (conventions.relu_at_zero)` }], tight: true },
+    });
+  }
+  const seedShown = (d: ParamDerivative) => !isOne(d.seed);
 
   for (const d of r.derivatives) {
     const param = d.param;
-    const dL = N.quantity(adjointOf(param));
-    const seedTex = isOne(d.seed) ? '' : `${N.quantity(adjointOf('loss'))} \\cdot `;
-    h(2, math(dL));
-    h(3, 'Chain rule');
+    const dL = typeset ? N.quantity(adjointOf(param)) : '';
+    const seedTex = isOne(d.seed) ? '' : `${typeset ? N.quantity(adjointOf('loss')) : ''} \\cdot `;
+    h(2, { content: [`== dL/d${param} ==`] }, math(dL));
+    h(3, { content: ['chain rule'], tight: true }, 'Chain rule');
     const product = (path: ParamDerivative['paths'][number]) => path.factors.map((i) => N.partial(d.factors[i]!.of, d.factors[i]!.wrt)).join(' \\cdot ');
-    const products = d.paths.map(product);
+    const products = typeset ? d.paths.map(product) : d.paths.map(() => '');
     const sum = products.length === 0 ? '' : `\\sum_{s=1}^{n} ${seedTex}${products.length === 1 ? products[0] : `\\left(${products.join(' + ')}\\right)`}`;
-    const terms = [sum, d.penalty ? pen(param) : ''].filter(Boolean);
+    const terms = [sum, d.penalty ? (typeset ? pen(param) : 'penalty') : ''].filter(Boolean);
     display([{ lhs: dL, rel: '=', rhs: terms.length ? terms.join(' + ') : '0' }]);
+    if (text) {
+      const plainProducts = d.paths.map((path) => path.factors.map((i) => factorName(d.factors[i]!.of, d.factors[i]!.wrt)).join(' * '));
+      const seed = seedShown(d) ? 'dL/dloss * ' : '';
+      const plainSum = plainProducts.length === 0 ? '' : plainProducts.length === 1 ? `sum over the samples of ${seed}${plainProducts[0]}` : `sum over the samples of ${seed}(${plainProducts.join(' + ')})`;
+      const plainTerms = [plainSum, d.penalty ? `dpenalty/d${param}` : ''].filter(Boolean);
+      line(2, `dL/d${param} = ${plainTerms.length ? plainTerms.join(' + ') : `0 (the loss does not depend on ${param})`}`);
+      if (plainTerms.length) {
+        line(2, 'where');
+        if (plainProducts.length && seedShown(d)) line(4, `dL/dloss = ${print(d.seed)}`);
+        for (const f of d.factors) line(4, `${factorName(f.of, f.wrt)} = ${print(f.formula)}`);
+        if (d.penalty) line(4, `dpenalty/d${param} = ${print(d.penalty)}`);
+      }
+    }
     if (terms.length === 0) {
       p(`The loss does not depend on ${param}.`);
-    } else {
+    } else if (typeset) {
       p('where each factor is the derivative of one equation with respect to one of its symbols:');
       display([
         ...(products.length && !isOne(d.seed) ? [{ lhs: N.quantity(adjointOf('loss')), rel: '=', rhs: N.formula(d.seed, opts).tex }] : []),
@@ -150,18 +127,46 @@ export function derivationDocument(r: DerivationReport): Doc {
         ...(d.penalty ? [{ lhs: pen(param), rel: '=', rhs: N.formula(d.penalty, opts).tex }] : []),
       ]);
     }
-    h(3, 'Expanded');
+    h(3, { content: ["expanded: one sample's loss with the neurons substituted, differentiated as a whole"], tight: true }, 'Expanded');
+    line(2, `loss = ${print(d.expandedLoss)}`);
+    line(2, `dloss/d${param} = ${print(d.expanded)}`);
+    line(2, `dL/d${param} = ${[`sum over the samples of ${seedShown(d) ? 'dL/dloss * ' : ''}dloss/d${param}`, d.penalty ? `dpenalty/d${param}` : ''].filter(Boolean).join(' + ')}`);
     p('One sample\'s loss with the neurons substituted in, differentiated as a whole:');
-    display(
-      lines(ell, '=', N.formulaLines(d.expandedLoss, opts).lines),
-      lines(N.partial('loss', param), '=', N.formulaLines(d.expanded, opts).lines),
-      [{ lhs: dL, rel: '=', rhs: [`\\sum_{s=1}^{n} ${seedTex}${N.partial('loss', param)}`, d.penalty ? pen(param) : ''].filter(Boolean).join(' + ') }],
-    );
+    if (typeset) {
+      display(
+        lines(ell, '=', N.formulaLines(d.expandedLoss, opts).lines),
+        lines(N.partial('loss', param), '=', N.formulaLines(d.expanded, opts).lines),
+        [{ lhs: dL, rel: '=', rhs: [`\\sum_{s=1}^{n} ${seedTex}${N.partial('loss', param)}`, d.penalty ? pen(param) : ''].filter(Boolean).join(' + ') }],
+      );
+    }
 
     const all = r.at?.byParam.get(param);
     if (!r.at || !all) continue;
     const a = all.find((x) => x.sample === r.at!.sample)!;
-    h(3, `At step ${a.step}, sample ${a.sample}`);
+    h(3, { content: [`at step ${a.step}, sample ${a.sample} (the params as they were before step ${a.step})`], tight: true }, `At step ${a.step}, sample ${a.sample}`);
+    if (text) {
+      if (seedShown(d) && d.paths.length) line(2, `dL/dloss = ${num(a.seed)}`);
+      d.factors.forEach((f, i) => {
+        const v = a.factors[i]!;
+        const kink = v.atKink ? ` (at the kink: ${callsHeaviside(f.formula) ? `heaviside(0) = ${spec.conventions.relu_at_zero} by conventions.relu_at_zero` : 'the convention at 0 decides'})` : '';
+        line(2, `${factorName(f.of, f.wrt)} = ${num(v.value)}${kink}`);
+      });
+      const seedPart = seedShown(d) ? `${plainParen(a.seed)} * ` : '';
+      const pathText = d.paths.map((path) => path.factors.map((i) => plainParen(a.factors[i]!.value)).join(' * '));
+      if (d.paths.length === 1) line(2, `chain rule: ${seedPart}${pathText[0]} = ${num(a.share)}`);
+      else if (d.paths.length > 1) line(2, `chain rule: ${seedPart}(${pathText.join(' + ')}) = ${num(a.share)}`);
+      else line(2, `chain rule: no path from the loss to ${param}, so 0`);
+      line(2, `dloss/d${param} = ${num(a.expanded.value)}`);
+      line(2, `expanded: ${seedPart}${plainParen(a.expanded.value)} = ${num(a.expandedShare)}`);
+      line(2, formsAgree(a, r.at.ctx)
+        ? "the two forms agree, and agree with the backward pass of 'exactprop run'"
+        : `DISAGREEMENT (a bug, please report it): chain rule ${a.share}, expanded ${a.expandedShare}, backward pass ${a.engineShare}`);
+      if (a.penalty) line(2, `dpenalty/d${param} = ${num(a.penalty)}`);
+      const parts = [...all.map((x) => plainParen(x.share)), ...(a.penalty ? [plainParen(a.penalty)] : [])];
+      line(2, `dL/d${param} at step ${a.step} = ${parts.join(' + ')} = ${num(a.gradient)} ` +
+        `(the shares of samples ${all.map((x) => x.sample).join(', ')}${a.penalty ? ", and the penalty's term" : ''})`);
+    }
+    if (!typeset) continue;
     p(`With the params as they were before step ${a.step}:`);
     const factorLines: MathLine[] = [
       ...(products.length && !isOne(d.seed) ? [{ lhs: N.quantity(adjointOf('loss')), rel: rel(a.seed), rhs: value(a.seed).tex }] : []),

@@ -6,7 +6,7 @@ import katex from 'katex';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { alignedBody, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { alignedBody, plainCalcLines, printedIn, printWhole, type Block, type BlockSink, type Doc, type Inline } from './document.js';
 import { escapeHtml } from '../text/escape.js';
 
 /** Renders one fragment; throws on anything KaTeX does not accept. KaTeX stops after 1,000 macro
@@ -18,7 +18,14 @@ export function renderMath(tex: string, display: boolean): string {
 }
 
 function inline(content: Inline[]): string {
-  return content.map((c) => (typeof c === 'string' ? escapeHtml(c) : renderMath(c.math, false))).join('');
+  return content.map((c) => {
+    if (typeof c === 'string') return escapeHtml(c);
+    if ('math' in c) return renderMath(c.math, false);
+    if ('code' in c) return `<code>${escapeHtml(c.code)}</code>`;
+    if ('literal' in c) return escapeHtml(c.literal);
+    if ('strong' in c) return `<strong>${inline(c.strong)}</strong>`;
+    return escapeHtml(c.text);
+  }).join('');
 }
 
 const PAGE_CSS = `
@@ -48,7 +55,7 @@ function block(b: Block): string {
     case 'paragraph':
       return `<p>${inline(b.content)}</p>`;
     case 'list':
-      return `<ul>\n${b.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
+      return `${b.lead ? `<p>${inline(b.lead)}</p>\n` : ''}<ul>\n${b.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
     case 'table':
       return [
         '<table>',
@@ -60,6 +67,8 @@ function block(b: Block): string {
       ].join('\n');
     case 'math':
       return `<div class="display">${renderMath(`\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}`, true)}</div>`;
+    case 'calc':
+      return `<pre>${escapeHtml(b.calcs.flatMap((c) => plainCalcLines(c, '')).join('\n'))}</pre>`;
   }
 }
 
@@ -99,12 +108,15 @@ export function htmlSink(write: (text: string) => void): BlockSink {
       content,
     ].join('\n'));
   };
+  const typeset = printedIn('typeset');
   return {
+    medium: 'typeset',
     begin(t) {
       title = t;
     },
     blocks(blocks) {
       for (const b of blocks) {
+        if (!typeset(b)) continue;
         const piece = first ? block(b) : `\n${block(b)}`;
         first = false;
         if (held) {

@@ -1,13 +1,20 @@
-// LaTeX printer of a typeset document: a complete article that compiles with standard packages only
+// LaTeX printer of a document: a complete article that compiles with standard packages only
 // (amsmath, amssymb, geometry), with align* for displays and tabular for tables. Blocks are printed as
 // they come (latexSink), so a long document streams.
-import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { alignedBody, plainCalcLines, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
 import { escapeLatex } from '../text/escape.js';
 
 export { escapeLatex };
 
 function inline(content: Inline[]): string {
-  return content.map((c) => (typeof c === 'string' ? escapeLatex(c) : `$${c.math}$`)).join('');
+  return content.map((c) => {
+    if (typeof c === 'string') return escapeLatex(c);
+    if ('math' in c) return `$${c.math}$`;
+    if ('code' in c) return `\\texttt{${escapeLatex(c.code)}}`;
+    if ('literal' in c) return escapeLatex(c.literal);
+    if ('strong' in c) return `\\textbf{${inline(c.strong)}}`;
+    return escapeLatex(c.text);
+  }).join('');
 }
 
 const HEADINGS = ['', '\\section*', '\\subsection*', '\\subsubsection*', '\\paragraph*'];
@@ -19,7 +26,7 @@ function block(b: Block): string {
     case 'paragraph':
       return inline(b.content);
     case 'list':
-      return `\\begin{itemize}\n${b.items.map((i) => `  \\item ${inline(i)}`).join('\n')}\n\\end{itemize}`;
+      return `${b.lead ? `${inline(b.lead)}\n` : ''}\\begin{itemize}\n${b.items.map((i) => `  \\item ${inline(i)}`).join('\n')}\n\\end{itemize}`;
     case 'table':
       return [
         '\\begin{center}',
@@ -34,6 +41,9 @@ function block(b: Block): string {
       ].join('\n');
     case 'math':
       return `\\begin{align*}\n${alignedBody(b.groups)}\n\\end{align*}`;
+    case 'calc':
+      // verbatim takes its lines as they are; only its own end would close it early.
+      return `\\begin{verbatim}\n${b.calcs.flatMap((c) => plainCalcLines(c, '')).join('\n').replace(/\\end\{verbatim\}/g, '\\end {verbatim}')}\n\\end{verbatim}`;
   }
 }
 

@@ -1,11 +1,30 @@
-// Markdown printer of a typeset document: headings, paragraphs with $...$ inline mathematics, tables,
-// and $$ displays holding an aligned environment (rendered by GitHub, VS Code, pandoc, Jupyter).
-// Blocks are printed as they come (markdownSink), so a long document streams.
-import { alignedBody, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
-import { escapeMarkdown } from '../text/escape.js';
+// Markdown printer of a document: headings, paragraphs with $...$ inline mathematics, tables, lists,
+// $$ displays holding an aligned environment (rendered by GitHub, VS Code, pandoc, Jupyter) and
+// calculations in the plain notation as code blocks. Blocks are printed as they come (markdownSink), so
+// a long document streams.
+import { alignedBody, plainCalcLines, printWhole, separatedBlocks, type Block, type BlockSink, type Doc, type Inline } from './document.js';
+import { escapeMarkdown, terminalSafeLine } from '../text/escape.js';
+
+/** Text as a Markdown code span, whatever it holds: a fence longer than any run of backticks inside. */
+export function codeSpan(text: string): string {
+  const t = terminalSafeLine(text);
+  const fence = '`'.repeat(Math.max(0, ...(t.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+/** Our own text as it is: only what would end a table cell or row is written out. */
+const literal = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function inline(content: Inline[]): string {
-  return content.map((c) => (typeof c === 'string' ? escapeMarkdown(c) : `$${c.math}$`)).join('');
+  return content.map((c) => {
+    if (typeof c === 'string') return escapeMarkdown(c);
+    if ('math' in c) return `$${c.math}$`;
+    if ('code' in c) return codeSpan(c.code);
+    if ('literal' in c) return literal(c.literal);
+    if ('strong' in c) return `**${inline(c.strong)}**`;
+    return escapeMarkdown(c.text);
+  }).join('');
 }
 
 function block(b: Block): string {
@@ -15,15 +34,19 @@ function block(b: Block): string {
     case 'paragraph':
       return inline(b.content);
     case 'list':
-      return b.items.map((item) => `- ${inline(item)}`).join('\n');
+      return [...(b.lead ? [inline(b.lead)] : []), ...b.items.map((item) => `- ${inline(item)}`)].join('\n');
     case 'table':
       return [
-        `| ${b.head.map(inline).join(' | ')} |`,
+        // A column with no title is written `| |`.
+        `|${b.head.map((c) => (c.length === 0 || (c.length === 1 && c[0] === '') ? ' ' : ` ${inline(c)} `)).join('|')}|`,
         `|${b.head.map(() => '---').join('|')}|`,
-        ...b.rows.map((row) => `| ${row.map(inline).join(' | ')} |`),
+        // A cell is one line: a newline in it (a user's file name) would end the row.
+        ...b.rows.map((row) => `| ${row.map((c) => inline(c).replace(/\n/g, ' ')).join(' | ')} |`),
       ].join('\n');
     case 'math':
       return `$$\n\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}\n$$`;
+    case 'calc':
+      return ['```', ...b.calcs.flatMap((c) => plainCalcLines(c, '')), '```'].join('\n');
   }
 }
 

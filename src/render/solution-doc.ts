@@ -3,6 +3,9 @@
 // step: each sample's forward pass layer by layer and its loss, its backward pass factor by factor,
 // then the step's loss, gradients, the optimizer's state updates and new values; at the end the
 // values and losses over the run. Every quantity is written formula, numbers substituted, value.
+// Plain text (text.ts) prints the same document: its blocks carry the plain wording and layout of the
+// text solution (a compact header, every calculation in the plain notation, in the equations' order),
+// and the typeset explanation (the problem, the layers, the closing tables) is typeset's only.
 //
 // The document is made as the run goes (documentWriter): its opening needs only the spec and the
 // programs (the notation is built from the spec's names, the conventions from the sample equations),
@@ -13,7 +16,10 @@ import { evaluateTree } from '../graph/derive.js';
 import type { Spec } from '../spec/model.js';
 import { symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import { initialValues, written, type Calc, type Solution, type SolutionWriter, type StepSection } from './solution.js';
-import { math, type Block, type BlockSink, type Doc, type Inline, type MathLine } from './document.js';
+import { math, wanted, type Block, type BlockSink, type Doc, type Inline, type MathLine, type PlainCalc } from './document.js';
+import { print } from './plain.js';
+import { stated, substituted } from './numbers.js';
+import type { Certification } from '../certify/certify.js';
 import type { Trace } from '../graph/run.js';
 import { Notation } from './tex.js';
 import { callsFunction } from '../symbolic/functions.js';
@@ -24,12 +30,14 @@ import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
   digits: number;
+  /** With --certify: said in the plain-text header (the caller caps `digits` at the fewest certified). */
+  certification?: Certification;
 }
 
-/** Every name a document about this spec may print: what the notation must keep apart; and what each
- *  derived symbol of its equations is (a run's quantity table), with the optimizer definition's dL/dp. */
+/** Every name a document about this spec may print: what the notation must keep apart. */
 export function notationFor(spec: Spec, quantities: QuantityTable = new QuantityTable()): Notation {
   const localNames = spec.training.definition.updates(spec.training.options).map((u) => u.name);
+  // In the optimizer's own equations the gradient is printed as dL/dp (renameGrad).
   quantities.add(adjointOf('p'));
   return new Notation([
     ...spec.inputs, ...spec.targets, ...spec.params.map((p) => p.name), ...Object.keys(spec.constants),
@@ -71,55 +79,104 @@ export function solutionDocument(sol: Solution, options: DocOptions): Doc {
   return { title, blocks };
 }
 
-/** The document written into `sink` as the run goes: the problem, then each step, then the result. */
-export function documentWriter(sink: BlockSink, { digits }: DocOptions): SolutionWriter {
+/** The document written into `sink` as the run goes: the problem, then each step, then the result.
+ *  Only the blocks of the sink's medium are made (the TeX of every calculation costs). */
+export function documentWriter(sink: BlockSink, { digits, certification }: DocOptions): SolutionWriter {
+  const want = wanted(sink);
   let N: Notation;
-  let list: (pairs: Array<[string, Dec]>) => Inline[];
+  // A list of values: `x = 0.5, y = 1`, each in TeX and in plain text.
+  const list = (pairs: Array<[string, Dec]>): Inline[] => pairs.flatMap(([n, v], i) => {
+    const text = `${n} = ${stated(v, digits)}`;
+    let item: Inline = { literal: text };
+    if (want.typeset) {
+      const p = N.value(v, digits);
+      item = math(`${N.name(n)} ${p.rounded ? '\\approx' : '='} ${p.tex}`, text);
+    }
+    return i === 0 ? [item] : [', ', item];
+  });
   // What the closing tables need of the steps shown: one row each, already typeset.
   const lossRows: Inline[][][] = [];
   let lastShown = 0;
   return {
     start(trace) {
-      N = notationFor(trace.spec, trace.quantities);
-      const equals = (name: string, d: Dec): string => {
-        const p = N.value(d, digits);
-        return `${N.name(name)} ${p.rounded ? '\\approx' : '='} ${p.tex}`;
-      };
-      list = (pairs) => pairs.flatMap(([n, v], i) => (i === 0 ? [math(equals(n, v))] : [', ', math(equals(n, v))]));
-      const file = fileName(trace);
-      sink.begin(`Worked solution: ${file}`);
-      sink.blocks(openingBlocks(trace, N, digits, list));
+      if (want.typeset) N = notationFor(trace.spec, trace.quantities);
+      const title = `Worked solution: ${fileName(trace)}`;
+      sink.begin(title);
+      sink.blocks([
+        { kind: 'heading', level: 1, content: [title], plain: { content: ['exactprop worked solution: ', { code: trace.spec.file }] } },
+        ...(want.text ? plainHeader(trace, digits, certification) : []),
+        ...(want.typeset ? openingBlocks(trace, N, digits) : []),
+        { kind: 'paragraph', content: ['Initial values: ', ...list(initialValues(trace)), '.'], plain: { content: ['initial values: ', ...list(initialValues(trace))] } },
+      ]);
     },
     step(section, trace) {
-      const blocks: Block[] = [];
-      stepBlocks(section, trace, N, digits, blocks, list);
-      sink.blocks(blocks);
+      stepBlocks(section, trace, want.typeset ? N : undefined, digits, list, (blocks) => sink.blocks(blocks), want.text);
+      if (!want.typeset) return;
       const v = (name: string) => section.loss.find((c) => c.eq.name === name)!.value;
       const cell = (d: Dec): Inline[] => [math(N.number(d, digits).tex)];
       lossRows.push([[String(section.step)], [String(section.epoch)], cell(v('loss.data')), ...(trace.spec.loss.penalty ? [cell(v('loss.penalty')), cell(v('loss.total'))] : [])]);
       lastShown = section.step;
     },
     end(trace, final) {
-      sink.blocks(closingBlocks(trace, N, digits, lossRows, lastShown, final));
+      const blocks = want.typeset ? closingBlocks(trace, N, digits, lossRows, lastShown, final) : [];
+      if (want.text) {
+        blocks.push({ kind: 'paragraph', only: 'text', content: ['final values: ', ...list(final)] });
+        const warnings = [...trace.warnings.map((w) => w.message), ...(certification?.undecidable.map((u) => u.message) ?? [])];
+        if (warnings.length > 0) {
+          blocks.push(
+            { kind: 'paragraph', only: 'text', content: ['warnings:'] },
+            { kind: 'list', only: 'text', items: warnings.map((w) => [w]), plain: { indent: 2, tight: true } },
+          );
+        }
+      }
+      sink.blocks(blocks);
       sink.end();
     },
   };
 }
 
+/** The plain text's header under its title: the arithmetic, the optimizer, the loss and the conventions
+ *  in three lines (four with a certification); the typeset document explains them at length instead. */
+function plainHeader(trace: Trace, digits: number, certification: Certification | undefined): Block[] {
+  const { spec } = trace;
+  const opts = Object.entries(spec.training.options).map(([k, v]) => `${k} ${v}`).join(', ');
+  const arithmetic = isRationalContext(trace.ctx) ? 'exact fractions' : `precision ${spec.precision} digits`;
+  const lines = [
+    `${arithmetic} (shown to ${digits}); ${trace.optimizer.def.title} (${opts}); ` +
+      `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
+      `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`,
+    `conventions: ${spec.conventions.preset}; relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}`,
+  ];
+  if (certification) {
+    lines.push(`certified: every value was computed again at ${certification.referencePrecision} digits; every value agrees to at least ${certification.fewest} significant digits, and no digit shown is uncertified` +
+      (certification.undecidable.length ? `; UNDECIDABLE branches at this precision: ${certification.undecidable.length} (see warnings)` : '; every branch was decided the same way'));
+  }
+  return lines.map((line) => ({ kind: 'paragraph', only: 'text', content: [line], plain: { tight: true } }));
+}
+
+/** One quantity in the plain notation: formula, the numbers put in, the value (stated()). */
+export function plainCalc(c: Calc, digits: number): PlainCalc {
+  const name = c.eq.name;
+  const value = stated(c.value, digits);
+  if (c.eq.formula.type === 'ConstantNode') return { name, value };
+  const formula = print(c.eq.formula);
+  if (c.eq.formula.type === 'SymbolNode') return { name, formula, value, oneLine: true };
+  const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+  return { name, formula, substituted: print(c.eq.formula, (n) => { const v = values.get(n); return v && substituted(v, digits); }), value };
+}
+
 /** The file name a document is titled with (never its folder). */
 const fileName = (trace: Trace) => trace.spec.file.split(/[\\/]/).pop()!;
 
-/** The title, the problem (network, loss, optimizer, conventions, data) and the initial values. */
-function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: Array<[string, Dec]>) => Inline[]): Block[] {
+/** The problem (network, loss, optimizer, conventions, data), between the title and the initial values. */
+function openingBlocks(trace: Trace, N: Notation, digits: number): Block[] {
   const { spec } = trace;
   const num = (d: Dec) => N.number(d, digits).tex;
-  const file = fileName(trace);
   const blocks: Block[] = [];
-  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
-  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
-  const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups });
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content, only: 'typeset' });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content, only: 'typeset' });
+  const display = (groups: MathLine[][]) => groups.length > 0 && blocks.push({ kind: 'math', groups, only: 'typeset' });
 
-  h(1, `Worked solution: ${file}`);
   const arithmetic = isRationalContext(trace.ctx)
     ? `in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal`
     : `exactly with ${spec.precision} significant digits and shown to ${digits}`;
@@ -167,10 +224,10 @@ function openingBlocks(trace: Trace, N: Notation, digits: number, list: (pairs: 
   const columns = [...spec.inputs, ...spec.targets];
   blocks.push({
     kind: 'table',
+    only: 'typeset',
     head: [['sample'], ...columns.map((c) => [math(N.name(c))])],
     rows: trace.given.rows.map((row, i) => [[String(i + 1)], ...columns.map((c) => [math(num(row.get(c)!))])]),
   });
-  p('Initial values: ', ...list(initialValues(trace)), '.');
   return blocks;
 }
 
@@ -179,13 +236,14 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
   const { spec } = trace;
   const num = (d: Dec) => N.number(d, digits).tex;
   const blocks: Block[] = [];
-  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
-  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
+  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content, only: 'typeset' });
+  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content, only: 'typeset' });
   h(2, 'Result');
   if (lossRows.length > 0) {
     p('The loss at each step shown (computed before that step\'s update):');
     blocks.push({
       kind: 'table',
+      only: 'typeset',
       head: [['step'], ['epoch'], [math(N.quantity(stepLoss('data')))], ...(spec.loss.penalty ? [[math(N.quantity(stepLoss('penalty')))], [math('L')]] : [])],
       rows: lossRows,
     });
@@ -195,12 +253,13 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
   p(`The params before the first step and after the last (step ${lastStep}${lastShown === lastStep || lastStep === 0 ? '' : ', not shown above'}):`);
   blocks.push({
     kind: 'table',
+    only: 'typeset',
     head: [['param'], ['initial'], ['final']],
     rows: initialValues(trace).map(([name, v], i) => [[math(N.name(name))], [math(num(v))], [math(num(final[i]![1]))]]),
   });
   if (trace.warnings.length > 0) {
     h(2, 'Notes');
-    blocks.push({ kind: 'list', items: trace.warnings.map((w) => [w.message]) });
+    blocks.push({ kind: 'list', only: 'typeset', items: trace.warnings.map((w) => [w.message]) });
   }
   return blocks;
 }
@@ -214,17 +273,35 @@ function renameGrad(tree: Node): Node {
   );
 }
 
-function stepBlocks(step: StepSection, trace: Trace, N: Notation, digits: number, blocks: Block[], list: (pairs: Array<[string, Dec]>) => Inline[]): void {
+/**
+ * One step's blocks, handed to `emit` a part at a time (the step's heading, each sample, the rest), so
+ * that a step of a large batch is never held whole. `N` is given when the typeset blocks are wanted,
+ * `text` when the plain ones are: each medium's calculations are made only for it.
+ */
+function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, digits: number, list: (pairs: Array<[string, Dec]>) => Inline[], emit: (blocks: Block[]) => void, text: boolean): void {
   const { spec } = trace;
-  const depth = layersOf(spec);
-  // A fold, not Math.max(...): a spread of a large layer's units would exceed the arguments a call takes.
-  let deepest = 0;
-  for (const d of depth.values()) deepest = Math.max(deepest, d);
-  const layerName = (d: number) => (d === deepest ? 'Output layer' : `Hidden layer ${d}`);
-  const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content });
-  const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content });
-  const display = (calcs: Calc[]) => calcs.length > 0 && blocks.push({ kind: 'math', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx)) });
+  let blocks: Block[] = [];
+  const flush = () => {
+    emit(blocks);
+    blocks = [];
+  };
+  // A heading both media print, with its plain wording and place.
+  const h = (level: 1 | 2 | 3 | 4, content: Inline[], plain: Block['plain']) => blocks.push({ kind: 'heading', level, content, plain });
+  const p = (...content: Inline[]) => N && blocks.push({ kind: 'paragraph', content, only: 'typeset' });
+  const display = (calcs: Calc[]) => N && calcs.length > 0 && blocks.push({ kind: 'math', only: 'typeset', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx)) });
+  // The plain text's calculations, in the order of the equations, under a heading indented `indent - 2`.
+  const plain = (calcs: Calc[], indent: number) => text && blocks.push({ kind: 'calc', only: 'text', calcs: calcs.map((c) => plainCalc(c, digits)), plain: { indent, tight: true } });
+  let layerName = (_d: number) => '';
+  let depth = new Map<string, number>();
+  if (N) {
+    depth = layersOf(spec);
+    // A fold, not Math.max(...): a spread of a large layer's units would exceed the arguments a call takes.
+    let deepest = 0;
+    for (const d of depth.values()) deepest = Math.max(deepest, d);
+    layerName = (d) => (d === deepest ? 'Output layer' : `Hidden layer ${d}`);
+  }
   const byLayer = (calcs: Calc[], of: (c: Calc) => string | undefined, order: 1 | -1) => {
+    if (!N) return;
     const layerOf = (c: Calc) => depth.get(of(c) ?? '') ?? 0;
     const found = [...new Set(calcs.map(layerOf))].filter((d) => d > 0).sort((a, b) => order * (a - b));
     for (const d of found) {
@@ -233,28 +310,37 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation, digits: number
     }
   };
 
-  h(2, `Step ${step.step} (epoch ${step.epoch})`);
+  h(2, [`Step ${step.step} (epoch ${step.epoch})`], { content: [`== Step ${step.step} (epoch ${step.epoch}), samples ${step.samples.map((s) => s.sample).join(', ')} ==`] });
+  flush();
   for (const sample of step.samples) {
-    h(3, `Sample ${sample.sample}: `, ...list(sample.given));
-    h(4, 'Forward pass');
+    h(3, [`Sample ${sample.sample}: `, ...list(sample.given)], { indent: 2 });
+    h(4, ['Forward pass'], { content: ['forward'], indent: 4, tight: true });
+    plain(sample.forward, 6);
     byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1);
     p('Loss of this sample:');
     display(sample.forward.filter((c) => c.eq.role === 'loss'));
-    h(4, 'Backward pass');
+    h(4, ['Backward pass'], { content: ['backward'], indent: 4, tight: true });
+    plain(sample.backward, 6);
     p('Each adjoint is the sum, over the equations that use the quantity, of their adjoint times their local derivative. The loss first:');
     display(sample.backward.filter((c) => c.eq.role === 'seed'));
     byLayer(sample.backward.filter((c) => c.eq.role === 'adjoint'), (c) => c.eq.of, -1);
     p('This sample\'s share of each gradient:');
     display(sample.backward.filter((c) => c.eq.role === 'share'));
+    flush();
   }
-  h(3, `Loss of step ${step.step}`);
+  h(3, [`Loss of step ${step.step}`], { content: ['Loss'], indent: 2 });
+  plain(step.loss, 4);
   display(step.loss);
-  h(3, 'Gradients of the total loss');
+  h(3, ['Gradients of the total loss'], { content: ['Gradients (of the total loss)'], indent: 2, tight: true });
+  plain(step.gradients, 4);
   display(step.gradients);
-  h(3, `${trace.optimizer.def.title} update, `, math(`t = ${step.step}`));
-  blocks.push({ kind: 'math', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx))) });
+  const title = trace.optimizer.def.title;
+  h(3, [`${title} update, `, ...(N ? [math(`t = ${step.step}`)] : [])], { content: [`${title} update (t = ${step.step})`], indent: 2, tight: true });
+  plain(step.updates.flatMap((u) => u.calcs), 4);
+  if (N) blocks.push({ kind: 'math', only: 'typeset', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx))) });
   const after = step.after;
   p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
+  flush();
 }
 
 /** One quantity: formula, then the numbers put in, then the value (rounded values with \approx). */

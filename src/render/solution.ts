@@ -1,6 +1,7 @@
-// The worked solution as a document, independent of any output format: what a solution sheet lays
-// out, in its order (per step: each sample's forward and backward pass, the loss, the gradients, the
-// optimizer's updates). Printers (text.ts, ...) turn it into one format each.
+// The worked solution's content, independent of any output format: what a solution sheet lays out, in
+// its order (per step: each sample's forward and backward pass, the loss, the gradients, the
+// optimizer's updates), each quantity with the values that went into it. solution-doc.ts makes it the
+// document that every format's printer prints (text.ts, markdown.ts, latex.ts, html.ts).
 //
 // A solution is written as it is computed: a SolutionWriter receives the start (what is known before
 // the first step), each shown step as soon as it is finished, and the end, so a run of any length

@@ -8,6 +8,7 @@ import { unwrap, type Node } from '../symbolic/build.js';
 import { displayName } from '../graph/names.js';
 import { named, QuantityTable, type QuantityId } from '../graph/ids.js';
 import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
+import { isRepeatingFraction } from './numbers.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
 
 const GREEK = new Set([
@@ -191,7 +192,7 @@ export class Notation {
    *  decimal expansion is the fraction, then its rounded decimal, as the text solution writes it. */
   value(d: Dec, digits: number): Printed {
     const decimal = this.number(d, digits);
-    if ((d as unknown as { isTerminating?: () => boolean }).isTerminating?.() !== false) return decimal;
+    if (!isRepeatingFraction(d)) return decimal;
     const [num, den] = d.toString().split('/') as [string, string];
     const neg = num.startsWith('-');
     return { tex: `${neg ? '-' : ''}\\frac{${neg ? num.slice(1) : num}}{${den}} \\approx ${decimal.tex}`, rounded: false };

@@ -1,0 +1,22 @@
+// The plain notation of formulas, as mathjs writes them (`w1 * x1 + b1`, `tanh(z)`): what plain text
+// prints (the text solution, derive's text, check's reports), where Markdown, LaTeX and HTML print TeX
+// (tex.ts). A calculation in this notation is a document's PlainCalc (document.ts).
+import type { Node } from '../symbolic/build.js';
+import { displayName, isInternal } from '../graph/names.js';
+
+/** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
+export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
+  return formula.toString({
+    parenthesis: 'auto',
+    implicit: 'show',
+    handler: (node: Node) => {
+      if (node.type === 'SymbolNode') {
+        const name = (node as unknown as { name: string }).name;
+        return (valueOf ? valueOf(name) : undefined) ?? (isInternal(name) ? displayName(name) : undefined);
+      }
+      // A constant as written (mathjs would format a BigNumber its own way).
+      if (node.type === 'ConstantNode') return String((node as unknown as { value: unknown }).value);
+      return undefined;
+    },
+  } as never);
+}
