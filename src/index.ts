@@ -276,7 +276,9 @@ export interface StreamSummary {
   undecidable?: Undecidable[];
 }
 
-const FORMATS: readonly Format[] = ['text', 'markdown', 'latex', 'html', 'json'];
+/** The formats of a worked solution (and of the trace itself), in the order the CLI's help lists them:
+ *  adding a printer is adding it here and to solutionWriter. */
+export const FORMATS: readonly Format[] = ['text', 'markdown', 'latex', 'html', 'json'];
 
 /**
  * Trains the spec and writes its output to `sink` as the run goes: each step is written as soon as it

@@ -1,7 +1,7 @@
 // `exactprop run SPEC`: train exactly and print the worked solution (text, Markdown, LaTeX, HTML) or the
 // JSON trace. The library's runStream does the work; this reads the flags into its options.
 import { parseArgs } from 'node:util';
-import { InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../index.js';
+import { FORMATS, InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../index.js';
 import { loadSpecFile } from '../../node/files.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
@@ -25,7 +25,6 @@ export const usage = `exactprop run SPEC [--format text|markdown|latex|html|json
                 process uses more than this many megabytes
 ${LIMIT_USAGE}`;
 
-const FORMATS = ['text', 'markdown', 'latex', 'html', 'json'] as const;
 
 export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
