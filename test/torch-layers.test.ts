@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
-import { check } from '../src/index.js';
+import { check, run as runJson } from '../src/index.js';
 
 const spec = (lines: string[]) => parseSpec(lines.join('\n'), 'net.yaml');
 
@@ -203,6 +203,24 @@ describe('forward-only problems with a given upstream gradient', () => {
     expect(['dL/dconv_weight_0_0_0_0', 'dL/dconv_weight_0_0_0_1', 'dL/dconv_weight_0_0_1_0', 'dL/dconv_weight_0_0_1_1'].map((n) => step.values.get(n)!.toString())).toEqual(['2', '5', '1', '2']);
     expect(['dL/dx_0_0_0', 'dL/dx_0_1_1', 'dL/dx_0_2_2', 'dL/dx_0_0_1'].map((n) => sample.get(n)!.toString())).toEqual(['1', '0', '-1', '0']);
     expect(step.values.get('conv_weight_0_0_0_1')!.toString()).toBe('0');
+  });
+});
+
+describe('the JSON trace gives tensors back', () => {
+  it('state_dict and gradients per step, layer outputs and dL/dx per sample, in PyTorch\'s layout', () => {
+    const trace = runJson(spec(CNN)) as unknown as { steps: Array<{ tensors: Record<string, unknown>; tensor_gradients: Record<string, unknown>; samples: Array<{ tensors: { input: Record<string, unknown>; input_gradient: Record<string, unknown>; layers: Record<string, unknown> } }> }> };
+    const step = trace.steps[0]!;
+    // After the step (worked above): conv.weight[1] = [[0.4652, 0.4304], [-0.5, 0.4652]], fc.bias = [0.224].
+    expect(step.tensors['conv.weight']).toEqual([[[['1', '0'], ['0', '-1']]], [[['0.4652', '0.4304'], ['-0.5', '0.4652']]]]);
+    expect(step.tensors['fc.bias']).toEqual(['0.224']);
+    // dL/d fc.weight = -1.74 * (0, 2.1).
+    expect(step.tensor_gradients['fc.weight']).toEqual([['0', '-3.654']]);
+    const sample = step.samples[0]!.tensors;
+    expect(sample.input.x).toEqual([[['1', '2', '0'], ['0', '1', '3'], ['2', '1', '1']]]);
+    expect(sample.layers.conv).toEqual([[['0', '-1'], ['-1', '0']], [['2.1', '2.1'], ['0.1', '2.1']]]);
+    expect(sample.layers.flatten4).toEqual(['0', '2.1']);
+    // dL/dx: 0.348 (the pooled gradient) routed to conv_1_0_0, times the kernel [[0.5, 0.5], [-0.5, 0.5]] at the top-left window.
+    expect((sample.input_gradient.x as string[][][])[0]![0]).toEqual(['0.174', '0.174', '0']);
   });
 });
 

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 // The version is bundled from package.json (esbuild keeps only this field; tsx and vitest read JSON too).
 import { version } from '../../package.json';
-import { EvaluationError, InputError, MAX_PRECISION, MIN_PRECISION } from '../index.js';
+// The library is loaded with the command that needs it: --version and --help start without it.
+const library = () => import('../index.js');
 import { didYouMean } from '../text/did-you-mean.js';
 import { terminalSafe } from '../text/escape.js';
 import { processIo, UsageError, wholeNumber, type Io } from './io.js';
@@ -55,11 +56,12 @@ const VERSION_FLAGS = ['--version', '-V'];
  * flag that must change, and the message says so (the spec's own `precision:` is checked where it is
  * written). Only this option is read here; everything else is the command's to parse.
  */
-function checkPrecisionFlag(args: string[]): void {
+async function checkPrecisionFlag(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, strict: false, allowPositionals: true, options: { precision: { type: 'string' } } });
   const given = values.precision;
   if (given === undefined) return;
   if (typeof given !== 'string') throw new UsageError('--precision takes a whole number of significant digits (e.g. --precision 80)');
+  const { MIN_PRECISION, MAX_PRECISION } = await library();
   wholeNumber(given, 'precision', MIN_PRECISION, MAX_PRECISION);
 }
 
@@ -94,9 +96,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(`exactprop ${VERSION}\n`);
       return 0;
     }
-    checkPrecisionFlag(rest);
+    await checkPrecisionFlag(rest);
     return await command.run(rest, io);
   } catch (e) {
+    const { InputError, EvaluationError } = await library();
     // LimitError and BudgetError are InputErrors: located, no stack trace.
     if (e instanceof InputError) {
       io.err(`exactprop: ${safeLocated(e)}\n`);

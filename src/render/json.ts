@@ -8,6 +8,7 @@ import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { jsonSafe } from '../text/escape.js';
+import type { SpecTensor } from '../spec/torch-model.js';
 
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */
@@ -50,8 +51,14 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   emit(`{"step":${s.step},"epoch":${s.epoch},"samples":[`);
   s.samples.forEach((sample, i) => {
     const v = sample.ordered;
+    // A computed quantity by its place in the sample program; an input from the sample's data row.
+    const valueOf = (name: string) => {
+      const at = layout.tensors!.index.get(name);
+      return at !== undefined ? v[at] : trace.given.rows[sample.row]!.get(name);
+    };
+    const tensors = layout.tensors ? `,"tensors":${sampleTensorsText(trace, layout.tensors, valueOf, f)}` : '';
     emit(`${i ? ',' : ''}{"sample":${sample.row + 1},"values":${object(layout.values, v)},"adjoints":${object(layout.adjoints, v)},` +
-      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}}`);
+      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}${tensors}}`);
   });
   const v = s.values;
   const named = (entries: Array<[string, string]>) => {
@@ -66,6 +73,40 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   emit(`],` +
     `"loss":{"data":${f(v.get('loss.data')!)},"penalty":${f(v.get('loss.penalty') ?? trace.ctx.zero)},"total":${f(v.get('loss.total')!)}},` +
     `"gradients":${named(layout.gradients)},"optimizer":{${optimizer}},"params":${named(layout.params)}`);
+  // A torch-style spec's params and buffers after the step, and their gradients, as PyTorch lays them out.
+  if (layout.tensors) {
+    const spec = trace.spec.tensors!;
+    const dict = (tensors: SpecTensor[], key: (e: string) => string) =>
+      `{${tensors.map((t) => `"${t.name}":${nestedText(t.shape, t.entries.map((e) => f(v.get(key(e))!)))}`).join(',')}}`;
+    emit(`,"tensors":${dict([...spec.params, ...spec.buffers], (e) => e)},"tensor_gradients":${dict(spec.params, adjointName)}`);
+  }
+}
+
+/** Nested JSON lists of `tokens` (row-major) in `shape`. */
+function nestedText(shape: readonly number[], tokens: readonly string[]): string {
+  if (shape.length === 0) return tokens[0]!;
+  const build = (depth: number, offset: number, size: number): string => {
+    if (depth === shape.length) return tokens[offset]!;
+    const inner = size / shape[depth]!;
+    return `[${Array.from({ length: shape[depth]! }, (_, i) => build(depth + 1, offset + i * inner, inner)).join(',')}]`;
+  };
+  return build(0, 0, tokens.length);
+}
+
+/** A sample's tensors: its input and the input's gradient, and each layer's output (a model with batch
+ *  norm packs its batch into one sample: each tensor then leads with the batch's dimension). */
+function sampleTensorsText(trace: Trace, t: NonNullable<Layout['tensors']>, value: (name: string) => Dec | undefined, f: (d: Dec) => string): string {
+  const spec = trace.spec.tensors!;
+  const batch = spec.batchSize;
+  const shapeOf = (s: SpecTensor) => (batch === undefined ? s.shape : [batch, ...s.shape]);
+  const tensor = (s: SpecTensor, key: (e: string) => string) => nestedText(shapeOf(s), s.entries.map((e) => {
+    const d = value(key(e));
+    return d === undefined ? 'null' : f(d);
+  }));
+  const inputs = spec.inputs.filter((s) => s.name !== '');
+  return `{"input":{${inputs.map((s) => `"${s.name}":${tensor(s, (e) => e)}`).join(',')}},` +
+    `"input_gradient":{${inputs.map((s) => `"${s.name}":${tensor(s, adjointName)}`).join(',')}},` +
+    `"layers":{${spec.layers.map((l) => `"${l.name}":${tensor(l, (e) => e)}`).join(',')}}}`;
 }
 
 interface Layout {
@@ -76,6 +117,9 @@ interface Layout {
   gradients: Array<[string, string]>;
   optimizer: Array<[string, Array<[string, string]>]>;
   params: Array<[string, string]>;
+  /** A torch-style spec's: where each sample quantity sits in the sample program (inputs are read from
+   *  the data row, so they are looked up by name). */
+  tensors?: { index: Map<string, number> };
 }
 const layouts = new WeakMap<Trace, Layout>();
 
@@ -97,6 +141,7 @@ function layoutOf(trace: Trace): Layout {
     gradients: params.map((p) => [p, adjointName(p)]),
     optimizer: locals.map((local) => [local, params.map((p): [string, string] => [p, optimizerName(local, p)])]),
     params: params.map((p) => [p, p]),
+    ...(trace.spec.tensors ? { tensors: { index } } : {}),
   };
   layouts.set(trace, layout);
   return layout;
