@@ -80,46 +80,13 @@ SPEC_DIR = ROOT / "test" / "fixtures" / "torch-layers" / "specs"
 OUT_FILE = ROOT / "test" / "fixtures" / "torch-layers" / "expected.json"
 
 
-# --------------------------------------------------------------------------- YAML (as scripts/torch_fixtures.py)
+# --------------------------------------------------------------------------- YAML and numbers
+# The dense fixtures' reader (numbers kept as text, read with float() here) and number parsers, shared.
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from torch_fixtures import DECIMAL_TEXT, _StrNumLoader, boolean, integer, num  # noqa: E402
 
-class _StrNumLoader(yaml.SafeLoader):
-    """SafeLoader that leaves every number as its text (PyYAML is YAML 1.1: `1e-8` would be a string)."""
-
-
-_StrNumLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for (tag, rx) in resolvers
-         if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 INT_TEXT = re.compile(r"[+-]?\d+")
-
-
-def num(v, what):
-    if isinstance(v, bool) or v is None:
-        raise ValueError(f"{what}: expected a number, got {v!r}")
-    s = str(v).strip()
-    if not DECIMAL_TEXT.fullmatch(s):
-        raise ValueError(f"{what}: expected a number, got {v!r}")
-    x = float(s)
-    if not math.isfinite(x):
-        raise ValueError(f"{what}: not finite: {v!r}")
-    return x
-
-
-def integer(v, what):
-    s = str(v).strip()
-    if not re.fullmatch(r"[0-9]+", s):
-        raise ValueError(f"{what}: expected a non-negative integer, got {v!r}")
-    return int(s)
-
-
-def boolean(v, what):
-    if isinstance(v, bool):
-        return v
-    raise ValueError(f"{what}: expected true/false, got {v!r}")
 
 
 def nested(v, conv, what):

@@ -4,30 +4,9 @@
 // HTML printer (KaTeX) stays out of what a command loads until it prints HTML. esbuild resolves every
 // import, dynamic ones included; its metafile lists each file's imports and their kind.
 import { describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
+import { importGraph, type Import } from './helpers/import-graph.js';
 
-interface Import { path: string; kind: string }
-
-async function cliGraph(): Promise<Map<string, Import[]>> {
-  const result = await build({
-    entryPoints: ['src/cli/exactprop.ts'],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    outdir: 'out',
-    splitting: true,
-    packages: 'external',
-    external: ['#csv-*'],
-    logLevel: 'silent',
-  });
-  const graph = new Map<string, Import[]>();
-  for (const [file, input] of Object.entries(result.metafile.inputs)) {
-    if (file.startsWith('src/')) graph.set(file, input.imports.filter((i) => i.path.startsWith('src/')).map((i) => ({ path: i.path, kind: i.kind })));
-  }
-  return graph;
-}
+const cliGraph = (): Promise<Map<string, Import[]>> => importGraph(['src/cli/exactprop.ts']);
 
 const ALLOWED = [/^src\/index\.ts$/, /^src\/node\.ts$/, /^src\/node\//, /^src\/cli\//, /^src\/text\//, /^src\/limits\//];
 

@@ -3,29 +3,11 @@
 // the library and its Node entry) and its metafile lists, per file, the files it imports (type-only
 // imports are erased, so they do not count); a depth-first search over that graph finds any cycle.
 import { describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
+import { importGraph as resolvedImports } from './helpers/import-graph.js';
 
 async function importGraph(): Promise<Map<string, string[]>> {
-  const result = await build({
-    entryPoints: ['src/cli/exactprop.ts', 'src/index.ts', 'src/node.ts'],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    outdir: 'out',
-    splitting: true,
-    packages: 'external',
-    // package.json's '#csv-*' imports name packages too.
-    external: ['#csv-*'],
-    logLevel: 'silent',
-  });
-  const graph = new Map<string, string[]>();
-  for (const [file, input] of Object.entries(result.metafile.inputs)) {
-    if (!file.startsWith('src/')) continue;
-    graph.set(file, input.imports.map((i) => i.path).filter((path) => path.startsWith('src/')));
-  }
-  return graph;
+  const graph = await resolvedImports(['src/cli/exactprop.ts', 'src/index.ts', 'src/node.ts']);
+  return new Map([...graph].map(([file, imports]) => [file, imports.map((i) => i.path)]));
 }
 
 /** Every cycle found by a depth-first search (one per back edge), each as its files in import order. */

@@ -8,16 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseSpec } from '../src/spec/validate.js';
 import { DEFAULT_LAYER_KIND, LAYER_KINDS } from '../src/spec/layers.js';
+import { located } from './helpers/spec.js';
 
-/** The located message of what `f` throws (an InputError of the project or of its copy). */
-const located = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { located(): string }).located();
-  }
-  throw new Error('expected an input error');
-};
 const texts = (yaml: string) => parseSpec(yaml, 'net.yaml').neurons.map((n) => [n.name, n.text]);
 
 describe('the dense kind', () => {

@@ -6,6 +6,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
 import { check, run as runJson } from '../src/index.js';
+import { located } from './helpers/spec.js';
 
 const spec = (lines: string[]) => parseSpec(lines.join('\n'), 'net.yaml');
 
@@ -22,14 +23,6 @@ function step1(lines: string[]) {
   };
 }
 
-const located = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { located(): string }).located();
-  }
-  throw new Error('expected an input error');
-};
 
 // conv (2 channels) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(2, 1), one SGD step at lr 0.1.
 // By hand: channel 0 of the convolution is 1*x00 - x11 over each 2x2 window: 0, -1, -1, 0 (ReLU: all 0);

@@ -204,15 +204,20 @@ function windowOf(layer: TorchLayer, dims: number, pooling: boolean): Window {
   };
 }
 
+/** A convolution's (or a transposed one's) channels and groups, checked against its input. */
+function channels(layer: TorchLayer, input: Shape, dims: 1 | 2): { inC: number; outC: number; groups: number } {
+  needRank(layer, input, [dims + 1], dims === 1 ? 'a [channels, length] input' : 'a [channels, height, width] input');
+  const inC = int(layer, 'in_channels', undefined, 1);
+  const outC = int(layer, 'out_channels', undefined, 1);
+  const groups = int(layer, 'groups', 1, 1);
+  if (input[0] !== inC) throw new ArgumentError('in_channels', `in_channels is ${inC} but the input has ${input[0]} channels (shape [${input.join(', ')}])`);
+  if (inC % groups || outC % groups) throw new ArgumentError('groups', `in_channels and out_channels must be divisible by groups (${groups})`);
+  return { inC, outC, groups };
+}
+
 function convolution(dims: 1 | 2): TorchLayerKind {
-  const ranks = dims === 1 ? 'a [channels, length] input' : 'a [channels, height, width] input';
   const read = (layer: TorchLayer, input: Shape) => {
-    needRank(layer, input, [dims + 1], ranks);
-    const inC = int(layer, 'in_channels', undefined, 1);
-    const outC = int(layer, 'out_channels', undefined, 1);
-    const groups = int(layer, 'groups', 1, 1);
-    if (input[0] !== inC) throw new ArgumentError('in_channels', `in_channels is ${inC} but the input has ${input[0]} channels (shape [${input.join(', ')}])`);
-    if (inC % groups || outC % groups) throw new ArgumentError('groups', `in_channels and out_channels must be divisible by groups (${groups})`);
+    const { inC, outC, groups } = channels(layer, input, dims);
     if (layer.padding_mode !== undefined && layer.padding_mode !== 'zeros') throw new ArgumentError('padding_mode', "only padding_mode 'zeros' (PyTorch's default)");
     const w = windowOf(layer, dims, false);
     const out = input.slice(1).map((len, d) => slide(len, w.kernel[d]!, w.stride[d]!, w.padding[d]!, w.dilation[d]!));
@@ -255,12 +260,7 @@ function convolution(dims: 1 | 2): TorchLayerKind {
 
 function transposedConvolution(dims: 1 | 2): TorchLayerKind {
   const read = (layer: TorchLayer, input: Shape) => {
-    needRank(layer, input, [dims + 1], dims === 1 ? 'a [channels, length] input' : 'a [channels, height, width] input');
-    const inC = int(layer, 'in_channels', undefined, 1);
-    const outC = int(layer, 'out_channels', undefined, 1);
-    const groups = int(layer, 'groups', 1, 1);
-    if (input[0] !== inC) throw new ArgumentError('in_channels', `in_channels is ${inC} but the input has ${input[0]} channels (shape [${input.join(', ')}])`);
-    if (inC % groups || outC % groups) throw new ArgumentError('groups', `in_channels and out_channels must be divisible by groups (${groups})`);
+    const { inC, outC, groups } = channels(layer, input, dims);
     const w = windowOf(layer, dims, false);
     const outputPadding = perDim(layer, 'output_padding', dims, new Array<number>(dims).fill(0));
     outputPadding.forEach((op, d) => {

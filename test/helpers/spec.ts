@@ -39,3 +39,14 @@ export async function cli(argv: string[], files: Record<string, string> = {}, io
 export function scalarSpec(loss: string, x: string, training: string, extra = ''): string {
   return `params: { x: ${x} }\ndata: [ {} ]\nloss: { sample: "${loss}", reduce: sum }\ntraining: ${training}\n${extra}`;
 }
+
+/** The located message (file:line: at path: why) of the input error `f` throws, whichever copy of the
+ *  project's InputError it is (the registry tests run a copy of src/). */
+export function located(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as { located(): string }).located();
+  }
+  throw new Error('expected an input error');
+}
