@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Notation } from '../src/render/tex.js';
+import { adjointOf, named, ofSample, QuantityTable, stateOf } from '../src/graph/ids.js';
 import { parseExpression } from '../src/symbolic/parse.js';
 import { makeContext } from '../src/numeric/context.js';
 import { selectSteps } from '../src/render/steps.js';
@@ -45,7 +46,10 @@ function latexFragments(tex: string): Array<[string, boolean]> {
 }
 
 describe('names and formulas as people write them in LaTeX', () => {
-  const N = new Notation(['w1', 'yhat', 'beta1', 'lambda', 'h1', 'lr', 'eps', 'loss', 'm', 'mhat']);
+  // What each derived symbol is comes from the run's equations (graph/ids.ts), never from its text.
+  const quantities = new QuantityTable();
+  for (const id of [adjointOf('h1'), adjointOf('loss'), stateOf('m', 'w1'), stateOf('mhat', 'w1'), ofSample(1, named('loss'))]) quantities.add(id);
+  const N = new Notation(['w1', 'yhat', 'beta1', 'lambda', 'h1', 'lr', 'eps', 'loss', 'm', 'mhat'], quantities);
   it('renders the names of the issue', () => {
     expect(N.name('w1')).toBe('w_{1}');
     expect(N.name('yhat')).toBe('\\hat{y}');
@@ -58,6 +62,8 @@ describe('names and formulas as people write them in LaTeX', () => {
     expect(N.name('eps')).toBe('\\epsilon');
     expect(N.name('loss[2]')).toBe('\\ell^{(2)}');
     expect(N.name('W1_2_1')).toBe('W_{1,2,1}');
+    // A name that merely looks derived is a name: only the table says what a symbol is.
+    expect(new Notation(['x']).name('dL/dh1')).toBe('\\mathrm{dL/dh1}');
     const tex = (e: string) => N.formula(parseExpression(e), { digits: 12 }).tex;
     expect(tex('relu(i1*w1 + i2*w2 + b1)')).toBe('\\operatorname{ReLU}(i_{1} w_{1} + i_{2} w_{2} + b_{1})');
     expect(tex('heaviside(h1*w5 + b) * w5')).toBe('H(h_{1} w_{5} + b) w_{5}');

@@ -21,6 +21,7 @@ import {
   withDefinition, withOptions, withPenalty, type Variant,
 } from './variants.js';
 import { ANOTHER_PARAMS_VALUE, PARAM_IN_WRONG_SLOT } from './wrong-slot.js';
+import { argsOf, callName, operatorFn } from '../symbolic/tree.js';
 
 /** What a diagnosis makes of one spec: the report's text and the rewrite, as in a Variant. */
 export type Rewrite = Omit<Variant, 'id' | 'family'>;
@@ -85,7 +86,7 @@ function reluAtZero(v: string) {
     const usesKinks = [...spec.neurons, spec.loss.sample].some((e) => {
       let found = false;
       e.expr.traverse((n: MathNode) => {
-        if (n.type === 'FunctionNode' && FUNCTIONS[(n as unknown as { fn: { name: string } }).fn.name]?.kink) found = true;
+        if (n.type === 'FunctionNode' && FUNCTIONS[callName(n)]?.kink) found = true;
       });
       return found;
     });
@@ -98,8 +99,7 @@ function reluAtZero(v: string) {
   };
 }
 
-const argsOf = (n: MathNode) => (n as unknown as { args: MathNode[] }).args;
-const isDivision = (n: MathNode) => n.type === 'OperatorNode' && (n as unknown as { fn: string }).fn === 'divide';
+const isDivision = (n: MathNode) => n.type === 'OperatorNode' && operatorFn(n) === 'divide';
 
 /** The table, in the order the diagnoses are tried and reported (the entries that compute a training
  *  first, then the local ones, whatever their place in the table). */

@@ -7,6 +7,7 @@ import { parseExpression } from '../symbolic/parse.js';
 import type { OptimizerDef, Options } from '../optimizers/definitions.js';
 import type { Spec } from '../spec/model.js';
 import { setFormula, type Graph } from './graph.js';
+import { argsOf, callName, contentOf, operatorFn, symbolName } from '../symbolic/tree.js';
 
 export interface Variant {
   /** Stable name, used in the JSON report. */
@@ -38,20 +39,21 @@ export function biases(spec: Spec): string[] {
   const walk = (n: MathNode, onlyAdded: boolean) => {
     switch (n.type) {
       case 'SymbolNode': {
-        const name = (n as unknown as { name: string }).name;
+        const name = symbolName(n);
         if (params.has(name)) additive.set(name, (additive.get(name) ?? true) && onlyAdded);
         return;
       }
       case 'ParenthesisNode':
-        return walk((n as unknown as { content: MathNode }).content, onlyAdded);
+        return walk(contentOf(n), onlyAdded);
       case 'OperatorNode': {
-        const { fn, args } = n as unknown as { fn: string; args: MathNode[] };
+        const fn = operatorFn(n);
+        const args = argsOf(n);
         const keeps = ['add', 'subtract', 'unaryMinus', 'unaryPlus'].includes(fn);
         return args.forEach((a) => walk(a, onlyAdded && keeps));
       }
       case 'FunctionNode':
         // A function's argument is a pre-activation of its own.
-        return (n as unknown as { args: MathNode[] }).args.forEach((a) => walk(a, true));
+        return argsOf(n).forEach((a) => walk(a, true));
     }
   };
   for (const n of spec.neurons) walk(n.expr, true);
@@ -82,12 +84,13 @@ export const squares = (names: string[]) => sum(names.map((n) => pow(symbol(n), 
 /** Every `sqrt(X) + eps` in a formula written as `sqrt(X + eps)` (`eps` the optimizer's epsilon option). */
 export function epsInside(n: MathNode, eps = 'eps'): MathNode {
   if (n.type === 'OperatorNode') {
-    const { fn, args } = n as unknown as { fn: string; args: MathNode[] };
-    const [a, b] = args.map((x) => (x.type === 'ParenthesisNode' ? (x as unknown as { content: MathNode }).content : x));
+    const fn = operatorFn(n);
+    const args = argsOf(n);
+    const [a, b] = args.map((x) => (x.type === 'ParenthesisNode' ? contentOf(x) : x));
     // Only a sum of exactly these two: a longer sum (an n-ary node) has more terms to keep.
-    if (fn === 'add' && args.length === 2 && a?.type === 'FunctionNode' && (a as unknown as { fn: { name: string } }).fn.name === 'sqrt' &&
-      b?.type === 'SymbolNode' && (b as unknown as { name: string }).name === eps) {
-      return call('sqrt', [add((a as unknown as { args: MathNode[] }).args[0]!, symbol(eps))]);
+    if (fn === 'add' && args.length === 2 && a?.type === 'FunctionNode' && callName(a) === 'sqrt' &&
+      b?.type === 'SymbolNode' && symbolName(b) === eps) {
+      return call('sqrt', [add(argsOf(a)[0]!, symbol(eps))]);
     }
   }
   return n.map((child: MathNode) => epsInside(child, eps));
@@ -97,7 +100,7 @@ export function epsInside(n: MathNode, eps = 'eps'): MathNode {
  *  pass's pre-activation, whatever a hand calculation does to the weights it multiplies by). */
 export function renameOutsideCalls(n: MathNode, rename: (s: string) => string | undefined): MathNode {
   if (n.type === 'SymbolNode') {
-    const r = rename((n as unknown as { name: string }).name);
+    const r = rename(symbolName(n));
     return r ? symbol(r) : n;
   }
   if (n.type === 'FunctionNode') return n;
@@ -107,7 +110,7 @@ export function renameOutsideCalls(n: MathNode, rename: (s: string) => string | 
 /** Replaces symbol `from` by `to` everywhere (function names excepted). */
 export function substitute(n: MathNode, from: string, to: MathNode): MathNode {
   return n.transform((node: MathNode, path: string) =>
-    node.type === 'SymbolNode' && path !== 'fn' && (node as unknown as { name: string }).name === from ? to : node,
+    node.type === 'SymbolNode' && path !== 'fn' && symbolName(node) === from ? to : node,
   );
 }
 

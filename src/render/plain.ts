@@ -3,6 +3,7 @@
 // (tex.ts). A calculation in this notation is a document's PlainCalc (document.ts).
 import type { Node } from '../symbolic/build.js';
 import { displayName, isInternal } from '../graph/names.js';
+import { constantText, symbolName } from '../symbolic/tree.js';
 
 /** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
 export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
@@ -11,11 +12,11 @@ export function print(formula: Node, valueOf?: (name: string) => string | undefi
     implicit: 'show',
     handler: (node: Node) => {
       if (node.type === 'SymbolNode') {
-        const name = (node as unknown as { name: string }).name;
+        const name = symbolName(node);
         return (valueOf ? valueOf(name) : undefined) ?? (isInternal(name) ? displayName(name) : undefined);
       }
       // A constant as written (mathjs would format a BigNumber its own way).
-      if (node.type === 'ConstantNode') return String((node as unknown as { value: unknown }).value);
+      if (node.type === 'ConstantNode') return constantText(node);
       return undefined;
     },
   } as never);

@@ -26,6 +26,7 @@ import { callsFunction } from '../symbolic/functions.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
+import { symbolName } from '../symbolic/tree.js';
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
@@ -267,7 +268,7 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
 /** In the optimizer's own equations `grad` is the gradient of the loss: print it as dL/dp. */
 function renameGrad(tree: Node): Node {
   return tree.transform((node: Node, path: string) =>
-    node.type === 'SymbolNode' && path !== 'fn' && (node as unknown as { name: string }).name === 'grad'
+    node.type === 'SymbolNode' && path !== 'fn' && symbolName(node) === 'grad'
       ? symbol(symbolOf(adjointOf('p')))
       : node,
   );

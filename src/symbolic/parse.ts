@@ -14,6 +14,7 @@ import { FUNCTIONS } from './functions.js';
 import { didYouMean } from '../text/did-you-mean.js';
 import { DEFAULT_LIMITS, overLimitMessage, type Limits } from '../limits/limits.js';
 import { literalProblem } from '../numeric/literal.js';
+import { argsOf, calleeOf, contentOf, operatorFn, operatorSymbol, symbolName } from './tree.js';
 
 /** A problem with one expression's text. The caller knows where the text came from and locates it;
  *  `limit` names the limit it exceeds, when that is what is wrong. */
@@ -251,18 +252,20 @@ function check(node: Node, text: string): void {
     case 'SymbolNode':
       return;
     case 'ParenthesisNode':
-      return check((node as unknown as { content: Node }).content, text);
+      return check(contentOf(node), text);
     case 'OperatorNode': {
-      const { fn, op, args } = node as unknown as { fn: string; op: string; args: Node[] };
+      const fn = operatorFn(node);
+      const op = operatorSymbol(node);
+      const args = argsOf(node);
       if (!OPERATORS.has(fn)) throw new ExpressionError(`operator '${op}' is not allowed in '${text}' (use + - * / ^)`);
       args.forEach((a) => check(a, text));
       if (fn === 'pow') checkExponent(args[1]!, text);
       return;
     }
     case 'FunctionNode': {
-      const f = node as unknown as { fn: Node; args: Node[] };
+      const f = { fn: calleeOf(node), args: argsOf(node) };
       if (f.fn.type !== 'SymbolNode') throw new ExpressionError(`only named functions may be called in '${text}'`);
-      const name = (f.fn as unknown as { name: string }).name;
+      const name = symbolName(f.fn);
       const rule = FUNCTIONS[name];
       if (!rule) {
         throw new ExpressionError(`unsupported function '${name}'${didYouMean(name, Object.keys(FUNCTIONS))} in '${text}'; available: ${Object.keys(FUNCTIONS).join(', ')}`);
@@ -289,7 +292,7 @@ function checkExponent(exponent: Node, text: string): void {
     const v = (e as unknown as { value: { abs: () => { gt: (n: number) => boolean } } }).value;
     if (v.abs().gt(10_000)) throw new ExpressionError(`exponent too large in '${text}' (at most 10000 in size)`);
   }
-  if (e.type === 'OperatorNode' && (e as unknown as { fn: string }).fn === 'pow') {
+  if (e.type === 'OperatorNode' && operatorFn(e) === 'pow') {
     throw new ExpressionError(`a power of a power is not allowed in '${text}': write the exponent out, or use parentheses on the base`);
   }
 }

@@ -38,3 +38,6 @@ export function childrenOf(n: Node): Node[] {
   if (n.type === 'ParenthesisNode') return [contentOf(n)];
   return argsOf(n);
 }
+
+/** What a FunctionNode calls, as a node (a SymbolNode for a named function). */
+export const calleeOf = (n: Node): Node => (n as FunctionNode).fn as unknown as Node;
