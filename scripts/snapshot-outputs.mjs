@@ -9,7 +9,7 @@ mkdirSync(out, { recursive: true });
 const specs = [
   ...readdirSync('examples').filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`),
   ...readdirSync('test/fixtures/torch/specs').filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/torch/specs/${f}`),
-].filter((f) => /^training:/m.test(readFileSync(f, 'utf8')));
+].filter((f) => /^model:/m.test(readFileSync(f, 'utf8')));
 const cli = (args) => {
   const r = spawnSync('node', ['dist/exactprop.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   return `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -25,7 +25,7 @@ for (const spec of specs) {
     writeFileSync(`${out}/${base}.derive.${format}`, cli(['derive', spec, '--format', format]));
   }
 }
-const answers = readdirSync('examples').filter((f) => f.endsWith('.yaml') && !/^training:/m.test(readFileSync(`examples/${f}`, 'utf8')));
+const answers = readdirSync('examples').filter((f) => f.endsWith('.yaml') && !/^model:/m.test(readFileSync(`examples/${f}`, 'utf8')));
 for (const a of answers) {
   for (const format of ['text', 'markdown', 'json']) {
     writeFileSync(`${out}/check_${a}.${format}`, cli(['check', 'examples/hw7-q2.yaml', `examples/${a}`, '--format', format]));

@@ -60,7 +60,7 @@ export function derivationDocument(r: DerivationReport, medium?: Medium): Doc {
   // Plain text's lines: each a paragraph at `indent`, right under the line above.
   const line = (indent: number, words: string) => text && blocks.push({ kind: 'paragraph', only: 'text', content: [{ literal: words }], plain: { indent, tight: true } });
   const lines = (lhs: string, rel: string, texLines: string[]): MathLine[] => texLines.map((t, i) => ({ lhs: i === 0 ? lhs : '', rel: i === 0 ? rel : '', rhs: t }));
-  const pen = (param: string) => N.partial('loss.penalty', param);
+  const pen = (param: string) => N.partial(stepLoss('penalty'), param);
   const ell = typeset ? N.name('loss') : '';
   const value = (d: Dec) => N.number(d, digits);
   const rel = (d: Dec) => (value(d).rounded ? '\\approx' : '=');

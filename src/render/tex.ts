@@ -178,8 +178,9 @@ export class Notation {
   }
 
   /** The partial derivative d(of)/d(wrt) as a fraction. */
-  partial(of: string, wrt: string): string {
-    return `\\frac{\\partial ${this.name(of)}}{\\partial ${this.name(wrt)}}`;
+  partial(of: string | QuantityId, wrt: string): string {
+    const top = typeof of === 'string' ? this.name(of) : this.quantity(of);
+    return `\\frac{\\partial ${top}}{\\partial ${this.name(wrt)}}`;
   }
 
   /** A decimal as TeX, rounded to `digits` significant digits: 1e-8 as 10^{-8}. */
