@@ -8,6 +8,7 @@ import type { Spec } from '../spec/model.js';
 import { add, constant, constantValue, div, mul, neg, sub, sum, symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { differentiate } from '../symbolic/differentiate.js';
+import { FUNCTIONS } from '../symbolic/functions.js';
 import { parseExpression } from '../symbolic/parse.js';
 import { compile, countUses, type Compiled, type MemoTable } from './evaluate.js';
 import type { NumericContext } from '../numeric/context.js';
@@ -94,7 +95,7 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
   const fused = fusedSoftmaxCrossEntropy(spec, users);
   const softmaxLocal = softmaxDerivatives(spec);
-  const local = (u: { name: string; expr: Node }, name: string) => softmaxLocal(u.name, name) ?? differentiate(u.expr, name);
+  const local = (u: { name: string; expr: Node }, name: string) => softmaxLocal(u.name, name) ?? fromOutput(u, name) ?? differentiate(u.expr, name);
   const chain = (name: string) => {
     const rule = fused?.get(name);
     if (rule) return mul(quantity(table, adjointOf('loss')), sub(symbol(rule.p), symbol(rule.y)));
@@ -166,6 +167,20 @@ function fusedSoftmaxCrossEntropy(spec: Spec, users: (name: string) => Array<{ n
     const p = byIndex.get(i + 1)!;
     return [z, { p, y: targetOf.get(p)! }];
   }));
+}
+
+/**
+ * A neuron y = f(z) of a function whose derivative hand calculations write in terms of y (sigmoid's
+ * y (1 - y), tanh's 1 - y^2): dy/dx = f'(y) * dz/dx, reading y, the neuron's own value (the same value
+ * f(z) would give, not computed again). Undefined for any other neuron.
+ */
+function fromOutput(u: { name: string; expr: Node }, x: string): Node | undefined {
+  const call = unwrap(u.expr);
+  if (call.type !== 'FunctionNode') return undefined;
+  const rule = FUNCTIONS[callName(call)];
+  const args = argsOf(call);
+  if (!rule?.fromOutput || args.length !== 1) return undefined;
+  return mul(rule.fromOutput(symbol(u.name)), differentiate(args[0]!, x));
 }
 
 /**

@@ -58,6 +58,10 @@ function baseName(name: string): string {
     const subs = [...(m[2] ? [m[2]] : []), ...m[3]!.slice(1).split('_').map((part) => (/^\d+$/.test(part) ? part : mathrm(part)))];
     return `${letterTex(m[1]!)}_{${subs.join(',')}}`;
   }
+  // A word with indices, as layers name their tensors' entries (conv_weight_1_0_0_1, lstm_i_0_1): the
+  // word upright, the indices as a subscript.
+  m = /^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)((?:_\d+)+)$/.exec(name);
+  if (m) return `${mathrm(m[1]!)}_{${m[2]!.slice(1).split('_').join(',')}}`;
   return mathrm(name);
 }
 

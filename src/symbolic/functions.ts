@@ -49,6 +49,10 @@ export interface FunctionEntry {
   stepDerivative?: string;
   /** A problem with the argument trees themselves, found when a spec is read. */
   checkArgs?(args: Node[]): string | undefined;
+  /** Its derivative written in terms of its own value y, as hand calculations write it (sigmoid:
+   *  y (1 - y); tanh: 1 - y^2; exp: y): the backward pass of a neuron y = f(z) reads y rather than
+   *  computing f(z) again, so a hand calculation's own y goes in where it wrote it. */
+  fromOutput?(y: Node): Node;
   /** A kink among all its (compared) arguments rather than at 0 of the first: maximum, and its
    *  derivative max_share (whose first argument says which argument's share). */
   comparesAll?: boolean;
@@ -86,11 +90,13 @@ const TABLE = {
     tex: { write: '\\operatorname{sigmoid}', symbol: '\\sigma' },
     evaluate: ([x], c) => k.sigmoid(x!, c),
     derivative: (args) => mul(call('sigmoid', [a0(args)]), sub(one(), call('sigmoid', [a0(args)]))),
+    fromOutput: (y) => mul(y, sub(one(), y)),
   },
   tanh: {
     arity: [1, 1], doc: 'hyperbolic tangent', kind: 'smooth', activation: true, tex: { write: '\\tanh' },
     evaluate: ([x], c) => k.tanh(x!, c),
     derivative: (args) => sub(one(), pow(call('tanh', [a0(args)]), constant(2))),
+    fromOutput: (y) => sub(one(), pow(y, constant(2))),
   },
   softplus: {
     arity: [1, 1], doc: 'log(1 + exp(x))', kind: 'smooth', activation: true, tex: { write: '\\operatorname{softplus}' },
@@ -101,6 +107,7 @@ const TABLE = {
     arity: [1, 1], doc: 'e^x', kind: 'smooth', tex: { write: '\\exp' },
     evaluate: ([x], c) => k.exp(x!, c),
     derivative: (args) => call('exp', [a0(args)]),
+    fromOutput: (y) => y,
   },
   log: {
     arity: [1, 1], doc: 'natural logarithm', kind: 'smooth', tex: { write: '\\log' },
