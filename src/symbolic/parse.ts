@@ -8,13 +8,13 @@
 // + and * are parsed in a loop, and are made single n-ary nodes here (a sum of 10,000 terms is one node
 // with 10,000 arguments, not 10,000 nested ones), so that nothing downstream recurses once per term.
 // Subtraction cannot be n-ary: a chain of them stays nested and its depth is measured after parsing.
-import { parse as mathParse } from './mathjs.js';
-import { unwrap, type Node } from './build.js';
+import { Nodes, parse as mathParse } from './mathjs.js';
+import { constant, div, symbol, unwrap, type Node } from './build.js';
 import { FUNCTIONS } from './functions.js';
 import { didYouMean } from '../text/did-you-mean.js';
 import { DEFAULT_LIMITS, overLimitMessage, type Limits } from '../limits/limits.js';
 import { literalProblem } from '../numeric/literal.js';
-import { argsOf, calleeOf, contentOf, operatorFn, operatorSymbol, symbolName } from './tree.js';
+import { argsOf, calleeOf, childrenOf, constantText, contentOf, operatorFn, operatorSymbol, symbolName } from './tree.js';
 
 /** A problem with one expression's text. The caller knows where the text came from and locates it;
  *  `limit` names the limit it exceeds, when that is what is wrong. */
@@ -69,8 +69,69 @@ export function parseExpression(text: string, limits: ExpressionLimits = {}): No
   tree = flattenChains(tree);
   const depth = depthOf(tree);
   if (depth > maxDepth) throw tooDeep(depth, maxDepth, limits);
+  tree = expandIndexSums(tree, text);
   check(tree, text);
   return tree;
+}
+
+/** The number of nodes of a tree, counted with an explicit stack. */
+function sizeOf(tree: Node): number {
+  let n = 0;
+  const stack = [tree];
+  while (stack.length) {
+    n++;
+    stack.push(...childrenOf(stack.pop()!));
+  }
+  return n;
+}
+
+/** Most nodes the index sums of one expression may write in all (each copy of a body counts its size). */
+export const MAX_INDEX_TERMS = 100_000;
+
+/**
+ * sum(body, i, a, b) and mean(body, i, a, b): the body written out for i = a..b, as a course writes
+ * sum_{i=1}^{3} w_i x_i. In the body, i stands for its value, and so does every `_i` part of a name
+ * (x_i is x_1, x_2, ...; W1_j_i is W1_2_1 when j = 2, i = 1), so a tensor's entries (W1_j_i of a dense
+ * layer, conv_weight_0_0_i_j of a torch one) are reached by index. Expanded when the expression is read,
+ * so everything after sees plain sums; inner sums are written out first.
+ */
+function expandIndexSums(tree: Node, text: string): Node {
+  let written = 0;
+  return tree.transform(function expand(node: Node): Node {
+    if (node.type !== 'FunctionNode') return node;
+    const name = symbolName(calleeOf(node));
+    if (name !== 'sum' && name !== 'mean') return node;
+    const args = argsOf(node);
+    const usage = `${name}(body, i, first, last), e.g. ${name}(w_i * x_i, i, 1, 3)`;
+    if (args.length !== 4) throw new ExpressionError(`${name} takes 4 arguments, ${usage}, in '${text}'`);
+    const [body, index, from, to] = args.map(unwrap) as [Node, Node, Node, Node];
+    if (index.type !== 'SymbolNode') throw new ExpressionError(`${name}'s second argument is the index's name: ${usage}, in '${text}'`);
+    const bound = (b: Node, which: string) => {
+      const v = b.type === 'ConstantNode' ? constantText(b) : '';
+      if (!/^\d{1,6}$/.test(v)) throw new ExpressionError(`${name}'s ${which} index is a whole number (0 or more): ${usage}, in '${text}'`);
+      return Number(v);
+    };
+    const [first, last] = [bound(from, 'first'), bound(to, 'last')];
+    if (last < first) throw new ExpressionError(`${name} runs from ${first} to ${last}: the last index comes before the first, in '${text}'`);
+    const i = symbolName(index);
+    // The body's own sums first, so that their indices are written out before this one is.
+    const inner = args[0]!.transform(expand);
+    const size = sizeOf(inner);
+    const terms: Node[] = [];
+    for (let k = first; k <= last; k++) {
+      if ((written += size) > MAX_INDEX_TERMS) throw new ExpressionError(`the index sums of '${text}' write more than ${MAX_INDEX_TERMS.toLocaleString('en-US')} terms`);
+      terms.push(inner.transform((n: Node, path: string) => {
+        if (n.type !== 'SymbolNode' || path === 'fn') return n;
+        const s = symbolName(n);
+        if (s === i) return constant(k);
+        const parts = s.split('_');
+        return parts.includes(i) && parts[0] !== i ? symbol(parts.map((p, j) => (j > 0 && p === i ? String(k) : p)).join('_')) : n;
+      }));
+    }
+    const total: Node = terms.length === 1 ? terms[0]! : new Nodes.Operator('+', 'add', terms.map((t) => (t.type === 'OperatorNode' && operatorFn(t) === 'add' ? new Nodes.Parenthesis(t) : t)));
+    const grouped: Node = new Nodes.Parenthesis(total);
+    return name === 'sum' ? grouped : div(grouped, constant(last - first + 1));
+  });
 }
 
 function tooDeep(depth: number, max: number, limits: ExpressionLimits, parserGaveOut = false): ExpressionError {
