@@ -6,7 +6,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { run } from '../src/graph/run.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
 import { check, run as runJson } from '../src/index.js';
-import { located } from './helpers/spec.js';
+import { cli, located } from './helpers/spec.js';
 
 const spec = (lines: string[]) => parseSpec(lines.join('\n'), 'net.yaml');
 
@@ -214,6 +214,16 @@ describe('the JSON trace gives tensors back', () => {
     expect(sample.layers.flatten4).toEqual(['0', '2.1']);
     // dL/dx: 0.348 (the pooled gradient) routed to conv_1_0_0, times the kernel [[0.5, 0.5], [-0.5, 0.5]] at the top-left window.
     expect((sample.input_gradient.x as string[][][])[0]![0]).toEqual(['0.174', '0.174', '0']);
+  });
+});
+
+describe('the worked solution shows layer outputs as tensors', () => {
+  it('a matrix per channel, as rows in text and as pmatrix in TeX', async () => {
+    // Channel 1 of the convolution (worked above): [[2.1, 2.1], [0.1, 2.1]].
+    const text = await cli(['run', 'net.yaml'], { 'net.yaml': CNN.join('\n') });
+    expect(text.out).toContain('      conv[1] = [ 2.1  2.1 ]\n                [ 0.1  2.1 ]\n');
+    const md = await cli(['run', 'net.yaml', '--format', 'markdown'], { 'net.yaml': CNN.join('\n') });
+    expect(md.out).toContain('\\mathrm{conv}_{1} &= \\begin{pmatrix} 2.1 & 2.1 \\\\ 0.1 & 2.1 \\end{pmatrix}');
   });
 });
 

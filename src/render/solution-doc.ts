@@ -27,6 +27,7 @@ import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
 import { symbolName } from '../symbolic/tree.js';
+import { tensorBlocks } from './tensors.js';
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
@@ -318,6 +319,12 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     h(4, ['Forward pass'], { content: ['forward'], indent: 4, tight: true });
     plain(sample.forward, 6);
     byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1);
+    if (spec.tensors) {
+      // A torch-style spec's layer outputs, as the tensors they are.
+      const values = new Map<string, Dec>([...sample.given, ...sample.forward.map((c): [string, Dec] => [c.eq.name, c.value])]);
+      if (text) blocks.push({ kind: 'heading', level: 4, content: ['Layer outputs'], only: 'text', plain: { content: ['tensors'], indent: 4, tight: true } });
+      blocks.push(...tensorBlocks(spec, (name) => values.get(name), digits, N, text));
+    }
     p('Loss of this sample:');
     display(sample.forward.filter((c) => c.eq.role === 'loss'));
     h(4, ['Backward pass'], { content: ['backward'], indent: 4, tight: true });
