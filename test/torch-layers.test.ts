@@ -227,6 +227,18 @@ describe('the worked solution shows layer outputs as tensors', () => {
   });
 });
 
+describe('attention shows its score and weight matrices', () => {
+  it('with the causal mask as a dot', async () => {
+    // x = [[1], [2]], every projection 1: scores q_t k_s / sqrt(1) = [[1, .], [2, 4]]; the first query sees
+    // only itself (weight 1).
+    const yaml = ['model:', '  inputs: { x: [2, 1] }', '  layers:', '    - { type: MultiheadAttention, name: attn, embed_dim: 1, num_heads: 1, is_causal: true, bias: false }',
+      'params: { attn.in_proj_weight: [[1], [1], [1]], attn.out_proj.weight: [[1]] }', 'data: [ { x: [[1], [2]], g: [[1], [1]] } ]', 'loss: { upstream: g }'].join('\n');
+    const text = (await cli(['run', 'net.yaml'], { 'net.yaml': yaml })).out;
+    expect(text).toContain('      attn_score_0 = [ 1  . ]\n                     [ 2  4 ]\n');
+    expect(text).toMatch(/attn_weight_0 = \[ +1 +\. \]/);
+  });
+});
+
 describe('a loss over the inputs', () => {
   it('may read an input column, as a reconstruction loss does', () => {
     // (x - w x)^2 at x = 2, w = 0.5: loss 1; dL/dw = 2 (x - w x)(-x) = -4; w = 0.5 + 0.1 * 4 = 0.9.

@@ -28,7 +28,8 @@ function matrices<T>(shape: readonly number[], entries: readonly T[]): Array<{ l
 function layerTensors(spec: Spec): Array<{ tensor: SpecTensor; part: string; sample?: number }> {
   const layers = (spec.tensors?.layers ?? []).filter((l) => l.type !== 'Flatten');
   const batch = spec.tensors?.batchSize;
-  if (batch === undefined) return layers.map((tensor) => ({ tensor, part: '' }));
+  // A layer's intermediates (attention's scores and weights, a recurrent layer's gates) before its output.
+  if (batch === undefined) return layers.flatMap((l) => [...l.parts, l].map((tensor) => ({ tensor, part: '' })));
   return layers.flatMap((l) => Array.from({ length: batch }, (_, s) => {
     const size = l.entries.length / batch;
     return { tensor: { ...l, entries: l.entries.slice(s * size, (s + 1) * size) }, part: ` (sample ${s + 1} of the batch)`, sample: s + 1 };
@@ -43,8 +44,8 @@ export function tensorBlocks(spec: Spec, value: (name: string) => Dec | undefine
   if (N) {
     const lines: MathLine[] = shown.flatMap(({ tensor, sample }) => matrices(tensor.shape, tensor.entries).map(({ lead, rows }) => {
       const cells = rows.map((row) => row.map((e) => {
-        const v = value(e);
-        return v === undefined ? '' : N.value(v, digits).tex;
+        const v = e === '' ? undefined : value(e);
+        return v === undefined ? '\\cdot' : N.value(v, digits).tex;
       }).join(' & ')).join(' \\\\ ');
       // A channel's matrix is named as its entries are, with the channel's index: conv_1 is conv[1].
       const name = N.name(lead.length ? `${tensor.name}_${lead.join('_')}` : tensor.name);
@@ -58,8 +59,8 @@ export function tensorBlocks(spec: Spec, value: (name: string) => Dec | undefine
     for (const { tensor, part } of shown) {
       for (const { lead, rows: rs } of matrices(tensor.shape, tensor.entries)) {
         const cells = rs.map((r) => r.map((e) => {
-          const v = value(e);
-          return v === undefined ? '?' : rounded(v, digits);
+          const v = e === '' ? undefined : value(e);
+          return v === undefined ? '.' : rounded(v, digits);
         }));
         const width = Math.max(...cells.flat().map((c) => c.length));
         const label = `${tensor.name}${lead.map((i) => `[${i}]`).join('')}${part}`;

@@ -46,6 +46,9 @@ export interface ExpandContext {
   data(word: string, shape: Shape): Tensor;
   /** Writes an equation `name = text` and returns the name. */
   emit(name: string, text: string): string;
+  /** Names a tensor of its intermediate quantities that a worked solution shows (attention's score
+   *  and weight matrices, an LSTM's gates); an entry '' is one that does not exist (a masked score). */
+  show?(name: string, tensor: Tensor): void;
 }
 
 /** What a layer that reads the whole batch (batch norm) writes through: per-sample contexts, and the
@@ -571,6 +574,14 @@ function recurrent(kind: 'RNN' | 'GRU' | 'LSTM'): TorchLayerKind {
         ...(bhh ? [at(bhh, [g * H + j])] : []),
       ];
       const out: string[] = [];
+      // Each gate's values over time, [L, hidden], for the worked solution's tensors.
+      const gateTensors = new Map<string, string[]>();
+      const gate = (word: string, n: string) => {
+        let list = gateTensors.get(word);
+        if (!list) gateTensors.set(word, (list = []));
+        list.push(n);
+        return n;
+      };
       let h: string[] | undefined; // h_(t-1); undefined is the zero initial state
       let c: string[] | undefined;
       for (let t = 0; t < r.L; t++) {
@@ -581,18 +592,18 @@ function recurrent(kind: 'RNN' | 'GRU' | 'LSTM'): TorchLayerKind {
           if (kind === 'RNN') {
             next.push(cx.emit(name(cx.prefix, t, j), `${r.nonlinearity}(${pre(0)})`));
           } else if (kind === 'GRU') {
-            const rg = cx.emit(name(`${cx.prefix}_r`, t, j), `sigmoid(${pre(0)})`);
-            const zg = cx.emit(name(`${cx.prefix}_z`, t, j), `sigmoid(${pre(1)})`);
+            const rg = gate('r', cx.emit(name(`${cx.prefix}_r`, t, j), `sigmoid(${pre(0)})`));
+            const zg = gate('z', cx.emit(name(`${cx.prefix}_z`, t, j), `sigmoid(${pre(1)})`));
             const hidden = fromHidden(2, h, j);
             const inner = hidden.length ? ` + ${rg}*(${sum(hidden)})` : '';
-            const ng = cx.emit(name(`${cx.prefix}_n`, t, j), `tanh(${sum(fromInput(2, t, j))}${inner})`);
+            const ng = gate('n', cx.emit(name(`${cx.prefix}_n`, t, j), `tanh(${sum(fromInput(2, t, j))}${inner})`));
             next.push(cx.emit(name(cx.prefix, t, j), h ? `(1 - ${zg})*${ng} + ${zg}*${h[j]}` : `(1 - ${zg})*${ng}`));
           } else {
-            const ig = cx.emit(name(`${cx.prefix}_i`, t, j), `sigmoid(${pre(0)})`);
-            const fg = cx.emit(name(`${cx.prefix}_f`, t, j), `sigmoid(${pre(1)})`);
-            const gg = cx.emit(name(`${cx.prefix}_g`, t, j), `tanh(${pre(2)})`);
-            const og = cx.emit(name(`${cx.prefix}_o`, t, j), `sigmoid(${pre(3)})`);
-            const cell = cx.emit(name(`${cx.prefix}_c`, t, j), c ? `${fg}*${c[j]} + ${ig}*${gg}` : `${ig}*${gg}`);
+            const ig = gate('i', cx.emit(name(`${cx.prefix}_i`, t, j), `sigmoid(${pre(0)})`));
+            const fg = gate('f', cx.emit(name(`${cx.prefix}_f`, t, j), `sigmoid(${pre(1)})`));
+            const gg = gate('g', cx.emit(name(`${cx.prefix}_g`, t, j), `tanh(${pre(2)})`));
+            const og = gate('o', cx.emit(name(`${cx.prefix}_o`, t, j), `sigmoid(${pre(3)})`));
+            const cell = gate('c', cx.emit(name(`${cx.prefix}_c`, t, j), c ? `${fg}*${c[j]} + ${ig}*${gg}` : `${ig}*${gg}`));
             cNext.push(cell);
             next.push(cx.emit(name(cx.prefix, t, j), `${og}*tanh(${cell})`));
           }
@@ -601,6 +612,7 @@ function recurrent(kind: 'RNN' | 'GRU' | 'LSTM'): TorchLayerKind {
         c = cNext;
         out.push(...next);
       }
+      for (const [word, entries] of gateTensors) cx.show?.(`${cx.prefix}_${word}`, { shape: [r.L, H], entries });
       return { shape: [r.L, H], entries: out };
     },
   };
@@ -640,12 +652,17 @@ const attention: TorchLayerKind = {
     const context: string[][] = Array.from({ length: L }, () => new Array<string>(E));
     for (let h = 0; h < heads; h++) {
       const dims = Array.from({ length: d }, (_, j) => h * d + j);
+      // The head's score and weight matrices (query by key), '' where the causal mask hides a key.
+      const scoreMatrix = new Array<string>(L * L).fill('');
+      const weightMatrix = new Array<string>(L * L).fill('');
       for (let t = 0; t < L; t++) {
         const keys = Array.from({ length: causal ? t + 1 : L }, (_, s) => s);
-        const scores = keys.map((s) => cx.emit(name(`${cx.prefix}_score`, h, t, s), `(${sum(dims.map((e) => times(q[t]![e]!, k[s]![e]!)))}) / ${scale}`));
-        const weights = keys.map((s, i) => cx.emit(name(`${cx.prefix}_weight`, h, t, s), keys.length === 1 ? '1' : `softmax(${i + 1}, ${scores.join(', ')})`));
+        const scores = keys.map((s) => (scoreMatrix[t * L + s] = cx.emit(name(`${cx.prefix}_score`, h, t, s), `(${sum(dims.map((e) => times(q[t]![e]!, k[s]![e]!)))}) / ${scale}`)));
+        const weights = keys.map((s, i) => (weightMatrix[t * L + s] = cx.emit(name(`${cx.prefix}_weight`, h, t, s), keys.length === 1 ? '1' : `softmax(${i + 1}, ${scores.join(', ')})`)));
         for (const e of dims) context[t]![e] = cx.emit(name(`${cx.prefix}_ctx`, t, e), sum(keys.map((s, i) => times(weights[i]!, v[s]![e]!))));
       }
+      cx.show?.(`${cx.prefix}_score_${h}`, { shape: [L, L], entries: scoreMatrix });
+      cx.show?.(`${cx.prefix}_weight_${h}`, { shape: [L, L], entries: weightMatrix });
     }
     const entries = [...indices([L, E])].map(([t, j]) => cx.emit(name(cx.prefix, t!, j!), sum([
       ...Array.from({ length: E }, (_, e) => times(at(Wout, [j!, e]), context[t!]![e]!)),

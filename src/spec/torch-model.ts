@@ -32,8 +32,9 @@ export interface TorchModel {
   /** The model's input tensor (name '' for a list of scalar inputs). In a model with batch norm, the
    *  entries of every sample of a batch (shape is one sample's), as for the layers. */
   inputs: SpecTensor[];
-  /** Each layer's output tensor, in order (a Flatten's is a new view of the same entries). */
-  layers: Array<SpecTensor & { type: string }>;
+  /** Each layer's output tensor, in order (a Flatten's is a new view of the same entries), with the
+   *  tensors of its intermediates a worked solution shows (attention's scores and weights, gates). */
+  layers: Array<SpecTensor & { type: string; parts: SpecTensor[] }>;
   /** The targets of a named loss, as tensors in the output's shape. */
   targets: SpecTensor[];
 }
@@ -182,8 +183,13 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
       neuronOrder.push(name);
       return name;
     };
+    const parts: SpecTensor[] = [];
     const sampleContext = (s: number): ExpandContext => ({
       prefix: sampleNames(prefix, s),
+      // Shown for a model of independent samples (a packed batch's would repeat per sample).
+      show: (name, tensor) => {
+        if (!batched) parts.push({ name, shape: tensor.shape, entries: tensor.entries });
+      },
       param: (suffix) => own.get(suffix)!,
       data: (word, dataShape) => {
         const t = namedTensor(`${sampleNames(prefix, s)}_${word}`, dataShape);
@@ -209,7 +215,7 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
         throw e;
       }
     } else current = current.map((t, s) => k.expand(layer, t, sampleContext(s)));
-    layerTensors.push({ name: prefix, type: layer.type, shape: outShape, entries: current.flatMap((t) => t.entries) });
+    layerTensors.push({ name: prefix, type: layer.type, shape: outShape, entries: current.flatMap((t) => t.entries), parts });
   });
   if (neuronOrder.length === 0) fail('model.layers', 'the layers compute nothing (Flatten alone has no equations); add a layer that does');
 
