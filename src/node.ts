@@ -10,7 +10,8 @@ import {
 import { readInputFile, type FileReader } from './node/files.js';
 
 export * from './index.js';
-export { fileSystem, loadSpecFile, readDataFile, readInputFile, readTextFile, type FileReader, type LoadOptions, type ReadOptions } from './node/files.js';
+export { fileSystem, readDataFile, readInputFile, readTextFile, type FileReader, type ReadOptions } from './node/files.js';
+export { loadSpecFile, type LoadOptions } from './node/load.js';
 
 /** Grades the answers file at `path` against the spec (read from `files`, default the file system). */
 export function checkFile(spec: Spec, path: string, options: Omit<CheckOptions, 'file'> & { files?: FileReader } = {}): CheckReport {

@@ -62,4 +62,12 @@ describe('the command line over the library', () => {
       expect(loadedAtOnce(graph, file).has(html), file).toBe(false);
     }
   }, 60_000);
+
+  it('the engine is loaded with a command, not by --version or --help', async () => {
+    const graph = await cliGraph();
+    const atOnce = loadedAtOnce(graph, 'src/cli/exactprop.ts');
+    // The command line reads files and flags with light modules; mathjs and the library come with a command.
+    for (const heavy of ['src/symbolic/mathjs.ts', 'src/index.ts', 'src/spec/validate.ts']) expect(atOnce.has(heavy), heavy).toBe(false);
+    expect(loadedAtOnce(graph, 'src/cli/commands/run.ts').has('src/index.ts')).toBe(true);
+  }, 60_000);
 });

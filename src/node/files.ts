@@ -17,7 +17,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, limitsOf, type Limits } from '../limits/limits.js';
-import { InputError, LimitError, parseSpec, type ParseOptions, type Spec } from '../index.js';
+// The error classes alone, not the library: the command line reads files before it loads the engine.
+import { InputError } from '../spec/errors.js';
+import { LimitError } from '../spec/limits.js';
 
 type ByteLimit = 'inputBytes' | 'dataBytes';
 
@@ -198,19 +200,4 @@ export function readInputFile(path: string, options: ReadOptions = {}): string {
     if (e instanceof InputError) throw e;
     throw new InputError(path, '', cannotRead(e));
   }
-}
-
-export interface LoadOptions extends Omit<ParseOptions, 'file' | 'readDataFile'> {
-  /** Where the spec and the data files it names are read from (default: the file system). */
-  files?: FileReader;
-}
-
-/** Reads the spec file at `path` (and any CSV data file it names, beside it or below). Throws located
- *  InputErrors, as parseSpec does, also for a file that cannot be read. */
-export function loadSpecFile(path: string, options: LoadOptions = {}): Spec {
-  const { files = fileSystem, ...parse } = options;
-  const readData = files.readDataFile
-    ? (relativePath: string, maxBytes: number) => files.readDataFile!(path, relativePath, maxBytes)
-    : (relativePath: string, maxBytes: number) => files.readFile(resolve(dirname(path), relativePath), maxBytes);
-  return parseSpec(readInputFile(path, { files, ...(parse.limits ? { limits: parse.limits } : {}) }), { ...parse, file: path, readDataFile: readData });
 }

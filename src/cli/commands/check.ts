@@ -4,7 +4,8 @@
 // library's checkAll grades them; this reads the files and the flags, and prints.
 import { parseArgs } from 'node:util';
 import { checkAll, checkReport, checkSummary, InputError, MAX_PRECISION, MIN_PRECISION, toleranceProblem, type AnswersInput, type Tolerance } from '../../index.js';
-import { loadSpecFile, readInputFile } from '../../node/files.js';
+import { readInputFile } from '../../node/files.js';
+import { loadSpecFile } from '../../node/load.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { safeLocated } from '../terminal.js';

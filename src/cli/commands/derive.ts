@@ -3,7 +3,7 @@
 // deriveReport writes it; this reads the flags and names a problem as the flag's.
 import { parseArgs } from 'node:util';
 import { deriveAtProblem, deriveReport, MAX_PRECISION, MIN_PRECISION, progress, TooManyPathsError, type Spec } from '../../index.js';
-import { loadSpecFile } from '../../node/files.js';
+import { loadSpecFile } from '../../node/load.js';
 import { DEFAULT_LIMITS } from '../../limits/limits.js';
 import { didYouMean } from '../../text/did-you-mean.js';
 import { terminalSafe } from '../../text/escape.js';

@@ -2,7 +2,7 @@
 // JSON trace. The library's runStream does the work; this reads the flags into its options.
 import { parseArgs } from 'node:util';
 import { FORMATS, InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../index.js';
-import { loadSpecFile } from '../../node/files.js';
+import { loadSpecFile } from '../../node/load.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
 
