@@ -224,6 +224,8 @@ describe('the worked solution shows layer outputs as tensors', () => {
     expect(text.out).toContain('      conv[1] = [ 2.1  2.1 ]\n                [ 0.1  2.1 ]\n');
     const md = await cli(['run', 'net.yaml', '--format', 'markdown'], { 'net.yaml': CNN.join('\n') });
     expect(md.out).toContain('\\mathrm{conv}_{1} &= \\begin{pmatrix} 2.1 & 2.1 \\\\ 0.1 & 2.1 \\end{pmatrix}');
+    // Max pooling names the element it chose: of the tied 2.1s, the first in scan order.
+    expect(text.out).toContain('= 2.1   (the largest: relu2_1_0_0)');
   });
 });
 

@@ -26,7 +26,7 @@ import { callsFunction } from '../symbolic/functions.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
-import { symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, symbolName } from '../symbolic/tree.js';
 import { tensorBlocks } from './tensors.js';
 
 export interface DocOptions {
@@ -164,7 +164,19 @@ export function plainCalc(c: Calc, digits: number): PlainCalc {
   const formula = print(c.eq.formula);
   if (c.eq.formula.type === 'SymbolNode') return { name, formula, value, oneLine: true };
   const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
-  return { name, formula, substituted: print(c.eq.formula, (n) => { const v = values.get(n); return v && substituted(v, digits); }), value };
+  const chosen = chosenBy(c);
+  return { name, formula, substituted: print(c.eq.formula, (n) => { const v = values.get(n); return v && substituted(v, digits); }), value, ...(chosen ? { note: `(the largest: ${chosen})` } : {}) };
+}
+
+/** For a maximum over quantities (max pooling): the one it chose, the first largest in scan order (the
+ *  element the gradient goes back to, as PyTorch routes it). */
+function chosenBy(c: Calc): string | undefined {
+  const f = unwrap(c.eq.formula);
+  if (f.type !== 'FunctionNode' || !['maximum', 'max'].includes(callName(f))) return undefined;
+  const args = argsOf(f).map(unwrap);
+  if (args.length < 2 || args.some((a) => a.type !== 'SymbolNode')) return undefined;
+  const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+  return args.map(symbolName).find((s) => values.get(s)?.eq(c.value));
 }
 
 /** The file name a document is titled with (never its folder). */
@@ -376,6 +388,7 @@ export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericCont
       lines.push(...continued(substituted.rounded ? '\\approx' : '=', substituted.lines).map((l) => ({ ...l, lhs: '' })));
     }
   }
-  lines.push({ lhs: '', rel: valueRel, rhs: value.tex });
+  const chosen = chosenBy(c);
+  lines.push({ lhs: '', rel: valueRel, rhs: chosen ? `${value.tex} \\quad (\\text{the largest: } ${N.name(chosen)})` : value.tex });
   return lines;
 }
