@@ -123,15 +123,8 @@ def leading_comment(path):
 
 # --------------------------------------------------------------------------- optimizers
 
-TORCH_CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-                 "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}
-TORCH_OPTIONS = {
-    "sgd": {"lr": num, "momentum": num, "dampening": num, "nesterov": boolean, "weight_decay": num},
-    "adam": {"lr": num, "beta1": num, "beta2": num, "eps": num, "weight_decay": num, "amsgrad": boolean},
-    "adamw": {"lr": num, "beta1": num, "beta2": num, "eps": num, "weight_decay": num, "amsgrad": boolean},
-    "rmsprop": {"lr": num, "alpha": num, "eps": num, "momentum": num, "centered": boolean, "weight_decay": num},
-    "adagrad": {"lr": num, "lr_decay": num, "eps": num, "initial_accumulator_value": num, "weight_decay": num},
-}
+# The optimizers and their options as the dense fixtures read them (one table for both generators).
+from torch_fixtures import TORCH_CLASSES, TORCH_OPTIONS  # noqa: E402
 
 
 # --------------------------------------------------------------------------- modules
