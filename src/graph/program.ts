@@ -273,7 +273,7 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
     samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
     for (const p of shareParams) samplesMap.set(table.add(sampleShare(row, p)), { kind: 'sampleOf', row, name: adjointName(p) });
   }
-  const stepLosses = new Set(['data', 'penalty', 'total'].map((part) => table.add(stepLoss(part as 'data'))));
+  const stepLosses = new Set((['data', 'penalty', 'total'] as const).map((part) => table.add(stepLoss(part))));
   const stepRef = (s: string): Ref =>
     samplesMap.get(s) ?? (s === BATCH_SIZE ? { kind: 'batchSize' } : stepLosses.has(s) ? { kind: 'step', name: s } : constRef(s));
 

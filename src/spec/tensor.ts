@@ -91,17 +91,6 @@ export function readNested(value: Plain, shape: Shape): Tensor | NestedProblem {
   return { shape, entries: out };
 }
 
-/** The shape of a nested list (its first entries' lengths); undefined when it is not a nested list. */
-export function shapeOfNested(value: Plain): number[] {
-  const shape: number[] = [];
-  let v = value;
-  while (Array.isArray(v)) {
-    shape.push(v.length);
-    if (v.length === 0) break;
-    v = v[0]!;
-  }
-  return shape;
-}
 
 function describe(v: Plain): string {
   if (v === null) return 'nothing';
@@ -111,13 +100,3 @@ function describe(v: Plain): string {
   return `the number ${v}`;
 }
 
-/** Nested lists of `entries` in `shape` (for the trace's tensors). */
-export function nest<T>(shape: Shape, entries: readonly T[]): unknown {
-  if (shape.length === 0) return entries[0];
-  const build = (depth: number, offset: number, stride: number): unknown => {
-    if (depth === shape.length) return entries[offset];
-    const inner = stride / shape[depth]!;
-    return Array.from({ length: shape[depth]! }, (_, i) => build(depth + 1, offset + i * inner, inner));
-  };
-  return build(0, 0, sizeOf(shape));
-}

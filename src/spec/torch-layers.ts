@@ -11,7 +11,7 @@
 // output of `conv` at channel 1, row 0, column 2 is `conv_1_0_2`. Intermediates add a word:
 // `lstm_i_0_1` (input gate, time 0, unit 1), `attn_score_0_1_0` (head 0, query 1, key 0), `ln_mean_0`.
 import type { Plain } from './yaml.js';
-import { at, indices, sizeOf, stridesOf, type Shape, type Tensor } from './tensor.js';
+import { at, indices, offsetOf, sizeOf, type Shape, type Tensor } from './tensor.js';
 
 /** A layer as written: its type, its name and its constructor's arguments (numbers as text). */
 export interface TorchLayer {
@@ -171,8 +171,8 @@ const times = (a: string, b: string) => `${a}*${b}`;
 const paren = (t: string) => (/^[\w.]+$/.test(t) ? t : `(${t})`);
 
 /** Applies `f` to every entry, writing each result under the prefix with the entry's index. */
-function elementwise(input: Tensor, cx: ExpandContext, f: (x: string) => string): Tensor {
-  const out = [...indices(input.shape)].map((ix, k) => cx.emit(`${cx.prefix}_${ix.join('_')}`, f(input.entries[k]!)));
+function elementwise(input: Tensor, cx: ExpandContext, f: (x: string, k: number) => string): Tensor {
+  const out = indices(input.shape).map((ix, k) => cx.emit(name(cx.prefix, ...ix), f(input.entries[k]!, k)));
   return { shape: input.shape, entries: out };
 }
 
@@ -287,7 +287,6 @@ function transposedConvolution(dims: 1 | 2): TorchLayerKind {
       const W = cx.param('weight');
       const outShape = [r.outC, ...r.out];
       const terms: string[][] = Array.from({ length: sizeOf(outShape) }, () => []);
-      const strides = stridesOf(outShape);
       const perGroupIn = r.inC / r.groups;
       const perGroupOut = r.outC / r.groups;
       // Scatter, in the order PyTorch's definition sums: input channel, input position, kernel position.
@@ -298,13 +297,13 @@ function transposedConvolution(dims: 1 | 2): TorchLayerKind {
             const dst = pos.map((p, d) => p * r.w.stride[d]! - r.w.padding[d]! + kpos[d]! * r.w.dilation[d]!);
             if (dst.some((s, d) => s < 0 || s >= r.out[d]!)) continue;
             const o = g * perGroupOut + oc;
-            const k = o * strides[0]! + dst.reduce((acc, s, d) => acc + s * strides[d + 1]!, 0);
+            const k = offsetOf(outShape, [o, ...dst]);
             terms[k]!.push(times(at(W, [c!, oc, ...kpos]), at(input, [c!, ...pos])));
           }
         }
       }
       const b = r.bias ? cx.param('bias') : undefined;
-      const entries = [...indices(outShape)].map((ix, k) => cx.emit(name(cx.prefix, ...ix), sum([...terms[k]!, ...(b ? [at(b, [ix[0]!])] : [])])));
+      const entries = indices(outShape).map((ix, k) => cx.emit(name(cx.prefix, ...ix), sum([...terms[k]!, ...(b ? [at(b, [ix[0]!])] : [])])));
       return { shape: outShape, entries };
     },
   };
@@ -393,7 +392,7 @@ const linear: TorchLayerKind = {
     const b = flag(layer, 'bias', true) ? cx.param('bias') : undefined;
     const lead = input.shape.slice(0, -1);
     const shape = [...lead, outF];
-    const entries = [...indices(shape)].map((ix) => {
+    const entries = indices(shape).map((ix) => {
       const row = ix.slice(0, -1);
       const o = ix[ix.length - 1]!;
       const terms = Array.from({ length: inF }, (_, i) => times(at(W, [o, i]), at(input, [...row, i])));
@@ -423,7 +422,7 @@ const softmax: TorchLayerKind = {
   expand: (layer, input, cx) => {
     const dim = sampleDim(layer, 'dim', input.shape.length);
     const n = input.shape[dim]!;
-    const entries = [...indices(input.shape)].map((ix) => {
+    const entries = indices(input.shape).map((ix) => {
       const slice = Array.from({ length: n }, (_, j) => at(input, ix.map((v, d) => (d === dim ? j : v))));
       return cx.emit(name(cx.prefix, ...ix), `softmax(${ix[dim]! + 1}, ${slice.join(', ')})`);
     });
@@ -451,7 +450,7 @@ const layerNorm: TorchLayerKind = {
     const n = sizeOf(shape);
     const entries = new Array<string>(input.entries.length);
     for (const o of indices(outer)) {
-      const members = [...indices(shape)].map((ix) => at(input, [...o, ...ix]));
+      const members = indices(shape).map((ix) => at(input, [...o, ...ix]));
       const mean = cx.emit(name(`${cx.prefix}_mean`, ...o).replace(/_$/, ''), `(${sum(members)}) / ${n}`);
       const variance = cx.emit(name(`${cx.prefix}_var`, ...o).replace(/_$/, ''), `(${sum(members.map((m) => `(${m} - ${mean})^2`))}) / ${n}`);
       for (const ix of indices(shape)) {
@@ -460,7 +459,7 @@ const layerNorm: TorchLayerKind = {
         let y = xhat;
         if (W) y = times(at(W, ix), xhat);
         if (B) y = `${y} + ${at(B, ix)}`;
-        entries[stridesOf(input.shape).reduce((acc, s, d) => acc + s * full[d]!, 0)] = cx.emit(name(cx.prefix, ...full), y);
+        entries[offsetOf(input.shape, full)] = cx.emit(name(cx.prefix, ...full), y);
       }
     }
     return { shape: input.shape, entries };
@@ -487,14 +486,10 @@ const dropout: TorchLayerKind = {
   expand: (layer, input, cx) => {
     const p = decimal(layer, 'p', '0.5');
     const mask = cx.data('mask', input.shape);
-    return elementwiseWith(input, cx, (x, k) => `${x} * ${mask.entries[k]} / (1 - ${p})`);
+    return elementwise(input, cx, (x, k) => `${x} * ${mask.entries[k]} / (1 - ${p})`);
   },
 };
 
-function elementwiseWith(input: Tensor, cx: ExpandContext, f: (x: string, k: number) => string): Tensor {
-  const out = [...indices(input.shape)].map((ix, k) => cx.emit(name(cx.prefix, ...ix), f(input.entries[k]!, k)));
-  return { shape: input.shape, entries: out };
-}
 
 const embedding: TorchLayerKind = {
   description: 'torch.nn.Embedding: each index of the input picks a row of weight [num_embeddings, embedding_dim]',
@@ -515,7 +510,7 @@ const embedding: TorchLayerKind = {
     const W = cx.param('weight');
     const onehot = cx.data('onehot', [input.shape[0]!, num]);
     const shape = [input.shape[0]!, dim];
-    const entries = [...indices(shape)].map(([l, d]) =>
+    const entries = indices(shape).map(([l, d]) =>
       cx.emit(name(cx.prefix, l!, d!), sum(Array.from({ length: num }, (_, k) => times(at(onehot, [l!, k]), at(W, [k, d!]))))));
     return { shape, entries };
   },
@@ -664,7 +659,7 @@ const attention: TorchLayerKind = {
       cx.show?.(`${cx.prefix}_score_${h}`, { shape: [L, L], entries: scoreMatrix });
       cx.show?.(`${cx.prefix}_weight_${h}`, { shape: [L, L], entries: weightMatrix });
     }
-    const entries = [...indices([L, E])].map(([t, j]) => cx.emit(name(cx.prefix, t!, j!), sum([
+    const entries = indices([L, E]).map(([t, j]) => cx.emit(name(cx.prefix, t!, j!), sum([
       ...Array.from({ length: E }, (_, e) => times(at(Wout, [j!, e]), context[t!]![e]!)),
       ...(bout ? [at(bout, [j!])] : []),
     ])));
@@ -719,11 +714,10 @@ function batchNorm(dims: 1 | 2): TorchLayerKind {
       const { features, eps, momentum, affine } = read(layer, shape);
       const W = affine ? cx.param('weight') : undefined;
       const B = affine ? cx.param('bias') : undefined;
-      const positions = [...indices(shape.slice(1))];
+      const positions = indices(shape.slice(1));
       const n = inputs.length * positions.length;
       if (n < 2) throw new ArgumentError('', 'batch norm in training needs more than one value per channel (a batch of at least 2 samples)');
       const outputs = inputs.map((t) => ({ shape: t.shape, entries: new Array<string>(t.entries.length) }));
-      const strides = stridesOf(shape);
       for (let c = 0; c < features; c++) {
         const members = inputs.flatMap((t) => positions.map((pos) => at(t, [c, ...pos])));
         const mean = cx.emit(name(`${cx.prefix}_mean`, c), `(${sum(members)}) / ${n}`);
@@ -734,7 +728,7 @@ function batchNorm(dims: 1 | 2): TorchLayerKind {
             const ix = [c, ...pos];
             const xhat = sc.emit(name(`${sc.prefix}_xhat`, ...ix), `(${at(t, ix)} - ${mean}) / sqrt(${variance} + ${eps})`);
             const y = W ? `${times(at(W, [c]), xhat)} + ${at(B!, [c])}` : xhat;
-            outputs[s]!.entries[ix.reduce((acc, v, d) => acc + v * strides[d]!, 0)] = sc.emit(name(sc.prefix, ...ix), y);
+            outputs[s]!.entries[offsetOf(shape, ix)] = sc.emit(name(sc.prefix, ...ix), y);
           }
         });
         cx.update(at(cx.param('running_mean'), [c]), `(1 - ${momentum})*${at(cx.param('running_mean'), [c])} + ${momentum}*${mean}`);
