@@ -36,3 +36,37 @@ describe('index sums', () => {
     expect(() => parseExpression(`sum(sum(x_i_j, i, 1, 400), j, 1, 400)`)).toThrow(new RegExp(`more than ${MAX_INDEX_TERMS.toLocaleString('en-US')} terms`));
   });
 });
+
+describe('dot products', () => {
+  it('write out the sum of products of two lists, or of vectors the spec defines', () => {
+    expect(text('dot([a, b], [c, d - 1])')).toBe('(a * c + b * (d - 1))');
+    const vectors: Record<string, string[]> = { w: ['w_1', 'w_2'], x: ['x1', 'x2'] };
+    expect(parseExpression('dot(w, x) + 1', { vectorOf: (n) => vectors[n] }).toString()).toBe('(w_1 * x1 + w_2 * x2) + 1');
+  });
+
+  it('train as the written-out products do, on a param list, inputs by count and a matrix row', () => {
+    // h = relu(w . x + b) = relu(1*1 + 2*2 - 1*3 + 0.5) = 2.5; g = dot([h, 2h], W row 2 with W_2_2 - 1)
+    // = 2.5*3 + 5*3 = 22.5; loss (3 - 22.5)^2 = 380.25; dL/dg = 39, dL/dh = 39 * (3 + 2*3) = 351,
+    // dL/dw_i = 351 x_i (relu active): one SGD step at lr 0.1 gives w = (1 - 35.1, 2 - 70.2, -1 - 105.3);
+    // dL/dW_2_1 = 39 h = 97.5 and dL/dW_2_2 = 39 * 2h = 195: W_2_1 = 3 - 9.75, W_2_2 = 4 - 19.5.
+    const trace = runYaml([
+      'model:', '  inputs: 3', '  neurons:', '    h: relu(dot(w, x) + b)', '    g: "dot([h, 2*h], [W_2_1, W_2_2 - 1])"',
+      'params: { w: [1, 2, -1], b: 0.5, W: [[1, 2], [3, 4]] }',
+      'data: [ { x1: 1, x2: 2, x3: 3, y: 3 } ]',
+      'loss: { sample: (y - g)^2 }',
+      'training: { optimizer: sgd, lr: 0.1 }',
+    ].join('\n'));
+    expect(trace.steps[0]!.samples[0]!.values.get('loss')!.toString()).toBe('380.25');
+    expect(['w_1', 'w_2', 'w_3', 'W_2_1', 'W_2_2'].map((w) => trace.steps[0]!.values.get(w)!.toString())).toEqual(['-34.1', '-68.2', '-106.3', '-6.75', '-15.5']);
+  });
+
+  it('say what is wrong with a dot product', () => {
+    expect(() => parseExpression('dot([a, b], [c])')).toThrow(/vectors of 2 and 1 entries/);
+    expect(() => parseExpression('dot([a], [c], [d])')).toThrow(/dot takes 2 arguments/);
+    expect(() => parseExpression('dot(w, [c])')).toThrow(/'w' is not a vector the spec defines/);
+    expect(() => parseExpression('dot([[a]], [c])')).toThrow(/vectors, not matrices/);
+    expect(() => parseExpression('dot(2, [c])')).toThrow(/lists or names of vectors/);
+    // An array anywhere else is still refused.
+    expect(() => parseExpression('[a, b]')).toThrow(/matrix or array is not allowed/);
+  });
+});

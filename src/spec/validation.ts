@@ -40,6 +40,16 @@ export interface Checks {
 
 export function checksFor(doc: ReadDocument, limits: Limits, fail: Fail): Checks {
   const owner = new Map<string, string>();
+  // A vector named in dot(w, x): its entries w_0.. or w_1.. (a param list, a matrix row, a tensor), or
+  // x1.. (inputs given as a count), as far as they are defined, in order.
+  const vectorOf = (name: string): string[] | undefined => {
+    for (const [start, sep] of [[0, '_'], [1, '_'], [1, '']] as const) {
+      const names: string[] = [];
+      for (let k = start; owner.has(`${name}${sep}${k}`); k++) names.push(`${name}${sep}${k}`);
+      if (names.length > 0) return names;
+    }
+    return undefined;
+  };
   return {
     doc,
     limits,
@@ -53,7 +63,7 @@ export function checksFor(doc: ReadDocument, limits: Limits, fail: Fail): Checks
     },
     expression: (text, path, name) => {
       try {
-        return { name, text, expr: parseExpression(text, limits) };
+        return { name, text, expr: parseExpression(text, { ...limits, vectorOf }) };
       } catch (e) {
         if (e instanceof ExpressionError) fail(path, e.message);
         throw e;

@@ -28,7 +28,10 @@ export class ExpressionError extends Error {
 /** The default length limit (limits.expressionChars). */
 export const MAX_EXPRESSION_LENGTH = DEFAULT_LIMITS.expressionChars;
 /** What parseExpression is bounded by; omitted ones take their defaults. */
-export type ExpressionLimits = Partial<Pick<Limits, 'expressionChars' | 'expressionDepth'>>;
+export type ExpressionLimits = Partial<Pick<Limits, 'expressionChars' | 'expressionDepth'>> & {
+  /** The entries of a vector a spec names (a param list w: [..] is w_1, w_2, ...), for dot(w, x). */
+  vectorOf?: (name: string) => string[] | undefined;
+};
 
 /**
  * The deepest nesting allowed whatever the limit says. Every walker of a tree (checks, differentiation,
@@ -70,6 +73,7 @@ export function parseExpression(text: string, limits: ExpressionLimits = {}): No
   const depth = depthOf(tree);
   if (depth > maxDepth) throw tooDeep(depth, maxDepth, limits);
   tree = expandIndexSums(tree, text);
+  tree = expandDots(tree, text, limits.vectorOf);
   check(tree, text);
   return tree;
 }
@@ -131,6 +135,43 @@ function expandIndexSums(tree: Node, text: string): Node {
     const total: Node = terms.length === 1 ? terms[0]! : new Nodes.Operator('+', 'add', terms.map((t) => (t.type === 'OperatorNode' && operatorFn(t) === 'add' ? new Nodes.Parenthesis(t) : t)));
     const grouped: Node = new Nodes.Parenthesis(total);
     return name === 'sum' ? grouped : div(grouped, constant(last - first + 1));
+  });
+}
+
+/**
+ * dot(a, b): the sum of the products of two vectors' entries, written out when read, as w . x or w^T x
+ * is written out by hand. Each argument is a list [e1, ..., en] of expressions or the name of a vector
+ * the spec defines (a param given as a list, w: [..] is w_1..w_n; a matrix row W_2 is W_2_1..W_2_n;
+ * x_0..x_n of a torch-style tensor; inputs x1..xn). Both must have the same number of entries.
+ */
+function expandDots(tree: Node, text: string, vectorOf: ExpressionLimits['vectorOf']): Node {
+  let written = 0;
+  const usage = 'dot(a, b) with a and b lists [a1, ..., an] or names of vectors (a param given as a list)';
+  return tree.transform(function expand(node: Node): Node {
+    if (node.type !== 'FunctionNode' || symbolName(calleeOf(node)) !== 'dot') return node;
+    const args = argsOf(node);
+    if (args.length !== 2) throw new ExpressionError(`dot takes 2 arguments, ${usage}, in '${text}'`);
+    const entries = args.map((a) => {
+      const arg = unwrap(a);
+      if (arg.type === 'ArrayNode') {
+        const items = (arg as unknown as { items: Node[] }).items;
+        if (items.some((i) => i.type === 'ArrayNode')) throw new ExpressionError(`dot multiplies vectors, not matrices: ${usage}, in '${text}'`);
+        return items.map((i) => i.transform(expand));
+      }
+      if (arg.type === 'SymbolNode') {
+        const names = vectorOf?.(symbolName(arg));
+        if (!names || names.length === 0) throw new ExpressionError(`dot: '${symbolName(arg)}' is not a vector the spec defines (a param given as a list, or entries ${symbolName(arg)}_1, ${symbolName(arg)}_2, ...); ${usage}, in '${text}'`);
+        return names.map((n) => symbol(n));
+      }
+      throw new ExpressionError(`dot's arguments are lists or names of vectors: ${usage}, in '${text}'`);
+    }) as [Node[], Node[]];
+    const [a, b] = entries;
+    if (a.length !== b.length) throw new ExpressionError(`dot of vectors of ${a.length} and ${b.length} entries: they must have as many, in '${text}'`);
+    if (a.length === 0) throw new ExpressionError(`dot of empty vectors in '${text}'`);
+    if ((written += a.length) > MAX_INDEX_TERMS) throw new ExpressionError(`the dot products of '${text}' write more than ${MAX_INDEX_TERMS.toLocaleString('en-US')} terms`);
+    const factor = (t: Node) => (t.type === 'OperatorNode' && ['add', 'subtract', 'unaryMinus'].includes(operatorFn(t)) ? new Nodes.Parenthesis(t) : t);
+    const terms = a.map((x, k) => new Nodes.Operator('*', 'multiply', [factor(x), factor(b[k]!)]) as Node);
+    return new Nodes.Parenthesis(terms.length === 1 ? terms[0]! : new Nodes.Operator('+', 'add', terms));
   });
 }
 
