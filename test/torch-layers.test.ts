@@ -229,6 +229,28 @@ describe('the worked solution shows layer outputs as tensors', () => {
   });
 });
 
+describe('a convolution is shown as its window times its kernel', () => {
+  it('with the zero padding in the window, per input channel, and the bias', async () => {
+    // Conv2d(2 -> 1, kernel 2, padding 1) on x = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]: output [0][0][0]'s
+    // window is the top-left corner of the padded input, [[0, 0], [0, 1]] in channel 0 and [[0, 0], [0, 5]]
+    // in channel 1; kernels [[1, 2], [3, 4]] and [[-1, 0], [0, 1]]: 4*1 + 1*5 + bias 0.5 = 9.5.
+    const yaml = ['model:', '  inputs: { x: [2, 2, 2] }', '  layers:', '    - { type: Conv2d, name: conv, in_channels: 2, out_channels: 1, kernel_size: 2, padding: 1 }',
+      'params: { conv.weight: [[[[1, 2], [3, 4]], [[-1, 0], [0, 1]]]], conv.bias: [0.5] }',
+      'data: [ { x: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], g: [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]] } ]', 'loss: { upstream: g }'].join('\n');
+    const text = (await cli(['run', 'net.yaml'], { 'net.yaml': yaml })).out;
+    expect(text).toContain([
+      '      conv_0_0_0 = sum([0 0; 0 x_0_0_0] .* conv_weight_0_0) + sum([0 0; 0 x_1_0_0] .* conv_weight_0_1) + conv_bias_0',
+      '                 = sum([0 0; 0 1] .* [1 2; 3 4]) + sum([0 0; 0 5] .* [-1 0; 0 1]) + 0.5',
+      '                 = 9.5',
+    ].join('\n'));
+    // The centre: the whole input in each channel: (1 + 4 + 9 + 16) + (-5 + 8) + 0.5 = 33.5.
+    expect(text).toContain('                 = sum([1 2; 3 4] .* [1 2; 3 4]) + sum([5 6; 7 8] .* [-1 0; 0 1]) + 0.5\n                 = 33.5');
+    const md = (await cli(['run', 'net.yaml', '--format', 'markdown'], { 'net.yaml': yaml })).out;
+    expect(md).toContain('\\mathrm{conv}_{0,0,0} &= \\sum \\begin{pmatrix} 0 & 0 \\\\ 0 & x_{0,0,0} \\end{pmatrix} \\odot \\mathrm{conv\\_weight}_{0,0}');
+    expect(md).toContain(' &= \\sum \\begin{pmatrix} 0 & 0 \\\\ 0 & 1 \\end{pmatrix} \\odot \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} + \\sum');
+  });
+});
+
 describe('attention shows its score and weight matrices', () => {
   it('with the causal mask as a dot', async () => {
     // x = [[1], [2]], every projection 1: scores q_t k_s / sqrt(1) = [[1, .], [2, 4]]; the first query sees

@@ -28,6 +28,14 @@ import { isRationalContext } from '../numeric/rational.js';
 import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
 import { argsOf, callName, symbolName } from '../symbolic/tree.js';
 import { tensorBlocks } from './tensors.js';
+import { windowPlain, windowTex } from './windows.js';
+import type { WindowView } from '../spec/torch-layers.js';
+
+/** A convolution output's window and kernel, and the params' values to read a kernel entry from. */
+interface ShownWindow {
+  view: WindowView;
+  param: (name: string) => Dec | undefined;
+}
 
 export interface DocOptions {
   /** Significant digits shown; values are exact underneath. */
@@ -157,13 +165,15 @@ function plainHeader(trace: Trace, digits: number, certification: Certification 
 }
 
 /** One quantity in the plain notation: formula, the numbers put in, the value (stated()). */
-export function plainCalc(c: Calc, digits: number): PlainCalc {
+export function plainCalc(c: Calc, digits: number, window?: ShownWindow): PlainCalc {
   const name = c.eq.name;
   const value = stated(c.value, digits);
   if (c.eq.formula.type === 'ConstantNode') return { name, value };
+  const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+  // A convolution's output: its window beside its kernel.
+  if (window && c.eq.role === 'neuron') return { name, ...windowPlain(window.view, (n) => values.get(n) ?? window.param(n), digits), value };
   const formula = print(c.eq.formula);
   if (c.eq.formula.type === 'SymbolNode') return { name, formula, value, oneLine: true };
-  const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
   const chosen = chosenBy(c);
   return { name, formula, substituted: print(c.eq.formula, (n) => { const v = values.get(n); return v && substituted(v, digits); }), value, ...(chosen ? { note: `(the largest: ${chosen})` } : {}) };
 }
@@ -302,9 +312,15 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
   // A heading both media print, with its plain wording and place.
   const h = (level: 1 | 2 | 3 | 4, content: Inline[], plain: Block['plain']) => blocks.push({ kind: 'heading', level, content, plain });
   const p = (...content: Inline[]) => N && blocks.push({ kind: 'paragraph', content, only: 'typeset' });
-  const display = (calcs: Calc[]) => N && calcs.length > 0 && blocks.push({ kind: 'math', only: 'typeset', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx)) });
+  // A convolution's window and kernel; a kernel entry that meets only zero padding is not in the
+  // equation, so its value is the param's before the step.
+  const windowOf = (c: Calc) => {
+    const view = spec.tensors?.windows.get(c.eq.name);
+    return view && { view, param: (name: string) => step.before.get(name) };
+  };
+  const display = (calcs: Calc[]) => N && calcs.length > 0 && blocks.push({ kind: 'math', only: 'typeset', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx, windowOf(c))) });
   // The plain text's calculations, in the order of the equations, under a heading indented `indent - 2`.
-  const plain = (calcs: Calc[], indent: number) => text && blocks.push({ kind: 'calc', only: 'text', calcs: calcs.map((c) => plainCalc(c, digits)), plain: { indent, tight: true } });
+  const plain = (calcs: Calc[], indent: number) => text && blocks.push({ kind: 'calc', only: 'text', calcs: calcs.map((c) => plainCalc(c, digits, windowOf(c))), plain: { indent, tight: true } });
   let layerName = (_d: number) => '';
   let depth = new Map<string, number>();
   if (N) {
@@ -364,8 +380,19 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
 }
 
 /** One quantity: formula, then the numbers put in, then the value (rounded values with \approx). */
-export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericContext): MathLine[] {
+export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericContext, window?: ShownWindow): MathLine[] {
   const lhs = N.name(c.eq.name);
+  if (window && c.eq.role === 'neuron') {
+    // A convolution's output: its window beside its kernel, multiplied entry by entry and summed.
+    const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
+    const shown = windowTex(window.view, N, (n) => values.get(n) ?? window.param(n), digits);
+    const value = N.value(c.value, digits);
+    return [
+      { lhs, rel: '=', rhs: shown.formula },
+      { lhs: '', rel: shown.rounded ? '\\approx' : '=', rhs: shown.substituted },
+      { lhs: '', rel: value.rounded ? '\\approx' : '=', rhs: value.tex },
+    ];
+  }
   // An update of a state from its own previous value reads as an assignment.
   const self = c.eq.refs.some((r, i) => r.kind === 'before' && c.eq.symbols[i] === c.eq.name);
   const value = N.value(c.value, digits);

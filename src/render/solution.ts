@@ -36,6 +36,8 @@ export interface StepSection {
   updates: Array<{ param: string; calcs: Calc[] }>;
   /** Every step-level value after this step (the params it leaves among them). */
   after: Map<string, Dec>;
+  /** The values the step started from (the params before its update). */
+  before: Map<string, Dec>;
 }
 
 export interface Solution {
@@ -135,5 +137,6 @@ export function stepSection(trace: Trace, s: StepRecord, before: Map<string, Dec
       calcs: s.equations.filter((e) => (e.role === 'optimizer' || e.role === 'param') && e.of === p.name).map(calc),
     })),
     after: s.values,
+    before,
   };
 }

@@ -11,6 +11,8 @@ export type Shape = readonly number[];
 export interface Tensor<T = string> {
   shape: Shape;
   entries: T[];
+  /** The scalar prefix its entries are named by (`conv_weight` of conv_weight_0_0_1_1), when it has one. */
+  name?: string;
 }
 
 export const sizeOf = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
@@ -53,8 +55,8 @@ export const scalarPrefix = (tensor: string) => tensor.replace(/\./g, '_');
 /** The tensor of scalar names of `name` with this shape (a 0-d tensor is the name itself). */
 export function namedTensor(name: string, shape: Shape): Tensor {
   const prefix = scalarPrefix(name);
-  if (shape.length === 0) return { shape, entries: [prefix] };
-  return { shape, entries: indices(shape).map((ix) => `${prefix}_${ix.join('_')}`) };
+  if (shape.length === 0) return { shape, entries: [prefix], name: prefix };
+  return { shape, entries: indices(shape).map((ix) => `${prefix}_${ix.join('_')}`), name: prefix };
 }
 
 /** The entry at an index. */

@@ -49,6 +49,20 @@ export interface ExpandContext {
   /** Names a tensor of its intermediate quantities that a worked solution shows (attention's score
    *  and weight matrices, an LSTM's gates); an entry '' is one that does not exist (a masked score). */
   show?(name: string, tensor: Tensor): void;
+  /** Says how a worked solution may show output entry `output` as a textbook does: the window of the
+   *  input it reads beside the kernel it is multiplied by, entry by entry, summed, plus the bias. */
+  window?(output: string, view: WindowView): void;
+}
+
+/** A convolution output as window times kernel: per input channel read, the window's entries (the
+ *  input's scalar names, '' where the window lies on zero padding) and the kernel's, in the kernel's
+ *  shape (a row for a 1-d kernel). */
+export interface WindowView {
+  windows: string[][][];
+  kernels: string[][][];
+  /** Each kernel's name as a matrix (conv_weight_0_1: out channel 0, in channel 1), when it has one. */
+  kernelNames: Array<string | undefined>;
+  bias?: string;
 }
 
 /** What a layer that reads the whole batch (batch norm) writes through: per-sample contexts, and the
@@ -246,15 +260,29 @@ function convolution(dims: 1 | 2): TorchLayerKind {
       for (const [o, ...pos] of indices([r.outC, ...r.out])) {
         const g = Math.floor(o! / perGroupOut);
         const terms: string[] = [];
+        const view: WindowView = { windows: [], kernels: [], kernelNames: [] };
+        const cols = r.w.kernel[dims - 1]!;
         for (let ci = 0; ci < perGroupIn; ci++) {
+          const window: string[] = [];
+          const kernel: string[] = [];
           for (const kpos of indices(r.w.kernel)) {
             const src = pos.map((p, d) => p * r.w.stride[d]! - r.w.padding[d]! + kpos[d]! * r.w.dilation[d]!);
-            if (src.some((s, d) => s < 0 || s >= input.shape[d + 1]!)) continue; // zero padding
+            kernel.push(at(W, [o!, ci, ...kpos]));
+            const padded = src.some((s, d) => s < 0 || s >= input.shape[d + 1]!);
+            window.push(padded ? '' : at(input, [g * perGroupIn + ci, ...src]));
+            if (padded) continue; // zero padding
             terms.push(times(at(W, [o!, ci, ...kpos]), at(input, [g * perGroupIn + ci, ...src])));
           }
+          const grid = (flat: string[]) => Array.from({ length: flat.length / cols }, (_, row) => flat.slice(row * cols, (row + 1) * cols));
+          view.windows.push(grid(window));
+          view.kernels.push(grid(kernel));
+          view.kernelNames.push(W.name === undefined ? undefined : `${W.name}_${o}_${ci}`);
         }
         if (b) terms.push(at(b, [o!]));
-        entries.push(cx.emit(name(cx.prefix, o!, ...pos), sum(terms)));
+        if (b) view.bias = at(b, [o!]);
+        const out = cx.emit(name(cx.prefix, o!, ...pos), sum(terms));
+        cx.window?.(out, view);
+        entries.push(out);
       }
       return { shape: [r.outC, ...r.out], entries };
     },

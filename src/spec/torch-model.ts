@@ -9,7 +9,7 @@ import { InputError } from './errors.js';
 import { DEFAULT_LIMITS, LimitError, type Limits } from './limits.js';
 import { lineOf, type Plain, type ReadDocument } from './yaml.js';
 import { namedTensor, readNested, shapeText, sizeOf, type Shape, type Tensor } from './tensor.js';
-import { isTorchLayerType, TORCH_LAYERS, type ExpandContext, type TorchLayer } from './torch-layers.js';
+import { isTorchLayerType, TORCH_LAYERS, type ExpandContext, type TorchLayer, type WindowView } from './torch-layers.js';
 import { didYouMean } from '../text/did-you-mean.js';
 import { NAMED_LOSSES, namedLoss, type LossName } from './losses.js';
 
@@ -37,6 +37,8 @@ export interface TorchModel {
   layers: Array<SpecTensor & { type: string; parts: SpecTensor[] }>;
   /** The targets of a named loss, as tensors in the output's shape. */
   targets: SpecTensor[];
+  /** A convolution's outputs as window times kernel, by output name, for the worked solution. */
+  windows: Map<string, WindowView>;
 }
 
 type Mapping = { [key: string]: Plain };
@@ -123,6 +125,7 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
   // the sample's place in its batch.
   const rowData: Array<{ names: string[]; sample: number; fill: (row: Mapping, r: number) => string[] }> = [];
   const layerTensors: TorchModel['layers'] = [];
+  const windows: TorchModel['windows'] = new Map();
   let written = 0;
   let current: Tensor[] = sampleInputs.map((entries) => ({ shape: x.shape, entries }));
   layers.forEach((value, i) => {
@@ -190,6 +193,7 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
       show: (name, tensor) => {
         if (!batched) parts.push({ name, shape: tensor.shape, entries: tensor.entries });
       },
+      window: (output, view) => windows.set(output, view),
       param: (suffix) => own.get(suffix)!,
       data: (word, dataShape) => {
         const t = namedTensor(`${sampleNames(prefix, s)}_${word}`, dataShape);
@@ -311,7 +315,7 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
   if (batched && isMapping(spec.training)) lowered.training = { ...spec.training, batch: '1' };
   return {
     doc: { file: doc.file, value: lowered, lines: doc.lines },
-    model: { params, buffers, inputs: [{ name: x.name, shape: x.shape, entries: sampleInputs.flat() }], layers: layerTensors, targets, batchSize: batched ? batchSize : undefined },
+    model: { params, buffers, inputs: [{ name: x.name, shape: x.shape, entries: sampleInputs.flat() }], layers: layerTensors, targets, batchSize: batched ? batchSize : undefined, windows },
   };
 }
 
