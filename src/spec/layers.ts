@@ -26,8 +26,13 @@ export interface RawLayer {
 
 /** What schema.ts lends a kind to write its options with (the shared definitions of the published
  *  JSON Schema), so this file needs nothing of schema.ts. */
+/** The schema builders a layer kind's options may use: named one by one (not the whole namespace), so
+ *  that a bundler keeps only these of zod (passing `z` itself as a value keeps all of it, its locales
+ *  and its JSON Schema writer among them, which the CLI would load at every start). */
+export type SchemaBuilders = Pick<typeof z, 'enum' | '_default' | 'optional' | 'union' | 'literal' | 'array' | 'string' | 'boolean'>;
+
 export interface SchemaBlocks {
-  z: typeof z;
+  z: SchemaBuilders;
   /** A whole number, kept as text. */
   Count: z.ZodMiniType<string, string>;
   /** true or false. */

@@ -8,7 +8,7 @@ import { PRESETS } from '../optimizers/presets.js';
 import { ACTIVATION_FUNCTIONS, WRITTEN_FUNCTIONS } from '../symbolic/functions.js';
 import { DEFAULT_LIMITS, LIMIT_INFO, SPEC_LIMIT_KEYS } from './limits.js';
 import { LOSS_NAMES } from './losses.js';
-import { DEFAULT_LAYER_KIND, LAYER_KINDS, type SchemaBlocks } from './layers.js';
+import { DEFAULT_LAYER_KIND, LAYER_KINDS, type SchemaBlocks, type SchemaBuilders } from './layers.js';
 import { TORCH_LAYERS } from './torch-layers.js';
 
 // zod/mini: the same checks as zod's classic API in functional form, a tenth of its size, which is most
@@ -47,7 +47,8 @@ export const ACTIVATIONS = ['linear', ...ACTIVATION_FUNCTIONS, 'softmax'] as con
 export const LOSSES = LOSS_NAMES;
 
 /** A layer: a `type` from the layer-kind table (spec/layers.ts; dense when absent) and that kind's keys. */
-const LAYER_BLOCKS: SchemaBlocks = { z, Count, Flag, Name, activations: ACTIVATIONS, described };
+const BUILDERS: SchemaBuilders = { enum: z.enum, _default: z._default, optional: z.optional, union: z.union, literal: z.literal, array: z.array, string: z.string, boolean: z.boolean };
+const LAYER_BLOCKS: SchemaBlocks = { z: BUILDERS, Count, Flag, Name, activations: ACTIVATIONS, described };
 const layerObject = (kind: string, type: z.ZodMiniType) => {
   const options = LAYER_KINDS[kind]!.options(LAYER_BLOCKS);
   return z.strictObject({ type, ...options, ...('name' in options ? {} : { name: z.optional(Name) }) });
