@@ -6,7 +6,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { readDataFile } from '../src/cli/files.js';
 import { run } from '../src/graph/run.js';
 import { jsonWriter } from '../src/render/json.js';
-import { floorTrain } from './floor.js';
+import { floorTrain, type FloorNet } from './floor.js';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
 const spec = parseSpec(readFileSync(file, 'utf8'), file, { readDataFile: (rel, max) => readDataFile(file, rel, max) });
@@ -26,8 +26,19 @@ if (mode === 'engine') {
   });
   w.end(trace);
   out = `${bytes} bytes of JSON`;
+} else if (mode === 'net') {
+  // The network as the Python peers read it (bench/peers/).
+  process.stdout.write(`${JSON.stringify({ ...floorNet(), precision: spec.precision })}\n`);
+  process.exit(0);
 } else {
-  // The same network, read from the spec's expanded params and data.
+  floorTrain(floorNet(), spec.precision);
+  out = 'floor';
+}
+const ms = performance.now() - t0;
+console.log(JSON.stringify({ ms, out, maxRssMb: process.resourceUsage().maxRSS / 1024, setupMs, stepMs }));
+
+/** The same network, read from the spec's expanded params and data (a dense spec of bench/workloads.ts). */
+function floorNet(): FloorNet {
   const sizes = [spec.inputs.length];
   const acts: string[] = [];
   const layerOf = (name: string) => Number(/^W(\d+)_/.exec(name)?.[1]);
@@ -43,8 +54,5 @@ if (mode === 'engine') {
   const b = sizes.slice(1).map((u, l) => Array.from({ length: u }, (_, j) => get(`b${l + 1}_${j + 1}`)));
   const x = spec.data.map((r) => spec.inputs.map((i) => r[i]!));
   const y = spec.data.map((r) => spec.targets.map((t) => r[t]!));
-  floorTrain({ sizes, activations: perLayer, W, b, x, y, steps: spec.training.epochs, lr: spec.training.options.lr as string }, spec.precision);
-  out = 'floor';
+  return { sizes, activations: perLayer, W, b, x, y, steps: spec.training.epochs, lr: spec.training.options.lr as string };
 }
-const ms = performance.now() - t0;
-console.log(JSON.stringify({ ms, out, maxRssMb: process.resourceUsage().maxRSS / 1024, setupMs, stepMs }));

@@ -2,7 +2,7 @@
 // Each workload runs in a fresh child process, best of a few runs, so start-up and one-time costs are
 // counted where they belong and a busy machine's noise is damped.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { denseSpec, type Dense } from './workloads.js';
@@ -85,6 +85,65 @@ const cliRun = spawnSync(process.execPath, [join(here, 'cli-child.mjs'), 'run', 
 const memory = JSON.parse(cliRun.stderr.trim().split('\n').pop()!) as { ms: number; maxRssMb: number; code: number };
 if (memory.code !== 0) throw new Error(`exactprop run failed: ${cliRun.stderr}`);
 report(`peak memory, tanh workload, ${longSteps} steps, \`exactprop run --format json\` streamed`, `${memory.maxRssMb.toFixed(0)} MB (${(memory.ms / 1000).toFixed(1)} s)`, '< 500 MB', memory.maxRssMb < 500);
+
+// 6. Against the Python peers (bench/peers/): the straight-line script a numerically minded user would
+// write instead, with Python's `decimal` (libmpdec, in C) or mpmath, with and without writing its values
+// as JSON, each in a fresh process as a user runs it (wall time, median of three), against the built CLI
+// writing its full JSON trace to a file. Skipped, saying so, when python3 is not installed.
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import decimal'], { stdio: 'ignore' }).status === 0);
+if (!python) {
+  report('against the Python decimal peer', 'skipped: no python3 on this machine', 'ratio <= 1.0', 'skipped');
+} else {
+  const hasMpmath = spawnSync(python, ['-c', 'import mpmath'], { stdio: 'ignore' }).status === 0;
+  const median3 = (f: () => { ms: number; maxRssMb: number }) => {
+    const runs = Array.from({ length: quick ? 1 : 3 }, f).sort((a, b) => a.ms - b.ms);
+    return runs[Math.floor(runs.length / 2)]!;
+  };
+  const timed = (command: string, args: string[], outFile?: string): { ms: number; maxRssMb: number; last: string } => {
+    const fd = outFile ? openSync(outFile, 'w') : 'ignore';
+    const t = process.hrtime.bigint();
+    const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', outFile ? fd : 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (typeof fd === 'number') closeSync(fd);
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
+    const last = (outFile ? r.stderr : r.stdout).trim().split('\n').pop()!;
+    return { ms, maxRssMb: JSON.parse(last).maxRssMb as number, last };
+  };
+  const peer = join(here, 'peers', 'dense_decimal.py');
+  for (const [name, label] of [['relu', 'ReLU/ReLU/linear'], ['tanh', 'tanh/tanh/sigmoid']] as const) {
+    const file = join(work, `${name}.yaml`);
+    const net = join(work, `${name}.net.json`);
+    writeFileSync(net, spawnSync(process.execPath, ['--import', 'tsx', join(here, 'child.ts'), 'net', file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+    const engineOut = join(work, `${name}.engine.json`);
+    const engine = median3(() => timed(process.execPath, [join(here, 'cli-child.mjs'), 'run', file, '--format', 'json'], engineOut));
+    const py = median3(() => timed(python, [peer, net, '--trace', join(work, `${name}.py.json`)]));
+    // The peer computes what the engine does: its final params agree with the engine's to the last
+    // digits (tanh and sigmoid are rounded differently in a straight-line script).
+    const finals = JSON.parse(timed(python, [peer, net]).last).params as string[];
+    const trace = JSON.parse(readFileSync(engineOut, 'utf8')) as { steps: Array<{ params: Record<string, string> }> };
+    const after = trace.steps[trace.steps.length - 1]!.params;
+    const netSizes = (JSON.parse(readFileSync(net, 'utf8')) as { sizes: number[] }).sizes;
+    // The peer's order: every layer's W row by row, then every layer's b.
+    const names = [
+      ...netSizes.slice(1).flatMap((u, l) => Array.from({ length: u }, (_, j) => Array.from({ length: netSizes[l]! }, (_, i) => `W${l + 1}_${j + 1}_${i + 1}`)).flat()),
+      ...netSizes.slice(1).flatMap((u, l) => Array.from({ length: u }, (_, j) => `b${l + 1}_${j + 1}`)),
+    ];
+    const engineParams = names.map((n) => after[n]!);
+    const worst = Math.max(...finals.map((v, i) => Math.abs(Number(v) - Number(engineParams[i])) / Math.max(1e-300, Math.abs(Number(v)))));
+    report(`dense 4-16-16-3 ${label}, ${quick ? 3 : 20} Adam steps, P=50, every value written as JSON: exactprop vs Python decimal`,
+      `${(engine.ms / 1000).toFixed(2)} s vs ${(py.ms / 1000).toFixed(2)} s: ratio ${(engine.ms / py.ms).toFixed(2)}; peak memory ${engine.maxRssMb.toFixed(0)} MB vs ${py.maxRssMb.toFixed(0)} MB (final params agree to ${worst.toExponential(0)} in a double's reading)`,
+      'ratio <= 1.0, memory < 150 MB', engine.ms <= py.ms && engine.maxRssMb < 150);
+    if (hasMpmath) {
+      const mp = median3(() => timed(python, [peer, net, '--trace', join(work, `${name}.mp.json`), '--mpmath']));
+      report(`  the same against Python mpmath (mp.dps = 50)`, `${(engine.ms / 1000).toFixed(2)} s vs ${(mp.ms / 1000).toFixed(2)} s: ratio ${(engine.ms / mp.ms).toFixed(2)}`, '(reported)', '');
+    }
+    if (name === 'relu') {
+      const quiet = median3(() => timed(process.execPath, [join(here, 'cli-child.mjs'), 'run', file, '--format', 'json', '--steps', 'last'], join(work, 'relu.last.json')));
+      const pyQuiet = median3(() => timed(python, [peer, net]));
+      report('  ReLU, no trace: `--steps last` vs the Python loop writing nothing', `${(quiet.ms / 1000).toFixed(2)} s vs ${(pyQuiet.ms / 1000).toFixed(2)} s: ratio ${(quiet.ms / pyQuiet.ms).toFixed(2)}`, '(reported)', '');
+    }
+  }
+}
 
 console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
 console.log('\n| workload | measured | target | |\n|---|---|---|---|');
