@@ -65,3 +65,13 @@ describe("truncated: check's reading of a value, never rounded up", () => {
     expect(truncatedSubstituted(new D('7.5'), 10)).toBe('7.5');
   });
 });
+
+describe('grouped whole numbers', () => {
+  it('write the thousands as toLocaleString(en-US) does, without Intl', async () => {
+    const { grouped } = await import('../src/text/grouped.js');
+    for (const n of [0, 7, 999, 1000, -1000, 12345, 100000, 999999, 1000000, -1234567, 1e12, Number.MAX_SAFE_INTEGER, 1.5, 1e21]) {
+      expect(grouped(n)).toBe(n.toLocaleString('en-US'));
+    }
+    expect(grouped(1234567)).toBe('1,234,567');
+  });
+});

@@ -1,5 +1,6 @@
 // The --max-... flags: one per limit of src/limits/limits.ts, accepted by every command, so raising a
 // limit is the same on every command and a new limit needs no change here.
+import { grouped } from '../text/grouped.js';
 import { LIMIT_INFO, DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
 import { wholeNumber } from './io.js';
 
@@ -20,4 +21,4 @@ export function limitFlags(values: Record<string, unknown>): Partial<Limits> {
 }
 
 /** One line for a command's usage. */
-export const LIMIT_USAGE = `    --max-...   raise or lower a limit (see "Limits and safety" in the README): ${NAMES.map((n) => `--${LIMIT_INFO[n].flag} (${DEFAULT_LIMITS[n].toLocaleString('en-US')})`).join(', ')}`;
+export const LIMIT_USAGE = `    --max-...   raise or lower a limit (see "Limits and safety" in the README): ${NAMES.map((n) => `--${LIMIT_INFO[n].flag} (${grouped(DEFAULT_LIMITS[n])})`).join(', ')}`;
