@@ -67,6 +67,13 @@ describe('the torch-style examples against PyTorch float64 (test/fixtures/exampl
     expect(Object.keys(TORCH_LAYERS).filter((kind) => !shown.has(kind))).toEqual([]);
   });
 
+  it("the README's torch.nn section names exactly these examples", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const bullet = /^- Every layer kind has an example[^:]*\):([^]*?)\.\n/m.exec(readme);
+    expect(bullet, 'the README bullet listing the examples').not.toBeNull();
+    expect(bullet![1]!.split(',').map((n) => n.trim()).sort()).toEqual(examples.map((s) => s.name).sort());
+  });
+
   it('sits at no kink: no ReLU input exactly 0, no tie in a max-pool window, no Softplus past its threshold', () => {
     for (const [name, fixture] of Object.entries(expected)) {
       expect([fixture.kink_watch.relu_inputs_exactly_0, fixture.kink_watch.maxpool_ties, fixture.kink_watch.softplus_linear_region], name).toEqual([undefined, undefined, undefined]);
