@@ -74,6 +74,15 @@ describe('the torch-style examples against PyTorch float64 (test/fixtures/exampl
     expect(bullet![1]!.split(',').map((n) => n.trim()).sort()).toEqual(examples.map((s) => s.name).sort());
   });
 
+  it('conv-transpose2d reproduces its published case exactly (Dive into Deep Learning, 14.10 Transposed Convolution)', () => {
+    // X = K = [[0, 1], [2, 3]], stride 1: Y = [[0, 0, 1], [0, 4, 6], [4, 12, 9]] as the book prints it.
+    const example = examples.find((s) => s.name === 'conv-transpose2d')!;
+    const spec = example.load();
+    const sample = run(spec).steps[0]!.samples[0]!.values;
+    const layer = spec.tensors!.layers[0]!;
+    expect(layer.entries.map((n) => sample.get(n)!.toString())).toEqual(['0', '0', '1', '0', '4', '6', '4', '12', '9']);
+  });
+
   it('sits at no kink: no ReLU input exactly 0, no tie in a max-pool window, no Softplus past its threshold', () => {
     for (const [name, fixture] of Object.entries(expected)) {
       expect([fixture.kink_watch.relu_inputs_exactly_0, fixture.kink_watch.maxpool_ties, fixture.kink_watch.softplus_linear_region], name).toEqual([undefined, undefined, undefined]);
