@@ -23,8 +23,8 @@ interface Fixture {
   kink_watch: { relu_inputs_exactly_0?: unknown[]; maxpool_ties?: unknown[]; softplus_linear_region?: unknown[] };
 }
 const expected = JSON.parse(readFileSync(new URL('./fixtures/examples-torch.json', import.meta.url), 'utf8')) as Record<string, Fixture>;
-/** The examples written the torch.nn way: a tensor input (`inputs: { x: [shape] }`). */
-const examples = exampleSpecs().filter((s) => /^ {2}inputs: \{/m.test(s.text));
+/** The examples written the torch.nn way (tensor inputs and torch.nn layers: the spec has tensors). */
+const examples = exampleSpecs().filter((s) => s.load().tensors !== undefined);
 
 const flat = (v: Nested): string[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
 const RELATIVE = new Decimal('1e-12');
