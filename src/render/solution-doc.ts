@@ -130,7 +130,7 @@ export function documentWriter(sink: BlockSink, { digits, certification }: DocOp
     end(trace, final) {
       const blocks = want.typeset ? closingBlocks(trace, N, digits, lossRows, lastShown, final) : [];
       if (want.text) {
-        blocks.push({ kind: 'paragraph', only: 'text', content: ['final values: ', ...list(final)] });
+        if (!trace.spec.training.forwardOnly) blocks.push({ kind: 'paragraph', only: 'text', content: ['final values: ', ...list(final)] });
         const warnings = [...trace.warnings.map((w) => w.message), ...(certification?.undecidable.map((u) => u.message) ?? [])];
         if (warnings.length > 0) {
           blocks.push(
@@ -151,9 +151,11 @@ function plainHeader(trace: Trace, digits: number, certification: Certification 
   const { spec } = trace;
   const opts = Object.entries(spec.training.options).map(([k, v]) => `${k} ${v}`).join(', ');
   const arithmetic = isRationalContext(trace.ctx) ? 'exact fractions' : `precision ${spec.precision} digits`;
+  const training = spec.training.forwardOnly
+    ? 'no training: one forward and backward pass, nothing updated; '
+    : `${trace.optimizer.def.title} (${opts}); ${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; `;
   const lines = [
-    `${arithmetic} (shown to ${digits}); ${trace.optimizer.def.title} (${opts}); ` +
-      `${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; ` +
+    `${arithmetic} (shown to ${digits}); ${training}` +
       `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`,
     `conventions: ${spec.conventions.preset}; relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}`,
   ];
@@ -216,28 +218,35 @@ function openingBlocks(trace: Trace, N: Notation, digits: number): Block[] {
   const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${N.name('loss')}^{(s)}` : `\\sum_{s=1}^{n} ${N.name('loss')}^{(s)}`;
   display([[
     { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
-    { lhs: N.name('loss'), rel: '=', rhs: N.formula(spec.loss.sample.expr, { digits }).tex },
+    // A long per-sample loss (an upstream gradient's sum over a whole output) is cut into lines.
+    ...N.formulaLines(spec.loss.sample.expr, { digits }).lines.map((rhs, i) => ({ lhs: i === 0 ? N.name('loss') : '', rel: i === 0 ? '=' : '', rhs })),
     ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
   ]]);
   const opt = trace.optimizer;
   const options = Object.entries(spec.training.options);
-  p(`The optimizer: ${opt.def.title}, with `,
-    ...options.flatMap(([k, v], i): Inline[] => [
-      i === 0 ? '' : ', ',
-      typeof v === 'string' ? math(`${N.name(k)} = ${N.number(trace.given.options.get(k)!, 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
-    ]),
-    `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
-    spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
+  if (spec.training.forwardOnly) {
+    p('No training: one forward pass over the data and the backward pass its loss gives; nothing is updated.');
+  } else {
+    p(`The optimizer: ${opt.def.title}, with `,
+      ...options.flatMap(([k, v], i): Inline[] => [
+        i === 0 ? '' : ', ',
+        typeof v === 'string' ? math(`${N.name(k)} = ${N.number(trace.given.options.get(k)!, 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
+      ]),
+      `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
+      spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
+  }
   p(`The conventions in force: the ${PRESETS[spec.conventions.preset]?.title ?? spec.conventions.preset} preset (conventions: ${spec.conventions.preset}), `,
     `relu_at_zero ${spec.conventions.relu_at_zero}${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}.`);
-  p('Its update for each param ', math('p'), ', with ', math('t'), ' the step number from 1 (a name on the right means its value before this update, unless it was updated above):');
-  display([opt.updates.map((u) => ({
-    lhs: u.name === 'p' ? 'p' : N.name(u.name),
-    rel: symbolsOf(u.formula).has(u.name) ? '\\leftarrow' : '=',
-    rhs: N.formula(renameGrad(u.formula), { digits }).tex + (u.first ? `\\quad (\\text{at } t = 1\\text{: } ${N.formula(renameGrad(u.first), { digits }).tex})` : ''),
-  }))]);
-  if (opt.state.length > 0) {
-    p('Its state starts at ', ...opt.state.flatMap((s, i): Inline[] => [i === 0 ? '' : ', ', math(`${N.name(s.name)} = ${N.formula(s.initial, { digits }).tex}`)]), '.');
+  if (!spec.training.forwardOnly) {
+    p('Its update for each param ', math('p'), ', with ', math('t'), ' the step number from 1 (a name on the right means its value before this update, unless it was updated above):');
+    display([opt.updates.map((u) => ({
+      lhs: u.name === 'p' ? 'p' : N.name(u.name),
+      rel: symbolsOf(u.formula).has(u.name) ? '\\leftarrow' : '=',
+      rhs: N.formula(renameGrad(u.formula), { digits }).tex + (u.first ? `\\quad (\\text{at } t = 1\\text{: } ${N.formula(renameGrad(u.first), { digits }).tex})` : ''),
+    }))]);
+    if (opt.state.length > 0) {
+      p('Its state starts at ', ...opt.state.flatMap((s, i): Inline[] => [i === 0 ? '' : ', ', math(`${N.name(s.name)} = ${N.formula(s.initial, { digits }).tex}`)]), '.');
+    }
   }
   if (usesStep(trace)) {
     p(math(`${N.stepFunction}(z)`), ' is the step function, the derivative of ', math('\\operatorname{ReLU}'), ': ', math('1'), ' for ', math('z > 0'), ', ',
@@ -262,6 +271,14 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
   const blocks: Block[] = [];
   const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content, only: 'typeset' });
   const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content, only: 'typeset' });
+  if (spec.training.forwardOnly) {
+    // Nothing was updated: no losses over steps, no params before and after.
+    if (trace.warnings.length > 0) {
+      h(2, 'Notes');
+      blocks.push({ kind: 'list', only: 'typeset', items: trace.warnings.map((w) => [w.message]) });
+    }
+    return blocks;
+  }
   h(2, 'Result');
   if (lossRows.length > 0) {
     p('The loss at each step shown (computed before that step\'s update):');
@@ -340,7 +357,8 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     }
   };
 
-  h(2, [`Step ${step.step} (epoch ${step.epoch})`], { content: [`== Step ${step.step} (epoch ${step.epoch}), samples ${step.samples.map((s) => s.sample).join(', ')} ==`] });
+  if (spec.training.forwardOnly) h(2, ['The forward and backward pass'], { content: [`== The forward and backward pass, samples ${step.samples.map((s) => s.sample).join(', ')} ==`] });
+  else h(2, [`Step ${step.step} (epoch ${step.epoch})`], { content: [`== Step ${step.step} (epoch ${step.epoch}), samples ${step.samples.map((s) => s.sample).join(', ')} ==`] });
   flush();
   for (const sample of step.samples) {
     h(3, [`Sample ${sample.sample}: `, ...list(sample.given)], { indent: 2 });
@@ -360,16 +378,25 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     p('Each adjoint is the sum, over the equations that use the quantity, of their adjoint times their local derivative. The loss first:');
     display(sample.backward.filter((c) => c.eq.role === 'seed'));
     byLayer(sample.backward.filter((c) => c.eq.role === 'adjoint'), (c) => c.eq.of, -1);
+    // The input's own adjoints (dL/dx, which convolution and attention exercises ask for): layer 0.
+    const inputs = new Set(spec.inputs);
+    const inputAdjoints = sample.backward.filter((c) => c.eq.role === 'adjoint' && c.eq.of !== undefined && inputs.has(c.eq.of));
+    if (inputAdjoints.length > 0) p('The input\'s gradient:');
+    display(inputAdjoints);
     p('This sample\'s share of each gradient:');
     display(sample.backward.filter((c) => c.eq.role === 'share'));
     flush();
   }
-  h(3, [`Loss of step ${step.step}`], { content: ['Loss'], indent: 2 });
+  h(3, [spec.training.forwardOnly ? 'The loss' : `Loss of step ${step.step}`], { content: ['Loss'], indent: 2 });
   plain(step.loss, 4);
   display(step.loss);
   h(3, ['Gradients of the total loss'], { content: ['Gradients (of the total loss)'], indent: 2, tight: true });
   plain(step.gradients, 4);
   display(step.gradients);
+  if (spec.training.forwardOnly) {
+    flush();
+    return;
+  }
   const title = trace.optimizer.def.title;
   h(3, [`${title} update, `, ...(N ? [math(`t = ${step.step}`)] : [])], { content: [`${title} update (t = ${step.step})`], indent: 2, tight: true });
   plain(step.updates.flatMap((u) => u.calcs), 4);

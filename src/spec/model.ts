@@ -40,6 +40,9 @@ export interface Spec {
     /** Rows per optimizer step; full batch is the number of rows. */
     batchSize: number;
     batch: 'full' | number;
+    /** A spec without `training`: one forward and backward pass, nothing updated (its optimizer is the
+     *  identity p = p, so run, check and certify need nothing of their own; printers say it as it is). */
+    forwardOnly?: true;
   };
   /** max_tie only when the spec gives it (its default is first). */
   conventions: { preset: string; relu_at_zero: string; max_tie?: 'first' | 'split' };

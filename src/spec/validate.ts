@@ -73,7 +73,8 @@ export function validate(source: ReadDocument, options: ReadOptions = {}): Spec 
   dataColumns(checks, raw.data, data, quantities.inputs, targets);
   const precision = precisionOf(raw.precision, options, fail);
   const { conventions, preset } = conventionsOf(raw.conventions, fail);
-  const training = trainingOf(checks, raw.training, preset, data.length);
+  const given = torch?.doc ?? source;
+  const training = { ...trainingOf(checks, raw.training, preset, data.length), ...(doc !== given ? { forwardOnly: true as const } : {}) };
   const frozen = frozenParams(raw.frozen, quantities, fail);
   return {
     file: doc.file,

@@ -165,13 +165,13 @@ const TABLE = {
   },
   normal_cdf: {
     arity: [1, 1], doc: 'Phi(x) = (1 + erf(x / sqrt(2))) / 2, the standard normal CDF', kind: 'smooth',
-    tex: { write: '\\operatorname{\\Phi}' },
+    tex: { write: '\\Phi' },
     evaluate: ([x], c) => k.normalCdf(x!, c),
     derivative: (args) => call('normal_pdf', [a0(args)]),
   },
   normal_pdf: {
     arity: [1, 1], doc: 'phi(x) = exp(-x^2 / 2) / sqrt(2 pi), the standard normal density', kind: 'smooth',
-    tex: { write: '\\operatorname{\\varphi}' },
+    tex: { write: '\\varphi' },
     evaluate: ([x], c) => k.normalPdf(x!, c),
     derivative: (args) => neg(mul(a0(args), call('normal_pdf', [a0(args)]))),
   },
