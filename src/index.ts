@@ -31,6 +31,10 @@ import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
 import { didYouMean } from './text/did-you-mean.js';
 import { jsonSafe } from './text/escape.js';
+import { isUnread, type ClassAnswers, type Sheet } from './grade/class.js';
+import { defaultScheme, type PointsScheme } from './grade/scheme.js';
+import { gradebookOf, type GradedSheet, type Gradebook } from './grade/gradebook.js';
+import { classReportDocument } from './grade/report.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';
@@ -45,6 +49,10 @@ export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
 export type { StepSet } from './render/steps.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
+export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
+export { readClassCsv, type CsvOptions } from './grade/class-csv.js';
+export { defaultScheme, pointsOf, readPointsScheme, type PointsScheme } from './grade/scheme.js';
+export { gradebookCsv, type GradedSheet, type GradedValue, type Gradebook, type StudentGrade } from './grade/gradebook.js';
 /** A step counter for long runs on a terminal (stderr): give its onStep as a run's onProgress. */
 export { progress } from './render/progress.js';
 /** The range of a working precision, in significant digits. */
@@ -631,3 +639,56 @@ export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): s
   if (format === 'markdown') return markdownSummary(rows);
   throw new RangeError(`unknown summary '${String(format)}' (csv, markdown)`);
 }
+
+// ----------------------------------------------------------------------------------------------- grade
+
+export interface GradeOptions {
+  /** Points per quantity, credit per verdict, tolerance (default: defaultScheme()). */
+  scheme?: PointsScheme;
+  /** Limits over the defaults (inputBytes bounds each sheet). */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Grades a class (readClassCsv, or classOfFiles for a folder of answers files) with check, the exact
+ * training computed once for the whole class, and adds up each student's points under the scheme.
+ */
+export function gradeClass(spec: Spec, answers: ClassAnswers, options: GradeOptions = {}): Gradebook {
+  const scheme = options.scheme ?? defaultScheme();
+  const sheets = answers.sheets.filter((s): s is Sheet => !isUnread(s));
+  return gradebookOf(spec.file, answers, gradeSheets(spec, sheets, { tolerance: scheme.tolerance, ...(options.limits ? { limits: options.limits } : {}) }), scheme);
+}
+
+/**
+ * What check says of each sheet, in the plain form a gradebook reads (and a worker thread can send):
+ * one checkAll for all of them, so the exact training and the variants are computed once.
+ */
+export function gradeSheets(spec: Spec, sheets: Sheet[], options: CheckAllOptions = {}): GradedSheet[] {
+  let graded: GradedFile[];
+  const inputs = sheets.map((s) => ({ file: s.file, text: s.text }));
+  try {
+    graded = checkAll(spec, inputs, options);
+  } catch (e) {
+    // One sheet alone: checkAll throws its input error rather than grade it as one.
+    if (!(e instanceof InputError) || sheets.length !== 1) throw e;
+    graded = [{ file: sheets[0]!.file, error: e }];
+  }
+  return graded.map((g, i): GradedSheet => {
+    const id = sheets[i]!.id;
+    if ('error' in g) return { id, error: { path: g.error.path, message: g.error.message, ...(g.error.line !== undefined ? { line: g.error.line } : {}) } };
+    return {
+      id,
+      results: g.report.results.map((r) => ({ path: r.path, written: r.written, exact: r.exact, verdict: r.verdict, diagnosis: r.diagnosis })),
+      firstError: g.report.first_error,
+    };
+  });
+}
+
+/** The class report: Markdown here; 'exactprop/node' prints HTML too (one self-contained page). */
+export function gradeReport(book: Gradebook, format: 'markdown'): string {
+  if (format !== 'markdown') throw new RangeError(`unknown report format '${String(format)}' (markdown; html from 'exactprop/node')`);
+  return markdown(classReportDocument(book));
+}
+
+/** The class report as a document, for a printer of one's own. */
+export { classReportDocument };

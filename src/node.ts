@@ -2,10 +2,10 @@
 // CSV data files a spec names, inside the spec's folder, with the command line's rules: regular files
 // only, bounded, UTF-8; node/files.ts), and HTML output (KaTeX's stylesheet is read from the installed
 // package). Everything of 'exactprop' is here too.
-import { htmlSink } from './render/html.js';
+import { html, htmlSink } from './render/html.js';
 import {
-  checkAll, renderWith, runStreamWith,
-  type CheckOptions, type CheckReport, type Format, type RenderOptions, type Sink, type Spec, type StreamOptions, type StreamSummary, type TraceJson,
+  checkAll, classReportDocument, gradeReport as gradeMarkdown, renderWith, runStreamWith,
+  type CheckOptions, type Gradebook, type CheckReport, type Format, type RenderOptions, type Sink, type Spec, type StreamOptions, type StreamSummary, type TraceJson,
 } from './index.js';
 import { readInputFile, type FileReader } from './node/files.js';
 
@@ -32,4 +32,9 @@ export function render(result: TraceJson, format: Format, options: RenderOptions
 /** runStream() of 'exactprop', with HTML too. */
 export function runStream(spec: Spec, sink: Sink, options: StreamOptions = {}): StreamSummary {
   return runStreamWith(spec, sink, options, htmlSink);
+}
+
+/** gradeReport() of 'exactprop', with HTML too: one self-contained page, its charts inline SVG. */
+export function gradeReport(book: Gradebook, format: 'markdown' | 'html'): string {
+  return format === 'html' ? html(classReportDocument(book)) : gradeMarkdown(book, format);
 }
