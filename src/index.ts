@@ -52,7 +52,7 @@ export type { Progress, ProgressOptions } from './render/progress.js';
 export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
 export { readClassCsv, type CsvOptions } from './grade/class-csv.js';
 export { defaultScheme, pointsOf, readPointsScheme, type PointsScheme } from './grade/scheme.js';
-export { gradebookCsv, type GradedSheet, type GradedValue, type Gradebook, type StudentGrade } from './grade/gradebook.js';
+export { gradebookCsv, gradebookOf, type GradedSheet, type GradedValue, type Gradebook, type StudentGrade } from './grade/gradebook.js';
 /** A step counter for long runs on a terminal (stderr): give its onStep as a run's onProgress. */
 export { progress } from './render/progress.js';
 /** The range of a working precision, in significant digits. */

@@ -12,6 +12,8 @@ import { readInputFile, type FileReader } from './node/files.js';
 export * from './index.js';
 export { fileSystem, readDataFile, readInputFile, readTextFile, type FileReader, type ReadOptions } from './node/files.js';
 export { loadSpecFile, type LoadOptions } from './node/load.js';
+export { readClassFolder } from './node/class-folder.js';
+export { gradeSheetsInWorkers, loadSpecSource, workersFor, type SpecSource } from './node/grade-workers.js';
 
 /** Grades the answers file at `path` against the spec (read from `files`, default the file system). */
 export function checkFile(spec: Spec, path: string, options: Omit<CheckOptions, 'file'> & { files?: FileReader } = {}): CheckReport {

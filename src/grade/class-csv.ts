@@ -38,6 +38,8 @@ export function readClassCsv(text: string, file: string, spec: Spec, options: Cs
   const rows = records(text, file);
   if (rows.length === 0) throw new InputError(file, '', 'the file is empty: a class is a header row (id, then a quantity path per column) and a row per student');
   const [header, ...students] = rows as [Row, ...Row[]];
+  const most = limitsOf(options.limits).students;
+  if (students.length > most) throw new LimitError('students', file, '', `the class has ${students.length.toLocaleString('en-US')} rows of students`, most, students[most]!.line);
   const headings = header.cells.map((c) => c.trim());
   const atHeading = (i: number, message: string) => new InputError(file, `column ${i + 1} ${shown(headings[i]!)}`, message, header.line);
   headings.forEach((h, i) => {
