@@ -130,7 +130,8 @@ function diagnoses(graded: StudentGrade[]): Block[] {
   blocks.push({
     kind: 'table',
     head: [['diagnosis'], ['first errors'], ['wrong values'], ['students'], ['what it is (one instance)']],
-    rows: all.slice(0, MOST_COMMON).map((d) => [[code(d.id)], [literal(String(firsts.find((f) => f.id === d.id)?.count ?? 0))], [literal(String(d.count))], [literal(String(students.get(d.id) ?? 0))], [literal(d.text)]]),
+    // Every diagnosis met: the catalogue is short, and a rare mistake is worth seeing too.
+    rows: all.map((d) => [[code(d.id)], [literal(String(firsts.find((f) => f.id === d.id)?.count ?? 0))], [literal(String(d.count))], [literal(String(students.get(d.id) ?? 0))], [literal(d.text)]]),
   });
   return blocks;
 }
