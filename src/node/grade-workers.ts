@@ -55,9 +55,11 @@ function specOf(source: SpecSource): Spec {
   });
 }
 
-/** Below this many sheets per worker, starting a worker (its own exact training and variants, about a
- *  third of a second for homework 7) costs more than it saves (bench/grade.ts). */
-export const SHEETS_PER_WORKER = 300;
+/** Sheets a worker must have to be worth starting. A worker costs about 1.2 s of CPU before it grades
+ *  (loading the engine, the spec, the exact training and the variants, the JIT warming up), and a sheet
+ *  of homework 7's 100 quantities about 3 ms (bench/grade.ts): below about 800 sheets a worker, two
+ *  cores are no faster than one. */
+export const SHEETS_PER_WORKER = 1000;
 
 /** How many workers a class of `sheets` sheets is graded with when the caller does not say. */
 export function workersFor(sheets: number): number {
