@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { classCsv, generatedClass, SPEC_FILE } from '../test/helpers/generated-class.js';
 
 const STUDENTS = Number(process.env.STUDENTS ?? 1000);
@@ -19,11 +20,11 @@ const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
 const dir = mkdtempSync(join(tmpdir(), 'exactprop-grade-bench-'));
 const csv = join(dir, 'class.csv');
-writeFileSync(csv, classCsv(generatedClass(STUDENTS, { quantities: QUANTITIES })));
+const klass = generatedClass(STUDENTS, { quantities: QUANTITIES });
+writeFileSync(csv, classCsv(klass));
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
 
 const books: string[] = [];
-const rows: string[] = [];
 for (const workers of ['1', '2']) {
   const out = join(dir, `book-${workers}.csv`);
   const runs = Array.from({ length: RUNS }, () => {
@@ -36,9 +37,17 @@ for (const workers of ['1', '2']) {
   const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
   books.push(readFileSync(out, 'utf8'));
   const line = `--workers ${workers}: ${(best.ms / 1000).toFixed(2)} s wall, ${best.cpuS.toFixed(2)} s CPU, ${best.maxRssMb.toFixed(0)} MB (best of ${RUNS}; all of it: start-up, the spec and the CSV read, the exact training, grading, gradebook and HTML report)`;
-  rows.push(line);
   console.log(line);
 }
 console.log(books[0] === books[1] ? 'the two gradebooks are identical' : 'THE GRADEBOOKS DIFFER');
+// What the tests check on 50 students, here on the whole class: each planted mistake is the student's
+// first new error, with its diagnosis among those the gradebook names.
+const rows = parseCsv(books[0]!, { columns: true }) as Array<Record<string, string>>;
+const planted = klass.students.filter((s) => s.planted.length);
+const found = planted.filter((s, i) => {
+  const row = rows.find((r) => r.id === s.id) ?? rows[i]!;
+  return row.first_error === s.planted[0]!.path && row.diagnosis!.split(' ').includes(s.planted[0]!.diagnosis);
+});
+console.log(`planted mistakes found as the first new error, with their diagnosis: ${found.length} of ${planted.length}`);
 console.log(`${STUDENTS} students x ${QUANTITIES} quantities; machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} (other work on the machine counts in the wall time)`);
 rmSync(dir, { recursive: true, force: true });

@@ -103,6 +103,21 @@ describe('the same class as a folder of answers files', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   for (const s of klass.students) writeFileSync(join(dir, `${s.id}.yaml`), yamlOf(s.values));
 
+  it('grades a file that cannot be read as its error, the others still; only answers files are read', () => {
+    const other = mkdtempSync(join(tmpdir(), 'exactprop-grade-'));
+    try {
+      writeFileSync(join(other, 'a.yaml'), 'epoch1:\n  loss: 89.525\n');
+      writeFileSync(join(other, 'b.yaml'), 'epoch1:\n  los: 89.525\n');
+      writeFileSync(join(other, 'notes.txt'), 'not a sheet');
+      const book = gradeClass(klass.spec, readClassFolder(other));
+      expect(book.students.map((s) => s.id)).toEqual(['a', 'b']);
+      expect(book.students[0]!.score!.toFixed()).toBe('1');
+      expect(book.students[1]!.error).toBe(`${join(other, 'b.yaml')}:2: at epoch1.los: unknown key 'los' in step1 (did you mean 'loss'?); expected sample1, sample2, loss, gradients, optimizer, params`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('gives the same gradebook as the CSV', () => {
     const book = gradeClass(klass.spec, readClassFolder(dir), { scheme });
     expect(gradebookCsv(book)).toBe(gradebookCsv(fromCsv));
@@ -246,6 +261,8 @@ describe('exactprop grade', () => {
     expect(cell.out).toContain('\nb,1,1,1,');
     const over = await cli(['grade', SPEC_FILE, 'c.csv', '--out', 'c.csv'], { 'c.csv': 'id,epoch1.loss\na,1\n' });
     expect([over.code, over.err.split('\n')[0]]).toEqual([2, 'exactprop: --out c.csv would write over an input file']);
+    const many = await cli(['grade', SPEC_FILE, 'c.csv', '--max-students', '1'], { 'c.csv': 'id,epoch1.loss\na,1\nb,2\n' });
+    expect([many.code, many.err]).toEqual([2, 'exactprop: c.csv:3: the class has 2 rows of students: more than the limit of 1 students of a class graded at once (CSV rows or answers files) (raise it with --max-students N)\n']);
     const format = await cli(['grade', SPEC_FILE, 'c.csv', '--report', 'r.pdf'], { 'c.csv': 'id,epoch1.loss\na,1\n' });
     expect(format.err.split('\n')[0]).toBe('exactprop: --report r.pdf: the report is Markdown (a name ending in .md) or HTML (.html)');
   });
