@@ -222,10 +222,14 @@ export function generatedClass(n: number, { seed = 13, quantities = ASKED.length
       }
     }
     if (k % 3 === 1) {
-      // A rounding slip on a value away from the mistake.
-      const candidates = asked.filter((p) => expected.get(p) === 'correct' && !dec(exact.get(p)!).isZero() && slipOf(exact.get(p)!) !== undefined && !(mistake && p.startsWith('step1.gradients.w5')));
-      const p = candidates[Math.floor(r() * candidates.length)]!;
-      write(p, slipOf(exact.get(p)!)!, 'rounding-slip');
+      // A rounding slip on a value the mistake does not read: one after it in the calculation (a slip
+      // in an input moves the value the mistake gives by more than its last digit), and none of the
+      // shares the carried gradient adds up.
+      const after = mistake ? asked.indexOf(mistake.path) : -1;
+      const candidates = asked.filter((p, i) => i > after && expected.get(p) === 'correct' && !dec(exact.get(p)!).isZero() && slipOf(exact.get(p)!) !== undefined
+        && !(mistake && /^step1\.(sample\d+\.)?gradients\.w5$/.test(p)));
+      const p = candidates[Math.floor(r() * candidates.length)];
+      if (p !== undefined) write(p, slipOf(exact.get(p)!)!, 'rounding-slip');
     }
     for (const p of asked) {
       if (!values.has(p)) expected.delete(p);
