@@ -17,7 +17,7 @@ const MOST_COMMON = 10;
 /** A score as a short decimal (scores are exact; a share of the maximum is shown to 0.1 %). */
 const percent = (part: Exact | number, whole: Exact | number): string => {
   const w = new ExactDecimal(whole.toString());
-  return w.isZero() ? '-' : `${new ExactDecimal(part.toString()).times(100).div(w).toDecimalPlaces(1).toFixed(1)} %`;
+  return w.isZero() ? '-' : `${new ExactDecimal(part.toString()).times(100).div(w).toDecimalPlaces(1).toFixed(1)}%`;
 };
 
 export function classReportDocument(book: Gradebook): Doc {
@@ -71,8 +71,8 @@ function distribution(book: Gradebook, graded: Array<{ score: Exact }>): Block[]
     {
       kind: 'figure',
       svg: columnChart(bars, { title: 'Scores', xLabel: 'score, % of the maximum', yLabel: 'students' }),
-      caption: [literal(`Students by score, in tenths of the maximum (${book.max.toFixed()} points); a bin holds its lower end, the last one 100 % too.`)],
-      alt: `Students per tenth of the maximum score: ${bars.map((b) => `${b.label} %: ${b.count}`).join(', ')}.`,
+      caption: [literal(`Students by score, in tenths of the maximum (${book.max.toFixed()} points); a bin holds its lower end, the last one 100% too.`)],
+      alt: `Students per tenth of the maximum score: ${bars.map((b) => `${b.label}%: ${b.count}`).join(', ')}.`,
     },
   ];
 }
