@@ -141,6 +141,14 @@ describe('the class report', () => {
   const md = gradeReport(fromCsv, 'markdown');
   const page = gradeReportHtml(fromCsv, 'html');
 
+  it('the well-formedness check finds what would keep an SVG from showing', () => {
+    expect(xmlProblems('<svg><text x="1">a &amp; b</text><rect/></svg>')).toEqual([]);
+    expect(xmlProblems('<svg><text>a < b</text></svg>')).toEqual(["raw '<' in text"]);
+    expect(xmlProblems('<svg><g></svg>')).toEqual(['</svg> closes <g>', 'unclosed: svg']);
+    expect(xmlProblems('<svg><text>R&D</text></svg>')).toEqual(["stray '&' in text"]);
+    expect(xmlProblems('<svg x="1" x="2"></svg>')).toEqual(['<svg> repeats an attribute']);
+  });
+
   it('charts the scores and where the class went wrong, as well-formed SVG', () => {
     const doc = classReportDocument(fromCsv);
     const figures = doc.blocks.filter((b) => b.kind === 'figure');
@@ -211,6 +219,12 @@ describe('bad input, located', () => {
     expect(bad('quantities:\n  "**.loss": two\n')).toBe("points.yaml:2: at quantities.**.loss: expected the points of the quantities it matches, a number written in digits (e.g. 2, 0.5), got 'two'");
     expect(bad('tolerance: { abss: 0.1 }\n')).toMatch(/^points\.yaml:1: at tolerance\.abss: unknown tolerance 'abss' \(did you mean 'abs'\?\)/);
     expect(bad('- 1\n')).toMatch(/^points\.yaml:1: a points scheme is a mapping/);
+  });
+
+  it('a points scheme in JSON reads as the same scheme in YAML', () => {
+    const json = readPointsScheme('{ "points": 2, "credit": { "carried": 0.25 }, "quantities": { "**.loss": 3, "step1.params.*": 0.5 } }', 'points.json');
+    expect([json.points.toFixed(), json.credit.carried.toFixed(), json.rules.map((r) => [r.pattern.text, r.points.toFixed()])]).toEqual(['2', '0.25', [['**.loss', '3'], ['step1.params.*', '0.5']]]);
+    expect(located(() => readPointsScheme('{ "points": "2x" }', 'points.json'))).toBe("points.json:1: at points: expected a quantity's points, a number written in digits (e.g. 2, 0.5), got '2x'");
   });
 
   it('the defaults: a point each, half for a rounding slip, all for a carried value', () => {
