@@ -572,6 +572,18 @@ const graded = new WeakMap<object, FileReport>();
  * its error, and the others still are; a single file's error is thrown instead, as check() does.
  */
 export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOptions = {}): GradedFile[] {
+  return checkedFiles(spec, inputs, options).map((p): GradedFile => {
+    if (p instanceof InputError) return { file: p.file, error: p };
+    const report = JSON.parse(JSON.stringify(jsonReport(p))) as CheckReport;
+    graded.set(report, p);
+    return { file: p.file, report };
+  });
+}
+
+/** Each file graded (its report, or the input error that stopped it), as checkAll's reports are made:
+ *  grade's gradebooks read these directly, without the JSON report (and the recomputation of every
+ *  wrong value it holds), which is a third of a class's grading. */
+function checkedFiles(spec: Spec, inputs: AnswersInput[], options: CheckAllOptions): Array<FileReport | InputError> {
   const tolerance = options.tolerance ?? { kind: 'digits' };
   if (tolerance.kind === 'abs' || tolerance.kind === 'rel') {
     const problem = toleranceProblem(`tolerance ${tolerance.kind}`, tolerance.value);
@@ -596,13 +608,7 @@ export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOp
   if (inputs.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
   const checker = new Checker(spec, extentOf(good));
   if (good.length > 1) checker.prepare();
-  return parsed.map((p): GradedFile => {
-    if (p instanceof InputError) return { file: p.file, error: p };
-    const fileReport = checker.check(p, tolerance);
-    const report = JSON.parse(JSON.stringify(jsonReport(fileReport))) as CheckReport;
-    graded.set(report, fileReport);
-    return { file: p.file, report };
-  });
+  return parsed.map((p) => (p instanceof InputError ? p : checker.check(p, tolerance)));
 }
 
 function fileReportOf(report: CheckReport): FileReport {
@@ -661,25 +667,25 @@ export function gradeClass(spec: Spec, answers: ClassAnswers, options: GradeOpti
 
 /**
  * What check says of each sheet, in the plain form a gradebook reads (and a worker thread can send):
- * one checkAll for all of them, so the exact training and the variants are computed once.
+ * graded as checkAll grades files, all at once, so the exact training and the variants are computed once.
  */
 export function gradeSheets(spec: Spec, sheets: Sheet[], options: CheckAllOptions = {}): GradedSheet[] {
-  let graded: GradedFile[];
-  const inputs = sheets.map((s) => ({ file: s.file, text: s.text }));
+  let checked: Array<FileReport | InputError>;
   try {
-    graded = checkAll(spec, inputs, options);
+    checked = checkedFiles(spec, sheets.map((s) => ({ file: s.file, text: s.text })), options);
   } catch (e) {
-    // One sheet alone: checkAll throws its input error rather than grade it as one.
+    // One sheet alone: its input error is thrown rather than graded as one (as checkAll does).
     if (!(e instanceof InputError) || sheets.length !== 1) throw e;
-    graded = [{ file: sheets[0]!.file, error: e }];
+    checked = [e];
   }
-  return graded.map((g, i): GradedSheet => {
+  return checked.map((c, i): GradedSheet => {
     const id = sheets[i]!.id;
-    if ('error' in g) return { id, error: { path: g.error.path, message: g.error.message, ...(g.error.line !== undefined ? { line: g.error.line } : {}) } };
+    if (c instanceof InputError) return { id, error: { path: c.path, message: c.message, ...(c.line !== undefined ? { line: c.line } : {}) } };
+    // The values of check's JSON report, as plain data a worker thread can send.
     return {
       id,
-      results: g.report.results.map((r) => ({ path: r.path, written: r.written, exact: r.exact, verdict: r.verdict, diagnosis: r.diagnosis })),
-      firstError: g.report.first_error,
+      results: c.results.map((r) => ({ path: r.path, written: r.written, exact: r.exact.toString(), verdict: r.verdict, diagnosis: r.diagnosis.map((d) => ({ id: d.id, text: d.text })) })),
+      firstError: c.firstError?.path ?? null,
     };
   });
 }
