@@ -55,7 +55,7 @@ function specOf(source: SpecSource): Spec {
   });
 }
 
-/** Sheets a worker must have to be worth starting. A worker costs about 1.2 s of CPU before it grades
+/** Sheets a worker must have to be worth starting. A worker costs about 1.4 s of CPU before it grades
  *  (loading the engine, the spec, the exact training and the variants, the JIT warming up), and a sheet
  *  of homework 7's 100 quantities about 3 ms (bench/grade.ts): below about 800 sheets a worker, two
  *  cores are no faster than one. */
