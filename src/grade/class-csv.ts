@@ -52,6 +52,8 @@ export function readClassCsv(text: string, file: string, spec: Spec, options: Cs
   if (quantities.length === 0) throw new InputError(file, '', 'the class has an id column and no quantity: add a column per quantity, headed by its path (e.g. step1.sample1.h1)', header.line);
   const canonical = canonicalPaths(spec, file, headings, quantities, options.aliases ?? new Map(), atHeading);
 
+  // One map for the class: every row has the same columns.
+  const columns = new Map(quantities.map((i) => [canonical.get(i)!, headings[i]!]));
   const seen = new Map<string, number>();
   const sheets = students.map((row): Sheet | UnreadSheet => {
     const id = row.cells[idAt]!.trim();
@@ -67,7 +69,7 @@ export function readClassCsv(text: string, file: string, spec: Spec, options: Cs
       if (problem) return { id, error: new InputError(file, `${headings[i]} of ${shown(id)}`, problem, row.line) };
       values.set(canonical.get(i)!, cell);
     }
-    return { id, text: answersText(values), file, line: row.line, columns: new Map(quantities.map((i) => [canonical.get(i)!, headings[i]!])) };
+    return { id, text: answersText(values), file, line: row.line, columns };
   });
   return { source: file, sheets, asked: quantities.map((i) => canonical.get(i)!) };
 }
