@@ -66,7 +66,7 @@ export async function gradeCommand(args: string[], io: Io): Promise<number> {
   const folder = statSync(answersPath, { throwIfNoEntry: false })?.isDirectory() === true;
   if (folder && values.id !== undefined) throw new UsageError('--id names a column of a CSV; a folder\'s ids are its files\' names');
   const answers: ClassAnswers = folder
-    ? readClassFolder(answersPath, { files: io, limits: flagLimits })
+    ? readClassFolder(answersPath, { files: io, limits: flagLimits, skip: [specFile, ...(values.points !== undefined ? [values.points] : [])] })
     : readClassCsv(readInputFile(answersPath, { files: io, limits: flagLimits }), answersPath, spec, {
       aliases: scheme.aliases, limits: flagLimits, ...(values.id !== undefined ? { idColumn: values.id } : {}),
     });
