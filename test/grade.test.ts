@@ -4,7 +4,7 @@
 // files: every planted mistake is found and diagnosed, every other value gets the verdict it was made
 // to have, the scores are the points of the scheme added up here independently, and both inputs give
 // the same gradebook. Bad CSVs and points files are refused with located messages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,10 @@ describe('a generated class, graded from a CSV', () => {
     }
     // The maximum by hand: 40 quantities, 5 of them losses (2 points), 9 params after step 1 (3 points).
     expect(max.toFixed()).toBe(String(26 * 1 + 5 * 2 + 9 * 3));
+  });
+
+  it('is the generator of the class of twelve in examples/hw7-q2-class.csv', () => {
+    expect(readFileSync(new URL('../examples/hw7-q2-class.csv', import.meta.url), 'utf8')).toBe(classCsv(generatedClass(12)));
   });
 
   it('writes the scores exactly: a half and a three-quarter credit give decimals, never a double\'s digits', () => {
@@ -256,7 +260,7 @@ describe('exactprop grade', () => {
     const { main } = await import('../src/cli/main.js');
     const code = await main(['grade', SPEC_FILE, 'class.csv', '--points', 'points.yaml', '--out', 'book.csv', '--report', 'report.html', '--workers', '1'], {
       out: (t) => (out += t), err: (t) => (err += t),
-      readFile: (p) => (p in files ? files[p as keyof typeof files] : (require('node:fs') as typeof import('node:fs')).readFileSync(p, 'utf8')),
+      readFile: (p) => (p in files ? files[p as keyof typeof files] : readFileSync(p, 'utf8')),
       writeFile: (p, t) => written.set(p, t),
     });
     expect([code, err]).toEqual([0, '']);
