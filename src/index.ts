@@ -31,6 +31,10 @@ import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
 import { didYouMean } from './text/did-you-mean.js';
 import { jsonSafe } from './text/escape.js';
+import { isUnread, type ClassAnswers, type Sheet } from './grade/class.js';
+import { defaultScheme, type PointsScheme } from './grade/scheme.js';
+import { gradebookOf, type GradedSheet, type Gradebook } from './grade/gradebook.js';
+import { classReportDocument } from './grade/report.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';
@@ -45,6 +49,10 @@ export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
 export type { StepSet } from './render/steps.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
+export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
+export { readClassCsv, type CsvOptions } from './grade/class-csv.js';
+export { defaultScheme, pointsOf, readPointsScheme, type PointsScheme } from './grade/scheme.js';
+export { gradebookCsv, gradebookOf, type GradedSheet, type GradedValue, type Gradebook, type StudentGrade } from './grade/gradebook.js';
 /** A step counter for long runs on a terminal (stderr): give its onStep as a run's onProgress. */
 export { progress } from './render/progress.js';
 /** The range of a working precision, in significant digits. */
@@ -564,6 +572,18 @@ const graded = new WeakMap<object, FileReport>();
  * its error, and the others still are; a single file's error is thrown instead, as check() does.
  */
 export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOptions = {}): GradedFile[] {
+  return checkedFiles(spec, inputs, options).map((p): GradedFile => {
+    if (p instanceof InputError) return { file: p.file, error: p };
+    const report = JSON.parse(JSON.stringify(jsonReport(p))) as CheckReport;
+    graded.set(report, p);
+    return { file: p.file, report };
+  });
+}
+
+/** Each file graded (its report, or the input error that stopped it), as checkAll's reports are made:
+ *  grade's gradebooks read these directly, without the JSON report (and the recomputation of every
+ *  wrong value it holds), which is a third of a class's grading. */
+function checkedFiles(spec: Spec, inputs: AnswersInput[], options: CheckAllOptions): Array<FileReport | InputError> {
   const tolerance = options.tolerance ?? { kind: 'digits' };
   if (tolerance.kind === 'abs' || tolerance.kind === 'rel') {
     const problem = toleranceProblem(`tolerance ${tolerance.kind}`, tolerance.value);
@@ -588,13 +608,7 @@ export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOp
   if (inputs.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
   const checker = new Checker(spec, extentOf(good));
   if (good.length > 1) checker.prepare();
-  return parsed.map((p): GradedFile => {
-    if (p instanceof InputError) return { file: p.file, error: p };
-    const fileReport = checker.check(p, tolerance);
-    const report = JSON.parse(JSON.stringify(jsonReport(fileReport))) as CheckReport;
-    graded.set(report, fileReport);
-    return { file: p.file, report };
-  });
+  return parsed.map((p) => (p instanceof InputError ? p : checker.check(p, tolerance)));
 }
 
 function fileReportOf(report: CheckReport): FileReport {
@@ -631,3 +645,56 @@ export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): s
   if (format === 'markdown') return markdownSummary(rows);
   throw new RangeError(`unknown summary '${String(format)}' (csv, markdown)`);
 }
+
+// ----------------------------------------------------------------------------------------------- grade
+
+export interface GradeOptions {
+  /** Points per quantity, credit per verdict, tolerance (default: defaultScheme()). */
+  scheme?: PointsScheme;
+  /** Limits over the defaults (inputBytes bounds each sheet). */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Grades a class (readClassCsv, or classOfFiles for a folder of answers files) with check, the exact
+ * training computed once for the whole class, and adds up each student's points under the scheme.
+ */
+export function gradeClass(spec: Spec, answers: ClassAnswers, options: GradeOptions = {}): Gradebook {
+  const scheme = options.scheme ?? defaultScheme();
+  const sheets = answers.sheets.filter((s): s is Sheet => !isUnread(s));
+  return gradebookOf(spec.file, answers, gradeSheets(spec, sheets, { tolerance: scheme.tolerance, ...(options.limits ? { limits: options.limits } : {}) }), scheme);
+}
+
+/**
+ * What check says of each sheet, in the plain form a gradebook reads (and a worker thread can send):
+ * graded as checkAll grades files, all at once, so the exact training and the variants are computed once.
+ */
+export function gradeSheets(spec: Spec, sheets: Sheet[], options: CheckAllOptions = {}): GradedSheet[] {
+  let checked: Array<FileReport | InputError>;
+  try {
+    checked = checkedFiles(spec, sheets.map((s) => ({ file: s.file, text: s.text })), options);
+  } catch (e) {
+    // One sheet alone: its input error is thrown rather than graded as one (as checkAll does).
+    if (!(e instanceof InputError) || sheets.length !== 1) throw e;
+    checked = [e];
+  }
+  return checked.map((c, i): GradedSheet => {
+    const id = sheets[i]!.id;
+    if (c instanceof InputError) return { id, error: { path: c.path, message: c.message, ...(c.line !== undefined ? { line: c.line } : {}) } };
+    // The values of check's JSON report, as plain data a worker thread can send.
+    return {
+      id,
+      results: c.results.map((r) => ({ path: r.path, written: r.written, exact: r.exact.toString(), verdict: r.verdict, diagnosis: r.diagnosis.map((d) => ({ id: d.id, text: d.text })) })),
+      firstError: c.firstError?.path ?? null,
+    };
+  });
+}
+
+/** The class report: Markdown here; 'exactprop/node' prints HTML too (one self-contained page). */
+export function gradeReport(book: Gradebook, format: 'markdown'): string {
+  if (format !== 'markdown') throw new RangeError(`unknown report format '${String(format)}' (markdown; html from 'exactprop/node')`);
+  return markdown(classReportDocument(book));
+}
+
+/** The class report as a document, for a printer of one's own. */
+export { classReportDocument };

@@ -1,5 +1,5 @@
 // What a command may touch: output streams and files. Tests pass their own.
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 // The file readers of the Node entry, from its own module: node.ts itself brings KaTeX (HTML output),
 // which a command loads only when it prints HTML.
@@ -13,6 +13,8 @@ export interface Io extends FileReader {
   errIsTTY?: boolean;
   /** Writes out whatever `out` still holds (the process's Io buffers a little of it). */
   flush?: () => void;
+  /** Writes a file a command was asked to write (`grade --out`); default: the file system. */
+  writeFile?: (path: string, text: string) => void;
 }
 
 /** The reader of our standard output is gone (`exactprop run ... | head -1`): the run stops at once,
@@ -85,6 +87,7 @@ export const processIo: Io = {
   },
   err: writeErr,
   flush: flushOut,
+  writeFile: (path, text) => writeFileSync(path, text, 'utf8'),
   ...fileSystem,
   // Asked of the descriptor: opening process.stderr would make a shared pipe non-blocking.
   errIsTTY: isatty(2),

@@ -38,6 +38,8 @@ export interface Limits {
   deriveNodes: number;
   /** Digits of a numerator or denominator under --exact. */
   exactDigits: number;
+  /** Students of a class graded at once (rows of its CSV, or answers files of its folder). */
+  students: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -56,6 +58,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   equationNodes: 100_000,
   deriveNodes: 200_000,
   exactDigits: 10_000,
+  students: 100_000,
 });
 
 /** How each limit is named on the command line and in a spec's `limits:` section, and what it bounds. */
@@ -75,6 +78,7 @@ export const LIMIT_INFO: Record<keyof Limits, { flag: string; key?: string; what
   equationNodes: { flag: 'max-equation-nodes', key: 'equation_nodes', what: 'nodes of one equation (a derivative written out)' },
   deriveNodes: { flag: 'max-derive-nodes', key: 'derive_nodes', what: 'nodes of the expanded derivative' },
   exactDigits: { flag: 'max-exact-digits', key: 'exact_digits', what: 'digits of a fraction under --exact' },
+  students: { flag: 'max-students', what: 'students of a class graded at once (CSV rows or answers files)' },
 };
 
 /** The spec keys of `limits:`, for the schema. */

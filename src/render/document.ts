@@ -83,6 +83,10 @@ export type Block = (
   | { kind: 'list'; items: Inline[][]; lead?: Inline[] }
   /** Calculations in the plain notation (formulas as mathjs writes them, not TeX). */
   | { kind: 'calc'; calcs: PlainCalc[] }
+  /** A chart drawn as an SVG element (no script, no link: it shows offline). Typeset formats that can
+   *  hold SVG (Markdown, HTML) show it above its caption; the others print the caption and `alt`, the
+   *  chart said in words. */
+  | { kind: 'figure'; svg: string; caption: Inline[]; alt: string }
 ) & {
   /** A block one medium leaves out: 'text' blocks are plain text's only, 'typeset' ones the others'. */
   only?: Medium;

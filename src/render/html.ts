@@ -45,6 +45,9 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.7rem; text-align: right; }
 th { background: #f2f2f2; }
 ul { padding-left: 1.4rem; }
+figure { margin: 0.5rem 0 0.4rem; }
+figcaption { font-size: 0.9rem; color: #444; }
+figure svg { max-width: 100%; height: auto; }
 @media print { h2 { break-before: auto; } .display { overflow: visible; } }
 `;
 
@@ -69,6 +72,8 @@ function block(b: Block): string {
       return `<div class="display">${renderMath(`\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}`, true)}</div>`;
     case 'calc':
       return `<pre>${escapeHtml(b.calcs.flatMap((c) => plainCalcLines(c, '')).join('\n'))}</pre>`;
+    case 'figure':
+      return `<figure>\n${b.svg}\n<figcaption>${inline(b.caption)}</figcaption>\n</figure>`;
   }
 }
 

@@ -41,6 +41,8 @@ function block(b: Block): string {
       ].join('\n');
     case 'math':
       return `\\begin{align*}\n${alignedBody(b.groups)}\n\\end{align*}`;
+    case 'figure':
+      return `${inline(b.caption)}\n\n\\emph{${escapeLatex(b.alt)}}`;
     case 'calc':
       // verbatim takes its lines as they are; only its own end would close it early.
       return `\\begin{verbatim}\n${b.calcs.flatMap((c) => plainCalcLines(c, '')).join('\n').replace(/\\end\{verbatim\}/g, '\\end {verbatim}')}\n\\end{verbatim}`;

@@ -47,6 +47,9 @@ function block(b: Block): string {
       return `$$\n\\begin{aligned}\n${alignedBody(b.groups)}\n\\end{aligned}\n$$`;
     case 'calc':
       return ['```', ...b.calcs.flatMap((c) => plainCalcLines(c, '')), '```'].join('\n');
+    case 'figure':
+      // Raw HTML, as CommonMark passes it on: one block, so no blank line inside it.
+      return `${b.svg.replace(/\n\s*\n/g, '\n')}\n\n${inline(b.caption)}`;
   }
 }
 

@@ -74,6 +74,9 @@ export function textSink(write: (text: string) => void, { colour = false }: Text
       case 'calc':
         for (const c of b.calcs) lines.push(...plainCalcLines(c, indent).map(terminalSafe));
         break;
+      case 'figure':
+        lines.push(`${indent}${inline(b.caption)}`, terminalSafe(`${indent}${b.alt}`));
+        break;
       case 'table': {
         const rows = b.plain?.head === false ? b.rows : [b.head, ...b.rows];
         const columns = b.plain?.columns ?? [];
