@@ -29,10 +29,12 @@ describe('the table of diagnoses', () => {
     const aliases = DIAGNOSES.filter((d) => d.reportAs !== undefined).map((d) => [d.id, d.reportAs, DIAGNOSES.find((e) => e.id === d.reportAs)?.family === d.family]);
     expect(aliases).toEqual([
       ['biases-not-decayed', 'biases-not-regularised', true],
+      ['activation-left-out', 'pre-activation-for-activation', true],
       ['wrong-slot-value', 'wrong-slot', true],
     ]);
-    // Both kinds are in the table: the local ones are the wrong-slot diagnoses.
-    expect(DIAGNOSES.filter(isLocal).map((d) => d.id)).toEqual(['wrong-slot', 'wrong-slot-value']);
+    // Both kinds are in the table: the local ones are the wrong-slot diagnoses and the slips of one
+    // neuron's forward computation.
+    expect(DIAGNOSES.filter(isLocal).map((d) => d.id)).toEqual(['wrong-slot', 'bias-forgotten', 'weights-transposed', 'activation-left-out', 'wrong-slot-value']);
   });
 
   it("the README's diagnosis table has a row for every id a report names, and no other", () => {
@@ -121,10 +123,12 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
     // The gradient written as 4, the negative of the exact -4: no entry of the table reproduces it.
     const flipped = 'step1:\n  gradients: { w: 4 }\n';
 
-    // The project itself: a new error, and nothing in its table reproduces it.
+    // The project itself: a new error, and nothing in its table reproduces it from the student's
+    // values; only the training with the sample loss halved, redone from the start (its gradient -2,
+    // where the student wrote -4), gives 1.2.
     const own = check(parseSpec(specText, { file: 'tiny.yaml' }), answers).results.find((r) => r.path === 'step1.params.w')!;
     expect([own.verdict, own.exact]).toEqual(['wrong', '1.4']);
-    expect(own.diagnosis).toEqual([]);
+    expect(own.diagnosis.map((d) => [d.id, /^matches the whole training redone from the start/.test(d.text)])).toEqual([['mse-with-half', true]]);
     const ownFlipped = check(parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
     expect([ownFlipped.path, ownFlipped.verdict, ownFlipped.exact, ownFlipped.diagnosis]).toEqual(['step1.gradients.w', 'wrong', '-4', []]);
 

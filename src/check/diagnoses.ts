@@ -20,6 +20,8 @@ import {
   NotApplicable, biases, epsInside, l2Penalty, print, renameOutsideCalls, rewire, squares, stepNodes, substitute,
   withDefinition, withOptions, withPenalty, type Variant,
 } from './variants.js';
+import { COMMON_MISTAKES } from './mistakes.js';
+import { ACTIVATION_LEFT_OUT, BIAS_FORGOTTEN, WEIGHTS_TRANSPOSED } from './neuron-slips.js';
 import { ANOTHER_PARAMS_VALUE, PARAM_IN_WRONG_SLOT } from './wrong-slot.js';
 import { argsOf, callName, operatorFn } from '../symbolic/tree.js';
 
@@ -294,8 +296,13 @@ export const DIAGNOSES: DiagnosisEntry[] = [
       };
     },
   },
+  // Mistakes common in hand calculations and published solutions (mistakes.ts).
+  ...COMMON_MISTAKES,
   // Local: tried after every entry above, on the written value alone.
   PARAM_IN_WRONG_SLOT,
+  BIAS_FORGOTTEN,
+  WEIGHTS_TRANSPOSED,
+  ACTIVATION_LEFT_OUT,
   ANOTHER_PARAMS_VALUE,
 ];
 

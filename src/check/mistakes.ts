@@ -1,0 +1,272 @@
+// Training diagnoses for mistakes common in hand calculations and published solutions, each a whole
+// training recomputed the student's way: the step taken uphill, an epsilon left out or moved out of
+// its square root, batch norm's variance divided by n - 1, dropout without its 1/(1 - p), and the
+// local derivative of an activation fed the wrong quantity. They are entries of DIAGNOSES
+// (diagnoses.ts) like the others; this file holds them because each needs its own recognition of the
+// part of a spec it changes. Every recognition is by the form of an equation (a variance is a sum of
+// squared deviations divided by their count) or by an optimizer's declared roles, never by a name.
+import { add, call, constantValue, mulAll, symbol, unwrap, type Node as MathNode } from '../symbolic/build.js';
+import { FUNCTIONS } from '../symbolic/functions.js';
+import { parseExpression } from '../symbolic/parse.js';
+import type { Equation, Spec } from '../spec/model.js';
+import type { TrainingDiagnosisEntry } from './diagnoses.js';
+import { nodeKey, type Graph } from './graph.js';
+import { NotApplicable, print, rewire, stepNodes, withDefinition, withOptions } from './variants.js';
+import { argsOf, callName, contentOf, operatorFn, symbolName } from '../symbolic/tree.js';
+
+const isOp = (n: MathNode, fn: string) => n.type === 'OperatorNode' && operatorFn(n) === fn;
+
+/** The optimizer's update of the param with its step's sign flipped: `p - X` becomes `p + X`, and a
+ *  step added last (`p + velocity`) is subtracted; undefined for any other form. */
+function flippedStep(formula: string): string | undefined {
+  const n = unwrap(parseExpression(formula));
+  const args = argsOf(n);
+  if (isOp(n, 'subtract') && args.length === 2) return `${print(args[0]!)} + (${print(args[1]!)})`;
+  if (isOp(n, 'add') && args.length >= 2) {
+    const rest = args.slice(0, -1).map(print).join(' + ');
+    return `${rest} - (${print(args[args.length - 1]!)})`;
+  }
+  return undefined;
+}
+
+/** Every `sqrt(X + eps)` written as `sqrt(X) + eps` (`eps` the optimizer's epsilon option): the reverse
+ *  of variants.ts's epsInside. */
+export function epsOutside(n: MathNode, eps: string): MathNode {
+  if (n.type === 'FunctionNode' && callName(n) === 'sqrt') {
+    const inner = unwrap(argsOf(n)[0]!);
+    const terms = argsOf(inner);
+    if (isOp(inner, 'add') && terms.length === 2) {
+      const last = unwrap(terms[1]!);
+      if (last.type === 'SymbolNode' && symbolName(last) === eps) return add(call('sqrt', [terms[0]!]), symbol(eps));
+    }
+  }
+  return n.map((child: MathNode) => epsOutside(child, eps));
+}
+
+/** A spec whose neurons are rewritten by `change` (the same equation where it changes nothing). */
+const withNeurons = (spec: Spec, change: (e: Equation) => MathNode | undefined): Spec => ({
+  ...spec,
+  neurons: spec.neurons.map((e) => {
+    const expr = change(e);
+    return expr ? { ...e, text: print(expr), expr } : e;
+  }),
+});
+
+/** Every `sqrt(X + c)` with c a positive constant (a normalisation's epsilon) as `sqrt(X)`. */
+function withoutConstantUnderRoot(n: MathNode): MathNode {
+  if (n.type === 'FunctionNode' && callName(n) === 'sqrt') {
+    const inner = unwrap(argsOf(n)[0]!);
+    const terms = argsOf(inner);
+    const c = terms.length === 2 && isOp(inner, 'add') ? constantValue(terms[1]!) : undefined;
+    if (c?.isPositive() && !c.isZero()) return call('sqrt', [withoutConstantUnderRoot(terms[0]!)]);
+  }
+  return n.map((child: MathNode) => withoutConstantUnderRoot(child));
+}
+
+/** A neuron that is a variance over a batch or a layer: (sum of k squared deviations (x_i - m)^2 from
+ *  one m) / k, with k > 1. Its k, or undefined. */
+function varianceCount(e: Equation): number | undefined {
+  const n = unwrap(e.expr);
+  if (!isOp(n, 'divide')) return undefined;
+  const [top, bottom] = argsOf(n).map(unwrap) as [MathNode, MathNode];
+  const k = constantValue(bottom);
+  const terms = isOp(top, 'add') ? argsOf(top).map(unwrap) : [top];
+  if (!k || !k.isInteger() || k.lte(1) || !k.eq(terms.length)) return undefined;
+  let mean: string | undefined;
+  for (const t of terms) {
+    const [base, exponent] = argsOf(t).map(unwrap);
+    if (!isOp(t, 'pow') || !constantValue(exponent!)?.eq(2)) return undefined;
+    const dev = unwrap(base!);
+    const m = argsOf(dev)[1] && unwrap(argsOf(dev)[1]!);
+    if (!isOp(dev, 'subtract') || m?.type !== 'SymbolNode' || (mean !== undefined && symbolName(m) !== mean)) return undefined;
+    mean = symbolName(m);
+  }
+  return terms.length;
+}
+
+/** A dropout neuron `x * mask / (1 - p)` (mask a data column of 0s and 1s, p a constant): `x * mask`,
+ *  or undefined. */
+function unscaledDropout(e: Equation, spec: Spec): MathNode | undefined {
+  const n = unwrap(e.expr);
+  if (!isOp(n, 'divide')) return undefined;
+  const [top, bottom] = argsOf(n).map(unwrap) as [MathNode, MathNode];
+  const [one, p] = argsOf(bottom).map(unwrap);
+  if (!isOp(bottom, 'subtract') || !constantValue(one!)?.eq(1) || !constantValue(p!)) return undefined;
+  // The mask: a data column of 0s and 1s in every row.
+  const isMask = (c: string) => spec.data.length > 0 && spec.data.every((row) => row[c] === '0' || row[c] === '1');
+  const columns = new Set(Object.keys(spec.data[0] ?? {}).filter(isMask));
+  const factors = isOp(top, 'multiply') ? argsOf(top).map(unwrap) : [];
+  return factors.some((f) => f.type === 'SymbolNode' && columns.has(symbolName(f))) ? top : undefined;
+}
+
+/** The neurons y = f(z) whose derivative the backward pass writes from y (sigmoid's y (1 - y), tanh's
+ *  1 - y^2: the function table's fromOutput), with f's name and z. */
+function fromOutputNeurons(spec: Spec): Array<{ name: string; fn: string; z: MathNode }> {
+  return spec.neurons.flatMap((e) => {
+    let f = e.expr;
+    while (f.type === 'ParenthesisNode') f = contentOf(f);
+    const args = argsOf(f);
+    return f.type === 'FunctionNode' && FUNCTIONS[callName(f)]?.fromOutput && args.length === 1 ? [{ name: e.name, fn: callName(f), z: args[0]! }] : [];
+  });
+}
+
+/** In the backward pass, each activation's local derivative f'(z), written from its output y, fed
+ *  another quantity: `instead(neuron)` gives what replaces y in it, in terms of the neuron's own
+ *  inputs and itself. A graph rewiring: the forward pass is right. */
+function derivativeFed(text: string, instead: (n: { name: string; fn: string; z: MathNode }) => MathNode) {
+  return (spec: Spec) => {
+    const neurons = fromOutputNeurons(spec);
+    if (!neurons.length) return undefined;
+    const forms = neurons.map((n) => {
+      const from = FUNCTIONS[n.fn]!.fromOutput!(symbol(n.name));
+      return { ...n, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from).map(print) : [print(from)], to: FUNCTIONS[n.fn]!.fromOutput!(instead(n)) };
+    });
+    return {
+      text: `${text}: ${forms.map((f) => `${f.from} became ${print(f.to)}`).join(', ')}`,
+      graph: (g: Graph) => {
+        let changed = false;
+        for (let step = 1; step <= g.steps; step++) {
+          for (const [n, id] of stepNodes(g, step)) {
+            if ((n.role !== 'adjoint' && n.role !== 'share') || n.row === undefined) continue;
+            const extra: Record<string, number> = {};
+            let hit = false;
+            const use = (f: (typeof forms)[number]) => {
+              hit = true;
+              // The symbols of the replacement read the neuron's own inputs (and the neuron).
+              const neuron = g.index.get(nodeKey(step, n.row, f.name))!;
+              const nn = g.nodes[neuron]!;
+              nn.symbols.forEach((s, i) => (extra[s] = nn.inputs[i]!));
+              extra[f.name] = neuron;
+              return f.to;
+            };
+            const formula = n.formula!.transform((node: MathNode) => {
+              const whole = forms.find((x) => print(node) === x.from);
+              if (whole) return use(whole);
+              // A product is n-ary: y (1 - y) is a run of its factors (dL/dh * h * (1 - h) * w).
+              if (!isOp(node, 'multiply')) return node;
+              const factors = argsOf(node);
+              const printed = factors.map(print);
+              for (const f of forms) {
+                const k = f.factors.length;
+                const at = printed.findIndex((_, i) => f.factors.every((x, j) => printed[i + j] === x));
+                if (k > 1 && at >= 0) return mulAll([...factors.slice(0, at), use(f), ...factors.slice(at + k)]);
+              }
+              return node;
+            });
+            if (!hit) continue;
+            changed = true;
+            rewire(g, id, formula, extra);
+          }
+        }
+        if (!changed) throw new NotApplicable();
+      },
+    };
+  };
+}
+
+export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
+  {
+    id: 'update-wrong-direction', family: 'update-direction',
+    text: 'the update in the wrong direction: w + lr*g instead of w - lr*g (a step up the gradient)',
+    applies: (spec) => {
+      const def = spec.training.definition;
+      const updates = def.updates(spec.training.options);
+      const last = updates[updates.length - 1];
+      const flipped = last?.name === 'p' ? flippedStep(last.formula) : undefined;
+      if (!flipped) return undefined;
+      return {
+        text: `the update in the wrong direction: p = ${print(parseExpression(flipped))} instead of p = ${print(parseExpression(last!.formula))}`,
+        spec: (s) => withDefinition(s, {
+          ...s.training.definition,
+          title: `${s.training.definition.title}, stepping up the gradient`,
+          updates: (o) => s.training.definition.updates(o).map((u) => (u.name === 'p' ? { ...u, formula: flippedStep(u.formula) ?? u.formula } : u)),
+        }),
+      };
+    },
+  },
+  {
+    id: 'eps-left-out', family: 'eps',
+    text: "the optimizer's epsilon left out of its denominator (sqrt(vhat) alone)",
+    applies: (spec) => {
+      const eps = spec.training.definition.roles?.epsilon;
+      const value = eps === undefined ? undefined : spec.training.options[eps];
+      if (typeof value !== 'string' || constantValue(parseExpression(value))?.isZero() !== false) return undefined;
+      return { text: `${eps} left out of the denominator (${eps} = 0, where the spec has ${value})`, spec: (s) => withOptions(s, { [eps!]: '0' }) };
+    },
+  },
+  {
+    id: 'eps-outside-sqrt', family: 'eps',
+    text: "the optimizer's epsilon added to the square root instead of inside it",
+    applies: (spec) => {
+      const eps = spec.training.definition.roles?.epsilon;
+      if (eps === undefined) return undefined;
+      const moved = (formula: string) => print(epsOutside(parseExpression(formula), eps));
+      if (!spec.training.definition.updates(spec.training.options).some((u) => moved(u.formula) !== print(parseExpression(u.formula)))) return undefined;
+      return {
+        text: `${eps} outside the square root: sqrt(v) + ${eps} instead of sqrt(v + ${eps})`,
+        spec: (s) => withDefinition(s, {
+          ...s.training.definition,
+          title: `${s.training.definition.title}, ${eps} outside the square root`,
+          updates: (o) => s.training.definition.updates(o).map((u) => ({ ...u, formula: moved(u.formula) })),
+        }),
+      };
+    },
+  },
+  {
+    id: 'norm-eps-left-out', family: 'norm-eps',
+    text: 'the epsilon under a normalisation\'s square root left out: (x - mean) / sqrt(var), not sqrt(var + eps)',
+    applies: (spec) => {
+      const changed = spec.neurons.filter((e) => print(withoutConstantUnderRoot(e.expr)) !== print(e.expr)).map((e) => e.name);
+      if (!changed.length) return undefined;
+      return {
+        text: `the epsilon under the square root left out in ${listed(changed)}: sqrt(var) instead of sqrt(var + eps)`,
+        spec: (s) => withNeurons(s, (e) => (changed.includes(e.name) ? withoutConstantUnderRoot(e.expr) : undefined)),
+      };
+    },
+  },
+  {
+    id: 'variance-unbiased', family: 'variance',
+    text: 'the unbiased variance (divided by n - 1) where the normalisation uses the biased one (divided by n)',
+    applies: (spec) => {
+      const variances = spec.neurons.flatMap((e) => {
+        const k = varianceCount(e);
+        return k === undefined ? [] : [{ name: e.name, k }];
+      });
+      if (!variances.length) return undefined;
+      return {
+        text: `the unbiased variance in ${listed(variances.map((v) => v.name))}: the squared deviations divided by ${variances[0]!.k - 1}, not ${variances[0]!.k}`,
+        spec: (s) => withNeurons(s, (e) => {
+          const k = varianceCount(e);
+          return k === undefined ? undefined : parseExpression(`(${print(argsOf(unwrap(e.expr))[0]!)}) / ${k - 1}`);
+        }),
+      };
+    },
+  },
+  {
+    id: 'dropout-without-scale', family: 'dropout',
+    text: 'dropout without its 1/(1 - p) scale: the kept activations not scaled up',
+    applies: (spec) => {
+      const changed = spec.neurons.filter((e) => unscaledDropout(e, spec) !== undefined).map((e) => e.name);
+      if (!changed.length) return undefined;
+      return {
+        text: `dropout without the 1/(1 - p) scale in ${listed(changed)}: x * mask, not x * mask / (1 - p)`,
+        spec: (s) => withNeurons(s, (e) => unscaledDropout(e, s)),
+      };
+    },
+  },
+  {
+    id: 'pre-activation-for-activation', family: 'activation-slot',
+    text: "the pre-activation used where the activation belongs: an activation's derivative in terms of its output, fed the pre-activation (z (1 - z) for sigmoid)",
+    applies: derivativeFed("the pre-activation z put where the activation's output belongs in its derivative", (n) => n.z),
+  },
+  {
+    id: 'activation-for-pre-activation', family: 'activation-slot',
+    text: "the activation used where the pre-activation belongs: the derivative f'(z) evaluated at the output y = f(z) (sigmoid(y) (1 - sigmoid(y)))",
+    applies: derivativeFed("the derivative evaluated at the activation's output instead of at its pre-activation", (n) => call(n.fn, [symbol(n.name)])),
+  },
+];
+
+/** A few names, the rest counted. */
+function listed(names: string[]): string {
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
