@@ -44,6 +44,17 @@ describe('mistakes that compute the whole training another way', () => {
     expect(r.diagnosis).toEqual([{ id: 'update-wrong-direction', text: 'the update in the wrong direction: p = p + lr * g instead of p = p - lr * g' }]);
   });
 
+  it('the variants are held to the limit on a run\'s work: with room for the exact training alone, nothing is diagnosed', () => {
+    // The exact graph of this one-weight training holds 15 quantities (inputs, forward, backward,
+    // update); limits.work 29 leaves room for no variant beside it.
+    const sheet = 'step1:\n  gradients: { w: -4 }\n  params: { w: 0.6 }\n';
+    const bounded = checkerFor(`${tiny}\nlimits: { work: 29 }`);
+    expect(bounded.base.graph.nodes).toHaveLength(15);
+    const r = only(bounded, sheet, 'step1.params.w');
+    expect([r.verdict, r.diagnosis]).toEqual(['wrong', []]);
+    expect(ids(only(checkerFor(`${tiny}\nlimits: { work: 1000 }`), sheet, 'step1.params.w'))).toEqual(['update-wrong-direction']);
+  });
+
   it("eps-left-out, Adam: x = 1, loss x^2/2, lr 0.1, eps 1: mhat = vhat = 1, so 1 - 0.1/sqrt(1) = 0.9 where the exact step gives 1 - 0.1/(1 + 1) = 0.95", () => {
     const r = only(checkerFor(scalarSpec('x^2/2', '1', '{ optimizer: adam, lr: 0.1, eps: 1 }')), 'step1:\n  params: { x: 0.90 }\n', 'step1.params.x');
     expect([r.verdict, r.exact.toString()]).toEqual(['wrong', '0.95']);

@@ -99,6 +99,22 @@ function unscaledDropout(e: Equation, spec: Spec): MathNode | undefined {
   return factors.some((f) => f.type === 'SymbolNode' && columns.has(symbolName(f))) ? top : undefined;
 }
 
+/** Whether two trees are the same expression (parentheses aside). Compared node by node, so that
+ *  looking for a small form in a large formula costs the form's size at each node, not the formula's. */
+function sameTree(a: MathNode, b: MathNode): boolean {
+  const x = unwrap(a), y = unwrap(b);
+  if (x.type !== y.type) return false;
+  switch (x.type) {
+    case 'SymbolNode': return symbolName(x) === symbolName(y);
+    case 'ConstantNode': return constantValue(x)!.eq(constantValue(y)!);
+    case 'OperatorNode': if (operatorFn(x) !== operatorFn(y)) return false; break;
+    case 'FunctionNode': if (callName(x) !== callName(y)) return false; break;
+    default: return false;
+  }
+  const xs = argsOf(x), ys = argsOf(y);
+  return xs.length === ys.length && xs.every((c, i) => sameTree(c, ys[i]!));
+}
+
 /** The neurons y = f(z) whose derivative the backward pass writes from y (sigmoid's y (1 - y), tanh's
  *  1 - y^2: the function table's fromOutput), with f's name and z. */
 function fromOutputNeurons(spec: Spec): Array<{ name: string; fn: string; z: MathNode }> {
@@ -119,7 +135,7 @@ function derivativeFed(text: string, instead: (n: { name: string; fn: string; z:
     if (!neurons.length) return undefined;
     const forms = neurons.map((n) => {
       const from = FUNCTIONS[n.fn]!.fromOutput!(symbol(n.name));
-      return { ...n, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from).map(print) : [print(from)], to: FUNCTIONS[n.fn]!.fromOutput!(instead(n)) };
+      return { ...n, form: from, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from) : [from], to: FUNCTIONS[n.fn]!.fromOutput!(instead(n)) };
     });
     return {
       text: `${text}: ${forms.map((f) => `${f.from} became ${print(f.to)}`).join(', ')}`,
@@ -140,15 +156,14 @@ function derivativeFed(text: string, instead: (n: { name: string; fn: string; z:
               return f.to;
             };
             const formula = n.formula!.transform((node: MathNode) => {
-              const whole = forms.find((x) => print(node) === x.from);
+              const whole = forms.find((x) => sameTree(node, x.form));
               if (whole) return use(whole);
               // A product is n-ary: y (1 - y) is a run of its factors (dL/dh * h * (1 - h) * w).
               if (!isOp(node, 'multiply')) return node;
               const factors = argsOf(node);
-              const printed = factors.map(print);
               for (const f of forms) {
                 const k = f.factors.length;
-                const at = printed.findIndex((_, i) => f.factors.every((x, j) => printed[i + j] === x));
+                const at = factors.findIndex((_, i) => i + k <= factors.length && f.factors.every((x, j) => sameTree(factors[i + j]!, x)));
                 if (k > 1 && at >= 0) return mulAll([...factors.slice(0, at), use(f), ...factors.slice(at + k)]);
               }
               return node;
