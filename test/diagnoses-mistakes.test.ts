@@ -75,6 +75,43 @@ describe('mistakes that compute the whole training another way', () => {
     });
   });
 
+  describe('momentum in the other convention: x = 1, loss x^2/2, SGD lr 0.1, momentum 0.9, two steps', () => {
+    // PyTorch: g1 = 1, buf1 = 1, x1 = 0.9; g2 = 0.9, buf2 = 0.9 * 1 + 0.9 = 1.8, x2 = 0.9 - 0.1 * 1.8 = 0.72
+    // (the step sizes 0.1 then 0.18). Keras's velocity: v1 = -0.1 * 1 = -0.1, x1 = 0.9; v2 = 0.9 * (-0.1)
+    // - 0.1 * 0.9 = -0.18, x2 = 0.72: the same params, the state -lr times the buffer.
+    const sgd = '{ optimizer: sgd, lr: 0.1, momentum: 0.9, epochs: 2 }';
+    it('momentum-velocity-for-buffer: the PyTorch buffer written as the velocity -0.1, -0.18, the params right', () => {
+      const results = graded(checkerFor(scalarSpec('x^2/2', '1', sgd)),
+        'step1:\n  optimizer: { buf: { x: -0.1 } }\n  params: { x: 0.9 }\nstep2:\n  optimizer: { buf: { x: -0.18 } }\n  params: { x: 0.72 }\n');
+      expect(results.map((r) => [r.path, r.verdict])).toEqual([
+        ['step1.optimizer.buf.x', 'wrong'], ['step1.params.x', 'correct'], ['step2.optimizer.buf.x', 'wrong'], ['step2.params.x', 'correct'],
+      ]);
+      expect(ids(results[0]!)).toEqual(['momentum-velocity-for-buffer']);
+      expect(results[0]!.diagnosis[0]!.text).toBe('buf written as a velocity: buf = momentum * buf - lr * g and p = p + buf, which is -lr times the buffer buf = momentum * buf + g that the step p - lr * buf reads (the same params)');
+      expect(ids(results[2]!)).toEqual(['momentum-velocity-for-buffer']);
+    });
+    it('momentum-buffer-for-velocity: the Keras velocity written as the buffer 1, 1.8', () => {
+      const keras = checkerFor(scalarSpec('x^2/2', '1', sgd, 'conventions: { preset: keras }'));
+      const results = graded(keras, 'step1:\n  optimizer: { velocity: { x: 1 } }\nstep2:\n  optimizer: { velocity: { x: 1.8 } }\n  params: { x: 0.72 }\n');
+      expect(results.map((r) => [r.path, r.verdict, r.exact.toString()])).toEqual([
+        ['step1.optimizer.velocity.x', 'wrong', '-0.1'], ['step2.optimizer.velocity.x', 'wrong', '-0.18'], ['step2.params.x', 'correct', '0.72'],
+      ]);
+      expect(ids(results[0]!)).toEqual(['momentum-buffer-for-velocity']);
+      expect(ids(results[1]!)).toEqual(['momentum-buffer-for-velocity']);
+    });
+    it('momentum-averaged: v = 0.9 v + 0.1 g from 0, so v1 = 0.1, x1 = 0.99, v2 = 0.09 + 0.1 * 0.99 = 0.189, x2 = 0.99 - 0.0189 = 0.9711', () => {
+      const results = graded(checkerFor(scalarSpec('x^2/2', '1', sgd)),
+        'step1:\n  optimizer: { buf: { x: 0.1 } }\n  params: { x: 0.99 }\nstep2:\n  optimizer: { buf: { x: 0.189 } }\n  params: { x: 0.9711 }\n');
+      // The first buffer is the first new error; the rest follow from it (carried).
+      expect(results.map((r) => [r.path, r.verdict])).toEqual([
+        ['step1.optimizer.buf.x', 'wrong'], ['step1.params.x', 'carried'], ['step2.optimizer.buf.x', 'wrong'], ['step2.params.x', 'carried'],
+      ]);
+      expect(ids(results[0]!)).toEqual(['momentum-averaged']);
+      expect(results[0]!.diagnosis[0]!.text).toBe('momentum as an average of the gradients: buf = momentum * buf + (1 - dampening) * (1 - momentum) * g, starting from 0');
+      expect(ids(results[2]!)).toEqual(['momentum-averaged']);
+    });
+  });
+
   describe('batch norm (examples/batchnorm.yaml, torch-style BatchNorm1d, eps 1e-5): feature 0 over the batch is 1, 2, 6', () => {
     // mean 3; biased variance (4 + 1 + 9)/3 = 14/3, unbiased 14/2 = 7. mpmath: x-hat of row 1 is
     // -2/sqrt(14/3 + 1e-5) = -0.92581910782403...; without eps -2/sqrt(14/3) = -0.92582009977255...;

@@ -56,10 +56,19 @@ describe('the table of diagnoses', () => {
         expect(roles, `${preset} ${name}`).toBeDefined();
         const updates = def.updates({ ...def.options, weight_decay: '0.1' }).map((u) => u.name);
         for (const u of roles!.biasCorrection ?? []) expect(updates, `${preset} ${name}`).toContain(u);
-        for (const o of [roles!.epsilon, roles!.weightDecay]) if (o !== undefined) expect(Object.keys(def.options), `${preset} ${name}`).toContain(o);
+        for (const o of [roles!.epsilon, roles!.weightDecay, roles!.momentum?.option, roles!.momentum?.lr]) if (o !== undefined) expect(Object.keys(def.options), `${preset} ${name}`).toContain(o);
+        // The momentum state is a state of the optimizer (when its option is not 0) that an update sets.
+        if (roles!.momentum) {
+          const o = { ...def.options, [roles!.momentum.option]: '0.9' };
+          expect(Object.keys(def.state(o)), `${preset} ${name}`).toContain(roles!.momentum.state);
+          expect(def.updates(o).map((u) => u.name), `${preset} ${name}`).toContain(roles!.momentum.state);
+        }
       }
     }
     expect(PYTORCH.adam!.roles).toEqual({ biasCorrection: ['mhat', 'vhat'], epsilon: 'eps', weightDecay: 'weight_decay' });
+    expect([PYTORCH.sgd!.roles!.momentum, KERAS.sgd!.roles!.momentum]).toEqual([
+      { state: 'buf', form: 'buffer', option: 'momentum', lr: 'lr' }, { state: 'velocity', form: 'velocity', option: 'momentum', lr: 'lr' },
+    ]);
   });
 
   it('an optimizer written as equations gets the optimizer diagnoses for the roles it declares, whatever its names', () => {

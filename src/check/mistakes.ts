@@ -11,7 +11,7 @@ import { parseExpression } from '../symbolic/parse.js';
 import type { Equation, Spec } from '../spec/model.js';
 import type { TrainingDiagnosisEntry } from './diagnoses.js';
 import { nodeKey, type Graph } from './graph.js';
-import { NotApplicable, print, rewire, stepNodes, withDefinition, withOptions } from './variants.js';
+import { NotApplicable, print, rewire, stepNodes, substitute, withDefinition, withOptions } from './variants.js';
 import { argsOf, callName, contentOf, operatorFn, symbolName } from '../symbolic/tree.js';
 
 const isOp = (n: MathNode, fn: string) => n.type === 'OperatorNode' && operatorFn(n) === fn;
@@ -179,6 +179,28 @@ function derivativeFed(text: string, instead: (n: { name: string; fn: string; z:
   };
 }
 
+/** The optimizer's momentum state (by its declared role) where the spec's options give it one. */
+function momentumOf(spec: Spec) {
+  const m = spec.training.definition.roles?.momentum;
+  return m && m.state in spec.training.definition.state(spec.training.options) ? m : undefined;
+}
+
+/** The optimizer with its momentum state kept as `c` times the spec's (the same steps, another state):
+ *  every update reads state/c where it read the state, and the state's own update is c times its
+ *  formula. A buffer becomes a velocity with c = -lr (v = -lr*buf = mu*v - lr*g, p + v); a velocity a
+ *  buffer with c = -1/lr. */
+function momentumScaled(spec: Spec, c: string): Spec {
+  const { state } = momentumOf(spec)!;
+  const read = (f: string) => substitute(parseExpression(f), state, parseExpression(`${state} / (${c})`));
+  const own = (f: string) => print(parseExpression(`(${c}) * (${print(read(f))})`));
+  return withDefinition(spec, {
+    ...spec.training.definition,
+    updates: (o) => spec.training.definition.updates(o).map((u) => u.name === state
+      ? { ...u, formula: own(u.formula), ...(u.first !== undefined ? { first: own(u.first) } : {}) }
+      : { ...u, formula: print(read(u.formula)) }),
+  });
+}
+
 export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
   {
     id: 'update-wrong-direction', family: 'update-direction',
@@ -266,6 +288,49 @@ export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
       return {
         text: `dropout without the 1/(1 - p) scale in ${listed(changed)}: x * mask, not x * mask / (1 - p)`,
         spec: (s) => withNeurons(s, (e) => unscaledDropout(e, s)),
+      };
+    },
+  },
+  {
+    id: 'momentum-velocity-for-buffer', family: 'momentum-form',
+    text: "the momentum state written as a velocity v = mu*v - lr*g (Keras, CS231n) where the optimizer keeps a buffer buf = mu*buf + g (PyTorch)",
+    applies: (spec) => {
+      const m = momentumOf(spec);
+      if (m?.form !== 'buffer') return undefined;
+      return {
+        text: `${m.state} written as a velocity: ${m.state} = ${m.option} * ${m.state} - ${m.lr} * g and p = p + ${m.state}, which is -${m.lr} times the buffer ${m.state} = ${m.option} * ${m.state} + g that the step p - ${m.lr} * ${m.state} reads (the same params)`,
+        spec: (s) => momentumScaled(s, `-${m.lr}`),
+      };
+    },
+  },
+  {
+    id: 'momentum-buffer-for-velocity', family: 'momentum-form',
+    text: "the momentum state written as a buffer buf = mu*buf + g (PyTorch) where the optimizer keeps a velocity v = mu*v - lr*g (Keras)",
+    applies: (spec) => {
+      const m = momentumOf(spec);
+      if (m?.form !== 'velocity') return undefined;
+      return {
+        text: `${m.state} written as a buffer: ${m.state} = ${m.option} * ${m.state} + g and p = p - ${m.lr} * ${m.state}, which is -1/${m.lr} times the velocity ${m.state} = ${m.option} * ${m.state} - ${m.lr} * g (the same params)`,
+        spec: (s) => momentumScaled(s, `-1 / ${m.lr}`),
+      };
+    },
+  },
+  {
+    // The form taught in the deep learning specialisation's course Improving Deep Neural Networks
+    // (week 2, "Gradient descent with momentum": v = beta v + (1 - beta) dW, W = W - alpha v), an average of the
+    // gradients rather than their sum, and its state starts at 0 (PyTorch's buffer starts at g).
+    id: 'momentum-averaged', family: 'momentum-form',
+    text: 'momentum as an average of the gradients, v = mu*v + (1 - mu)*g from v = 0, where the optimizer adds the whole gradient',
+    applies: (spec) => {
+      const m = momentumOf(spec);
+      if (!m) return undefined;
+      const averaged = (f: string) => print(substitute(parseExpression(f), 'g', parseExpression(`(1 - ${m.option}) * g`)));
+      return {
+        text: `momentum as an average of the gradients: ${m.state} = ${averaged(spec.training.definition.updates(spec.training.options).find((u) => u.name === m.state)!.formula)}, starting from 0`,
+        spec: (s) => withDefinition(s, {
+          ...s.training.definition,
+          updates: (o) => s.training.definition.updates(o).map((u) => (u.name === m.state ? { name: u.name, formula: averaged(u.formula) } : u)),
+        }),
       };
     },
   },
