@@ -168,6 +168,12 @@ describe('mistakes that compute the whole training another way', () => {
     expect(ids(r)).toEqual(['activation-for-pre-activation']);
     expect(r.diagnosis[0]!.text).toMatch(/o_1 \* \(1 - o_1\) became sigmoid\(o_1\) \* \(1 - sigmoid\(o_1\)\)/);
   });
+
+  it("output-derivative-left-out: the output delta (o_1 - t_1) without o_1 (1 - o_1): dL/dW2_1_1 = 0.74136506955231... * 0.59326999210718... = 0.43982964896184...", () => {
+    const r = only(sigmoid222, 'step1:\n  sample1: { gradients: { W2_1_1: 0.4398296 } }\n', 'step1.sample1.gradients.W2_1_1');
+    expect(ids(r)).toEqual(['output-derivative-left-out']);
+    expect(r.diagnosis[0]!.text).toBe("the output activation's derivative left out of the output layer's delta: o_1 * (1 - o_1) became 1, o_2 * (1 - o_2) became 1");
+  });
 });
 
 describe("slips in one neuron's forward computation, from the student's own values", () => {

@@ -5,7 +5,7 @@
 // (diagnoses.ts) like the others; this file holds them because each needs its own recognition of the
 // part of a spec it changes. Every recognition is by the form of an equation (a variance is a sum of
 // squared deviations divided by their count) or by an optimizer's declared roles, never by a name.
-import { add, call, constantValue, mulAll, symbol, unwrap, type Node as MathNode } from '../symbolic/build.js';
+import { add, call, constant, constantValue, mulAll, symbol, symbolsOf, unwrap, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
 import { parseExpression } from '../symbolic/parse.js';
 import type { Equation, Spec } from '../spec/model.js';
@@ -126,19 +126,21 @@ function fromOutputNeurons(spec: Spec): Array<{ name: string; fn: string; z: Mat
   });
 }
 
-/** In the backward pass, each activation's local derivative f'(z), written from its output y, fed
- *  another quantity: `instead(neuron)` gives what replaces y in it, in terms of the neuron's own
- *  inputs and itself. A graph rewiring: the forward pass is right. */
-function derivativeFed(text: string, instead: (n: { name: string; fn: string; z: MathNode }) => MathNode) {
+type Activated = { name: string; fn: string; z: MathNode };
+
+/** In the backward pass, an activation's local derivative f'(z), written from its output y, written
+ *  another way: `instead(neuron)` gives what replaces it, in terms of the neuron's own inputs and
+ *  itself, or undefined to keep it. A graph rewiring: the forward pass is right. */
+function derivativeFed(text: string, instead: (n: Activated, spec: Spec) => MathNode | undefined) {
   return (spec: Spec) => {
-    const neurons = fromOutputNeurons(spec);
-    if (!neurons.length) return undefined;
-    const forms = neurons.map((n) => {
+    const forms = fromOutputNeurons(spec).flatMap((n) => {
       const from = FUNCTIONS[n.fn]!.fromOutput!(symbol(n.name));
-      return { ...n, form: from, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from) : [from], to: FUNCTIONS[n.fn]!.fromOutput!(instead(n)) };
+      const to = instead(n, spec);
+      return to ? [{ ...n, form: from, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from) : [from], to }] : [];
     });
+    if (!forms.length) return undefined;
     return {
-      text: `${text}: ${forms.map((f) => `${f.from} became ${print(f.to)}`).join(', ')}`,
+      text: `${text}: ${forms.slice(0, 4).map((f) => `${f.from} became ${print(f.to)}`).join(', ')}${forms.length > 4 ? `, and ${forms.length - 4} more` : ''}`,
       graph: (g: Graph) => {
         let changed = false;
         for (let step = 1; step <= g.steps; step++) {
@@ -337,12 +339,21 @@ export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
   {
     id: 'pre-activation-for-activation', family: 'activation-slot',
     text: "the pre-activation used where the activation belongs: an activation's derivative in terms of its output, fed the pre-activation (z (1 - z) for sigmoid)",
-    applies: derivativeFed("the pre-activation z put where the activation's output belongs in its derivative", (n) => n.z),
+    applies: derivativeFed("the pre-activation z put where the activation's output belongs in its derivative", (n) => FUNCTIONS[n.fn]!.fromOutput!(n.z)),
   },
   {
     id: 'activation-for-pre-activation', family: 'activation-slot',
     text: "the activation used where the pre-activation belongs: the derivative f'(z) evaluated at the output y = f(z) (sigmoid(y) (1 - sigmoid(y)))",
-    applies: derivativeFed("the derivative evaluated at the activation's output instead of at its pre-activation", (n) => call(n.fn, [symbol(n.name)])),
+    applies: derivativeFed("the derivative evaluated at the activation's output instead of at its pre-activation", (n) => FUNCTIONS[n.fn]!.fromOutput!(call(n.fn, [symbol(n.name)]))),
+  },
+  {
+    // The output layer's delta written as (o - t), the shortcut of a sigmoid output with cross-entropy
+    // (a widely taken machine learning course, week 5: delta(L) = a(L) - y), used with a squared error, whose
+    // delta is (o - t) o (1 - o); a question asked again and again ("Do we need to add the sigmoid
+    // derivative term in the final layer's error value?", Cross Validated).
+    id: 'output-derivative-left-out', family: 'output-derivative',
+    text: "the output activation's derivative left out of the output layer's delta: (o - t), not (o - t) o (1 - o)",
+    applies: derivativeFed("the output activation's derivative left out of the output layer's delta", (n, spec) => (symbolsOf(spec.loss.sample.expr).has(n.name) ? constant(1) : undefined)),
   },
 ];
 
