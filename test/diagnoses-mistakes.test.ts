@@ -9,6 +9,7 @@ import { parseSpec } from '../src/spec/validate.js';
 import { Checker, type Result } from '../src/check/check.js';
 import { parseAnswers } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE } from '../src/check/tolerance.js';
+import { transposedPairs } from '../src/check/neuron-slips.js';
 
 function checkerFor(specText: string): Checker {
   const spec = parseSpec(specText, 'spec.yaml');
@@ -202,6 +203,14 @@ describe("slips in one neuron's forward computation, from the student's own valu
     // diagnosis names the same swap (and for h1_1, by this example's coincidence 0.25 * 0.05 + 0.20 *
     // 0.10 = 0.15 * 0.05 + 0.25 * 0.10, another one).
     expect(h2!.diagnosis.map((d) => d.id)).toEqual(['wrong-slot', 'weights-transposed']);
+  });
+
+  it('weights-transposed applies to square matrices only: a 2x3 matrix has no transpose in its place, a kernel is no matrix', () => {
+    const square = ['W1_1_1', 'W1_1_2', 'W1_2_1', 'W1_2_2', 'b1_1'];
+    expect([...transposedPairs(square)]).toEqual([['W1_1_2', 'W1_2_1'], ['W1_2_1', 'W1_1_2']]);
+    const wide = ['fc_weight_0_0', 'fc_weight_0_1', 'fc_weight_0_2', 'fc_weight_1_0', 'fc_weight_1_1', 'fc_weight_1_2'];
+    expect(transposedPairs(wide).size).toBe(0);
+    expect(transposedPairs(['conv_weight_0_0_0_1', 'conv_weight_0_0_1_0', 'conv_weight_0_0_0_0', 'conv_weight_0_0_1_1']).size).toBe(0);
   });
 
   it('pre-activation-for-activation, forward: h1_1 written as its pre-activation 0.3775', () => {

@@ -84,6 +84,17 @@ function varianceCount(e: Equation): number | undefined {
   return terms.length;
 }
 
+/** The data columns that can be a dropout mask: 0s and 1s in every row (once per spec). */
+const masks = new WeakMap<Spec['data'], Set<string>>();
+function maskColumns(spec: Spec): Set<string> {
+  let found = masks.get(spec.data);
+  if (!found) {
+    const isMask = (c: string) => spec.data.length > 0 && spec.data.every((row) => row[c] === '0' || row[c] === '1');
+    masks.set(spec.data, (found = new Set(Object.keys(spec.data[0] ?? {}).filter(isMask))));
+  }
+  return found;
+}
+
 /** A dropout neuron `x * mask / (1 - p)` (mask a data column of 0s and 1s, p a constant): `x * mask`,
  *  or undefined. */
 function unscaledDropout(e: Equation, spec: Spec): MathNode | undefined {
@@ -92,9 +103,7 @@ function unscaledDropout(e: Equation, spec: Spec): MathNode | undefined {
   const [top, bottom] = argsOf(n).map(unwrap) as [MathNode, MathNode];
   const [one, p] = argsOf(bottom).map(unwrap);
   if (!isOp(bottom, 'subtract') || !constantValue(one!)?.eq(1) || !constantValue(p!)) return undefined;
-  // The mask: a data column of 0s and 1s in every row.
-  const isMask = (c: string) => spec.data.length > 0 && spec.data.every((row) => row[c] === '0' || row[c] === '1');
-  const columns = new Set(Object.keys(spec.data[0] ?? {}).filter(isMask));
+  const columns = maskColumns(spec);
   const factors = isOp(top, 'multiply') ? argsOf(top).map(unwrap) : [];
   return factors.some((f) => f.type === 'SymbolNode' && columns.has(symbolName(f))) ? top : undefined;
 }

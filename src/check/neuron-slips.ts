@@ -92,15 +92,25 @@ export const BIAS_FORGOTTEN: LocalDiagnosisEntry = {
 };
 
 /** The square weight matrices of a spec, as pairs of their entries' names (W1_1_2 and W1_2_1): a
- *  matrix's entries are named `name_i_j` (a dense spec's W1_2_1, a torch-style spec's fc.weight_0_1). */
-function transposedPairs(params: string[]): Map<string, string> {
-  const names = new Set(params);
-  const pairs = new Map<string, string>();
+ *  matrix's entries are named `name_i_j` (a dense spec's W1_2_1, a torch-style spec's fc_weight_0_1),
+ *  with no third index (a convolution's kernel is not a matrix to transpose). Only a square matrix
+ *  with every entry a param: another shape cannot stand in for its transpose. */
+export function transposedPairs(params: string[]): Map<string, string> {
+  const matrices = new Map<string, Array<[string, number, number]>>();
   for (const p of params) {
     const m = /^(.+)_(\d+)_(\d+)$/.exec(p);
-    if (!m || m[2] === m[3]) continue;
-    const partner = `${m[1]}_${m[3]}_${m[2]}`;
-    if (names.has(partner)) pairs.set(p, partner);
+    if (!m || /_\d+$/.test(m[1]!)) continue;
+    const entries = matrices.get(m[1]!) ?? [];
+    entries.push([p, Number(m[2]), Number(m[3])]);
+    matrices.set(m[1]!, entries);
+  }
+  const pairs = new Map<string, string>();
+  for (const entries of matrices.values()) {
+    const rows = new Set(entries.map((e) => e[1]));
+    const cols = new Set(entries.map((e) => e[2]));
+    if (rows.size !== cols.size || entries.length !== rows.size * cols.size || [...rows].some((r) => !cols.has(r))) continue;
+    const byIndex = new Map(entries.map(([name, i, j]) => [`${i},${j}`, name]));
+    for (const [name, i, j] of entries) if (i !== j) pairs.set(name, byIndex.get(`${j},${i}`)!);
   }
   return pairs;
 }
