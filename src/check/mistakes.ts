@@ -11,7 +11,7 @@ import { parseExpression } from '../symbolic/parse.js';
 import type { Equation, Spec } from '../spec/model.js';
 import type { TrainingDiagnosisEntry } from './diagnoses.js';
 import { nodeKey, type Graph } from './graph.js';
-import { NotApplicable, print, rewire, stepNodes, substitute, withDefinition, withOptions } from './variants.js';
+import { NotApplicable, print, rewire, substitute, withDefinition, withOptions } from './variants.js';
 import { argsOf, callName, contentOf, operatorFn, symbolName } from '../symbolic/tree.js';
 
 const isOp = (n: MathNode, fn: string) => n.type === 'OperatorNode' && operatorFn(n) === fn;
@@ -148,41 +148,69 @@ function derivativeFed(text: string, instead: (n: Activated, spec: Spec) => Math
       return to ? [{ ...n, form: from, from: print(from), factors: isOp(from, 'multiply') ? argsOf(from) : [from], to }] : [];
     });
     if (!forms.length) return undefined;
+    // The forms by the neuron they read, so that a node of a formula is compared only with the forms
+    // of the symbols near its top (a form is at most a few levels deep).
+    const byName = new Map(forms.map((f) => [f.name, f]));
+    const near = (node: MathNode, depth: number, out: Set<string>): Set<string> => {
+      const u = unwrap(node);
+      if (u.type === 'SymbolNode') out.add(symbolName(u));
+      else if (depth > 0) for (const c of argsOf(u)) near(c, depth - 1, out);
+      return out;
+    };
+    /** A formula with the forms replaced, and the neurons whose forms it replaced; undefined when it
+     *  has none. Once per formula object (every sample and step of an equation shares one). */
+    const rewritten = new Map<object, { formula: MathNode; neurons: string[] } | undefined>();
+    const rewrite = (formula: MathNode) => {
+      if (rewritten.has(formula)) return rewritten.get(formula);
+      const neurons = new Set<string>();
+      const result = formula.transform((node: MathNode) => {
+        if (node.type === 'SymbolNode' || node.type === 'ConstantNode') return node;
+        for (const name of near(node, 3, new Set())) {
+          const f = byName.get(name);
+          if (f && sameTree(node, f.form)) {
+            neurons.add(f.name);
+            return f.to;
+          }
+        }
+        // A product is n-ary: y (1 - y) is a run of its factors (dL/dh * h * (1 - h) * w).
+        if (!isOp(node, 'multiply')) return node;
+        const factors = argsOf(node);
+        for (let i = 0; i < factors.length; i++) {
+          const first = unwrap(factors[i]!);
+          const f = first.type === 'SymbolNode' ? byName.get(symbolName(first)) : undefined;
+          const k = f?.factors.length ?? 0;
+          if (f && k > 1 && i + k <= factors.length && f.factors.every((x, j) => sameTree(factors[i + j]!, x))) {
+            neurons.add(f.name);
+            return mulAll([...factors.slice(0, i), f.to, ...factors.slice(i + k)]);
+          }
+        }
+        return node;
+      });
+      const out = neurons.size ? { formula: result, neurons: [...neurons] } : undefined;
+      rewritten.set(formula, out);
+      return out;
+    };
     return {
       text: `${text}: ${forms.slice(0, 4).map((f) => `${f.from} became ${print(f.to)}`).join(', ')}${forms.length > 4 ? `, and ${forms.length - 4} more` : ''}`,
       graph: (g: Graph) => {
         let changed = false;
-        for (let step = 1; step <= g.steps; step++) {
-          for (const [n, id] of stepNodes(g, step)) {
-            if ((n.role !== 'adjoint' && n.role !== 'share') || n.row === undefined) continue;
-            const extra: Record<string, number> = {};
-            let hit = false;
-            const use = (f: (typeof forms)[number]) => {
-              hit = true;
-              // The symbols of the replacement read the neuron's own inputs (and the neuron).
-              const neuron = g.index.get(nodeKey(step, n.row, f.name))!;
-              const nn = g.nodes[neuron]!;
-              nn.symbols.forEach((s, i) => (extra[s] = nn.inputs[i]!));
-              extra[f.name] = neuron;
-              return f.to;
-            };
-            const formula = n.formula!.transform((node: MathNode) => {
-              const whole = forms.find((x) => sameTree(node, x.form));
-              if (whole) return use(whole);
-              // A product is n-ary: y (1 - y) is a run of its factors (dL/dh * h * (1 - h) * w).
-              if (!isOp(node, 'multiply')) return node;
-              const factors = argsOf(node);
-              for (const f of forms) {
-                const k = f.factors.length;
-                const at = factors.findIndex((_, i) => i + k <= factors.length && f.factors.every((x, j) => sameTree(factors[i + j]!, x)));
-                if (k > 1 && at >= 0) return mulAll([...factors.slice(0, at), use(f), ...factors.slice(at + k)]);
-              }
-              return node;
-            });
-            if (!hit) continue;
-            changed = true;
-            rewire(g, id, formula, extra);
+        // One pass over the nodes (not one per step).
+        const count = g.nodes.length;
+        for (let id = 0; id < count; id++) {
+          const n = g.nodes[id]!;
+          if ((n.role !== 'adjoint' && n.role !== 'share') || n.row === undefined || n.step < 1 || n.step > g.steps) continue;
+          const r = rewrite(n.formula!);
+          if (!r) continue;
+          // The symbols of a replacement read the neuron's own inputs (and the neuron) of this sample.
+          const extra: Record<string, number> = {};
+          for (const name of r.neurons) {
+            const neuron = g.index.get(nodeKey(n.step, n.row, name))!;
+            const nn = g.nodes[neuron]!;
+            nn.symbols.forEach((s, i) => (extra[s] = nn.inputs[i]!));
+            extra[name] = neuron;
           }
+          changed = true;
+          rewire(g, id, r.formula, extra);
         }
         if (!changed) throw new NotApplicable();
       },
