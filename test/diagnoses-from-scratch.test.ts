@@ -9,7 +9,7 @@
 // one through the updated W2 is 0.29102792390544187011..., and W1_1_1 would then be 0.14981763856...
 // where the published (correct) one is 0.149780716.
 import { describe, expect, it } from 'vitest';
-import { example } from './helpers/spec.js';
+import { cli, example } from './helpers/spec.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { Checker } from '../src/check/check.js';
 import { parseAnswers } from '../src/check/answers.js';
@@ -21,21 +21,7 @@ const grade = (answers: string) => checker.check(parseAnswers(answers, 'answers.
 
 // The example's published values (to the digits it prints): the error before the update, every
 // updated weight, and the error after it.
-const published = [
-  'step1:',
-  '  loss: 0.298371109',
-  '  params:',
-  '    W2_1_1: 0.35891648',
-  '    W2_1_2: 0.408666186',
-  '    W2_2_1: 0.511301270',
-  '    W2_2_2: 0.561370121',
-  '    W1_1_1: 0.149780716',
-  '    W1_1_2: 0.19956143',
-  '    W1_2_1: 0.24975114',
-  '    W1_2_2: 0.29950229',
-  'final:',
-  '  loss: 0.291027924',
-].join('\n');
+const published = example('sigmoid-2-2-2-sgd.answers.yaml');
 
 describe('the from-scratch fallback', () => {
   it('the 2-2-2 example: every published weight correct, its error after the update diagnosed as the updated weights used in the backward pass, computed from the start', () => {
@@ -50,6 +36,15 @@ describe('the from-scratch fallback', () => {
       id: 'updated-weights-in-backward',
       text: expect.stringMatching(/^matches the whole training redone from the start \(not from your values\) with this mistake: weights already updated used in the backward pass/),
     }]);
+  });
+
+  it('the command line: every published weight correct, the error a new error with that diagnosis, exit code 1', async () => {
+    const r = await cli(['check', 'examples/sigmoid-2-2-2-sgd.yaml', 'examples/sigmoid-2-2-2-sgd.answers.yaml', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as { results: Array<{ path: string; verdict: string; diagnosis: Array<{ id: string }> }>; summary: Record<string, number> };
+    expect(report.summary).toEqual({ correct: 9, 'rounding-slip': 0, carried: 0, wrong: 1 });
+    const loss = report.results.find((x) => x.path === 'final.loss')!;
+    expect([loss.verdict, loss.diagnosis.map((d) => d.id)]).toEqual(['wrong', ['updated-weights-in-backward']]);
   });
 
   it('the same mistake with the student\'s own values is diagnosed as usual, not as from scratch', () => {
