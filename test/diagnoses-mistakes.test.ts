@@ -10,6 +10,7 @@ import { Checker, type Result } from '../src/check/check.js';
 import { parseAnswers } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE } from '../src/check/tolerance.js';
 import { transposedPairs } from '../src/check/neuron-slips.js';
+import { COMMON_MISTAKES } from '../src/check/mistakes.js';
 
 function checkerFor(specText: string): Checker {
   const spec = parseSpec(specText, 'spec.yaml');
@@ -39,6 +40,19 @@ const tiny = [
 const sigmoid222 = checkerFor(example('sigmoid-2-2-2-sgd.yaml'));
 
 describe('mistakes that compute the whole training another way', () => {
+  it('each applies only where the spec has the part it changes (a variant that changes nothing is not computed)', () => {
+    const applying = (text: string) => COMMON_MISTAKES.filter((d) => d.applies(parseSpec(text, 'spec.yaml')) !== undefined).map((d) => d.id);
+    // One weight, plain SGD: only the direction of the step.
+    expect(applying(tiny)).toEqual(['update-wrong-direction']);
+    // Sigmoid neurons and a squared error: the activation's derivative three ways.
+    expect(applying(example('sigmoid-2-2-2-sgd.yaml'))).toEqual(['update-wrong-direction', 'pre-activation-for-activation', 'activation-for-pre-activation', 'output-derivative-left-out']);
+    // Batch norm: its epsilon and its variance, no activation with a derivative from its output.
+    expect(applying(example('batchnorm.yaml'))).toEqual(['update-wrong-direction', 'norm-eps-left-out', 'variance-unbiased']);
+    // SGD with momentum: the state's three conventions; Adam: its epsilon (already outside its root).
+    expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1, momentum: 0.9 }'))).toEqual(['update-wrong-direction', 'momentum-velocity-for-buffer', 'momentum-averaged']);
+    expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: adam, lr: 0.1 }'))).toEqual(['update-wrong-direction', 'eps-left-out']);
+  });
+
   it('update-wrong-direction: w + lr*g = 1 + 0.1 * (-4) = 0.6, with the gradient -4 written right', () => {
     const r = only(checkerFor(tiny), 'step1:\n  gradients: { w: -4 }\n  params: { w: 0.6 }\n', 'step1.params.w');
     expect([r.verdict, r.exact.toString()]).toEqual(['wrong', '1.4']);
