@@ -48,6 +48,16 @@ describe('mistakes that compute the whole training another way', () => {
     expect(applying(example('sigmoid-2-2-2-sgd.yaml'))).toEqual(['update-wrong-direction', 'pre-activation-for-activation', 'activation-for-pre-activation', 'output-derivative-left-out']);
     // Batch norm: its epsilon and its variance, no activation with a derivative from its output.
     expect(applying(example('batchnorm.yaml'))).toEqual(['update-wrong-direction', 'norm-eps-left-out', 'variance-unbiased']);
+    // Layer norm: the same two, by the form of its equations; a square root of another sum is no
+    // normalisation.
+    const layerNorm = [
+      'model: { inputs: { x: [3] }, layers: [ { type: LayerNorm, name: ln, normalized_shape: 3 } ] }',
+      'data: [ { x: [1, 2, 6], y: [0, 0, 1] } ]',
+      'loss: { name: mse, targets: [y] }',
+      'training: { optimizer: sgd, lr: 0.1 }',
+    ].join('\n');
+    expect(applying(layerNorm)).toEqual(['update-wrong-direction', 'norm-eps-left-out', 'variance-unbiased']);
+    expect(applying(tiny.replace('yhat: w*x', 'yhat: w*sqrt(x^2 + 1)'))).toEqual(['update-wrong-direction']);
     // SGD with momentum: the state's three conventions; Adam: its epsilon (already outside its root).
     expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1, momentum: 0.9 }'))).toEqual(['update-wrong-direction', 'momentum-velocity-for-buffer', 'momentum-averaged']);
     expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: adam, lr: 0.1 }'))).toEqual(['update-wrong-direction', 'eps-left-out']);

@@ -52,21 +52,24 @@ const withNeurons = (spec: Spec, change: (e: Equation) => MathNode | undefined):
   }),
 });
 
-/** Every `sqrt(X + c)` with c a positive constant (a normalisation's epsilon) as `sqrt(X)`. */
-function withoutConstantUnderRoot(n: MathNode): MathNode {
+/** Every `sqrt(var + c)` with c a positive constant (a normalisation's epsilon) and var a variance
+ *  (a neuron of `variances`, or written in place: see varianceCount) as `sqrt(var)`. */
+function withoutEpsUnderRoot(n: MathNode, variances: Set<string>): MathNode {
   if (n.type === 'FunctionNode' && callName(n) === 'sqrt') {
     const inner = unwrap(argsOf(n)[0]!);
     const terms = argsOf(inner);
     const c = terms.length === 2 && isOp(inner, 'add') ? constantValue(terms[1]!) : undefined;
-    if (c?.isPositive() && !c.isZero()) return call('sqrt', [withoutConstantUnderRoot(terms[0]!)]);
+    const v = terms[0] && unwrap(terms[0]);
+    const isVariance = v !== undefined && (v.type === 'SymbolNode' ? variances.has(symbolName(v)) : varianceCount(v) !== undefined);
+    if (c?.isPositive() && !c.isZero() && isVariance) return call('sqrt', [terms[0]!]);
   }
-  return n.map((child: MathNode) => withoutConstantUnderRoot(child));
+  return n.map((child: MathNode) => withoutEpsUnderRoot(child, variances));
 }
 
 /** A neuron that is a variance over a batch or a layer: (sum of k squared deviations (x_i - m)^2 from
  *  one m) / k, with k > 1. Its k, or undefined. */
-function varianceCount(e: Equation): number | undefined {
-  const n = unwrap(e.expr);
+function varianceCount(expr: MathNode): number | undefined {
+  const n = unwrap(expr);
   if (!isOp(n, 'divide')) return undefined;
   const [top, bottom] = argsOf(n).map(unwrap) as [MathNode, MathNode];
   const k = constantValue(bottom);
@@ -292,11 +295,13 @@ export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
     id: 'norm-eps-left-out', family: 'norm-eps',
     text: 'the epsilon under a normalisation\'s square root left out: (x - mean) / sqrt(var), not sqrt(var + eps)',
     applies: (spec) => {
-      const changed = spec.neurons.filter((e) => print(withoutConstantUnderRoot(e.expr)) !== print(e.expr)).map((e) => e.name);
+      const variances = new Set(spec.neurons.filter((e) => varianceCount(e.expr) !== undefined).map((e) => e.name));
+      const changed = spec.neurons.filter((e) => print(withoutEpsUnderRoot(e.expr, variances)) !== print(e.expr)).map((e) => e.name);
+      const changedSet = new Set(changed);
       if (!changed.length) return undefined;
       return {
         text: `the epsilon under the square root left out in ${listed(changed)}: sqrt(var) instead of sqrt(var + eps)`,
-        spec: (s) => withNeurons(s, (e) => (changed.includes(e.name) ? withoutConstantUnderRoot(e.expr) : undefined)),
+        spec: (s) => withNeurons(s, (e) => (changedSet.has(e.name) ? withoutEpsUnderRoot(e.expr, variances) : undefined)),
       };
     },
   },
@@ -305,14 +310,14 @@ export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
     text: 'the unbiased variance (divided by n - 1) where the normalisation uses the biased one (divided by n)',
     applies: (spec) => {
       const variances = spec.neurons.flatMap((e) => {
-        const k = varianceCount(e);
+        const k = varianceCount(e.expr);
         return k === undefined ? [] : [{ name: e.name, k }];
       });
       if (!variances.length) return undefined;
       return {
         text: `the unbiased variance in ${listed(variances.map((v) => v.name))}: the squared deviations divided by ${variances[0]!.k - 1}, not ${variances[0]!.k}`,
         spec: (s) => withNeurons(s, (e) => {
-          const k = varianceCount(e);
+          const k = varianceCount(e.expr);
           return k === undefined ? undefined : parseExpression(`(${print(argsOf(unwrap(e.expr))[0]!)}) / ${k - 1}`);
         }),
       };
