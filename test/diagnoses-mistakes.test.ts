@@ -42,12 +42,12 @@ const sigmoid222 = checkerFor(example('sigmoid-2-2-2-sgd.yaml'));
 describe('mistakes that compute the whole training another way', () => {
   it('each applies only where the spec has the part it changes (a variant that changes nothing is not computed)', () => {
     const applying = (text: string) => COMMON_MISTAKES.filter((d) => d.applies(parseSpec(text, 'spec.yaml')) !== undefined).map((d) => d.id);
-    // One weight, plain SGD: only the direction of the step.
-    expect(applying(tiny)).toEqual(['update-wrong-direction']);
+    // One weight, plain SGD: the direction of the step and the sign of the error.
+    expect(applying(tiny)).toEqual(['update-wrong-direction', 'error-sign-flipped']);
     // Sigmoid neurons and a squared error: the activation's derivative three ways.
-    expect(applying(example('sigmoid-2-2-2-sgd.yaml'))).toEqual(['update-wrong-direction', 'pre-activation-for-activation', 'activation-for-pre-activation', 'output-derivative-left-out']);
+    expect(applying(example('sigmoid-2-2-2-sgd.yaml'))).toEqual(['update-wrong-direction', 'error-sign-flipped', 'pre-activation-for-activation', 'activation-for-pre-activation', 'output-derivative-left-out']);
     // Batch norm: its epsilon and its variance, no activation with a derivative from its output.
-    expect(applying(example('batchnorm.yaml'))).toEqual(['update-wrong-direction', 'norm-eps-left-out', 'variance-unbiased']);
+    expect(applying(example('batchnorm.yaml'))).toEqual(['update-wrong-direction', 'error-sign-flipped', 'norm-eps-left-out', 'variance-unbiased']);
     // Layer norm: the same two, by the form of its equations; a square root of another sum is no
     // normalisation.
     const layerNorm = [
@@ -56,8 +56,8 @@ describe('mistakes that compute the whole training another way', () => {
       'loss: { name: mse, targets: [y] }',
       'training: { optimizer: sgd, lr: 0.1 }',
     ].join('\n');
-    expect(applying(layerNorm)).toEqual(['update-wrong-direction', 'norm-eps-left-out', 'variance-unbiased']);
-    expect(applying(tiny.replace('yhat: w*x', 'yhat: w*sqrt(x^2 + 1)'))).toEqual(['update-wrong-direction']);
+    expect(applying(layerNorm)).toEqual(['update-wrong-direction', 'error-sign-flipped', 'norm-eps-left-out', 'variance-unbiased']);
+    expect(applying(tiny.replace('yhat: w*x', 'yhat: w*sqrt(x^2 + 1)'))).toEqual(['update-wrong-direction', 'error-sign-flipped']);
     // SGD with momentum: the state's three conventions; Adam: its epsilon (already outside its root).
     expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: sgd, lr: 0.1, momentum: 0.9 }'))).toEqual(['update-wrong-direction', 'momentum-velocity-for-buffer', 'momentum-averaged']);
     expect(applying(scalarSpec('x^2/2', '1', '{ optimizer: adam, lr: 0.1 }'))).toEqual(['update-wrong-direction', 'eps-left-out']);
@@ -67,6 +67,23 @@ describe('mistakes that compute the whole training another way', () => {
     const r = only(checkerFor(tiny), 'step1:\n  gradients: { w: -4 }\n  params: { w: 0.6 }\n', 'step1.params.w');
     expect([r.verdict, r.exact.toString()]).toEqual(['wrong', '1.4']);
     expect(r.diagnosis).toEqual([{ id: 'update-wrong-direction', text: 'the update in the wrong direction: p = p + lr * g instead of p = p - lr * g' }]);
+  });
+
+  it('error-sign-flipped: dL/dyhat written 2 (t - o) = 2, not 2 (yhat - y) = -2, and the gradient 4 from it; the update, w + 0.1 * 4 on that sheet, right', () => {
+    const results = graded(checkerFor(tiny), 'step1:\n  sample1: { adjoints: { yhat: 2 } }\n  gradients: { w: 4 }\n  params: { w: 1.4 }\n');
+    expect(results.map((r) => [r.path, r.verdict])).toEqual([['step1.sample1.adjoints.yhat', 'wrong'], ['step1.gradients.w', 'carried'], ['step1.params.w', 'correct']]);
+    expect(results[0]!.diagnosis).toEqual([{ id: 'error-sign-flipped', text: 'the output error with the opposite sign: dL/dyhat written (t - o) where the loss gives (o - t), and so every gradient' }]);
+    // The gradient alone, written 4: the same diagnosis.
+    expect(ids(only(checkerFor(tiny), 'step1:\n  gradients: { w: 4 }\n', 'step1.gradients.w'))).toEqual(['error-sign-flipped']);
+  });
+
+  it('error-sign-flipped is never tried in a pair: with another mistake it would match unrelated values by chance', () => {
+    // The hw7 sheet's b after epoch 2, 0.618: from its own values the update gives 0.68438918...; no
+    // single diagnosis reproduces it, and the pairs with the sign flipped (the summed loss or the summed
+    // error, each with every gradient's sign flipped) would, within a unit of its last digit.
+    const hw7 = new Checker(parseSpec(example('hw7-q2-sheet.yaml'), 'examples/hw7-q2-sheet.yaml'), { steps: 2, final: true });
+    const b = hw7.check(parseAnswers(example('hw7-q2.answers.yaml'), 'answers.yaml', hw7.shape), DEFAULT_TOLERANCE).results.find((r) => r.path === 'step2.params.b')!;
+    expect([b.verdict, b.written, b.diagnosis]).toEqual(['wrong', '0.618', []]);
   });
 
   it('the variants are held to the limit on a run\'s work: with room for the exact training alone, nothing is diagnosed', () => {

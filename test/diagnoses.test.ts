@@ -116,7 +116,7 @@ describe('the table of diagnoses', () => {
 });
 
 describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
-  it('a copy of src/ with dummy entries appended diagnoses a step taken with lr/2 (a training entry) and a gradient with its sign flipped (a local one)', { timeout: 60_000 }, async () => {
+  it('a copy of src/ with dummy entries appended diagnoses a step taken with lr/2 (a training entry) and a gradient with its decimal point moved (a local one)', { timeout: 60_000 }, async () => {
     // One param, one sample, SGD with lr 0.1: yhat = w x = 2, loss (y - yhat)^2 = 1, dL/dyhat = 2 (yhat - y)
     // = -2, dL/dw = -2 x = -4; w = 1 - 0.1 * (-4) = 1.4. With lr/2 = 0.05: w = 1 + 0.2 = 1.2. The gradient
     // is written right (-4), so the sample loss halved (which also gives 1.2) contradicts it.
@@ -129,8 +129,8 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
     ].join('\n');
     const answers = 'step1:\n  gradients: { w: -4 }\n  params: { w: 1.2 }\n';
     const dummyText = 'lr halved: the update used lr/2';
-    // The gradient written as 4, the negative of the exact -4: no entry of the table reproduces it.
-    const flipped = 'step1:\n  gradients: { w: 4 }\n';
+    // The gradient written as -40, ten times the exact -4: no entry of the table reproduces it.
+    const flipped = 'step1:\n  gradients: { w: -40 }\n';
 
     // The project itself: a new error, and nothing in its table reproduces it from the student's
     // values; only the training with the sample loss halved, redone from the start (its gradient -2,
@@ -154,8 +154,8 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
         '});',
         // A local entry: it sees the written value and the student's values, not a rewritten training.
         'DIAGNOSES.push({',
-        "  id: 'sign-flipped', family: 'sign', text: 'the value written with the wrong sign',",
-        "  explainer: () => ({ id, reproduces, computed }) => (reproduces(computed(id).neg()) ? ['the sign flipped'] : []),",
+        "  id: 'decimal-point', family: 'decimal-point', text: 'the value written with its decimal point one place to the right',",
+        "  explainer: () => ({ id, reproduces, computed }) => (reproduces(computed(id).times(10)) ? ['the decimal point moved'] : []),",
         '});',
         '',
       ].join('\n'));
@@ -169,7 +169,7 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
       // The gradient, written right, stays right.
       expect(report.results.find((x) => x.path === 'step1.gradients.w')!.verdict).toBe('correct');
       const sign = copy.check(copy.parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
-      expect([sign.verdict, sign.exact, sign.diagnosis]).toEqual(['wrong', '-4', [{ id: 'sign-flipped', text: 'the sign flipped' }]]);
+      expect([sign.verdict, sign.exact, sign.diagnosis]).toEqual(['wrong', '-4', [{ id: 'decimal-point', text: 'the decimal point moved' }]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -38,7 +38,7 @@ export class Diagnoser {
     const key = `${i}+${j}`;
     if (!this.pairs.has(key)) {
       const [a, b] = [this.singles()[i]!.variant!, this.singles()[j]!.variant!];
-      this.pairs.set(key, a.family === b.family ? undefined : this.graphs.build(combined(a, b)));
+      this.pairs.set(key, a.family === b.family || a.alone || b.alone ? undefined : this.graphs.build(combined(a, b)));
     }
     return this.pairs.get(key);
   }

@@ -39,6 +39,9 @@ export interface TrainingDiagnosisEntry {
   family: string;
   /** What the student did, in one line (the report's own text is the rewrite's, worded for the spec). */
   text: string;
+  /** Never tried in a pair with another entry: a change so large (every gradient's sign) that with a
+   *  second one it matches unrelated values by chance. */
+  alone?: boolean;
   /** The rewrite for this spec, or undefined where the diagnosis does not apply (it would change nothing). */
   applies(spec: Spec): Rewrite | undefined;
 }
@@ -309,7 +312,8 @@ export const DIAGNOSES: DiagnosisEntry[] = [
 /** The catalogue, for one spec: the variants that apply to it (the others would change nothing). */
 export function conventionVariants(spec: Spec): Variant[] {
   return DIAGNOSES.flatMap((d) => {
-    const rewrite = isLocal(d) ? undefined : d.applies(spec);
-    return rewrite ? [{ id: reportedId(d), family: d.family, ...rewrite }] : [];
+    if (isLocal(d)) return [];
+    const rewrite = d.applies(spec);
+    return rewrite ? [{ id: reportedId(d), family: d.family, ...rewrite, ...(d.alone ? { alone: true } : {}) }] : [];
   });
 }

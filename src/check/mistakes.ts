@@ -5,7 +5,7 @@
 // (diagnoses.ts) like the others; this file holds them because each needs its own recognition of the
 // part of a spec it changes. Every recognition is by the form of an equation (a variance is a sum of
 // squared deviations divided by their count) or by an optimizer's declared roles, never by a name.
-import { add, call, constant, constantValue, mulAll, symbol, symbolsOf, unwrap, type Node as MathNode } from '../symbolic/build.js';
+import { add, call, constant, constantValue, mulAll, neg, symbol, symbolsOf, unwrap, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
 import { parseExpression } from '../symbolic/parse.js';
 import type { Equation, Spec } from '../spec/model.js';
@@ -260,6 +260,30 @@ export const COMMON_MISTAKES: TrainingDiagnosisEntry[] = [
           title: `${s.training.definition.title}, stepping up the gradient`,
           updates: (o) => s.training.definition.updates(o).map((u) => (u.name === 'p' ? { ...u, formula: flippedStep(u.formula) ?? u.formula } : u)),
         }),
+      };
+    },
+  },
+  {
+    // Written (t - o) where the loss's derivative is (o - t): "how did he get 2*(y - output) where I
+    // got 2*(output - y)?" is asked of many published solutions, which write the error t - o and then
+    // add the step (w + lr * delta * h), right in the end with every gradient of the wrong sign.
+    id: 'error-sign-flipped', family: 'error-sign', alone: true,
+    text: "the output error written (t - o) where the loss's derivative is (o - t): every gradient with the opposite sign",
+    applies: (spec) => {
+      const outputs = new Set(spec.neurons.map((n) => n.name).filter((n) => symbolsOf(spec.loss.sample.expr).has(n)));
+      if (!outputs.size) return undefined;
+      return {
+        text: `the output error with the opposite sign: ${[...outputs].slice(0, 4).map((o) => `dL/d${o}`).join(', ')}${outputs.size > 4 ? ', ...' : ''} written (t - o) where the loss gives (o - t), and so every gradient`,
+        graph: (g: Graph) => {
+          let changed = false;
+          for (let id = 0; id < g.nodes.length; id++) {
+            const n = g.nodes[id]!;
+            if (n.role !== 'adjoint' || n.row === undefined || n.step < 1 || n.step > g.steps || !outputs.has(n.of!)) continue;
+            changed = true;
+            rewire(g, id, neg(n.formula!));
+          }
+          if (!changed) throw new NotApplicable();
+        },
       };
     },
   },
