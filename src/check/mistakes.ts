@@ -1,7 +1,8 @@
 // Training diagnoses for mistakes common in hand calculations and published solutions, each a whole
-// training recomputed the student's way: the step taken uphill, an epsilon left out or moved out of
-// its square root, batch norm's variance divided by n - 1, dropout without its 1/(1 - p), and the
-// local derivative of an activation fed the wrong quantity. They are entries of DIAGNOSES
+// training recomputed the student's way: the step taken uphill, the output error's sign flipped, an
+// epsilon left out or moved out of its square root, batch norm's variance divided by n - 1, dropout
+// without its 1/(1 - p), momentum's state in another convention, and the local derivative of an
+// activation fed the wrong quantity or left out at the output. They are entries of DIAGNOSES
 // (diagnoses.ts) like the others; this file holds them because each needs its own recognition of the
 // part of a spec it changes. Every recognition is by the form of an equation (a variance is a sum of
 // squared deviations divided by their count) or by an optimizer's declared roles, never by a name.
