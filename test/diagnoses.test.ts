@@ -29,10 +29,12 @@ describe('the table of diagnoses', () => {
     const aliases = DIAGNOSES.filter((d) => d.reportAs !== undefined).map((d) => [d.id, d.reportAs, DIAGNOSES.find((e) => e.id === d.reportAs)?.family === d.family]);
     expect(aliases).toEqual([
       ['biases-not-decayed', 'biases-not-regularised', true],
+      ['activation-left-out', 'pre-activation-for-activation', true],
       ['wrong-slot-value', 'wrong-slot', true],
     ]);
-    // Both kinds are in the table: the local ones are the wrong-slot diagnoses.
-    expect(DIAGNOSES.filter(isLocal).map((d) => d.id)).toEqual(['wrong-slot', 'wrong-slot-value']);
+    // Both kinds are in the table: the local ones are the wrong-slot diagnoses and the slips of one
+    // neuron's forward computation.
+    expect(DIAGNOSES.filter(isLocal).map((d) => d.id)).toEqual(['wrong-slot', 'bias-forgotten', 'weights-transposed', 'activation-left-out', 'wrong-slot-value']);
   });
 
   it("the README's diagnosis table has a row for every id a report names, and no other", () => {
@@ -54,10 +56,19 @@ describe('the table of diagnoses', () => {
         expect(roles, `${preset} ${name}`).toBeDefined();
         const updates = def.updates({ ...def.options, weight_decay: '0.1' }).map((u) => u.name);
         for (const u of roles!.biasCorrection ?? []) expect(updates, `${preset} ${name}`).toContain(u);
-        for (const o of [roles!.epsilon, roles!.weightDecay]) if (o !== undefined) expect(Object.keys(def.options), `${preset} ${name}`).toContain(o);
+        for (const o of [roles!.epsilon, roles!.weightDecay, roles!.momentum?.option, roles!.momentum?.lr]) if (o !== undefined) expect(Object.keys(def.options), `${preset} ${name}`).toContain(o);
+        // The momentum state is a state of the optimizer (when its option is not 0) that an update sets.
+        if (roles!.momentum) {
+          const o = { ...def.options, [roles!.momentum.option]: '0.9' };
+          expect(Object.keys(def.state(o)), `${preset} ${name}`).toContain(roles!.momentum.state);
+          expect(def.updates(o).map((u) => u.name), `${preset} ${name}`).toContain(roles!.momentum.state);
+        }
       }
     }
     expect(PYTORCH.adam!.roles).toEqual({ biasCorrection: ['mhat', 'vhat'], epsilon: 'eps', weightDecay: 'weight_decay' });
+    expect([PYTORCH.sgd!.roles!.momentum, KERAS.sgd!.roles!.momentum]).toEqual([
+      { state: 'buf', form: 'buffer', option: 'momentum', lr: 'lr' }, { state: 'velocity', form: 'velocity', option: 'momentum', lr: 'lr' },
+    ]);
   });
 
   it('an optimizer written as equations gets the optimizer diagnoses for the roles it declares, whatever its names', () => {
@@ -105,7 +116,7 @@ describe('the table of diagnoses', () => {
 });
 
 describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
-  it('a copy of src/ with dummy entries appended diagnoses a step taken with lr/2 (a training entry) and a gradient with its sign flipped (a local one)', { timeout: 60_000 }, async () => {
+  it('a copy of src/ with dummy entries appended diagnoses a step taken with lr/2 (a training entry) and a gradient with its decimal point moved (a local one)', { timeout: 60_000 }, async () => {
     // One param, one sample, SGD with lr 0.1: yhat = w x = 2, loss (y - yhat)^2 = 1, dL/dyhat = 2 (yhat - y)
     // = -2, dL/dw = -2 x = -4; w = 1 - 0.1 * (-4) = 1.4. With lr/2 = 0.05: w = 1 + 0.2 = 1.2. The gradient
     // is written right (-4), so the sample loss halved (which also gives 1.2) contradicts it.
@@ -118,13 +129,15 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
     ].join('\n');
     const answers = 'step1:\n  gradients: { w: -4 }\n  params: { w: 1.2 }\n';
     const dummyText = 'lr halved: the update used lr/2';
-    // The gradient written as 4, the negative of the exact -4: no entry of the table reproduces it.
-    const flipped = 'step1:\n  gradients: { w: 4 }\n';
+    // The gradient written as -40, ten times the exact -4: no entry of the table reproduces it.
+    const flipped = 'step1:\n  gradients: { w: -40 }\n';
 
-    // The project itself: a new error, and nothing in its table reproduces it.
+    // The project itself: a new error, and nothing in its table reproduces it from the student's
+    // values; only the training with the sample loss halved, redone from the start (its gradient -2,
+    // where the student wrote -4), gives 1.2.
     const own = check(parseSpec(specText, { file: 'tiny.yaml' }), answers).results.find((r) => r.path === 'step1.params.w')!;
     expect([own.verdict, own.exact]).toEqual(['wrong', '1.4']);
-    expect(own.diagnosis).toEqual([]);
+    expect(own.diagnosis.map((d) => [d.id, /^matches the whole training redone from the start/.test(d.text)])).toEqual([['mse-with-half', true]]);
     const ownFlipped = check(parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
     expect([ownFlipped.path, ownFlipped.verdict, ownFlipped.exact, ownFlipped.diagnosis]).toEqual(['step1.gradients.w', 'wrong', '-4', []]);
 
@@ -141,8 +154,8 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
         '});',
         // A local entry: it sees the written value and the student's values, not a rewritten training.
         'DIAGNOSES.push({',
-        "  id: 'sign-flipped', family: 'sign', text: 'the value written with the wrong sign',",
-        "  explainer: () => ({ id, reproduces, computed }) => (reproduces(computed(id).neg()) ? ['the sign flipped'] : []),",
+        "  id: 'decimal-point', family: 'decimal-point', text: 'the value written with its decimal point one place to the right',",
+        "  explainer: () => ({ id, reproduces, computed }) => (reproduces(computed(id).times(10)) ? ['the decimal point moved'] : []),",
         '});',
         '',
       ].join('\n'));
@@ -156,7 +169,7 @@ describe('adding a diagnosis is one entry in src/check/diagnoses.ts', () => {
       // The gradient, written right, stays right.
       expect(report.results.find((x) => x.path === 'step1.gradients.w')!.verdict).toBe('correct');
       const sign = copy.check(copy.parseSpec(specText, { file: 'tiny.yaml' }), flipped).results[0]!;
-      expect([sign.verdict, sign.exact, sign.diagnosis]).toEqual(['wrong', '-4', [{ id: 'sign-flipped', text: 'the sign flipped' }]]);
+      expect([sign.verdict, sign.exact, sign.diagnosis]).toEqual(['wrong', '-4', [{ id: 'decimal-point', text: 'the decimal point moved' }]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

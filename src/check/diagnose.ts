@@ -1,7 +1,10 @@
 // Diagnosing a written value that is neither correct, a rounding slip nor carried: which entries of
 // DIAGNOSES reproduce it. The order is the report's: the conventions and mistakes that compute the
 // training their way, one at a time; then the local entries; then, when nothing explains the value,
-// two conventions at once.
+// two conventions at once; and last, each convention computed from the start (its own training's
+// value, none of the student's values fed in): a sheet that writes correct values everywhere but one
+// may have that one from a whole training done another way (a published example's error after the
+// update, computed with the updated weights in the backward pass).
 import type { Explainer, ExactTraining, WrittenEvidence } from './evidence.js';
 import { conventionVariants, DIAGNOSES, isLocal, reportedId } from './diagnoses.js';
 import type { Diagnosis } from './report-data.js';
@@ -35,7 +38,7 @@ export class Diagnoser {
     const key = `${i}+${j}`;
     if (!this.pairs.has(key)) {
       const [a, b] = [this.singles()[i]!.variant!, this.singles()[j]!.variant!];
-      this.pairs.set(key, a.family === b.family ? undefined : this.graphs.build(combined(a, b)));
+      this.pairs.set(key, a.family === b.family || a.alone || b.alone ? undefined : this.graphs.build(combined(a, b)));
     }
     return this.pairs.get(key);
   }
@@ -55,7 +58,23 @@ export class Diagnoser {
     const out = this.byConventions(file, id);
     out.push(...this.byLocalEntries(file, id, w, out.length > 0));
     if (out.length) return out;
-    return this.byPairs(file, id);
+    const pairs = this.byPairs(file, id);
+    return pairs.length ? pairs : this.fromScratch(file, id, w);
+  }
+
+  /** The single conventions whose own training (computed from the start, not from the student's
+   *  values) gives the written value. The graphs are the ones already built for this spec, once for
+   *  every file, so this costs a comparison per convention. Contradiction with the student's other
+   *  values is not asked: that the rest of the sheet is right is what makes this the explanation. */
+  private fromScratch(file: FileState, id: number, w: WrittenNumber): Diagnosis[] {
+    const out: Diagnosis[] = [];
+    for (const b of this.singles()) {
+      const gid = b.gidOfBase[id]!;
+      if (gid < 0 || !b.ownUpstream[gid]) continue;
+      if (!reproduces(b.variant === undefined ? w : inContext(w, b.graph.ctx.D), b.graph.values[gid]!, file.tolerance)) continue;
+      out.push({ id: b.variant!.id, text: `matches the whole training redone from the start (not from your values) with this mistake: ${b.variant!.text}` });
+    }
+    return out;
   }
 
   /** Whether graph `b`, fed the student's values, may compute node `id` differently from the exact graph. */

@@ -20,6 +20,8 @@ import {
   NotApplicable, biases, epsInside, l2Penalty, print, renameOutsideCalls, rewire, squares, stepNodes, substitute,
   withDefinition, withOptions, withPenalty, type Variant,
 } from './variants.js';
+import { COMMON_MISTAKES } from './mistakes.js';
+import { ACTIVATION_LEFT_OUT, BIAS_FORGOTTEN, WEIGHTS_TRANSPOSED } from './neuron-slips.js';
 import { ANOTHER_PARAMS_VALUE, PARAM_IN_WRONG_SLOT } from './wrong-slot.js';
 import { argsOf, callName, operatorFn } from '../symbolic/tree.js';
 
@@ -37,6 +39,9 @@ export interface TrainingDiagnosisEntry {
   family: string;
   /** What the student did, in one line (the report's own text is the rewrite's, worded for the spec). */
   text: string;
+  /** Never tried in a pair with another entry: a change so large (every gradient's sign) that with a
+   *  second one it matches unrelated values by chance. */
+  alone?: boolean;
   /** The rewrite for this spec, or undefined where the diagnosis does not apply (it would change nothing). */
   applies(spec: Spec): Rewrite | undefined;
 }
@@ -294,15 +299,21 @@ export const DIAGNOSES: DiagnosisEntry[] = [
       };
     },
   },
+  // Mistakes common in hand calculations and published solutions (mistakes.ts).
+  ...COMMON_MISTAKES,
   // Local: tried after every entry above, on the written value alone.
   PARAM_IN_WRONG_SLOT,
+  BIAS_FORGOTTEN,
+  WEIGHTS_TRANSPOSED,
+  ACTIVATION_LEFT_OUT,
   ANOTHER_PARAMS_VALUE,
 ];
 
 /** The catalogue, for one spec: the variants that apply to it (the others would change nothing). */
 export function conventionVariants(spec: Spec): Variant[] {
   return DIAGNOSES.flatMap((d) => {
-    const rewrite = isLocal(d) ? undefined : d.applies(spec);
-    return rewrite ? [{ id: reportedId(d), family: d.family, ...rewrite }] : [];
+    if (isLocal(d)) return [];
+    const rewrite = d.applies(spec);
+    return rewrite ? [{ id: reportedId(d), family: d.family, ...rewrite, ...(d.alone ? { alone: true } : {}) }] : [];
   });
 }

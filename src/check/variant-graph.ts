@@ -35,6 +35,12 @@ export class VariantGraphs {
   private readonly exactTrace: ReturnType<typeof run>;
   /** Where the exact graph meets a kink at exactly 0; computed for the first relu'(0) variant. */
   private exactKinks?: Uint8Array;
+  /** Quantities the variants' trainings may still compute between them. Each variant is a whole
+   *  training as far as the answers go (about as many quantities as the exact graph), and together
+   *  they are held to the limit on one run's work (limits.work, --max-work): a spec near that limit
+   *  gets the variants that fit, in the table's order, and the rest explain nothing. Every diagnosis
+   *  reads these graphs, the from-scratch fallback included, so none is computed twice. */
+  private workLeft: number;
 
   constructor(private readonly spec: Spec, private readonly shape: AnswerShape, private readonly steps: number, private readonly final: boolean) {
     this.exactTrace = run(this.limited(spec));
@@ -42,10 +48,14 @@ export class VariantGraphs {
     const n = graph.nodes.length;
     const identity = Int32Array.from({ length: n }, (_, i) => i);
     this.exact = { variant: undefined, graph, baseIdOf: identity, gidOfBase: identity, own: new Uint8Array(n), ownUpstream: new Uint8Array(n), atKinks: false, results: new SharedResults(), converted: new Map() };
+    this.workLeft = spec.limits.work - n;
   }
 
   /** The variant's graph, or undefined when it cannot be computed for this spec. */
   build(variant: Variant): VariantGraph | undefined {
+    const cost = this.exact.graph.nodes.length;
+    if (this.workLeft < cost) return undefined;
+    this.workLeft -= cost;
     try {
       const trace = variant.spec ? run(this.limited(variant.spec(this.spec))) : this.exactTrace;
       let graph = graphOf(trace, this.steps, this.final);

@@ -20,6 +20,8 @@ export interface Variant {
   graph?: (g: Graph) => void;
   /** Changes values only where a kink is met at exactly 0 (another relu'(0)). */
   atKinks?: boolean;
+  /** Never combined with another variant (see TrainingDiagnosisEntry.alone). */
+  alone?: boolean;
 }
 
 export const print = (n: MathNode) => n.toString({ parenthesis: 'auto', implicit: 'show' } as never);

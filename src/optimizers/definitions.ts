@@ -24,6 +24,11 @@ export interface OptimizerRoles {
   epsilon?: string;
   /** The weight-decay option (coupled or decoupled). */
   weightDecay?: string;
+  /** The momentum state (present when its option is not 0) and how the step reads it: a `buffer` of
+   *  gradients that the step multiplies by the learning rate (PyTorch's buf = mu*buf + g, p - lr*buf)
+   *  or a `velocity` that is the step itself (Keras's v = mu*v - lr*g, p + v); `option` is mu and `lr`
+   *  the learning rate. */
+  momentum?: { state: string; form: 'buffer' | 'velocity'; option: string; lr: string };
 }
 
 export interface OptimizerDef {

@@ -44,7 +44,7 @@ export const KERAS: Record<string, OptimizerDef> = {
           ]
         : [{ name: 'p', formula: `${base(o)} - lr * g` }]),
     ],
-    roles: { weightDecay: 'weight_decay' },
+    roles: { weightDecay: 'weight_decay', momentum: { state: 'velocity', form: 'velocity', option: 'momentum', lr: 'lr' } },
   },
   adam: adam('Adam (Keras)', '0'),
   adamw: adam('AdamW (Keras)', '0.004'),

@@ -30,7 +30,7 @@ export const PYTORCH: Record<string, OptimizerDef> = {
         { name: 'p', formula: o.nesterov ? 'p - lr * (g + momentum * buf)' : 'p - lr * buf' },
       ];
     },
-    roles: { weightDecay: 'weight_decay' },
+    roles: { weightDecay: 'weight_decay', momentum: { state: 'buf', form: 'buffer', option: 'momentum', lr: 'lr' } },
     invalid: (o) =>
       o.nesterov && (!nonzero(o.momentum) || nonzero(o.dampening)) ? 'nesterov needs momentum > 0 and dampening 0 (as torch.optim.SGD)' : undefined,
   },
