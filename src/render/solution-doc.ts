@@ -153,10 +153,10 @@ function plainHeader(trace: Trace, digits: number, certification: Certification 
   const arithmetic = isRationalContext(trace.ctx) ? 'exact fractions' : `precision ${spec.precision} digits`;
   const training = spec.training.forwardOnly
     ? 'no training: one forward and backward pass, nothing updated; '
-    : `${trace.optimizer.def.title} (${opts}); ${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.training.batch}; `;
+    : `${trace.optimizer.def.title} (${opts}); ${spec.training.epochs} epoch${spec.training.epochs > 1 ? 's' : ''}, batch ${spec.tensors?.batchSize ?? spec.training.batch}; `;
   const lines = [
     `${arithmetic} (shown to ${digits}); ${training}` +
-      `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`,
+      (spec.tensors?.batchSize !== undefined ? `loss of a batch = ${spec.loss.sample.text}` : `loss = ${spec.loss.reduce} of ${spec.loss.sample.text}${spec.loss.penalty ? ` + ${spec.loss.penalty.text}` : ''}`),
     `conventions: ${spec.conventions.preset}; relu_at_zero = ${spec.conventions.relu_at_zero} (relu'(0), written heaviside(0))${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}`,
   ];
   if (certification) {
@@ -213,11 +213,13 @@ function openingBlocks(trace: Trace, N: Notation, digits: number): Block[] {
   h(2, 'The problem');
   p('The network, evaluated in this order for each sample:');
   display([spec.neurons.map((n) => ({ lhs: N.name(n.name), rel: '=', rhs: N.formula(n.expr, { digits }).tex }))]);
-  p('The loss: ', spec.loss.reduce === 'mean' ? 'the mean' : 'the sum', ' over the ', math('n'), ' samples of a batch of each sample\'s loss ', math(N.name('loss')),
+  const packed = spec.tensors?.batchSize;
+  if (packed !== undefined) p(`The samples of a batch depend on each other (batch statistics), so each batch of ${packed} samples is one program with its samples side by side (the names of sample s of the batch carry s0, s1, ...), and its loss `, math(N.name('loss')), ' is the whole batch\'s, written out:');
+  else p('The loss: ', spec.loss.reduce === 'mean' ? 'the mean' : 'the sum', ' over the ', math('n'), ' samples of a batch of each sample\'s loss ', math(N.name('loss')),
     spec.loss.penalty ? ', plus a penalty on the params:' : ':');
   const reduced = spec.loss.reduce === 'mean' ? `\\frac{1}{n} \\sum_{s=1}^{n} ${N.name('loss')}^{(s)}` : `\\sum_{s=1}^{n} ${N.name('loss')}^{(s)}`;
   display([[
-    { lhs: 'L', rel: '=', rhs: spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
+    { lhs: 'L', rel: '=', rhs: packed !== undefined ? N.name('loss') : spec.loss.penalty ? `${reduced} + ${N.quantity(stepLoss('penalty'))}` : reduced },
     // A long per-sample loss (an upstream gradient's sum over a whole output) is cut into lines.
     ...N.formulaLines(spec.loss.sample.expr, { digits }).lines.map((rhs, i) => ({ lhs: i === 0 ? N.name('loss') : '', rel: i === 0 ? '=' : '', rhs })),
     ...(spec.loss.penalty ? [{ lhs: N.quantity(stepLoss('penalty')), rel: '=', rhs: N.formula(spec.loss.penalty.expr, { digits }).tex }] : []),
@@ -233,7 +235,7 @@ function openingBlocks(trace: Trace, N: Notation, digits: number): Block[] {
         typeof v === 'string' ? math(`${N.name(k)} = ${N.number(trace.given.options.get(k)!, 50).tex}`) : `${k} ${v ? 'on' : 'off'}`,
       ]),
       `; ${spec.training.epochs} epoch${spec.training.epochs === 1 ? '' : 's'}, `,
-      spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
+      packed !== undefined ? `batches of ${packed} samples in data order.` : spec.training.batch === 'full' ? 'one step per epoch over the whole data (full batch).' : `batches of ${spec.training.batch} rows in data order.`);
   }
   p(`The conventions in force: the ${PRESETS[spec.conventions.preset]?.title ?? spec.conventions.preset} preset (conventions: ${spec.conventions.preset}), `,
     `relu_at_zero ${spec.conventions.relu_at_zero}${spec.frozen.length ? `; frozen: ${spec.frozen.join(', ')}` : ''}.`);
@@ -361,7 +363,10 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
   else h(2, [`Step ${step.step} (epoch ${step.epoch})`], { content: [`== Step ${step.step} (epoch ${step.epoch}), samples ${step.samples.map((s) => s.sample).join(', ')} ==`] });
   flush();
   for (const sample of step.samples) {
-    h(3, [`Sample ${sample.sample}: `, ...list(sample.given)], { indent: 2 });
+    // A packed batch (batch norm) is one program: its row is the whole batch.
+    const packed = spec.tensors?.batchSize;
+    const which = packed === undefined ? `Sample ${sample.sample}` : `Batch ${sample.sample} (samples ${(sample.sample - 1) * packed + 1} to ${sample.sample * packed})`;
+    h(3, [`${which}: `, ...list(sample.given)], { indent: 2 });
     h(4, ['Forward pass'], { content: ['forward'], indent: 4, tight: true });
     plain(sample.forward, 6);
     byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1);
@@ -401,6 +406,11 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
   h(3, [`${title} update, `, ...(N ? [math(`t = ${step.step}`)] : [])], { content: [`${title} update (t = ${step.step})`], indent: 2, tight: true });
   plain(step.updates.flatMap((u) => u.calcs), 4);
   if (N) blocks.push({ kind: 'math', only: 'typeset', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx))) });
+  if (step.buffers.length > 0) {
+    h(3, ['Running statistics (buffers), updated by this step\'s forward pass'], { content: ['Buffers (running statistics)'], indent: 2, tight: true });
+    plain(step.buffers, 4);
+    display(step.buffers);
+  }
   const after = step.after;
   p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
   flush();

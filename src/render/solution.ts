@@ -34,6 +34,8 @@ export interface StepSection {
   gradients: Calc[];
   /** The optimizer's equations, grouped by param. */
   updates: Array<{ param: string; calcs: Calc[] }>;
+  /** The buffers' updates after the step (batch norm's running statistics). */
+  buffers: Calc[];
   /** Every step-level value after this step (the params it leaves among them). */
   after: Map<string, Dec>;
   /** The values the step started from (the params before its update). */
@@ -136,6 +138,7 @@ export function stepSection(trace: Trace, s: StepRecord, before: Map<string, Dec
       param: p.name,
       calcs: s.equations.filter((e) => (e.role === 'optimizer' || e.role === 'param') && e.of === p.name).map(calc),
     })),
+    buffers: s.equations.filter((e) => e.role === 'buffer').map(calc),
     after: s.values,
     before,
   };
