@@ -512,6 +512,12 @@ export interface CheckReport {
     verdict: Verdict;
     /** For a carried value: the earlier values of yours it was computed from. */
     because: string[];
+    /** A carried value within one unit of its last digit of the recomputation from your values, but not
+     *  rounded as a correct value would be: carried, rounding slip. */
+    rounding_slip?: true;
+    /** For a carried or wrong value: every value of yours that went into its recomputation, with the
+     *  form the formula read it in (`1 - h2 ^ 2`), if any. */
+    used?: Array<{ path: string; written: string; form?: string }>;
     /** The known mistakes or conventions that reproduce a new error. */
     diagnosis: Diagnosis[];
     /** A value's own formula evaluated with the numbers that should have gone in. */
@@ -519,7 +525,7 @@ export interface CheckReport {
       quantity: string;
       formula: string;
       substituted: string;
-      inputs: Array<{ symbol: string; value: string; from: string; yours: boolean }>;
+      inputs: Array<{ symbol: string; value: string; from: string; yours: boolean; via?: string[]; form?: string }>;
       value: string;
     };
   }>;

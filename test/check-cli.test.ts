@@ -60,7 +60,7 @@ describe('exactprop check, one file', () => {
   it('shows a new error as its formula, the numbers that should have gone in, and the result', async () => {
     const r = await cli(['check', SPEC, SHEET]);
     expect(r.out).toContain([
-      '✗ step2.sample1.h2            0.198      wrong         exact 0',
+      '✗ step2.sample1.h2            0.198      wrong                  exact 0',
       '      h2 = relu(i1 * w3 + i2 * w4 + b2)',
       '         = relu(3 * (-0.401) + 2 * 0.401 + 0.401)',
       '         = 0   (with your w3 = -0.401 (step1.params.w3), w4 = 0.401 (step1.params.w4), b2 = 0.401 (step1.params.b2))',

@@ -10,13 +10,13 @@
 import type { Spec } from '../spec/model.js';
 import { answerShape, type Answers, type AnswerShape } from './answers.js';
 import { Diagnoser } from './diagnose.js';
-import { recomputedOf, VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
+import { recomputedOf, usedValuesOf, VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
 import { scopeOf, type FileState, type Interned } from './scope.js';
-import { reproduces, type Tolerance } from './tolerance.js';
+import { isCorrect, reproduces, type Tolerance } from './tolerance.js';
 import { VerdictCache } from './verdict-cache.js';
 import { VariantGraphs, type VariantGraph } from './variant-graph.js';
 
-export { VERDICTS, type Diagnosis, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
+export { VERDICTS, type UsedValue, type Diagnosis, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
 
 export interface CheckerNeeds {
   /** Training steps the answers refer to. */
@@ -69,7 +69,7 @@ export class Checker {
       const w = written[id];
       if (!w) continue;
       const value = base.values[id]!;
-      const result: Result = { path: paths[id]!, line: lines[id], written: w.text, exact: value, verdict: 'wrong', because: [], diagnosis: [] };
+      const result: Result = { path: paths[id]!, line: lines[id], written: w.text, exact: value, verdict: 'wrong', because: [], used: [], diagnosis: [] };
       results.push(result);
       const quick = this.verdicts.quick(id, w, value);
       if (quick) result.verdict = quick;
@@ -78,8 +78,12 @@ export class Checker {
         let detail: Recomputed | undefined;
         result.recomputed = () => (detail ??= recomputedOf(base, exact, id, mine, paths));
         result.because = exact.causes(id).map((i) => paths[i]!);
-        if (result.because.length && reproduces(w, mine, tolerance)) result.verdict = 'carried';
-        else result.diagnosis = this.diagnoser.diagnose(file, id, w);
+        result.used = usedValuesOf(base, exact, id, paths, (i) => written[i]!.text);
+        if (result.because.length && reproduces(w, mine, tolerance)) {
+          result.verdict = 'carried';
+          // Carried, and rounded as a correct value would be, or only within a slip of it.
+          if (!isCorrect(w, mine, tolerance)) result.slip = true;
+        } else result.diagnosis = this.diagnoser.diagnose(file, id, w);
       }
       file.verdicts[id] = result.verdict;
     }

@@ -12,7 +12,7 @@ import { stepProgram, type Equation, type Role } from '../graph/program.js';
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
-import { argsOf, callName, contentOf } from '../symbolic/tree.js';
+import { argsOf, callName, childrenOf, contentOf, symbolName } from '../symbolic/tree.js';
 
 export interface GNode {
   /** Unique in its graph, and the same for the same quantity across the graphs of one spec's variants. */
@@ -384,4 +384,38 @@ export function kinksOf(g: Graph): Uint8Array {
     if (kinks.length) hit[id] = 1;
   }
   return hit;
+}
+
+/**
+ * The forms in which a backward formula reads the neurons it reads: for each symbol of `formula` that
+ * names a neuron read for a local derivative, the largest part of the formula around it that holds no
+ * adjoint, when that is more than the symbol itself (`1 - h2 ^ 2` in dL/dh2 * (1 - h2 ^ 2), `o_1 * (1 -
+ * o_1)` for a sigmoid, `p_1 - y1` for softmax with cross-entropy, `heaviside(h2)` for a ReLU decided by
+ * its written value). A report says in which form a written value went in: as hand calculations write
+ * it, from the neuron's own value (the function table's fromOutput), never from the pre-activation.
+ */
+export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boolean): Map<string, MathNode> {
+  const forms = new Map<string, MathNode>();
+  const isAdjoint = (s: string) => s.startsWith('dL/d');
+  /** The symbols under a node, and whether one of them is an adjoint. */
+  const walk = (n: MathNode): { symbols: Set<string>; adjoint: boolean } => {
+    if (n.type === 'SymbolNode') {
+      const s = symbolName(n);
+      return { symbols: new Set([s]), adjoint: isAdjoint(s) };
+    }
+    const parts = childrenOf(n).map(walk);
+    const symbols = new Set(parts.flatMap((p) => [...p.symbols]));
+    const adjoint = parts.some((p) => p.adjoint);
+    if (adjoint) {
+      // The children free of adjoints are the largest such parts: each names the form of its neurons.
+      childrenOf(n).forEach((child, i) => {
+        const part = parts[i]!;
+        if (part.adjoint || child.type === 'SymbolNode' || child.type === 'ConstantNode') return;
+        for (const s of part.symbols) if (isNeuron(s) && !forms.has(s)) forms.set(s, child);
+      });
+    }
+    return { symbols, adjoint };
+  };
+  walk(formula);
+  return forms;
 }

@@ -281,16 +281,31 @@ export class Scope {
   /** The written values that node `gid` was computed from (nearest ones, through unwritten nodes), where
    *  they differ from the exact values. */
   causes(gid: number): number[] {
+    return this.sources(gid).filter((i) => !this.writtenValue(i).eq(this.g.values[i]!));
+  }
+
+  /** Every written value that goes into node `gid` computed from the student's values: the nearest
+   *  ones, reached through the unwritten nodes recomputed from them, in the order of the calculation. */
+  sources(gid: number): number[] {
+    return this.sourcesFrom(this.computation(gid).inputs);
+  }
+
+  /** The written values behind input node `i` of another node: itself when written, else the nearest
+   *  written values it is recomputed from (none when it keeps its exact value). */
+  sourcesOfInput(i: number): number[] {
+    return this.sourcesFrom([i]);
+  }
+
+  private sourcesFrom(start: number[]): number[] {
     const found = new Set<number>();
     const seen = new Set<number>();
-    const stack = [...this.computation(gid).inputs];
+    const stack = [...start];
     while (stack.length) {
       const i = stack.pop()!;
       if (seen.has(i)) continue;
       seen.add(i);
-      if (this.isWritten(i)) {
-        if (!this.writtenValue(i).eq(this.g.values[i]!)) found.add(i);
-      } else if (this.tainted(i)) stack.push(...this.computation(i).inputs);
+      if (this.isWritten(i)) found.add(i);
+      else if (this.tainted(i)) stack.push(...this.computation(i).inputs);
     }
     // In the order of the calculation (node ids follow it in a graph built from a run).
     return [...found].sort((a, b) => a - b);
