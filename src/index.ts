@@ -24,7 +24,7 @@ import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDe
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
 import { isOne } from './symbolic/build.js';
-import { answerShape, extentOf, parseAnswers, type Answers } from './check/answers.js';
+import { answerShape, extentOf, parseAnswers, viewsOf, type Answers } from './check/answers.js';
 import { Checker, type Diagnosis, type FileReport, type Verdict } from './check/check.js';
 import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
@@ -592,7 +592,7 @@ export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOp
   });
   const good = parsed.filter((p): p is Answers => !(p instanceof InputError));
   if (inputs.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
-  const checker = new Checker(spec, extentOf(good));
+  const checker = new Checker(spec, { ...extentOf(good), views: viewsOf(good) });
   if (good.length > 1) checker.prepare();
   return parsed.map((p): GradedFile => {
     if (p instanceof InputError) return { file: p.file, error: p };

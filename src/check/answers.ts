@@ -21,7 +21,8 @@ import type { Spec } from '../spec/model.js';
 import { batches } from '../graph/run.js';
 import { optimizerProgram, adjointName, optimizerName } from '../graph/program.js';
 import { symbolsOf } from '../symbolic/build.js';
-import { nodeKey } from './graph.js';
+import { nodeKey, type ViewRequest } from './graph.js';
+import { VIEW_SECTIONS, viewName, viewShape, type ViewKind, type ViewShape } from './views.js';
 import { quoted, writtenRangeProblem } from './tolerance.js';
 
 /** What an answers file may name, derived from the spec alone (no run needed). */
@@ -43,6 +44,8 @@ export interface AnswerShape {
    *  names of their entries in row-major order. Empty for a model with batch norm, whose samples are
    *  packed side by side. */
   tensors: { layers: Map<string, string[]>; params: Map<string, string[]> };
+  /** The quantities a sheet writes that the training does not name (views.ts). */
+  views: ViewShape;
 }
 
 export function answerShape(spec: Spec): AnswerShape {
@@ -67,6 +70,7 @@ export function answerShape(spec: Spec): AnswerShape {
         params: new Map(spec.tensors.params.map((p) => [p.name, p.entries])),
       }
       : { layers: new Map(), params: new Map() },
+    views: viewShape(spec),
   };
 }
 
@@ -80,11 +84,20 @@ export interface Written {
   step: number;
   /** Whether it names the `final` forward pass. */
   final: boolean;
+  /** A quantity the training does not name, which check adds to its graph (views.ts). */
+  view?: ViewRequest;
 }
 
 export interface Answers {
   file: string;
   written: Written[];
+}
+
+/** The distinct views a set of answers names. */
+export function viewsOf(files: Answers[]): ViewRequest[] {
+  const out = new Map<string, ViewRequest>();
+  for (const a of files) for (const w of a.written) if (w.view) out.set(`${w.view.kind}|${w.view.of}|${w.view.use ?? ''}`, w.view);
+  return [...out.values()];
 }
 
 /** How far the exact training must go for these answers: the furthest step any of them names, and
@@ -113,7 +126,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   const stepRange = shape.totalSteps === 1 ? 'step1' : `step1 to step${shape.totalSteps}`;
   const fullBatch = shape.stepsPerEpoch === 1;
 
-  const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean) => {
+  const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean, view?: ViewRequest) => {
     if (v === null) return; // left blank: not answered
     if (typeof v === 'string' && /^[+-]?\.?(inf|infinity|nan)$/i.test(v.trim())) {
       fail(at, `${quoted(v.trim())} is not a finite number: only a finite number written in digits (e.g. 1.5, -85, 25e-7) can be graded`);
@@ -127,7 +140,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     const before = seen.get(key);
     if (before !== undefined) fail(at, `${canonical} is given twice (also at ${before})`);
     seen.set(key, at);
-    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final });
+    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final, ...(view ? { view } : {}) });
   };
   /** A tensor written whole (a nested list), entry by entry in row-major order, each graded as its scalar. */
   const tensor = (v: Plain, at: string, entries: string[], each: (entry: string, x: Plain, xAt: string) => void) => {
@@ -147,8 +160,8 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     return v as { [key: string]: Plain };
   };
   /** `what` names the kind of thing, with {} where the name goes: "param '{}'", "key '{}' in step1". */
-  const unknown = (name: string, at: string, what: string, valid: string[]): never =>
-    fail(at, `unknown ${what.includes('{}') ? what.replace('{}', name) : `${what} '${name}'`}${suggestion(name, valid)}; expected ${list(valid)}`);
+  const unknown = (name: string, at: string, what: string, valid: string[], hint?: string): never =>
+    fail(at, `unknown ${what.includes('{}') ? what.replace('{}', name) : `${what} '${name}'`}${hint ?? suggestion(name, valid)}; expected ${list(valid)}`);
 
   const perName = (v: Plain, at: string, valid: string[], what: string, each: (name: string, item: Plain, itemAt: string) => void) => {
     for (const [name, item] of Object.entries(mapping(v, at, `${what} names to values`))) {
@@ -158,8 +171,17 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   };
 
   const sampleBody = (v: Plain, at: string, canon: string, step: number, row: number, final: boolean) => {
-    const sections = final ? ['loss', 'values'] : ['loss', 'values', 'adjoints', 'gradients'];
+    const sections = final ? ['loss', 'values', VIEW_SECTIONS.pre] : ['loss', 'values', 'adjoints', 'gradients', ...Object.values(VIEW_SECTIONS)];
     const k = (name: string) => nodeKey(step, row, name);
+    const views = shape.views;
+    /** A view's value: `dL/d<of>` through `use`, a neuron's local derivative, or its pre-activation
+     *  (the neuron that is its argument, where that is a bare name). */
+    const viewValue = (kind: ViewKind, of: string, x: Plain, xAt: string, use?: string) => {
+      const path = `${canon}.${VIEW_SECTIONS[kind]}.${of}${use !== undefined ? `.${use}` : ''}`;
+      const existing = kind === 'pre' ? views.pre.get(of) : undefined;
+      if (existing !== undefined) return value(x, xAt, path, k(existing), step, final);
+      value(x, xAt, path, k(viewName(kind, of, use)), step, final, { kind, of, ...(use !== undefined ? { use } : {}) });
+    };
     for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
       const itemAt = `${at}.${name}`;
       // A neuron may be called `values` or `gradients`: a scalar is a neuron's value, a mapping a section.
@@ -174,7 +196,16 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
           if (!shape.shareParams.has(p)) fail(xAt, `'${p}' has no per-sample gradient: the network does not use it (its gradient is the penalty's alone; give it under ${canon.replace(/\.sample\d+$/, '')}.gradients)`);
           value(x, xAt, `${canon}.gradients.${p}`, k(adjointName(p)), step, final);
         });
-      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...shape.tensors.layers.keys(), ...sections]);
+      } else if (name === VIEW_SECTIONS.local && !final) {
+        perName(item, itemAt, [...views.local], 'neuron with a local derivative', (n, x, xAt) => viewValue('local', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.pre) {
+        perName(item, itemAt, [...views.pre.keys()], 'neuron with a pre-activation', (n, x, xAt) => viewValue('pre', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.via && !final) {
+        const of = [...views.users.keys()].filter((q) => shape.neurons.includes(q) || shape.shareParams.has(q));
+        perName(item, itemAt, of, 'neuron or param', (q, x, xAt) => {
+          perName(x, xAt, views.users.get(q)!, `use '{}' of '${q}' (a quantity whose equation reads it)`, (use, y, yAt) => viewValue('via', q, y, yAt, use));
+        });
+      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...shape.tensors.layers.keys(), ...sections], derivativeHint(name, shape));
     }
   };
 
@@ -222,7 +253,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
             value(y, yAt, `${canon}.optimizer.${local}.${p}`, nodeKey(step, undefined, optimizerName(local, p)), step, false);
           });
         });
-      } else unknown(name, itemAt, `key '{}' in ${canon}`, keys);
+      } else unknown(name, itemAt, `key '{}' in ${canon}`, keys, derivativeHint(name, shape, true));
     }
   };
 
@@ -268,6 +299,21 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     stepBody(item, name, step);
   }
   return { file, written: out };
+}
+
+/**
+ * A key written as a derivative (dL/dy, dE/dw5, ∂L/∂h1) is an adjoint or a gradient of the answers'
+ * shape: the hint says where it goes (`adjoints: { y: ... }`). `step` says the key is a step's, where a
+ * param's gradient is the total and a neuron has none.
+ */
+function derivativeHint(key: string, shape: AnswerShape, step = false): string | undefined {
+  const m = /^(?:d|∂)\s*(?:L|E|J|C|loss|Loss)\s*\/\s*(?:d|∂)\s*(.+)$/.exec(key.trim());
+  if (!m) return undefined;
+  const of = m[1]!.trim();
+  if (!step && shape.neurons.includes(of)) return ` (an adjoint: write it as adjoints: { ${of}: ... })`;
+  if (shape.params.includes(of)) return ` (a gradient: write it as gradients: { ${of}: ... }${step ? '' : ", this sample's share; the step's total goes under the step"})`;
+  if (step && shape.neurons.includes(of)) return ` (an adjoint is a sample's: write it under sampleN as adjoints: { ${of}: ... })`;
+  return undefined;
 }
 
 /** The closest valid name, counting two swapped neighbours (stpe1, mhta) as one slip of the pen. */

@@ -10,6 +10,7 @@
 import type { Spec } from '../spec/model.js';
 import { answerShape, type Answers, type AnswerShape } from './answers.js';
 import { Diagnoser } from './diagnose.js';
+import type { ViewRequest } from './graph.js';
 import { recomputedOf, usedValuesOf, VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
 import { scopeOf, type FileState, type Interned } from './scope.js';
 import { isCorrect, reproduces, type Tolerance } from './tolerance.js';
@@ -23,6 +24,9 @@ export interface CheckerNeeds {
   steps: number;
   /** Whether they refer to the final forward pass. */
   final: boolean;
+  /** The quantities they name that the training does not (local derivatives, pre-activations, one
+   *  use's share: views.ts), added to every graph. */
+  views?: readonly ViewRequest[];
 }
 
 export class Checker {
@@ -35,7 +39,7 @@ export class Checker {
   constructor(readonly spec: Spec, needs: CheckerNeeds) {
     this.shape = answerShape(spec);
     const steps = needs.final ? this.shape.totalSteps : Math.min(needs.steps, this.shape.totalSteps);
-    const graphs = new VariantGraphs(spec, this.shape, steps, needs.final);
+    const graphs = new VariantGraphs(spec, this.shape, steps, needs.final, needs.views ?? []);
     this.base = graphs.exact;
     this.diagnoser = new Diagnoser(spec, graphs, { graph: this.base.graph, params: this.shape.params, totalSteps: this.shape.totalSteps });
     this.verdicts = new VerdictCache(this.base.graph.ctx.D);

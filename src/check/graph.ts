@@ -8,7 +8,8 @@ import type { Dec, NumericContext } from '../numeric/context.js';
 import { compile } from '../graph/evaluate.js';
 import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS, STEP_DERIVATIVE_OF } from '../symbolic/functions.js';
-import { stepProgram, type Equation, type Role } from '../graph/program.js';
+import { adjointName, stepProgram, type Equation, type Role } from '../graph/program.js';
+import { activationOf, localDerivative, termsByUse, VIEW_SECTIONS, viewName, type ViewKind } from './views.js';
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
@@ -24,7 +25,11 @@ export interface GNode {
   row: number | undefined;
   /** Quantity name as in the trace: h1, dL/dh1, loss, loss.total, dL/dw1, m[w1], w1, ... */
   name: string;
-  role: Role | 'leaf';
+  /** 'view': a quantity a hand calculation writes that the training does not name (views.ts). */
+  role: Role | 'leaf' | 'view';
+  /** For a view, its kind, and for a 'via' view the use it goes through (`of` is its neuron or param). */
+  view?: ViewKind;
+  use?: string;
   /** For a leaf, what kind of given value it is: a value before the first step, a data column, a
    *  constant, an optimizer option, the batch size, the step number, or the zero penalty of a step of
    *  a spec without a penalty (the JSON trace shows it; an answer may claim one). */
@@ -59,6 +64,13 @@ export interface Graph {
   final: boolean;
 }
 
+/** A view an answers file names: its kind, its neuron or param, and for 'via' the use. */
+export interface ViewRequest {
+  kind: ViewKind;
+  of: string;
+  use?: string;
+}
+
 export const nodeKey = (step: number, row: number | undefined, name: string) => `${step}|${row ?? ''}|${name}`;
 const leafKey = (kind: string, row: number | undefined, name: string) => `${kind}|${row ?? ''}|${name}`;
 
@@ -89,7 +101,7 @@ function signatureOf(g: Graph, n: GNode): string {
  * the params after the last of them. Values are the trace's own, so they are exactly what `run`
  * prints; only the `final` pass is evaluated here.
  */
-export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
+export function graphOf(trace: Trace, steps: number, final: boolean, views: readonly ViewRequest[] = []): Graph {
   const { spec, ctx } = trace;
   const D = ctx.D;
   const g: Graph = { spec, ctx, nodes: [], index: new Map(), order: [], values: [], steps, final };
@@ -136,10 +148,34 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     }, value);
   };
 
+  // The views an answers file names (views.ts), after the sample's own equations: each reads them.
+  const addViews = (step: number, row: number, backward: boolean) => {
+    for (const v of views) {
+      if (v.kind !== 'pre' && !backward) continue;
+      const target = g.index.get(nodeKey(step, row, v.kind === 'via' ? adjointName(v.of) : v.of));
+      if (target === undefined) continue;
+      const t = g.nodes[target]!;
+      if (!t.formula) continue;
+      const before = new Map(t.symbols.map((s, i) => [s, t.inputs[i]!]));
+      let formula: MathNode | undefined;
+      if (v.kind === 'local') formula = localDerivative(v.of, t.formula, symbolNode);
+      else if (v.kind === 'pre') formula = activationOf(t.formula)?.arg;
+      else formula = termsByUse(t.formula)?.get(v.use!);
+      if (!formula) continue;
+      const name = viewName(v.kind, v.of, v.use);
+      const id = addNode(g, { key: nodeKey(step, row, name), step, row, name, role: 'view' }, formula, (s) => (s === v.of && v.kind === 'local' ? target : before.get(s)!));
+      Object.assign(g.nodes[id]!, { view: v.kind, of: v.of, ...(v.use !== undefined ? { use: v.use } : {}) });
+      g.order.push(id);
+      const n = g.nodes[id]!;
+      g.values[id] = n.compute!(n.inputs.map((i) => g.values[i]!));
+    }
+  };
+
   for (const record of trace.steps.slice(0, steps)) {
     for (const sample of record.samples) {
       const source = sourceAt(record.step, sample.row, record.rows.length);
       for (const eq of trace.sampleEquations) equationNode(eq, source, record.step, sample.row, sample.values.get(eq.name));
+      if (views.length) addViews(record.step, sample.row, true);
     }
     const source = sourceAt(record.step, undefined, record.rows.length);
     for (const eq of record.equations) equationNode(eq, source, record.step, undefined, record.values.get(eq.name));
@@ -161,6 +197,7 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     for (const eq of losses) equationNode(eq, source, step, undefined, undefined);
     if (!spec.loss.penalty) leaf('no-penalty', nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
     for (const id of g.order) if (g.values[id] === undefined) g.values[id] = g.nodes[id]!.compute!(g.nodes[id]!.inputs.map((i) => g.values[i]!));
+    if (views.length) for (const row of rows) addViews(step, row, false);
   }
   for (const n of g.nodes) n.signature = signatureOf(g, n);
   return g;
@@ -249,6 +286,7 @@ export function pathOf(g: Graph, id: number): string {
   const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
   if (n.row !== undefined) {
     const sample = `${step}.sample${n.row + 1}`;
+    if (n.view) return `${sample}.${VIEW_SECTIONS[n.view]}.${n.of}${n.use !== undefined ? `.${n.use}` : ''}`;
     switch (n.role) {
       case 'adjoint': return `${sample}.adjoints.${n.of}`;
       case 'share': return `${sample}.gradients.${n.of}`;
@@ -418,4 +456,65 @@ export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boo
   };
   walk(formula);
   return forms;
+}
+
+/** A written local derivative (a view, views.ts) that a backward formula reads in place of its own form
+ *  of it: the sheet's tanh'(a2) = 0.3931 goes into dL/da2 = dL/dh2 * tanh'(a2) as written. */
+export interface Factor {
+  /** The view node of the local derivative. */
+  node: number;
+  /** Its formula as text (`1 - h2 ^ 2`), which the backward formula holds as a part. */
+  text: string;
+}
+
+const factoredCache = new WeakMap<Graph, Map<string, Computation>>();
+
+/** Computation `how` of node `id` with every part that is one of `factors`' formulas read from the
+ *  factor's node instead; `how` itself when none is a part of it. */
+export function factored(g: Graph, id: number, how: Computation, factors: Factor[]): Computation {
+  if (!how.formula || !factors.length) return how;
+  let cache = factoredCache.get(g);
+  if (!cache) factoredCache.set(g, (cache = new Map()));
+  const key = `${id}|${how.inputs.join(',')}|${factors.map((f) => f.node).join(',')}`;
+  let c = cache.get(key);
+  if (c === undefined) {
+    const byText = new Map(factors.map((f) => [f.text, f]));
+    const used = new Map<string, number>();
+    const formula = how.formula.transform((n: MathNode) => {
+      let inner = n;
+      while (inner.type === 'ParenthesisNode') inner = contentOf(inner);
+      const f = byText.get(formulaText(inner));
+      if (!f) return n;
+      const name = g.nodes[f.node]!.name;
+      used.set(name, f.node);
+      return symbolNode(name);
+    });
+    if (!used.size) c = how;
+    else {
+      const symbols = [...symbolsOf(formula)];
+      const before = new Map(how.symbols.map((s, i) => [s, how.inputs[i]!]));
+      const slot = new Map(symbols.map((s, i) => [s, i]));
+      const run = compile(formula, (s) => slot.get(s)!, g.ctx);
+      c = { formula, symbols, inputs: symbols.map((s) => used.get(s) ?? before.get(s)!), compute: (vals, kinks = []) => run({ vals, kinks }) };
+    }
+    cache.set(key, c);
+  }
+  return c;
+}
+
+const localCache = new WeakMap<Graph, Map<number, Factor>>();
+
+/** The local-derivative views of a graph, by the neuron node they are of. */
+export function localViews(g: Graph): Map<number, Factor> {
+  let m = localCache.get(g);
+  if (!m) {
+    m = new Map();
+    g.nodes.forEach((n, id) => {
+      if (n.view !== 'local' || !n.formula) return;
+      const neuron = g.index.get(nodeKey(n.step, n.row, n.of!));
+      if (neuron !== undefined) m!.set(neuron, { node: id, text: formulaText(n.formula) });
+    });
+    localCache.set(g, m);
+  }
+  return m;
 }

@@ -106,10 +106,11 @@ export function recomputedOf(g: Graph, s: Scope, id: number, value: Dec, paths: 
 
 /** The hand forms of a formula's neuron inputs (see handFormsOf), printed, by symbol. */
 function formsOf(g: Graph, id: number, formula: MathNode, symbols: string[], inputs: number[]): Map<string, string> {
-  // Only a backward formula reads a neuron for a local derivative.
-  const role = g.nodes[id]!.role;
-  if (role !== 'adjoint' && role !== 'share') return new Map();
+  // Only a backward formula reads a neuron for a local derivative; a local derivative is one whole.
+  const node = g.nodes[id]!;
   const nodeOf = new Map(symbols.map((sym, slot) => [sym, inputs[slot]!]));
+  if (node.view === 'local') return node.of !== undefined && nodeOf.has(node.of) ? new Map([[node.of, printFormula(unwrapped(formula))]]) : new Map();
+  if (node.role !== 'adjoint' && node.role !== 'share' && node.view !== 'via') return new Map();
   const isNeuron = (sym: string) => {
     const i = nodeOf.get(sym);
     return i !== undefined && g.nodes[i]!.role === 'neuron';

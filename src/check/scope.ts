@@ -1,7 +1,9 @@
 // The student's values in one graph, for one answers file: what a file's grading computes from what it
 // wrote, on demand.
 import type { Dec } from '../numeric/context.js';
-import { allSwitches, switched, type Computation, type Graph, type Switch } from './graph.js';
+import { allSwitches, factored, localViews, switched, type Computation, type Factor, type Graph, type Switch } from './graph.js';
+
+const NO_FACTORS: Factor[] = [];
 import type { Verdict } from './report-data.js';
 import { inContext, reproduces, type Tolerance, type WrittenNumber } from './tolerance.js';
 import type { VariantGraph } from './variant-graph.js';
@@ -80,16 +82,33 @@ export class Scope {
     return this.writtenAt(gid)!.value;
   }
 
-  /** How node `gid` computes here: derivative branches follow the activations the student wrote. */
+  /** How node `gid` computes here: derivative branches follow the activations the student wrote, and a
+   *  local derivative the student wrote goes in where the formula reads its form (tanh'(a2) for 1 - h2^2). */
   computation(gid: number): Computation {
     const switches = this.switches[gid]!;
-    if (!switches.length) return this.g.nodes[gid]!;
+    const factors = this.factorsOf(gid);
+    if (!switches.length && !factors.length) return this.g.nodes[gid]!;
     let c = this.how.get(gid);
     if (!c) {
       const active = switches.filter((s) => this.isWritten(s.neuron) && !this.writtenValue(s.neuron).isZero());
-      this.how.set(gid, (c = switched(this.g, gid, active)));
+      c = factored(this.g, gid, switched(this.g, gid, active), factors);
+      this.how.set(gid, c);
     }
     return c;
+  }
+
+  /** The written local derivatives (views) of the neurons a backward node reads. */
+  private factorsOf(gid: number): Factor[] {
+    const locals = localViews(this.g);
+    if (!locals.size) return NO_FACTORS;
+    const n = this.g.nodes[gid]!;
+    if (n.role !== 'adjoint' && n.role !== 'share' && n.view !== 'via') return NO_FACTORS;
+    const out: Factor[] = [];
+    for (const i of n.inputs) {
+      const local = locals.get(i);
+      if (local !== undefined && this.isWritten(local.node)) out.push(local);
+    }
+    return out.length ? out : NO_FACTORS;
   }
 
   /** Memoized "this node, or any of the inputs `follow` selects, has the property", without recursion. */
@@ -130,10 +149,12 @@ export class Scope {
           t[id] = 2;
           continue;
         }
-        // Inputs, and the neurons whose written activations decide a derivative's branch.
+        // Inputs (with the local derivatives written in their place), and the neurons whose written
+        // activations decide a derivative's branch.
         const inputs = this.g.nodes[id]!.inputs;
         let v = 1;
         for (let k = 0; k < inputs.length; k++) if (t[inputs[k]!] === 2) { v = 2; break; }
+        if (v === 1 && this.factorsOf(id).length) v = 2;
         if (v === 1) for (const sw of this.switches[id]!) if (this.isWritten(sw.neuron)) v = 2;
         t[id] = v;
       }
