@@ -506,6 +506,8 @@ export interface CheckReport {
   spec: string;
   results: Array<{
     path: string;
+    /** The sheet's own name for the quantity, when written under an alias. */
+    alias?: string;
     line?: number;
     written: string;
     exact: string;

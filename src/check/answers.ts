@@ -86,11 +86,38 @@ export interface Written {
   final: boolean;
   /** A quantity the training does not name, which check adds to its graph (views.ts). */
   view?: ViewRequest;
+  /** The sheet's own name for it, when given under an alias. */
+  alias?: string;
 }
 
 export interface Answers {
   file: string;
   written: Written[];
+}
+
+/** Sections whose keys are names that may hold dots (a torch-style param, fc.weight): the rest of a
+ *  path is one key. `via` and `optimizer` have one level of names before such a key. */
+const NAMED_SECTIONS = new Set(['params', 'gradients', 'adjoints', 'values', 'local_derivatives', 'pre_activations']);
+const TWO_LEVEL_SECTIONS = new Set(['via', 'optimizer']);
+
+/** An alias's path with its value, as the nested mappings the answers would have written:
+ *  step1.sample1.adjoints.a2 -> ['step1', { sample1: { adjoints: { a2: value } } }]. */
+function nestOf(path: string, value: Plain): [string, Plain] {
+  const parts = path.split('.');
+  const keys: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    keys.push(parts[i]!);
+    if (NAMED_SECTIONS.has(parts[i]!) && i + 1 < parts.length) {
+      keys.push(parts.slice(i + 1).join('.'));
+      break;
+    }
+    if (TWO_LEVEL_SECTIONS.has(parts[i]!) && i + 2 < parts.length) {
+      keys.push(parts[i + 1]!, parts.slice(i + 2).join('.'));
+      break;
+    }
+  }
+  const [first, ...rest] = keys;
+  return [first!, rest.reduceRight<Plain>((acc, k) => ({ [k]: acc }), value)];
 }
 
 /** The distinct views a set of answers names. */
@@ -118,7 +145,11 @@ const isMapping = (v: Plain): v is { [key: string]: Plain } => v !== null && typ
 
 export function parseAnswers(text: string, file: string, shape: AnswerShape): Answers {
   const doc = readAnswersYaml(text, file);
+  /** While a value given under an alias is read: the alias, and the path it stands for. Errors and
+   *  lines are the alias's own. */
+  let aliasing: { name: string; target: string } | undefined;
   const fail = (path: string, message: string): never => {
+    if (aliasing) throw new InputError(file, aliasing.name, `${message} (read as ${path}, by the alias ${aliasing.name}: ${aliasing.target})`, lineOf(doc, aliasing.name));
     throw new InputError(file, path, message, lineOf(doc, path));
   };
   const out: Written[] = [];
@@ -140,7 +171,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     const before = seen.get(key);
     if (before !== undefined) fail(at, `${canonical} is given twice (also at ${before})`);
     seen.set(key, at);
-    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final, ...(view ? { view } : {}) });
+    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, aliasing ? aliasing.name : at), step, final, ...(view ? { view } : {}), ...(aliasing ? { alias: aliasing.name } : {}) });
   };
   /** A tensor written whole (a nested list), entry by entry in row-major order, each graded as its scalar. */
   const tensor = (v: Plain, at: string, entries: string[], each: (entry: string, x: Plain, xAt: string) => void) => {
@@ -278,13 +309,46 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     ...(fullBatch ? Array.from({ length: shape.totalSteps }, (_, i) => `epoch${i + 1}`) : []),
     'final',
   ];
+  // The sheet's own names for quantities: `aliases: { delta2: step1.sample1.adjoints.a2 }`, then
+  // `delta2: -0.3475` at the top, read as if written at its path.
+  const aliases = new Map<string, string>();
+  if (Object.hasOwn(top, 'aliases')) {
+    for (const [name, target] of Object.entries(mapping(top.aliases!, 'aliases', "the sheet's names to the paths of quantities (delta2: step1.sample1.adjoints.a2)"))) {
+      const at = `aliases.${name}`;
+      if (name === 'final' || name === 'aliases' || /^(step|epoch)\d+$/.test(name)) fail(at, `'${name}' is a key of the answers themselves: an alias needs a name of its own`);
+      if (typeof target !== 'string' || !/^(step\d+|epoch\d+|final)\.\S+$/.test(target.trim())) {
+        fail(at, `expected the path of a quantity, as the answers write it (e.g. step1.sample1.adjoints.h1, step1.loss, final.sample2.yhat), got ${typeof target === 'string' ? quoted(target) : 'a mapping or list'}`);
+      }
+      aliases.set(name, (target as string).trim());
+    }
+  }
+  const aliasValue = (name: string, target: string, item: Plain) => {
+    aliasing = { name, target };
+    const [first, nested] = nestOf(target, item);
+    if (first === 'final') finalBody(nested, first);
+    else {
+      const m = /^(step|epoch)(\d+)$/.exec(first)!;
+      const step = Number(m[2]);
+      if (m[1] === 'epoch' && !fullBatch) fail(first, `'${first}' names a step only when batch is full (one step per epoch): use ${stepRange}`);
+      if (step < 1 || step > shape.totalSteps) fail(first, `unknown ${m[1]} '${first}': the spec trains ${shape.totalSteps} step${shape.totalSteps === 1 ? '' : 's'}`);
+      stepBody(nested, first, step);
+    }
+    aliasing = undefined;
+  };
+
   for (const [name, item] of Object.entries(top)) {
+    if (name === 'aliases') continue;
+    const target = aliases.get(name);
+    if (target !== undefined) {
+      aliasValue(name, target, item);
+      continue;
+    }
     if (name === 'final') {
       finalBody(item, name);
       continue;
     }
     const m = /^(step|epoch)(\d+)$/.exec(name);
-    if (!m) unknown(name, name, 'key', validTop);
+    if (!m) unknown(name, name, 'key', [...validTop, ...(aliases.size ? ['aliases', ...aliases.keys()] : ['aliases'])]);
     const [, kind, number] = m!;
     const step = Number(number);
     if (kind === 'epoch' && !fullBatch) {

@@ -13,7 +13,7 @@ import { Diagnoser } from './diagnose.js';
 import type { ViewRequest } from './graph.js';
 import { recomputedOf, usedValuesOf, VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
 import { scopeOf, type FileState, type Interned } from './scope.js';
-import { isCorrect, reproduces, type Tolerance } from './tolerance.js';
+import { isCorrect, reproduces, slipOfRecomputation, type Tolerance } from './tolerance.js';
 import { VerdictCache } from './verdict-cache.js';
 import { VariantGraphs, type VariantGraph } from './variant-graph.js';
 
@@ -55,12 +55,14 @@ export class Checker {
     const written: Array<Interned | undefined> = new Array(base.nodes.length);
     const paths: Array<string | undefined> = new Array(base.nodes.length);
     const lines: Array<number | undefined> = new Array(base.nodes.length);
+    const aliases: Array<string | undefined> = new Array(base.nodes.length);
     for (const w of answers.written) {
       const id = base.index.get(w.key);
       if (id === undefined) throw new Error(`internal: no quantity ${w.key} for ${w.path}`);
       written[id] = this.verdicts.number(w.text);
       paths[id] = w.path;
       lines[id] = w.line;
+      aliases[id] = w.alias;
     }
     for (const b of [this.base, ...this.diagnoser.built()]) b.results.trim();
     this.verdicts.useTolerance(tolerance);
@@ -73,7 +75,7 @@ export class Checker {
       const w = written[id];
       if (!w) continue;
       const value = base.values[id]!;
-      const result: Result = { path: paths[id]!, line: lines[id], written: w.text, exact: value, verdict: 'wrong', because: [], used: [], diagnosis: [] };
+      const result: Result = { path: paths[id]!, line: lines[id], written: w.text, exact: value, verdict: 'wrong', because: [], used: [], diagnosis: [], ...(aliases[id] !== undefined ? { alias: aliases[id] } : {}) };
       results.push(result);
       const quick = this.verdicts.quick(id, w, value);
       if (quick) result.verdict = quick;
@@ -82,11 +84,15 @@ export class Checker {
         let detail: Recomputed | undefined;
         result.recomputed = () => (detail ??= recomputedOf(base, exact, id, mine, paths));
         result.because = exact.causes(id).map((i) => paths[i]!);
-        result.used = usedValuesOf(base, exact, id, paths, (i) => written[i]!.text);
+        result.used = usedValuesOf(base, exact, id, paths, (i) => written[i]!.text, aliases);
         if (result.because.length && reproduces(w, mine, tolerance)) {
           result.verdict = 'carried';
           // Carried, and rounded as a correct value would be, or only within a slip of it.
           if (!isCorrect(w, mine, tolerance)) result.slip = true;
+        } else if (result.because.length && slipOfRecomputation(w, mine, exact.roundingSpread(id))) {
+          // Within a slip once the student's own rounding of the values that go in is allowed for.
+          result.verdict = 'carried';
+          result.slip = true;
         } else result.diagnosis = this.diagnoser.diagnose(file, id, w);
       }
       file.verdicts[id] = result.verdict;

@@ -53,6 +53,8 @@ export interface UsedValue {
 
 export interface Result {
   path: string;
+  /** The sheet's own name for the quantity, when written under an alias. */
+  alias?: string;
   line: number | undefined;
   written: string;
   exact: Dec;
@@ -121,7 +123,7 @@ function formsOf(g: Graph, id: number, formula: MathNode, symbols: string[], inp
 const unwrapped = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrapped(contentOf(n)) : n);
 
 /** The student's values that went into node `id` computed in scope `s` (see Result.used). */
-export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string | undefined>, written: (i: number) => string): UsedValue[] {
+export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string | undefined>, written: (i: number) => string, aliases: Array<string | undefined> = []): UsedValue[] {
   const how = s.computation(id);
   const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs) : new Map<string, string>();
   const formOfNode = new Map<number, string>();
@@ -134,6 +136,6 @@ export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string
     const n = g.nodes[i]!;
     const sameSample = n.step === node.step && n.row === node.row && n.row !== undefined;
     const form = formOfNode.get(i);
-    return { path: paths[i]!, label: sameSample ? n.name : paths[i]!, written: written(i), ...(form !== undefined ? { form } : {}) };
+    return { path: paths[i]!, label: aliases[i] ?? (sameSample ? n.name : paths[i]!), written: written(i), ...(form !== undefined ? { form } : {}) };
   });
 }

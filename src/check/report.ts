@@ -29,6 +29,11 @@ export function usedText(used: UsedValue[]): string {
   return used.map((u) => `${u.form !== undefined ? `${u.form} from ` : ''}your ${u.label} = ${u.written}`).join(', ');
 }
 
+/** A result's quantity: its path, and the sheet's own name for it when given under an alias. */
+function pathText(r: Result): string {
+  return r.alias !== undefined ? `${r.path} (${r.alias})` : r.path;
+}
+
 function word(r: Result): string {
   return r.verdict === 'carried' && r.slip ? 'carried, rounding slip' : WORD[r.verdict];
 }
@@ -78,7 +83,7 @@ export function reportDocument(report: FileReport): Doc {
     only: 'text',
     head: [],
     rows: report.results.map((r) => [
-      [{ colour: COLOUR[r.verdict], text: MARK[r.verdict] }], [literal(r.path)], [literal(r.written)],
+      [{ colour: COLOUR[r.verdict], text: MARK[r.verdict] }], [literal(pathText(r))], [literal(r.written)],
       [{ colour: COLOUR[r.verdict], text: word(r) }], [literal(verdictNote(r))],
     ]),
     plain: { head: false, columns: [{ gap: '' }, { gap: ' ' }, { gap: '  ' }, { gap: '  ', width: 13 }, { gap: ' ' }], below },
@@ -96,7 +101,7 @@ export function reportDocument(report: FileReport): Doc {
       only: 'typeset',
       head: [[], ['value'], ['written'], ['exact'], ['verdict'], ['notes']],
       rows: report.results.map((r) => [
-        [literal(MARK[r.verdict])], [code(r.path)], [literal(r.written)], [literal(shortText(r.exact))],
+        [literal(MARK[r.verdict])], [code(pathText(r))], [literal(r.written)], [literal(shortText(r.exact))],
         r.verdict === 'wrong' ? [{ strong: ['wrong'] }] : [word(r)],
         r.verdict === 'carried'
           ? [literal(`with ${usedText(r.used)}`)]
@@ -153,6 +158,7 @@ export function jsonReport(report: FileReport): object {
     spec: report.spec,
     results: report.results.map((r) => ({
       path: r.path,
+      ...(r.alias !== undefined ? { alias: r.alias } : {}),
       ...(r.line !== undefined ? { line: r.line } : {}),
       written: r.written,
       exact: r.exact.toString(),

@@ -299,6 +299,31 @@ export class Scope {
     return this.memo[gid]!;
   }
 
+  /** How far node `gid`, computed from the student's values, moves when each written value its formula
+   *  reads moves by half a unit of its own last digit (each alone, the larger of the two directions,
+   *  summed: the first-order spread of the student's own rounding). */
+  roundingSpread(gid: number): Dec {
+    const how = this.computation(gid);
+    const zero = this.g.ctx.zero;
+    if (!how.compute) return zero;
+    const vals = how.inputs.map((i) => this.value(i));
+    const at = how.compute(vals);
+    let spread = zero;
+    how.inputs.forEach((i, slot) => {
+      const half = this.isWritten(i) ? this.writtenAt(i)!.half : undefined;
+      if (!half) return;
+      let widest = zero;
+      for (const moved of [vals[slot]!.plus(half), vals[slot]!.minus(half)]) {
+        const v = vals.slice();
+        v[slot] = moved;
+        const d = how.compute!(v).minus(at).abs();
+        if (d.isFinite() && d.gt(widest)) widest = d;
+      }
+      spread = spread.plus(widest);
+    });
+    return spread;
+  }
+
   /** The written values that node `gid` was computed from (nearest ones, through unwritten nodes), where
    *  they differ from the exact values. */
   causes(gid: number): number[] {
