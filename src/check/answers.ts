@@ -97,7 +97,7 @@ export interface Answers {
 
 /** Sections whose keys are names that may hold dots (a torch-style param, fc.weight): the rest of a
  *  path is one key. `via` and `optimizer` have one level of names before such a key. */
-const NAMED_SECTIONS = new Set(['params', 'gradients', 'adjoints', 'values', 'local_derivatives', 'pre_activations']);
+const NAMED_SECTIONS = new Set(['params', 'gradients', 'adjoints', 'values', 'local_derivatives', 'pre_activations', 'deltas']);
 const TWO_LEVEL_SECTIONS = new Set(['via', 'optimizer']);
 
 /** An alias's path with its value, as the nested mappings the answers would have written:
@@ -209,8 +209,10 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
      *  (the neuron that is its argument, where that is a bare name). */
     const viewValue = (kind: ViewKind, of: string, x: Plain, xAt: string, use?: string) => {
       const path = `${canon}.${VIEW_SECTIONS[kind]}.${of}${use !== undefined ? `.${use}` : ''}`;
-      const existing = kind === 'pre' ? views.pre.get(of) : undefined;
-      if (existing !== undefined) return value(x, xAt, path, k(existing), step, final);
+      // A pre-activation that is a neuron of its own (a bare name) is that neuron, and its delta that
+      // neuron's adjoint.
+      const existing = kind === 'pre' || kind === 'delta' ? views.pre.get(of) : undefined;
+      if (existing !== undefined) return value(x, xAt, path, k(kind === 'pre' ? existing : adjointName(existing)), step, final);
       value(x, xAt, path, k(viewName(kind, of, use)), step, final, { kind, of, ...(use !== undefined ? { use } : {}) });
     };
     for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
@@ -229,6 +231,8 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
         });
       } else if (name === VIEW_SECTIONS.local && !final) {
         perName(item, itemAt, [...views.local], 'neuron with a local derivative', (n, x, xAt) => viewValue('local', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.delta && !final) {
+        perName(item, itemAt, [...views.local], 'neuron with a pre-activation', (n, x, xAt) => viewValue('delta', n, x, xAt));
       } else if (name === VIEW_SECTIONS.pre) {
         perName(item, itemAt, [...views.pre.keys()], 'neuron with a pre-activation', (n, x, xAt) => viewValue('pre', n, x, xAt));
       } else if (name === VIEW_SECTIONS.via && !final) {

@@ -6,7 +6,7 @@
 // must be walkable in both directions.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { compile } from '../graph/evaluate.js';
-import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
+import { call as callNode, mul as mulNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS, STEP_DERIVATIVE_OF } from '../symbolic/functions.js';
 import { adjointName, stepProgram, type Equation, type Role } from '../graph/program.js';
 import { activationOf, localDerivative, termsByUse, VIEW_SECTIONS, viewName, type ViewKind } from './views.js';
@@ -157,13 +157,20 @@ export function graphOf(trace: Trace, steps: number, final: boolean, views: read
       const t = g.nodes[target]!;
       if (!t.formula) continue;
       const before = new Map(t.symbols.map((s, i) => [s, t.inputs[i]!]));
+      // A delta reads the neuron's adjoint; a local derivative (and a delta) the neuron itself.
+      const adjoint = v.kind === 'delta' ? g.index.get(nodeKey(step, row, adjointName(v.of))) : undefined;
+      if (adjoint !== undefined) before.set(adjointName(v.of), adjoint);
+      if (v.kind === 'local' || v.kind === 'delta') before.set(v.of, target);
       let formula: MathNode | undefined;
       if (v.kind === 'local') formula = localDerivative(v.of, t.formula, symbolNode);
       else if (v.kind === 'pre') formula = activationOf(t.formula)?.arg;
-      else formula = termsByUse(t.formula)?.get(v.use!);
+      else if (v.kind === 'delta') {
+        const local = adjoint !== undefined ? localDerivative(v.of, t.formula, symbolNode) : undefined;
+        formula = local && mulNode(symbolNode(adjointName(v.of)), local);
+      } else formula = termsByUse(t.formula)?.get(v.use!);
       if (!formula) continue;
       const name = viewName(v.kind, v.of, v.use);
-      const id = addNode(g, { key: nodeKey(step, row, name), step, row, name, role: 'view' }, formula, (s) => (s === v.of && v.kind === 'local' ? target : before.get(s)!));
+      const id = addNode(g, { key: nodeKey(step, row, name), step, row, name, role: 'view' }, formula, (s) => before.get(s)!);
       Object.assign(g.nodes[id]!, { view: v.kind, of: v.of, ...(v.use !== undefined ? { use: v.use } : {}) });
       g.order.push(id);
       const n = g.nodes[id]!;

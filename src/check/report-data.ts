@@ -112,7 +112,7 @@ function formsOf(g: Graph, id: number, formula: MathNode, symbols: string[], inp
   const node = g.nodes[id]!;
   const nodeOf = new Map(symbols.map((sym, slot) => [sym, inputs[slot]!]));
   if (node.view === 'local') return node.of !== undefined && nodeOf.has(node.of) ? new Map([[node.of, printFormula(unwrapped(formula))]]) : new Map();
-  if (node.role !== 'adjoint' && node.role !== 'share' && node.view !== 'via') return new Map();
+  if (node.role !== 'adjoint' && node.role !== 'share' && node.view !== 'via' && node.view !== 'delta') return new Map();
   const isNeuron = (sym: string) => {
     const i = nodeOf.get(sym);
     return i !== undefined && g.nodes[i]!.role === 'neuron';

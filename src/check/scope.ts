@@ -102,7 +102,7 @@ export class Scope {
     const locals = localViews(this.g);
     if (!locals.size) return NO_FACTORS;
     const n = this.g.nodes[gid]!;
-    if (n.role !== 'adjoint' && n.role !== 'share' && n.view !== 'via') return NO_FACTORS;
+    if (n.role !== 'adjoint' && n.role !== 'share' && n.view !== 'via' && n.view !== 'delta') return NO_FACTORS;
     const out: Factor[] = [];
     for (const i of n.inputs) {
       const local = locals.get(i);

@@ -11,15 +11,15 @@ import type { Spec } from '../spec/model.js';
 import { argsOf, callName, childrenOf, contentOf, isOperator, symbolName } from '../symbolic/tree.js';
 
 /** The kinds of view, by the answers section that names them. */
-export type ViewKind = 'local' | 'pre' | 'via';
+export type ViewKind = 'local' | 'pre' | 'delta' | 'via';
 
 /** The answers file's section of each kind, inside a sample. */
-export const VIEW_SECTIONS: Record<ViewKind, string> = { local: 'local_derivatives', pre: 'pre_activations', via: 'via' };
+export const VIEW_SECTIONS: Record<ViewKind, string> = { local: 'local_derivatives', pre: 'pre_activations', delta: 'deltas', via: 'via' };
 
 /** A view's quantity name (the graph's node name, and the report's): h2' (the derivative of h2's
- *  function at its argument), z(h1_1), dL/dWx via a2. */
+ *  function at its argument), z(h1_1), dL/dz(o_1) (the delta of backpropagation), dL/dWx via a2. */
 export const viewName = (kind: ViewKind, of: string, use?: string): string =>
-  kind === 'local' ? `${of}'` : kind === 'pre' ? `z(${of})` : `dL/d${of} via ${use}`;
+  kind === 'local' ? `${of}'` : kind === 'pre' ? `z(${of})` : kind === 'delta' ? `dL/dz(${of})` : `dL/d${of} via ${use}`;
 
 const unwrap = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrap(contentOf(n)) : n);
 
