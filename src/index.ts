@@ -25,6 +25,8 @@ import { derivationDocument, derivationText, type DerivationReport } from './ren
 import { print } from './render/text.js';
 import { isOne } from './symbolic/build.js';
 import { answerShape, extentOf, parseAnswers, viewsOf, type Answers } from './check/answers.js';
+import { errataOf } from './check/errata.js';
+import { errataJson, errataMarkdown, errataText } from './check/report-errata.js';
 import { Checker, type Diagnosis, type FileReport, type Verdict } from './check/check.js';
 import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
@@ -633,6 +635,18 @@ export function checkReport(files: GradedFile[], format: 'text' | 'markdown' | '
 
 /** One row per graded file (counts per verdict and the first new error, or the file's error), as
  *  `exactprop check --summary FORMAT` prints it: CSV or a Markdown table. */
+/**
+ * A published answer key graded as a sheet, printed as its errata list (`exactprop check --key`): each
+ * wrong value with its exact value, the first error it follows from, and what reproduces a new error;
+ * values off only in their last digit apart. JSON gives `{ key, spec, errata, rounding, correct }`.
+ */
+export function checkErrata(file: GradedFile, format: 'text' | 'markdown' | 'json', options: CheckFormatOptions = {}): { text: string; errata: number } {
+  if (!('report' in file)) throw new RangeError(`the key ${file.file} could not be read: ${file.error.located()}`);
+  const e = errataOf(fileReportOf(file.report));
+  const text = format === 'json' ? jsonSafe(JSON.stringify(errataJson(e), null, 2)) + '\n' : format === 'markdown' ? errataMarkdown(e) : errataText(e, options.colour === true);
+  return { text, errata: e.errata.length };
+}
+
 export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): string {
   const rows: SummaryRow[] = files.map((f) => ('report' in f ? { file: f.file, report: fileReportOf(f.report) } : { file: f.error.file, error: f.error.located() }));
   if (format === 'csv') return csvSummary(rows);

@@ -232,3 +232,22 @@ describe('answers files: aliases, views and hints', () => {
     expect(parseError(BPTT, 'aliases: { E: step1.loss }\nE2: 1\n')).toContain("unknown key 'E2' (did you mean 'E'?); expected step1, epoch1, final, aliases, E");
   });
 });
+
+describe('the other functions hand calculations write from their own values', () => {
+  it('softmax with cross-entropy: dL/dz1_1 = (p_1 - y1)/3 from the written p_1 = 0.2600 is (0.26 - 1)/3 = -0.24667, carried', () => {
+    const report = grade(example('softmax-classifier.yaml'), 'step1:\n  sample1:\n    p_1: 0.2600\n    adjoints: { z1_1: -0.2467 }\n');
+    // The exact p_1 = softmax(0, 0.6, 0.2)_1 = 1/(1 + e^0.6 + e^0.2) = 0.24730917976...
+    expect(at(report, 'step1.sample1.p_1').verdict).toBe('wrong');
+    const r = at(report, 'step1.sample1.adjoints.z1_1');
+    expect(r.verdict).toBe('carried');
+    expect(r.used).toEqual([{ path: 'step1.sample1.p_1', label: 'p_1', written: '0.2600', form: 'p_1 - y1' }]);
+  });
+
+  it('exp: de/dz = e, read from the written e = 2.9 (exp(1) = 2.71828...), so dL/dz = 2.9 is carried', () => {
+    const spec = 'model:\n  inputs: [x]\n  neurons:\n    z: w*x\n    e: exp(z)\n  outputs: [e]\nparams: { w: 1 }\ndata:\n  - { x: 1 }\nloss: { sample: e, reduce: sum }\ntraining: { optimizer: sgd, lr: 0.1, epochs: 1 }\n';
+    const report = grade(spec, 'step1:\n  sample1:\n    e: 2.9\n    adjoints: { z: 2.9 }\n    local_derivatives: { e: 2.9 }\n');
+    expect(at(report, 'step1.sample1.e').verdict).toBe('wrong');
+    expect(at(report, 'step1.sample1.adjoints.z').verdict).toBe('carried');
+    expect(at(report, 'step1.sample1.local_derivatives.e').verdict).toBe('carried');
+  });
+});
