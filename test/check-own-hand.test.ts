@@ -251,3 +251,30 @@ describe('the other functions hand calculations write from their own values', ()
     expect(at(report, 'step1.sample1.local_derivatives.e').verdict).toBe('carried');
   });
 });
+
+describe('batch statistics of a torch-style BatchNorm layer, a step\'s `batch:` section', () => {
+  // test/fixtures/published/so-pytorch-batchnorm1d.yaml: the batch [[3, 2], [1, 4]]; feature 0 has mean
+  // 2 and biased variance ((3-2)^2 + (1-2)^2)/2 = 1, feature 1 mean 3 and variance 1. The question's
+  // own attempt divides by n - 1, a variance of 2.
+  const spec = fixture('so-pytorch-batchnorm1d.yaml');
+
+  it('grades them whole (by channel) or one by one', () => {
+    const report = grade(spec, 'step1:\n  batch:\n    bn_mean: [2, 3]\n    bn_var_0: 1\n');
+    expect(report.results.map((r) => [r.path, r.verdict])).toEqual([
+      ['step1.batch.bn_mean_0', 'correct'],
+      ['step1.batch.bn_var_0', 'correct'],
+      ['step1.batch.bn_mean_1', 'correct'],
+    ]);
+  });
+
+  it('the Bessel-corrected variance 2.0 is wrong, and what follows from it carried: xhat = (3 - 2)/sqrt(2 + 1e-5)', () => {
+    const report = grade(spec, 'step1:\n  batch: { bn_var_0: 2.0 }\n  sample1: { bn_s0_xhat_0: 0.7071 }\n');
+    expect(at(report, 'step1.batch.bn_var_0').verdict).toBe('wrong');
+    // 1/sqrt(2.00001) = 0.70710501..., 0.7071 within half a unit of it.
+    expect(at(report, 'step1.sample1.bn_s0_xhat_0').verdict).toBe('carried');
+  });
+
+  it('a model without batch norm has no `batch:` section', () => {
+    expect(parseError(BPTT, 'step1:\n  batch: { m: 1 }\n')).toContain("unknown key 'batch' in step1");
+  });
+});

@@ -46,6 +46,28 @@ export interface AnswerShape {
   tensors: { layers: Map<string, string[]>; params: Map<string, string[]> };
   /** The quantities a sheet writes that the training does not name (views.ts). */
   views: ViewShape;
+  /** For a model with batch norm (its batch one program): each layer's batch statistics, a step's
+   *  `batch:` section, by scalar name (bn_mean_0) and whole per layer (bn_mean: [...], by channel). */
+  batch: { scalars: string[]; whole: Map<string, string[]> };
+}
+
+/** A batch norm layer's batch statistics, among the neurons of a model whose batch is one program. */
+function batchStatistics(spec: Spec): AnswerShape['batch'] {
+  const scalars: string[] = [];
+  const whole = new Map<string, string[]>();
+  if (spec.tensors?.batchSize === undefined) return { scalars, whole };
+  const neurons = new Set(spec.neurons.map((n) => n.name));
+  for (const layer of spec.tensors.layers) {
+    if (!layer.type.startsWith('BatchNorm')) continue;
+    for (const stat of ['mean', 'var']) {
+      const entries: string[] = [];
+      for (let c = 0; neurons.has(`${layer.name}_${stat}_${c}`); c++) entries.push(`${layer.name}_${stat}_${c}`);
+      if (!entries.length) continue;
+      scalars.push(...entries);
+      whole.set(`${layer.name}_${stat}`, entries);
+    }
+  }
+  return { scalars, whole };
 }
 
 export function answerShape(spec: Spec): AnswerShape {
@@ -71,6 +93,7 @@ export function answerShape(spec: Spec): AnswerShape {
       }
       : { layers: new Map(), params: new Map() },
     views: viewShape(spec),
+    batch: batchStatistics(spec),
   };
 }
 
@@ -266,7 +289,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   const stepBody = (v: Plain, at: string, step: number) => {
     const canon = `step${step}`;
     const rows = shape.rowsOfStep(step);
-    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss', 'gradients', 'optimizer', 'params'];
+    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss', 'gradients', 'optimizer', 'params', ...(shape.batch.scalars.length ? ['batch'] : [])];
     for (const [name, item] of Object.entries(mapping(v, at, `the step's values (${list(keys)})`))) {
       const itemAt = `${at}.${name}`;
       const row = samples(name, itemAt, rows, canon);
@@ -281,7 +304,15 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
           else value(x, xAt, `${canon}.${name}.${p}`, key(p), step, false);
         });
       }
-      else if (name === 'optimizer') {
+      else if (name === 'batch' && shape.batch.scalars.length) {
+        // The batch is one program (one data row of the scalar spec): its statistics are that row's.
+        const row = rows[0]!;
+        perName(item, itemAt, [...shape.batch.scalars, ...shape.batch.whole.keys()], 'batch statistic', (q, x, xAt) => {
+          const whole = shape.batch.whole.get(q);
+          if (whole) tensor(x, xAt, whole, (e, y, yAt) => value(y, yAt, `${canon}.batch.${e}`, nodeKey(step, row, e), step, false));
+          else value(x, xAt, `${canon}.batch.${q}`, nodeKey(step, row, q), step, false);
+        });
+      } else if (name === 'optimizer') {
         perName(item, itemAt, shape.locals, 'optimizer quantity', (local, x, xAt) => {
           perName(x, xAt, shape.params, 'param', (p, y, yAt) => {
             if (!shape.updated.has(p)) fail(yAt, `'${p}' is frozen: the optimizer does not update it`);

@@ -293,6 +293,8 @@ export function pathOf(g: Graph, id: number): string {
   const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
   if (n.row !== undefined) {
     const sample = `${step}.sample${n.row + 1}`;
+    // A batch norm model's batch statistics (its batch one program): the step's `batch:` section.
+    if (n.role === 'neuron' && isBatchStatistic(g.spec, n.name)) return `${step}.batch.${n.name}`;
     if (n.view) return `${sample}.${VIEW_SECTIONS[n.view]}.${n.of}${n.use !== undefined ? `.${n.use}` : ''}`;
     switch (n.role) {
       case 'adjoint': return `${sample}.adjoints.${n.of}`;
@@ -524,4 +526,11 @@ export function localViews(g: Graph): Map<number, Factor> {
     localCache.set(g, m);
   }
   return m;
+}
+
+/** Whether a neuron is a batch norm layer's batch statistic (<layer>_mean_<c>, <layer>_var_<c>) in a
+ *  model whose batch is one program. */
+function isBatchStatistic(spec: Spec, name: string): boolean {
+  if (spec.tensors?.batchSize === undefined) return false;
+  return spec.tensors.layers.some((l) => l.type.startsWith('BatchNorm') && new RegExp(`^${l.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(mean|var)_\\d+$`).test(name));
 }
