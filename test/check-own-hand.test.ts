@@ -211,6 +211,18 @@ describe('answers files: aliases, views and hints', () => {
     expect(parseError(BPTT, 'step1:\n  sample1:\n    a2: 1\n    pre_activations: { h2: 1 }\n')).toContain('is given twice');
   });
 
+  it('a view is added only where it is written, also in the final forward pass', () => {
+    const spec = parseSpec(example('sigmoid-2-2-2-sgd.yaml'), 'spec.yaml');
+    const shape = new Checker(spec, { steps: 0, final: false }).shape;
+    const parsed = parseAnswers('final:\n  sample1:\n    pre_activations: { o_1: 1.0568 }\n', 'answers.yaml', shape);
+    expect(viewsOf([parsed])).toEqual([{ kind: 'pre', of: 'o_1', step: 2, row: 0 }]);
+    const checker = new Checker(spec, { steps: 1, final: true, views: viewsOf([parsed]) });
+    // After the step: 0.35891648*out_h1' + 0.408666186*out_h2' + 0.6 with the updated hidden weights,
+    // 1.0568499..., one view node in the graph.
+    expect(checker.check(parsed, DEFAULT_TOLERANCE).results[0]!.verdict).toBe('correct');
+    expect(checker.base.graph.nodes.filter((n) => n.role === 'view')).toHaveLength(1);
+  });
+
   it('dL/dy as a key says where an adjoint or a gradient goes', () => {
     expect(parseError(BPTT, 'step1:\n  sample1:\n    dL/dy2: 2\n')).toContain("unknown neuron 'dL/dy2' in step1.sample1 (an adjoint: write it as adjoints: { y2: ... })");
     expect(parseError(BPTT, 'step1:\n  sample1:\n    dL/dWx: 2\n')).toContain('(a gradient: write it as gradients: { Wx: ... }');

@@ -146,7 +146,7 @@ function nestOf(path: string, value: Plain): [string, Plain] {
 /** The distinct views a set of answers names. */
 export function viewsOf(files: Answers[]): ViewRequest[] {
   const out = new Map<string, ViewRequest>();
-  for (const a of files) for (const w of a.written) if (w.view) out.set(`${w.view.kind}|${w.view.of}|${w.view.use ?? ''}`, w.view);
+  for (const a of files) for (const w of a.written) if (w.view) out.set(w.key, w.view);
   return [...out.values()];
 }
 
@@ -236,7 +236,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
       // neuron's adjoint.
       const existing = kind === 'pre' || kind === 'delta' ? views.pre.get(of) : undefined;
       if (existing !== undefined) return value(x, xAt, path, k(kind === 'pre' ? existing : adjointName(existing)), step, final);
-      value(x, xAt, path, k(viewName(kind, of, use)), step, final, { kind, of, ...(use !== undefined ? { use } : {}) });
+      value(x, xAt, path, k(viewName(kind, of, use)), step, final, { kind, of, step, row, ...(use !== undefined ? { use } : {}) });
     };
     for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
       const itemAt = `${at}.${name}`;

@@ -64,11 +64,14 @@ export interface Graph {
   final: boolean;
 }
 
-/** A view an answers file names: its kind, its neuron or param, and for 'via' the use. */
+/** A view an answers file names: its kind, its neuron or param, for 'via' the use, and where (only
+ *  the views written are added: a graph grows by what the files write, not by steps times samples). */
 export interface ViewRequest {
   kind: ViewKind;
   of: string;
   use?: string;
+  step: number;
+  row: number;
 }
 
 export const nodeKey = (step: number, row: number | undefined, name: string) => `${step}|${row ?? ''}|${name}`;
@@ -149,8 +152,15 @@ export function graphOf(trace: Trace, steps: number, final: boolean, views: read
   };
 
   // The views an answers file names (views.ts), after the sample's own equations: each reads them.
+  const viewsAt = new Map<string, ViewRequest[]>();
+  for (const v of views) {
+    const k = `${v.step}|${v.row}`;
+    const list = viewsAt.get(k) ?? [];
+    list.push(v);
+    viewsAt.set(k, list);
+  }
   const addViews = (step: number, row: number, backward: boolean) => {
-    for (const v of views) {
+    for (const v of viewsAt.get(`${step}|${row}`) ?? []) {
       if (v.kind !== 'pre' && !backward) continue;
       const target = g.index.get(nodeKey(step, row, v.kind === 'via' ? adjointName(v.of) : v.of));
       if (target === undefined) continue;
