@@ -290,3 +290,31 @@ describe('batch statistics of a torch-style BatchNorm layer, a step\'s `batch:` 
     expect(parseError(BPTT, 'step1:\n  batch: { m: 1 }\n')).toContain("unknown key 'batch' in step1");
   });
 });
+
+describe('a torch.nn.RNN\'s tied weight, one time step at a time', () => {
+  // One unit, x = [1, 2], W_ih = 0.5, W_hh = 0.1, zero biases, MSE against [1, 2]: h_0 = tanh(0.5),
+  // h_1 = tanh(1 + 0.1 h_0). By hand (mpmath, 30 digits): the share of dL/dW_ih through time step 1 is
+  // (h_1 - 2)(1 - h_1^2) * 2 = -0.95399324610..., through time step 0 ((h_0 - 1) + (h_1 - 2)(1 - h_1^2)
+  // * 0.1)(1 - h_0^2) * 1 = -0.46053003355...; together PyTorch's float64 gradient -1.4145232796589613.
+  const spec = `model:
+  inputs: { x: [2, 1] }
+  layers:
+    - { type: RNN, name: rnn, input_size: 1, hidden_size: 1 }
+params: { rnn.weight_ih_l0: [[0.5]], rnn.weight_hh_l0: [[0.1]], rnn.bias_ih_l0: [0], rnn.bias_hh_l0: [0] }
+data:
+  - { x: [[1.0], [2.0]], y: [[1.0], [2.0]] }
+loss: { name: mse, targets: [y] }
+`;
+  const report = grade(spec, 'step1:\n  sample1:\n    via: { rnn_weight_ih_l0_0_0: { rnn_0_0: -0.4605, rnn_1_0: -0.9540 } }\n  gradients: { rnn.weight_ih_l0: [[-1.4145]] }\n');
+
+  it('grades each time step\'s share of dL/dW_ih under the output it goes through', () => {
+    expect(at(report, 'step1.sample1.via.rnn_weight_ih_l0_0_0.rnn_0_0').exact.toString().slice(0, 13)).toBe('-0.4605300335');
+    expect(at(report, 'step1.sample1.via.rnn_weight_ih_l0_0_0.rnn_1_0').exact.toString().slice(0, 13)).toBe('-0.9539932461');
+    expect(report.summary).toEqual({ correct: 3, 'rounding-slip': 0, carried: 0, wrong: 0 });
+    expect(Number(at(report, 'step1.gradients.rnn_weight_ih_l0_0_0').exact.toString())).toBeCloseTo(-1.4145232796589613, 14);
+  });
+
+  it('the hidden-to-hidden weight is used from time step 1 on (h_{-1} = 0)', () => {
+    expect(parseError(spec, 'step1:\n  sample1:\n    via: { rnn_weight_hh_l0_0_0: { rnn_0_0: 1 } }\n')).toContain("unknown use 'rnn_0_0' of 'rnn_weight_hh_l0_0_0' (a quantity whose equation reads it) (did you mean 'rnn_1_0'?); expected rnn_1_0");
+  });
+});
