@@ -88,7 +88,7 @@ export interface FileReport {
 export function recomputedOf(g: Graph, s: Scope, id: number, value: Dec, paths: Array<string | undefined>): Recomputed {
   const node = g.nodes[id]!;
   const how = s.computation(id);
-  const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs) : new Map<string, string>();
+  const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs, how) : new Map<string, string>();
   const inputs = how.symbols.map((symbol, slot): RecomputedInput => {
     const i = how.inputs[slot]!;
     const yours = s.isWritten(i);
@@ -106,8 +106,20 @@ export function recomputedOf(g: Graph, s: Scope, id: number, value: Dec, paths: 
   };
 }
 
+/** The hand forms of a computation, by the computation (a node, or its form with the student's switches
+ *  and factors: the same object for every file of a class). */
+const formsCache = new WeakMap<object, Map<string, string>>();
+
 /** The hand forms of a formula's neuron inputs (see handFormsOf), printed, by symbol. */
-function formsOf(g: Graph, id: number, formula: MathNode, symbols: string[], inputs: number[]): Map<string, string> {
+function formsOf(g: Graph, id: number, formula: MathNode, symbols: string[], inputs: number[], how?: object): Map<string, string> {
+  const known = how && formsCache.get(how);
+  if (known) return known;
+  const forms = formsOfUncached(g, id, formula, symbols, inputs);
+  if (how) formsCache.set(how, forms);
+  return forms;
+}
+
+function formsOfUncached(g: Graph, id: number, formula: MathNode, symbols: string[], inputs: number[]): Map<string, string> {
   // Only a backward formula reads a neuron for a local derivative; a local derivative is one whole.
   const node = g.nodes[id]!;
   const nodeOf = new Map(symbols.map((sym, slot) => [sym, inputs[slot]!]));
@@ -125,7 +137,7 @@ const unwrapped = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unw
 /** The student's values that went into node `id` computed in scope `s` (see Result.used). */
 export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string | undefined>, written: (i: number) => string, aliases: Array<string | undefined> = []): UsedValue[] {
   const how = s.computation(id);
-  const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs) : new Map<string, string>();
+  const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs, how) : new Map<string, string>();
   const formOfNode = new Map<number, string>();
   how.symbols.forEach((sym, slot) => {
     const f = forms.get(sym);

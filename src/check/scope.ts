@@ -2,11 +2,11 @@
 // wrote, on demand.
 import type { Dec } from '../numeric/context.js';
 import { allSwitches, factored, localViews, switched, type Computation, type Factor, type Graph, type Switch } from './graph.js';
-
-const NO_FACTORS: Factor[] = [];
 import type { Verdict } from './report-data.js';
 import { inContext, reproduces, type Tolerance, type WrittenNumber } from './tolerance.js';
 import type { VariantGraph } from './variant-graph.js';
+
+const NO_FACTORS: Factor[] = [];
 
 /** A written number, interned: `serial` names its text. */
 export type Interned = WrittenNumber & { serial: number };
