@@ -83,8 +83,9 @@ export class Checker {
         const mine = exact.computed(id);
         let detail: Recomputed | undefined;
         result.recomputed = () => (detail ??= recomputedOf(base, exact, id, mine, paths));
-        result.because = exact.causes(id).map((i) => paths[i]!);
-        result.used = usedValuesOf(base, exact, id, paths, (i) => written[i]!.text, aliases);
+        const sources = exact.sources(id);
+        result.because = exact.causes(id, sources).map((i) => paths[i]!);
+        result.used = usedValuesOf(base, exact, id, sources, paths, (i) => written[i]!.text, aliases);
         if (result.because.length && reproduces(w, mine, tolerance)) {
           result.verdict = 'carried';
           // Carried, and rounded as a correct value would be, or only within a slip of it.

@@ -135,7 +135,7 @@ function formsOfUncached(g: Graph, id: number, formula: MathNode, symbols: strin
 const unwrapped = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrapped(contentOf(n)) : n);
 
 /** The student's values that went into node `id` computed in scope `s` (see Result.used). */
-export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string | undefined>, written: (i: number) => string, aliases: Array<string | undefined> = []): UsedValue[] {
+export function usedValuesOf(g: Graph, s: Scope, id: number, sources: number[], paths: Array<string | undefined>, written: (i: number) => string, aliases: Array<string | undefined> = []): UsedValue[] {
   const how = s.computation(id);
   const forms = how.formula ? formsOf(g, id, how.formula, how.symbols, how.inputs, how) : new Map<string, string>();
   const formOfNode = new Map<number, string>();
@@ -144,7 +144,7 @@ export function usedValuesOf(g: Graph, s: Scope, id: number, paths: Array<string
     if (f !== undefined) formOfNode.set(how.inputs[slot]!, f);
   });
   const node = g.nodes[id]!;
-  return s.sources(id).map((i) => {
+  return sources.map((i) => {
     const n = g.nodes[i]!;
     const sameSample = n.step === node.step && n.row === node.row && n.row !== undefined;
     const form = formOfNode.get(i);

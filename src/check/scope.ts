@@ -326,8 +326,8 @@ export class Scope {
 
   /** The written values that node `gid` was computed from (nearest ones, through unwritten nodes), where
    *  they differ from the exact values. */
-  causes(gid: number): number[] {
-    return this.sources(gid).filter((i) => !this.writtenValue(i).eq(this.g.values[i]!));
+  causes(gid: number, sources = this.sources(gid)): number[] {
+    return sources.filter((i) => !this.writtenValue(i).eq(this.g.values[i]!));
   }
 
   /** Every written value that goes into node `gid` computed from the student's values: the nearest
