@@ -21,7 +21,7 @@ describe('check --key', () => {
     // L2 = (1.558 - 2)^2/2 = 0.097682 written 0.0978.
     expect(r.out).toContain('- step1.sample1.L2 = 0.0978 (line 14): should be 0.096510533891…; follows from step1.sample1.h2 = 0.7790, computed correctly from there (with a rounding slip of its own)');
     // Under the key's own names.
-    expect(r.out).toContain("- dL/da2 (step1.sample1.adjoints.a2) = -0.3475 (line 18): should be -0.343641040299…; follows from step1.sample1.h2 = 0.7790");
+    expect(r.out).toContain("- step1.sample1.adjoints.a2 (dL/da2) = -0.3475 (line 18): should be -0.343641040299…; follows from step1.sample1.h2 = 0.7790");
     // L1 = (0.9242 - 1)^2/2: exact 0.0028702..., written 0.00288, within one unit.
     expect(r.out).toContain('Rounded in the last digit (within one unit of it, not wrong):\n- step1.sample1.L1 = 0.00288, exact 0.00287021954812…');
     expect(lines.at(-2)).toBe('errata: 10 wrong values (1 new error, 9 following from it), 1 rounded in the last digit, 2 correct');
@@ -47,6 +47,14 @@ describe('check --key', () => {
     const r = await cli(['check', '--key', 'examples/hw7-q2.yaml', 'examples/hw7-q2.answers.yaml']);
     expect(r.out).toContain('- step1.loss = 88.25 (line 18): should be 89.525; a new error, reproduced by penalty-left-out: the penalty');
     expect(r.out).toContain('- step1.sample1.gradients.w2 = -68 (line 12): should be -18; a new error, reproduced by sum-times-sum (as above)');
+  });
+
+  it('an alias is the key\'s own text: Markdown escapes it, in the errata and in the report\'s table', async () => {
+    const key = 'aliases: { "d|<b>": step1.sample1.h2 }\n"d|<b>": 0.7790\n';
+    const errata = await cli(['check', '--key', SPEC, 'key.yaml', '--format', 'markdown'], { 'key.yaml': key });
+    expect(errata.out).toContain('- `step1.sample1.h2` (d\\|&lt;b&gt;) = 0.7790 (line 2): should be 0.780329185039…');
+    const report = await cli(['check', SPEC, 'key.yaml', '--format', 'markdown'], { 'key.yaml': key });
+    expect(report.out).toContain('| ✗ | `step1.sample1.h2` (d\\|&lt;b&gt;) | 0.7790 |');
   });
 
   it('takes one key, not a class', async () => {

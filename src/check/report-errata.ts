@@ -8,7 +8,7 @@ import type { Errata, Erratum } from './errata.js';
 
 const literal = (text: string): Inline => ({ literal: text });
 const code = (text: string): Inline => ({ code: text });
-const named = (path: string, alias?: string) => (alias !== undefined ? `${alias} (${path})` : path);
+const named = (path: string, alias?: string) => (alias !== undefined ? `${path} (${alias})` : path);
 
 /** `told`: the diagnoses explained already, named alone after their first time (as check's report does). */
 function because(e: Erratum, errata: Errata, told: Set<string>): string {
@@ -42,8 +42,10 @@ export function errataDocument(e: Errata): Doc {
   else {
     blocks.push({
       kind: 'list',
+      // Aliases are the key's own text: plain strings, escaped by the printer.
       items: e.errata.map((x) => [
-        code(named(x.path, x.alias)), literal(` = ${x.written}${x.line !== undefined ? ` (line ${x.line})` : ''}: should be ${shortText(x.exact)}; ${because(x, e, told)}`),
+        code(x.path), ...(x.alias !== undefined ? [` (${x.alias})`] : []),
+        ` = ${x.written}${x.line !== undefined ? ` (line ${x.line})` : ''}: should be ${shortText(x.exact)}; ${because(x, e, told)}`,
       ]),
     });
   }
@@ -51,7 +53,7 @@ export function errataDocument(e: Errata): Doc {
     blocks.push({
       kind: 'list',
       lead: ['Rounded in the last digit (within one unit of it, not wrong):'],
-      items: e.rounding.map((x) => [code(named(x.path, x.alias)), literal(` = ${x.written}, exact ${shortText(x.exact)}`)]),
+      items: e.rounding.map((x) => [code(x.path), ...(x.alias !== undefined ? [` (${x.alias})`] : []), ` = ${x.written}, exact ${shortText(x.exact)}`]),
     });
   }
   blocks.push({ kind: 'paragraph', content: [literal(errataSummary(e))] });

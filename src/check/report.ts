@@ -101,10 +101,11 @@ export function reportDocument(report: FileReport): Doc {
       only: 'typeset',
       head: [[], ['value'], ['written'], ['exact'], ['verdict'], ['notes']],
       rows: report.results.map((r) => [
-        [literal(MARK[r.verdict])], [code(pathText(r))], [literal(r.written)], [literal(shortText(r.exact))],
+        // An alias is the sheet's own text: a plain string, escaped by the printer.
+        [literal(MARK[r.verdict])], [code(r.path), ...(r.alias !== undefined ? [` (${r.alias})`] : [])], [literal(r.written)], [literal(shortText(r.exact))],
         r.verdict === 'wrong' ? [{ strong: ['wrong'] }] : [word(r)],
         r.verdict === 'carried'
-          ? [literal(`with ${usedText(r.used)}`)]
+          ? [`with ${usedText(r.used)}`]
           : [literal(r.diagnosis.map((d) => d.id).join(', '))],
       ]),
     },
