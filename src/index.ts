@@ -600,7 +600,18 @@ export function checkAll(spec: Spec, inputs: AnswersInput[], options: CheckAllOp
   if (good.length > 1) checker.prepare();
   return parsed.map((p): GradedFile => {
     if (p instanceof InputError) return { file: p.file, error: p };
-    const fileReport = checker.check(p, tolerance);
+    let fileReport: FileReport;
+    try {
+      fileReport = checker.check(p, tolerance);
+    } catch (e) {
+      // A quantity a file names that its equations cannot give (checker.check says which): the file's
+      // error, as for a file that cannot be read; a single file's is thrown.
+      if (e instanceof InputError) {
+        if (inputs.length === 1) throw e;
+        return { file: p.file, error: e };
+      }
+      throw e;
+    }
     const report = JSON.parse(JSON.stringify(jsonReport(fileReport))) as CheckReport;
     graded.set(report, fileReport);
     return { file: p.file, report };

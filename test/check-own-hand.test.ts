@@ -12,7 +12,7 @@ import { parseAnswers, viewsOf } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE } from '../src/check/tolerance.js';
 import { textReport, jsonReport } from '../src/check/report.js';
 import { InputError } from '../src/spec/errors.js';
-import { example } from './helpers/spec.js';
+import { cli, example } from './helpers/spec.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/published/${name}`, import.meta.url), 'utf8');
 
@@ -221,6 +221,12 @@ describe('answers files: aliases, views and hints', () => {
     // 1.0568499..., one view node in the graph.
     expect(checker.check(parsed, DEFAULT_TOLERANCE).results[0]!.verdict).toBe('correct');
     expect(checker.base.graph.nodes.filter((n) => n.role === 'view')).toHaveLength(1);
+  });
+
+  it('a share the equations do not keep apart is an input error at its line: softmax with cross-entropy is one rule, p - y', async () => {
+    const r = await cli(['check', 'examples/softmax-classifier.yaml', 'a.yaml'], { 'a.yaml': 'step1:\n  sample1:\n    via: { z1_1: { p_1: 0.1 } }\n' });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("exactprop: a.yaml:3: at step1.sample1.via.z1_1.p_1: step1.sample1.via.z1_1.p_1 cannot be graded: the training has no such part of its equations (its backward formula does not keep that use's term apart)\n");
   });
 
   it('dL/dy as a key says where an adjoint or a gradient goes', () => {

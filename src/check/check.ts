@@ -10,7 +10,9 @@
 import type { Spec } from '../spec/model.js';
 import { answerShape, type Answers, type AnswerShape } from './answers.js';
 import { Diagnoser } from './diagnose.js';
+import { InputError } from '../spec/errors.js';
 import type { ViewRequest } from './graph.js';
+import type { ViewKind } from './views.js';
 import { recomputedOf, usedValuesOf, VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './report-data.js';
 import { scopeOf, type FileState, type Interned } from './scope.js';
 import { isCorrect, reproduces, slipOfRecomputation, type Tolerance } from './tolerance.js';
@@ -58,7 +60,12 @@ export class Checker {
     const aliases: Array<string | undefined> = new Array(base.nodes.length);
     for (const w of answers.written) {
       const id = base.index.get(w.key);
-      if (id === undefined) throw new Error(`internal: no quantity ${w.key} for ${w.path}`);
+      if (id === undefined) {
+        // A view whose equations do not split as it asks (a neuron the loss does not reach has no delta;
+        // a use whose term the backward formula does not keep apart has no share of its own).
+        if (w.view) throw new InputError(answers.file, w.alias ?? w.path, `${w.path} cannot be graded: the training has no such part of its equations (${viewProblem(w.view.kind)})`, w.line);
+        throw new Error(`internal: no quantity ${w.key} for ${w.path}`);
+      }
       written[id] = this.verdicts.number(w.text);
       paths[id] = w.path;
       lines[id] = w.line;
@@ -100,5 +107,13 @@ export class Checker {
     }
     const summary = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
     return { file: answers.file, spec: this.spec.file, results, summary, firstError: results.find((r) => r.verdict === 'wrong') };
+  }
+}
+
+function viewProblem(kind: ViewKind): string {
+  switch (kind) {
+    case 'local': case 'pre': return 'the neuron is not a function of one pre-activation';
+    case 'delta': return 'the neuron does not reach the loss, so it has no adjoint';
+    case 'via': return 'its backward formula does not keep that use\'s term apart';
   }
 }
