@@ -13,7 +13,7 @@ import { activationOf, localDerivative, termsByUse, VIEW_SECTIONS, viewName, typ
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
-import { argsOf, callName, childrenOf, contentOf, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, childrenOf, contentOf, operatorFn as callOperator, symbolName } from '../symbolic/tree.js';
 
 export interface GNode {
   /** Unique in its graph, and the same for the same quantity across the graphs of one spec's variants. */
@@ -445,33 +445,51 @@ export function kinksOf(g: Graph): Uint8Array {
 
 /**
  * The forms in which a backward formula reads the neurons it reads: for each symbol of `formula` that
- * names a neuron read for a local derivative, the largest part of the formula around it that holds no
- * adjoint, when that is more than the symbol itself (`1 - h2 ^ 2` in dL/dh2 * (1 - h2 ^ 2), `o_1 * (1 -
- * o_1)` for a sigmoid, `p_1 - y1` for softmax with cross-entropy, `heaviside(h2)` for a ReLU decided by
- * its written value). A report says in which form a written value went in: as hand calculations write
- * it, from the neuron's own value (the function table's fromOutput), never from the pre-activation.
+ * names a neuron read for a local derivative, the factors of a product free of adjoints that read it,
+ * when that is more than the symbol itself (`1 - h2 ^ 2` in dL/dh2 * (1 - h2 ^ 2), `o_1 * (1 - o_1)` for
+ * a sigmoid, `p_1 - y1` for softmax with cross-entropy, `heaviside(yhat)` for a ReLU decided by its
+ * written value; h1 in dL/dyhat * heaviside(yhat) * h1 is read as it is). A report says in which form a
+ * written value went in: as hand calculations write it, from the neuron's own value (the function
+ * table's fromOutput), never from the pre-activation.
  */
 export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boolean): Map<string, MathNode> {
   const forms = new Map<string, MathNode>();
-  const isAdjoint = (s: string) => s.startsWith('dL/d');
-  /** The symbols under a node, and whether one of them is an adjoint. */
-  const walk = (n: MathNode): { symbols: Set<string>; adjoint: boolean } => {
-    if (n.type === 'SymbolNode') {
-      const s = symbolName(n);
-      return { symbols: new Set([s]), adjoint: isAdjoint(s) };
+  const unwrap = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrap(contentOf(n)) : n);
+  const symbols = (n: MathNode): Set<string> => {
+    const out = new Set<string>();
+    n.traverse((m: MathNode) => {
+      if (m.type === 'SymbolNode') out.add(symbolName(m));
+    });
+    return out;
+  };
+  const hasAdjoint = (n: MathNode) => [...symbols(n)].some((s) => s.startsWith('dL/d'));
+  const factorsOf = (n: MathNode): MathNode[] => {
+    const u = unwrap(n);
+    return u.type === 'OperatorNode' && callOperator(u) === 'multiply' ? argsOf(u).flatMap(factorsOf) : [n];
+  };
+  /** Adjoint-free parts side by side (a product's factors): each neuron's form is the product of those
+   *  that read it, unless that is the bare symbol. */
+  const attribute = (parts: MathNode[]) => {
+    const readers = new Map<string, MathNode[]>();
+    for (const p of parts) for (const s of symbols(p)) if (isNeuron(s)) readers.set(s, [...(readers.get(s) ?? []), p]);
+    for (const [s, ps] of readers) {
+      if (forms.has(s) || (ps.length === 1 && unwrap(ps[0]!).type === 'SymbolNode')) continue;
+      forms.set(s, ps.length === 1 ? ps[0]! : ps.slice(1).reduce((a, b) => mulNode(a, b), ps[0]!));
     }
-    const parts = childrenOf(n).map(walk);
-    const symbols = new Set(parts.flatMap((p) => [...p.symbols]));
-    const adjoint = parts.some((p) => p.adjoint);
-    if (adjoint) {
-      // The children free of adjoints are the largest such parts: each names the form of its neurons.
-      childrenOf(n).forEach((child, i) => {
-        const part = parts[i]!;
-        if (part.adjoint || child.type === 'SymbolNode' || child.type === 'ConstantNode') return;
-        for (const s of part.symbols) if (isNeuron(s) && !forms.has(s)) forms.set(s, child);
-      });
+  };
+  const walk = (n: MathNode): void => {
+    if (!hasAdjoint(n)) return;
+    const factors = factorsOf(n);
+    if (factors.length > 1) {
+      factors.filter(hasAdjoint).forEach(walk);
+      attribute(factors.filter((f) => !hasAdjoint(f)));
+      return;
     }
-    return { symbols, adjoint };
+    const u = unwrap(n);
+    for (const child of childrenOf(u)) {
+      if (hasAdjoint(child)) walk(child);
+      else attribute([child]);
+    }
   };
   walk(formula);
   return forms;
