@@ -177,7 +177,7 @@ export function graphOf(trace: Trace, steps: number, final: boolean, views: read
       else if (v.kind === 'delta') {
         const local = adjoint !== undefined ? localDerivative(v.of, t.formula, symbolNode) : undefined;
         formula = local && mulNode(symbolNode(adjointName(v.of)), local);
-      } else formula = termsByUse(t.formula)?.get(v.use!);
+      } else formula = termsByUse(t.formula, (s) => useOfAdjoint(g, before.get(s)))?.get(v.use!);
       if (!formula) continue;
       const name = viewName(v.kind, v.of, v.use);
       const id = addNode(g, { key: nodeKey(step, row, name), step, row, name, role: 'view' }, formula, (s) => before.get(s)!);
@@ -452,7 +452,7 @@ export function kinksOf(g: Graph): Uint8Array {
  * written value went in: as hand calculations write it, from the neuron's own value (the function
  * table's fromOutput), never from the pre-activation.
  */
-export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boolean): Map<string, MathNode> {
+export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boolean, isAdjoint: (symbol: string) => boolean): Map<string, MathNode> {
   const forms = new Map<string, MathNode>();
   const unwrap = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrap(contentOf(n)) : n);
   const symbols = (n: MathNode): Set<string> => {
@@ -462,7 +462,7 @@ export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boo
     });
     return out;
   };
-  const hasAdjoint = (n: MathNode) => [...symbols(n)].some((s) => s.startsWith('dL/d'));
+  const hasAdjoint = (n: MathNode) => [...symbols(n)].some(isAdjoint);
   const factorsOf = (n: MathNode): MathNode[] => {
     const u = unwrap(n);
     return u.type === 'OperatorNode' && callOperator(u) === 'multiply' ? argsOf(u).flatMap(factorsOf) : [n];
@@ -561,4 +561,12 @@ export function localViews(g: Graph): Map<number, Factor> {
 function isBatchStatistic(spec: Spec, name: string): boolean {
   if (spec.tensors?.batchSize === undefined) return false;
   return spec.tensors.layers.some((l) => l.type.startsWith('BatchNorm') && new RegExp(`^${l.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(mean|var)_\\d+$`).test(name));
+}
+
+/** The quantity whose adjoint node `id` is (`loss` for the loss's own, the seed), or undefined for a
+ *  node that is no adjoint: what a backward formula's term goes through. */
+export function useOfAdjoint(g: Graph, id: number | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const n = g.nodes[id]!;
+  return n.role === 'adjoint' ? n.of : n.role === 'seed' ? 'loss' : undefined;
 }

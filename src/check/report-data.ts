@@ -2,7 +2,7 @@
 // report shows for a value that is neither correct nor a rounding slip. The printers (report.ts) read
 // these and nothing of the grading itself.
 import type { Dec } from '../numeric/context.js';
-import { handFormsOf, pathOf, type Graph } from './graph.js';
+import { handFormsOf, pathOf, useOfAdjoint, type Graph } from './graph.js';
 import { printFormula, shortText } from './format.js';
 import type { Scope } from './scope.js';
 import type { Node as MathNode } from '../symbolic/build.js';
@@ -129,7 +129,8 @@ function formsOfUncached(g: Graph, id: number, formula: MathNode, symbols: strin
     const i = nodeOf.get(sym);
     return i !== undefined && g.nodes[i]!.role === 'neuron';
   };
-  return new Map([...handFormsOf(formula, isNeuron)].map(([sym, form]) => [sym, printFormula(unwrapped(form))]));
+  const isAdjoint = (sym: string) => useOfAdjoint(g, nodeOf.get(sym)) !== undefined;
+  return new Map([...handFormsOf(formula, isNeuron, isAdjoint)].map(([sym, form]) => [sym, printFormula(unwrapped(form))]));
 }
 
 const unwrapped = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrapped(contentOf(n)) : n);

@@ -86,10 +86,11 @@ export function viewShape(spec: Spec): ViewShape {
 
 /**
  * The terms of a backward formula by the use each comes through: dL/dWx = dL/da1 * x1 + dL/da2 * x2
- * gives a1 -> dL/da1 * x1 and a2 -> dL/da2 * x2. A term is known by the one adjoint symbol it reads
- * (dL/d<use>); `loss` for the loss's own. Undefined when a term reads no adjoint or several.
+ * gives a1 -> dL/da1 * x1 and a2 -> dL/da2 * x2. A term is known by the one adjoint it reads;
+ * `useOf` says which quantity a symbol is the adjoint of (`loss` for the loss's own), undefined for
+ * any other symbol. Undefined when a term reads no adjoint or several.
  */
-export function termsByUse(formula: MathNode): Map<string, MathNode> | undefined {
+export function termsByUse(formula: MathNode, useOf: (symbol: string) => string | undefined): Map<string, MathNode> | undefined {
   const terms: MathNode[] = [];
   const flatten = (n: MathNode) => {
     const u = unwrap(n);
@@ -102,8 +103,8 @@ export function termsByUse(formula: MathNode): Map<string, MathNode> | undefined
     const adjoints = new Set<string>();
     const walk = (n: MathNode) => {
       if (n.type === 'SymbolNode') {
-        const s = symbolName(n);
-        if (s.startsWith('dL/d')) adjoints.add(s.slice(4));
+        const use = useOf(symbolName(n));
+        if (use !== undefined) adjoints.add(use);
       } else childrenOf(n).forEach(walk);
     };
     walk(t);
