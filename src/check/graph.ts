@@ -344,11 +344,15 @@ const switchLists = new WeakMap<Graph, Switch[][]>();
 export function allSwitches(g: Graph): Switch[][] {
   let lists = switchLists.get(g);
   if (!lists) {
-    lists = g.nodes.map((n, id) => (n.role === 'adjoint' || n.role === 'share' ? switchesOf(g, id) : NO_SWITCHES));
+    lists = g.nodes.map((n, id) => (decidesBranches(n) ? switchesOf(g, id) : NO_SWITCHES));
     switchLists.set(g, lists);
   }
   return lists;
 }
+
+/** The nodes whose derivative branches a hand calculation decides from its own activations: the backward
+ *  pass, and the views of it a sheet writes (a local derivative relu'(z), a delta, one use's share). */
+const decidesBranches = (n: GNode) => n.role === 'adjoint' || n.role === 'share' || (n.role === 'view' && n.view !== 'pre');
 
 export function switchesOf(g: Graph, id: number): Switch[] {
   let cache = switchCache.get(g);
@@ -369,7 +373,7 @@ export function switchesOf(g: Graph, id: number): Switch[] {
   if (!found) {
     found = [];
     const n = g.nodes[id]!;
-    if ((n.role === 'adjoint' || n.role === 'share') && n.row !== undefined && n.formula && cache.neurons.size) {
+    if (decidesBranches(n) && n.row !== undefined && n.formula && cache.neurons.size) {
       const seen = new Set<number>();
       n.formula.traverse((node: MathNode) => {
         if (node.type !== 'FunctionNode') return;
