@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../src/spec/validate.js';
 import { Checker, type FileReport, type Result } from '../src/check/check.js';
-import { parseAnswers, viewsOf } from '../src/check/answers.js';
+import { extentOf, parseAnswers, viewsOf } from '../src/check/answers.js';
 import { DEFAULT_TOLERANCE } from '../src/check/tolerance.js';
 import { textReport, jsonReport } from '../src/check/report.js';
 import { InputError } from '../src/spec/errors.js';
@@ -20,7 +20,7 @@ function grade(specText: string, answers: string): FileReport {
   const spec = parseSpec(specText, 'spec.yaml');
   const shape = new Checker(spec, { steps: 0, final: false }).shape;
   const parsed = parseAnswers(answers, 'answers.yaml', shape);
-  const checker = new Checker(spec, { steps: 1, final: false, views: viewsOf([parsed]) });
+  const checker = new Checker(spec, { ...extentOf([parsed]), views: viewsOf([parsed]) });
   return checker.check(parsed, DEFAULT_TOLERANCE);
 }
 
@@ -322,5 +322,15 @@ loss: { name: mse, targets: [y] }
 
   it('the hidden-to-hidden weight is used from time step 1 on (h_{-1} = 0)', () => {
     expect(parseError(spec, 'step1:\n  sample1:\n    via: { rnn_weight_hh_l0_0_0: { rnn_0_0: 1 } }\n')).toContain("unknown use 'rnn_0_0' of 'rnn_weight_hh_l0_0_0' (a quantity whose equation reads it) (did you mean 'rnn_1_0'?); expected rnn_1_0");
+  });
+});
+
+describe('a ReLU\'s local derivative follows the student\'s own activation', () => {
+  it('hw7 epoch 2: z of h2 is exactly 0 with the exact params (relu\'(0) = 0), but the sheet wrote h2 = 0.198, so relu\' = 1.0 is carried', () => {
+    const report = grade(example('hw7-q2-sheet.yaml'), 'epoch2:\n  sample1:\n    h2: 0.198\n    local_derivatives: { h2: 1.0 }\n');
+    const r = at(report, 'step2.sample1.local_derivatives.h2');
+    expect(r.exact.isZero()).toBe(true);
+    expect(r.verdict).toBe('carried');
+    expect(r.used).toEqual([{ path: 'step2.sample1.h2', label: 'h2', written: '0.198', form: 'heaviside(h2)' }]);
   });
 });
