@@ -12,7 +12,7 @@ import { safeLocated } from '../terminal.js';
 
 export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|json] [--summary csv|markdown]
                 [--abs X | --rel X | --sig N] [--precision N] [--color auto|always|never]
-       exactprop check --key SPEC KEY [--format text|markdown|json]
+exactprop check --key SPEC KEY [--format text|markdown|json]
     grade hand-written values (YAML or JSON, shaped like the JSON trace) against the exact training:
     correct, rounding slip, carried (right method, earlier error) or wrong, with the known mistake
     or convention that reproduces each new error. Exit 0 if nothing is wrong, 1 if something is, 2 for bad input
