@@ -127,6 +127,18 @@ describe('the issue\'s case: dL/da2 = -0.3475 written from h2 = 0.7790 alone', (
   });
 });
 
+describe('a wrong adjoint is worked out again through the student\'s own h, not tanh of the pre-activation', () => {
+  it('dL/da2 = -0.40 for -0.884 * (1 - 0.7790^2) = -0.347552556', () => {
+    const report = grade(BPTT, 'step1:\n  sample1: { h1: 0.4621, h2: 0.7790, adjoints: { h2: -0.884, a2: -0.40 } }\n');
+    expect(at(report, 'step1.sample1.adjoints.a2').verdict).toBe('wrong');
+    expect(textReport(report, { colour: false })).toContain([
+      '      dL/da2 = dL/dh2 * (1 - h2 ^ 2)',
+      '             = (-0.884) * (1 - 0.779 ^ 2)',
+      '             = -0.347552556   (with your dL/dh2 = -0.884 (step1.sample1.adjoints.h2), h2 = 0.779 (step1.sample1.h2) in 1 - h2 ^ 2)',
+    ].join('\n'));
+  });
+});
+
 describe('a sigmoid neuron walkthrough with o (1 - o) from its own 4-decimal values', () => {
   const report = grade(fixture('sigmoid-neuron-walkthrough.yaml'), fixture('sigmoid-neuron-walkthrough.answers.yaml'));
 
