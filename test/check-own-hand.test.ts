@@ -304,6 +304,17 @@ describe('batch statistics of a torch-style BatchNorm layer, a step\'s `batch:` 
     expect(at(report, 'step1.sample1.bn_s0_xhat_0').verdict).toBe('carried');
   });
 
+  it('a layer\'s output is the whole batch\'s, as PyTorch prints it: [[1.0000, -1.0000], [-1.0000, 1.0000]] (exact 1/sqrt(1 + 1e-5) = 0.999995)', () => {
+    const report = grade(spec, 'step1:\n  sample1:\n    bn: [[1.0000, -1.0000], [-1.0000, 1.0000]]\n');
+    expect(report.results.map((r) => [r.path, r.verdict])).toEqual([
+      ['step1.sample1.bn_s0_0', 'correct'],
+      ['step1.sample1.bn_s1_0', 'correct'],
+      ['step1.sample1.bn_s0_1', 'correct'],
+      ['step1.sample1.bn_s1_1', 'correct'],
+    ]);
+    expect(parseError(spec, 'step1:\n  sample1:\n    bn: [1, -1]\n')).toContain('expected the whole tensor, 4 numbers');
+  });
+
   it('a model without batch norm has no `batch:` section', () => {
     expect(parseError(BPTT, 'step1:\n  batch: { m: 1 }\n')).toContain("unknown key 'batch' in step1");
   });

@@ -41,8 +41,8 @@ export interface AnswerShape {
   updated: Set<string>;
   /** A torch-style spec's tensors, which an answer may give whole as a nested list: each layer's
    *  output (in a sample) and each param (its value and gradient in a step), by name, with the scalar
-   *  names of their entries in row-major order. Empty for a model with batch norm, whose samples are
-   *  packed side by side. */
+   *  names of their entries in row-major order. In a model with batch norm, whose samples are packed
+   *  side by side, a layer's output is the whole batch's. */
   tensors: { layers: Map<string, string[]>; params: Map<string, string[]> };
   /** The quantities a sheet writes that the training does not name (views.ts). */
   views: ViewShape;
@@ -85,7 +85,9 @@ export function answerShape(spec: Spec): AnswerShape {
     shareParams: new Set(spec.params.map((p) => p.name).filter((p) => used.has(p))),
     locals: optimizerProgram(spec).updates.map((u) => u.name).filter((n) => n !== 'p'),
     updated: new Set(spec.params.map((p) => p.name).filter((p) => !frozen.has(p))),
-    tensors: spec.tensors && spec.tensors.batchSize === undefined
+    // In a model with batch norm a sample of the answers is a whole batch (one program): a layer's
+    // output is the batch's, [N, ...] as PyTorch prints it (the entries are sample after sample).
+    tensors: spec.tensors
       ? {
         // Flatten's output is a view of the layer before it: by the name of the layer that computed it.
         layers: new Map(spec.tensors.layers.filter((l) => l.type !== 'Flatten').map((l) => [l.name, l.entries])),
