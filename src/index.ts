@@ -24,7 +24,9 @@ import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDe
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
 import { isOne } from './symbolic/build.js';
-import { answerShape, extentOf, parseAnswers, type Answers } from './check/answers.js';
+import { answerShape, extentOf, parseAnswers, viewsOf, type Answers } from './check/answers.js';
+import { errataOf } from './check/errata.js';
+import { errataJson, errataMarkdown, errataText } from './check/report-errata.js';
 import { Checker, type Diagnosis, type FileReport, type Verdict } from './check/check.js';
 import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, type SummaryRow } from './check/report.js';
 import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
@@ -514,12 +516,20 @@ export interface CheckReport {
   spec: string;
   results: Array<{
     path: string;
+    /** The sheet's own name for the quantity, when written under an alias. */
+    alias?: string;
     line?: number;
     written: string;
     exact: string;
     verdict: Verdict;
     /** For a carried value: the earlier values of yours it was computed from. */
     because: string[];
+    /** A carried value within one unit of its last digit of the recomputation from your values, but not
+     *  rounded as a correct value would be: carried, rounding slip. */
+    rounding_slip?: true;
+    /** For a carried or wrong value: every value of yours that went into its recomputation, with the
+     *  form the formula read it in (`1 - h2 ^ 2`), if any. */
+    used?: Array<{ path: string; written: string; form?: string }>;
     /** The known mistakes or conventions that reproduce a new error. */
     diagnosis: Diagnosis[];
     /** A value's own formula evaluated with the numbers that should have gone in. */
@@ -527,7 +537,7 @@ export interface CheckReport {
       quantity: string;
       formula: string;
       substituted: string;
-      inputs: Array<{ symbol: string; value: string; from: string; yours: boolean }>;
+      inputs: Array<{ symbol: string; value: string; from: string; yours: boolean; via?: string[]; form?: string }>;
       value: string;
     };
   }>;
@@ -606,9 +616,19 @@ function checkedFiles(spec: Spec, inputs: AnswersInput[], options: CheckAllOptio
   });
   const good = parsed.filter((p): p is Answers => !(p instanceof InputError));
   if (inputs.length === 1 && parsed[0] instanceof InputError) throw parsed[0];
-  const checker = new Checker(spec, extentOf(good));
+  const checker = new Checker(spec, { ...extentOf(good), views: viewsOf(good) });
   if (good.length > 1) checker.prepare();
-  return parsed.map((p) => (p instanceof InputError ? p : checker.check(p, tolerance)));
+  return parsed.map((p) => {
+    if (p instanceof InputError) return p;
+    try {
+      return checker.check(p, tolerance);
+    } catch (e) {
+      // A quantity a file names that its equations cannot give (checker.check says which): the file's
+      // error, as for a file that cannot be read; a single file's is thrown.
+      if (e instanceof InputError && inputs.length !== 1) return e;
+      throw e;
+    }
+  });
 }
 
 function fileReportOf(report: CheckReport): FileReport {
@@ -635,6 +655,18 @@ export function checkReport(files: GradedFile[], format: 'text' | 'markdown' | '
   }
   if (format !== 'text' && format !== 'markdown') throw new RangeError(`unknown format '${String(format)}' (text, markdown, json)`);
   return reports.map((r) => (format === 'markdown' ? markdownReport(r) : textReport(r, { colour: options.colour === true }))).join('\n');
+}
+
+/**
+ * A published answer key graded as a sheet, printed as its errata list (`exactprop check --key`): each
+ * wrong value with its exact value, the first error it follows from, and what reproduces a new error;
+ * values off only in their last digit apart. JSON gives `{ key, spec, errata, rounding, correct }`.
+ */
+export function checkErrata(file: GradedFile, format: 'text' | 'markdown' | 'json', options: CheckFormatOptions = {}): { text: string; errata: number } {
+  if (!('report' in file)) throw new RangeError(`the key ${file.file} could not be read: ${file.error.located()}`);
+  const e = errataOf(fileReportOf(file.report));
+  const text = format === 'json' ? jsonSafe(JSON.stringify(errataJson(e), null, 2)) + '\n' : format === 'markdown' ? errataMarkdown(e) : errataText(e, options.colour === true);
+  return { text, errata: e.errata.length };
 }
 
 /** One row per graded file (counts per verdict and the first new error, or the file's error), as

@@ -60,7 +60,7 @@ describe('exactprop check, one file', () => {
   it('shows a new error as its formula, the numbers that should have gone in, and the result', async () => {
     const r = await cli(['check', SPEC, SHEET]);
     expect(r.out).toContain([
-      '✗ step2.sample1.h2            0.198      wrong         exact 0',
+      '✗ step2.sample1.h2            0.198      wrong                  exact 0',
       '      h2 = relu(i1 * w3 + i2 * w4 + b2)',
       '         = relu(3 * (-0.401) + 2 * 0.401 + 0.401)',
       '         = 0   (with your w3 = -0.401 (step1.params.w3), w4 = 0.401 (step1.params.w4), b2 = 0.401 (step1.params.b2))',
@@ -129,7 +129,7 @@ describe('bad answers files', () => {
 
   it('unknown steps, samples, neurons, params and optimizer quantities, with the closest valid name', async () => {
     expect(await bad('step3:\n  loss: 1\n')).toBe("exactprop: a.yaml:1: at step3: unknown step 'step3': the spec trains 2 steps (step1 to step2)");
-    expect(await bad('stpe1:\n  loss: 1\n')).toBe("exactprop: a.yaml:1: at stpe1: unknown key 'stpe1' (did you mean 'step1'?); expected step1, step2, epoch1, epoch2, final");
+    expect(await bad('stpe1:\n  loss: 1\n')).toBe("exactprop: a.yaml:1: at stpe1: unknown key 'stpe1' (did you mean 'step1'?); expected step1, step2, epoch1, epoch2, final, aliases");
     expect(await bad('epoch1:\n  sample3: { h1: 1 }\n')).toBe("exactprop: a.yaml:2: at epoch1.sample3: unknown sample 'sample3' in step1: its samples are sample1, sample2 (the data has 2 rows)");
     expect(await bad('epoch1:\n  sample1: { h3: 1 }\n')).toContain("a.yaml:2: at epoch1.sample1.h3: unknown neuron 'h3' in step1.sample1 (did you mean 'h1'?); expected h1, h2, yhat, loss, values, adjoints, gradients");
     expect(await bad('epoch1:\n  params:\n    w1: 1\n    w7: 2\n')).toContain("a.yaml:4: at epoch1.params.w7: unknown param 'w7' (did you mean 'w1'?)");

@@ -133,6 +133,6 @@ describe('the documents of the CLI, printed by both printers', () => {
     expect(md.out).toContain('| | value | written | exact | verdict | notes |\n|---|---|---|---|---|---|\n');
     const coloured = await cli(['check', 'examples/hw7-q2.yaml', 'examples/hw7-q2.answers.yaml', '--color', 'always']);
     expect(plainText(doc, { colour: true }) === coloured.out, 'coloured text report differs').toBe(true);
-    expect(coloured.out).toContain('\x1b[31mwrong        \x1b[0m exact ');
+    expect(coloured.out).toContain('\x1b[31mwrong                 \x1b[0m exact ');
   }, 60_000);
 });

@@ -21,7 +21,8 @@ import type { Spec } from '../spec/model.js';
 import { batches } from '../graph/run.js';
 import { optimizerProgram, adjointName, optimizerName } from '../graph/program.js';
 import { symbolsOf } from '../symbolic/build.js';
-import { nodeKey } from './graph.js';
+import { nodeKey, type ViewRequest } from './graph.js';
+import { VIEW_SECTIONS, viewName, viewShape, type ViewKind, type ViewShape } from './views.js';
 import { quoted, writtenRangeProblem } from './tolerance.js';
 
 /** What an answers file may name, derived from the spec alone (no run needed). */
@@ -40,9 +41,33 @@ export interface AnswerShape {
   updated: Set<string>;
   /** A torch-style spec's tensors, which an answer may give whole as a nested list: each layer's
    *  output (in a sample) and each param (its value and gradient in a step), by name, with the scalar
-   *  names of their entries in row-major order. Empty for a model with batch norm, whose samples are
-   *  packed side by side. */
+   *  names of their entries in row-major order. In a model with batch norm, whose samples are packed
+   *  side by side, a layer's output is the whole batch's. */
   tensors: { layers: Map<string, string[]>; params: Map<string, string[]> };
+  /** The quantities a sheet writes that the training does not name (views.ts). */
+  views: ViewShape;
+  /** For a model with batch norm (its batch one program): each layer's batch statistics, a step's
+   *  `batch:` section, by scalar name (bn_mean_0) and whole per layer (bn_mean: [...], by channel). */
+  batch: { scalars: string[]; whole: Map<string, string[]> };
+}
+
+/** A batch norm layer's batch statistics, among the neurons of a model whose batch is one program. */
+function batchStatistics(spec: Spec): AnswerShape['batch'] {
+  const scalars: string[] = [];
+  const whole = new Map<string, string[]>();
+  if (spec.tensors?.batchSize === undefined) return { scalars, whole };
+  const neurons = new Set(spec.neurons.map((n) => n.name));
+  for (const layer of spec.tensors.layers) {
+    if (!layer.type.startsWith('BatchNorm')) continue;
+    for (const stat of ['mean', 'var']) {
+      const entries: string[] = [];
+      for (let c = 0; neurons.has(`${layer.name}_${stat}_${c}`); c++) entries.push(`${layer.name}_${stat}_${c}`);
+      if (!entries.length) continue;
+      scalars.push(...entries);
+      whole.set(`${layer.name}_${stat}`, entries);
+    }
+  }
+  return { scalars, whole };
 }
 
 export function answerShape(spec: Spec): AnswerShape {
@@ -60,13 +85,17 @@ export function answerShape(spec: Spec): AnswerShape {
     shareParams: new Set(spec.params.map((p) => p.name).filter((p) => used.has(p))),
     locals: optimizerProgram(spec).updates.map((u) => u.name).filter((n) => n !== 'p'),
     updated: new Set(spec.params.map((p) => p.name).filter((p) => !frozen.has(p))),
-    tensors: spec.tensors && spec.tensors.batchSize === undefined
+    // In a model with batch norm a sample of the answers is a whole batch (one program): a layer's
+    // output is the batch's, [N, ...] as PyTorch prints it (the entries are sample after sample).
+    tensors: spec.tensors
       ? {
         // Flatten's output is a view of the layer before it: by the name of the layer that computed it.
         layers: new Map(spec.tensors.layers.filter((l) => l.type !== 'Flatten').map((l) => [l.name, l.entries])),
         params: new Map(spec.tensors.params.map((p) => [p.name, p.entries])),
       }
       : { layers: new Map(), params: new Map() },
+    views: viewShape(spec),
+    batch: batchStatistics(spec),
   };
 }
 
@@ -80,11 +109,47 @@ export interface Written {
   step: number;
   /** Whether it names the `final` forward pass. */
   final: boolean;
+  /** A quantity the training does not name, which check adds to its graph (views.ts). */
+  view?: ViewRequest;
+  /** The sheet's own name for it, when given under an alias. */
+  alias?: string;
 }
 
 export interface Answers {
   file: string;
   written: Written[];
+}
+
+/** Sections whose keys are names that may hold dots (a torch-style param, fc.weight): the rest of a
+ *  path is one key. `via` and `optimizer` have one level of names before such a key. */
+const NAMED_SECTIONS = new Set(['params', 'gradients', 'adjoints', 'values', 'local_derivatives', 'pre_activations', 'deltas']);
+const TWO_LEVEL_SECTIONS = new Set(['via', 'optimizer']);
+
+/** An alias's path with its value, as the nested mappings the answers would have written:
+ *  step1.sample1.adjoints.a2 -> ['step1', { sample1: { adjoints: { a2: value } } }]. */
+function nestOf(path: string, value: Plain): [string, Plain] {
+  const parts = path.split('.');
+  const keys: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    keys.push(parts[i]!);
+    if (NAMED_SECTIONS.has(parts[i]!) && i + 1 < parts.length) {
+      keys.push(parts.slice(i + 1).join('.'));
+      break;
+    }
+    if (TWO_LEVEL_SECTIONS.has(parts[i]!) && i + 2 < parts.length) {
+      keys.push(parts[i + 1]!, parts.slice(i + 2).join('.'));
+      break;
+    }
+  }
+  const [first, ...rest] = keys;
+  return [first!, rest.reduceRight<Plain>((acc, k) => ({ [k]: acc }), value)];
+}
+
+/** The distinct views a set of answers names. */
+export function viewsOf(files: Answers[]): ViewRequest[] {
+  const out = new Map<string, ViewRequest>();
+  for (const a of files) for (const w of a.written) if (w.view) out.set(w.key, w.view);
+  return [...out.values()];
 }
 
 /** How far the exact training must go for these answers: the furthest step any of them names, and
@@ -105,7 +170,11 @@ const isMapping = (v: Plain): v is { [key: string]: Plain } => v !== null && typ
 
 export function parseAnswers(text: string, file: string, shape: AnswerShape): Answers {
   const doc = readAnswersYaml(text, file);
+  /** While a value given under an alias is read: the alias, and the path it stands for. Errors and
+   *  lines are the alias's own. */
+  let aliasing: { name: string; target: string } | undefined;
   const fail = (path: string, message: string): never => {
+    if (aliasing) throw new InputError(file, aliasing.name, `${message} (read as ${path}, by the alias ${aliasing.name}: ${aliasing.target})`, lineOf(doc, aliasing.name));
     throw new InputError(file, path, message, lineOf(doc, path));
   };
   const out: Written[] = [];
@@ -113,7 +182,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   const stepRange = shape.totalSteps === 1 ? 'step1' : `step1 to step${shape.totalSteps}`;
   const fullBatch = shape.stepsPerEpoch === 1;
 
-  const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean) => {
+  const value = (v: Plain, at: string, canonical: string, key: string, step: number, final: boolean, view?: ViewRequest) => {
     if (v === null) return; // left blank: not answered
     if (typeof v === 'string' && /^[+-]?\.?(inf|infinity|nan)$/i.test(v.trim())) {
       fail(at, `${quoted(v.trim())} is not a finite number: only a finite number written in digits (e.g. 1.5, -85, 25e-7) can be graded`);
@@ -127,7 +196,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     const before = seen.get(key);
     if (before !== undefined) fail(at, `${canonical} is given twice (also at ${before})`);
     seen.set(key, at);
-    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, at), step, final });
+    out.push({ path: canonical, key, text: (v as string).trim(), line: lineOf(doc, aliasing ? aliasing.name : at), step, final, ...(view ? { view } : {}), ...(aliasing ? { alias: aliasing.name } : {}) });
   };
   /** A tensor written whole (a nested list), entry by entry in row-major order, each graded as its scalar. */
   const tensor = (v: Plain, at: string, entries: string[], each: (entry: string, x: Plain, xAt: string) => void) => {
@@ -147,8 +216,8 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     return v as { [key: string]: Plain };
   };
   /** `what` names the kind of thing, with {} where the name goes: "param '{}'", "key '{}' in step1". */
-  const unknown = (name: string, at: string, what: string, valid: string[]): never =>
-    fail(at, `unknown ${what.includes('{}') ? what.replace('{}', name) : `${what} '${name}'`}${suggestion(name, valid)}; expected ${list(valid)}`);
+  const unknown = (name: string, at: string, what: string, valid: string[], hint?: string): never =>
+    fail(at, `unknown ${what.includes('{}') ? what.replace('{}', name) : `${what} '${name}'`}${hint ?? suggestion(name, valid)}; expected ${list(valid)}`);
 
   const perName = (v: Plain, at: string, valid: string[], what: string, each: (name: string, item: Plain, itemAt: string) => void) => {
     for (const [name, item] of Object.entries(mapping(v, at, `${what} names to values`))) {
@@ -158,8 +227,19 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   };
 
   const sampleBody = (v: Plain, at: string, canon: string, step: number, row: number, final: boolean) => {
-    const sections = final ? ['loss', 'values'] : ['loss', 'values', 'adjoints', 'gradients'];
+    const sections = final ? ['loss', 'values', VIEW_SECTIONS.pre] : ['loss', 'values', 'adjoints', 'gradients', ...Object.values(VIEW_SECTIONS)];
     const k = (name: string) => nodeKey(step, row, name);
+    const views = shape.views;
+    /** A view's value: `dL/d<of>` through `use`, a neuron's local derivative, or its pre-activation
+     *  (the neuron that is its argument, where that is a bare name). */
+    const viewValue = (kind: ViewKind, of: string, x: Plain, xAt: string, use?: string) => {
+      const path = `${canon}.${VIEW_SECTIONS[kind]}.${of}${use !== undefined ? `.${use}` : ''}`;
+      // A pre-activation that is a neuron of its own (a bare name) is that neuron, and its delta that
+      // neuron's adjoint.
+      const existing = kind === 'pre' || kind === 'delta' ? views.pre.get(of) : undefined;
+      if (existing !== undefined) return value(x, xAt, path, k(kind === 'pre' ? existing : adjointName(existing)), step, final);
+      value(x, xAt, path, k(viewName(kind, of, use)), step, final, { kind, of, step, row, ...(use !== undefined ? { use } : {}) });
+    };
     for (const [name, item] of Object.entries(mapping(v, at, 'neuron names to values'))) {
       const itemAt = `${at}.${name}`;
       // A neuron may be called `values` or `gradients`: a scalar is a neuron's value, a mapping a section.
@@ -174,7 +254,18 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
           if (!shape.shareParams.has(p)) fail(xAt, `'${p}' has no per-sample gradient: the network does not use it (its gradient is the penalty's alone; give it under ${canon.replace(/\.sample\d+$/, '')}.gradients)`);
           value(x, xAt, `${canon}.gradients.${p}`, k(adjointName(p)), step, final);
         });
-      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...shape.tensors.layers.keys(), ...sections]);
+      } else if (name === VIEW_SECTIONS.local && !final) {
+        perName(item, itemAt, [...views.local], 'neuron with a local derivative', (n, x, xAt) => viewValue('local', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.delta && !final) {
+        perName(item, itemAt, [...views.local], 'neuron with a pre-activation', (n, x, xAt) => viewValue('delta', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.pre) {
+        perName(item, itemAt, [...views.pre.keys()], 'neuron with a pre-activation', (n, x, xAt) => viewValue('pre', n, x, xAt));
+      } else if (name === VIEW_SECTIONS.via && !final) {
+        const of = [...views.users.keys()].filter((q) => shape.neurons.includes(q) || shape.shareParams.has(q));
+        perName(item, itemAt, of, 'neuron or param', (q, x, xAt) => {
+          perName(x, xAt, views.users.get(q)!, `use '{}' of '${q}' (a quantity whose equation reads it)`, (use, y, yAt) => viewValue('via', q, y, yAt, use));
+        });
+      } else unknown(name, itemAt, `neuron '{}' in ${canon}`, [...shape.neurons, ...shape.tensors.layers.keys(), ...sections], derivativeHint(name, shape));
     }
   };
 
@@ -200,7 +291,7 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
   const stepBody = (v: Plain, at: string, step: number) => {
     const canon = `step${step}`;
     const rows = shape.rowsOfStep(step);
-    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss', 'gradients', 'optimizer', 'params'];
+    const keys = [...rows.map((r) => `sample${r + 1}`), 'loss', 'gradients', 'optimizer', 'params', ...(shape.batch.scalars.length ? ['batch'] : [])];
     for (const [name, item] of Object.entries(mapping(v, at, `the step's values (${list(keys)})`))) {
       const itemAt = `${at}.${name}`;
       const row = samples(name, itemAt, rows, canon);
@@ -215,14 +306,22 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
           else value(x, xAt, `${canon}.${name}.${p}`, key(p), step, false);
         });
       }
-      else if (name === 'optimizer') {
+      else if (name === 'batch' && shape.batch.scalars.length) {
+        // The batch is one program (one data row of the scalar spec): its statistics are that row's.
+        const row = rows[0]!;
+        perName(item, itemAt, [...shape.batch.scalars, ...shape.batch.whole.keys()], 'batch statistic', (q, x, xAt) => {
+          const whole = shape.batch.whole.get(q);
+          if (whole) tensor(x, xAt, whole, (e, y, yAt) => value(y, yAt, `${canon}.batch.${e}`, nodeKey(step, row, e), step, false));
+          else value(x, xAt, `${canon}.batch.${q}`, nodeKey(step, row, q), step, false);
+        });
+      } else if (name === 'optimizer') {
         perName(item, itemAt, shape.locals, 'optimizer quantity', (local, x, xAt) => {
           perName(x, xAt, shape.params, 'param', (p, y, yAt) => {
             if (!shape.updated.has(p)) fail(yAt, `'${p}' is frozen: the optimizer does not update it`);
             value(y, yAt, `${canon}.optimizer.${local}.${p}`, nodeKey(step, undefined, optimizerName(local, p)), step, false);
           });
         });
-      } else unknown(name, itemAt, `key '{}' in ${canon}`, keys);
+      } else unknown(name, itemAt, `key '{}' in ${canon}`, keys, derivativeHint(name, shape, true));
     }
   };
 
@@ -247,13 +346,46 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     ...(fullBatch ? Array.from({ length: shape.totalSteps }, (_, i) => `epoch${i + 1}`) : []),
     'final',
   ];
+  // The sheet's own names for quantities: `aliases: { delta2: step1.sample1.adjoints.a2 }`, then
+  // `delta2: -0.3475` at the top, read as if written at its path.
+  const aliases = new Map<string, string>();
+  if (Object.hasOwn(top, 'aliases')) {
+    for (const [name, target] of Object.entries(mapping(top.aliases!, 'aliases', "the sheet's names to the paths of quantities (delta2: step1.sample1.adjoints.a2)"))) {
+      const at = `aliases.${name}`;
+      if (name === 'final' || name === 'aliases' || /^(step|epoch)\d+$/.test(name)) fail(at, `'${name}' is a key of the answers themselves: an alias needs a name of its own`);
+      if (typeof target !== 'string' || !/^(step\d+|epoch\d+|final)\.\S+$/.test(target.trim())) {
+        fail(at, `expected the path of a quantity, as the answers write it (e.g. step1.sample1.adjoints.h1, step1.loss, final.sample2.yhat), got ${typeof target === 'string' ? quoted(target) : 'a mapping or list'}`);
+      }
+      aliases.set(name, (target as string).trim());
+    }
+  }
+  const aliasValue = (name: string, target: string, item: Plain) => {
+    aliasing = { name, target };
+    const [first, nested] = nestOf(target, item);
+    if (first === 'final') finalBody(nested, first);
+    else {
+      const m = /^(step|epoch)(\d+)$/.exec(first)!;
+      const step = Number(m[2]);
+      if (m[1] === 'epoch' && !fullBatch) fail(first, `'${first}' names a step only when batch is full (one step per epoch): use ${stepRange}`);
+      if (step < 1 || step > shape.totalSteps) fail(first, `unknown ${m[1]} '${first}': the spec trains ${shape.totalSteps} step${shape.totalSteps === 1 ? '' : 's'}`);
+      stepBody(nested, first, step);
+    }
+    aliasing = undefined;
+  };
+
   for (const [name, item] of Object.entries(top)) {
+    if (name === 'aliases') continue;
+    const target = aliases.get(name);
+    if (target !== undefined) {
+      aliasValue(name, target, item);
+      continue;
+    }
     if (name === 'final') {
       finalBody(item, name);
       continue;
     }
     const m = /^(step|epoch)(\d+)$/.exec(name);
-    if (!m) unknown(name, name, 'key', validTop);
+    if (!m) unknown(name, name, 'key', [...validTop, ...(aliases.size ? ['aliases', ...aliases.keys()] : ['aliases'])]);
     const [, kind, number] = m!;
     const step = Number(number);
     if (kind === 'epoch' && !fullBatch) {
@@ -268,6 +400,21 @@ export function parseAnswers(text: string, file: string, shape: AnswerShape): An
     stepBody(item, name, step);
   }
   return { file, written: out };
+}
+
+/**
+ * A key written as a derivative (dL/dy, dE/dw5, ∂L/∂h1) is an adjoint or a gradient of the answers'
+ * shape: the hint says where it goes (`adjoints: { y: ... }`). `step` says the key is a step's, where a
+ * param's gradient is the total and a neuron has none.
+ */
+function derivativeHint(key: string, shape: AnswerShape, step = false): string | undefined {
+  const m = /^(?:d|∂)\s*(?:L|E|J|C|loss|Loss)\s*\/\s*(?:d|∂)\s*(.+)$/.exec(key.trim());
+  if (!m) return undefined;
+  const of = m[1]!.trim();
+  if (!step && shape.neurons.includes(of)) return ` (an adjoint: write it as adjoints: { ${of}: ... })`;
+  if (shape.params.includes(of)) return ` (a gradient: write it as gradients: { ${of}: ... }${step ? '' : ", this sample's share; the step's total goes under the step"})`;
+  if (step && shape.neurons.includes(of)) return ` (an adjoint is a sample's: write it under sampleN as adjoints: { ${of}: ... })`;
+  return undefined;
 }
 
 /** The closest valid name, counting two swapped neighbours (stpe1, mhta) as one slip of the pen. */

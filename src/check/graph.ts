@@ -6,13 +6,14 @@
 // must be walkable in both directions.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { compile } from '../graph/evaluate.js';
-import { call as callNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
+import { call as callNode, mul as mulNode, symbol as symbolNode, symbolsOf, type Node as MathNode } from '../symbolic/build.js';
 import { FUNCTIONS, STEP_DERIVATIVE_OF } from '../symbolic/functions.js';
-import { stepProgram, type Equation, type Role } from '../graph/program.js';
+import { adjointName, stepProgram, type Equation, type Role } from '../graph/program.js';
+import { activationOf, localDerivative, termsByUse, VIEW_SECTIONS, viewName, type ViewKind } from './views.js';
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
-import { argsOf, callName, contentOf } from '../symbolic/tree.js';
+import { argsOf, callName, childrenOf, contentOf, operatorFn as callOperator, symbolName } from '../symbolic/tree.js';
 
 export interface GNode {
   /** Unique in its graph, and the same for the same quantity across the graphs of one spec's variants. */
@@ -24,7 +25,11 @@ export interface GNode {
   row: number | undefined;
   /** Quantity name as in the trace: h1, dL/dh1, loss, loss.total, dL/dw1, m[w1], w1, ... */
   name: string;
-  role: Role | 'leaf';
+  /** 'view': a quantity a hand calculation writes that the training does not name (views.ts). */
+  role: Role | 'leaf' | 'view';
+  /** For a view, its kind, and for a 'via' view the use it goes through (`of` is its neuron or param). */
+  view?: ViewKind;
+  use?: string;
   /** For a leaf, what kind of given value it is: a value before the first step, a data column, a
    *  constant, an optimizer option, the batch size, the step number, or the zero penalty of a step of
    *  a spec without a penalty (the JSON trace shows it; an answer may claim one). */
@@ -59,6 +64,16 @@ export interface Graph {
   final: boolean;
 }
 
+/** A view an answers file names: its kind, its neuron or param, for 'via' the use, and where (only
+ *  the views written are added: a graph grows by what the files write, not by steps times samples). */
+export interface ViewRequest {
+  kind: ViewKind;
+  of: string;
+  use?: string;
+  step: number;
+  row: number;
+}
+
 export const nodeKey = (step: number, row: number | undefined, name: string) => `${step}|${row ?? ''}|${name}`;
 const leafKey = (kind: string, row: number | undefined, name: string) => `${kind}|${row ?? ''}|${name}`;
 
@@ -89,7 +104,7 @@ function signatureOf(g: Graph, n: GNode): string {
  * the params after the last of them. Values are the trace's own, so they are exactly what `run`
  * prints; only the `final` pass is evaluated here.
  */
-export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
+export function graphOf(trace: Trace, steps: number, final: boolean, views: readonly ViewRequest[] = []): Graph {
   const { spec, ctx } = trace;
   const D = ctx.D;
   const g: Graph = { spec, ctx, nodes: [], index: new Map(), order: [], values: [], steps, final };
@@ -136,10 +151,48 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     }, value);
   };
 
+  // The views an answers file names (views.ts), after the sample's own equations: each reads them.
+  const viewsAt = new Map<string, ViewRequest[]>();
+  for (const v of views) {
+    const k = `${v.step}|${v.row}`;
+    const list = viewsAt.get(k) ?? [];
+    list.push(v);
+    viewsAt.set(k, list);
+  }
+  const addViews = (step: number, row: number, backward: boolean) => {
+    for (const v of viewsAt.get(`${step}|${row}`) ?? []) {
+      if (v.kind !== 'pre' && !backward) continue;
+      const target = g.index.get(nodeKey(step, row, v.kind === 'via' ? adjointName(v.of) : v.of));
+      if (target === undefined) continue;
+      const t = g.nodes[target]!;
+      if (!t.formula) continue;
+      const before = new Map(t.symbols.map((s, i) => [s, t.inputs[i]!]));
+      // A delta reads the neuron's adjoint; a local derivative (and a delta) the neuron itself.
+      const adjoint = v.kind === 'delta' ? g.index.get(nodeKey(step, row, adjointName(v.of))) : undefined;
+      if (adjoint !== undefined) before.set(adjointName(v.of), adjoint);
+      if (v.kind === 'local' || v.kind === 'delta') before.set(v.of, target);
+      let formula: MathNode | undefined;
+      if (v.kind === 'local') formula = localDerivative(v.of, t.formula, symbolNode);
+      else if (v.kind === 'pre') formula = activationOf(t.formula)?.arg;
+      else if (v.kind === 'delta') {
+        const local = adjoint !== undefined ? localDerivative(v.of, t.formula, symbolNode) : undefined;
+        formula = local && mulNode(symbolNode(adjointName(v.of)), local);
+      } else formula = termsByUse(t.formula, (s) => useOfAdjoint(g, before.get(s)))?.get(v.use!);
+      if (!formula) continue;
+      const name = viewName(v.kind, v.of, v.use);
+      const id = addNode(g, { key: nodeKey(step, row, name), step, row, name, role: 'view' }, formula, (s) => before.get(s)!);
+      Object.assign(g.nodes[id]!, { view: v.kind, of: v.of, ...(v.use !== undefined ? { use: v.use } : {}) });
+      g.order.push(id);
+      const n = g.nodes[id]!;
+      g.values[id] = n.compute!(n.inputs.map((i) => g.values[i]!));
+    }
+  };
+
   for (const record of trace.steps.slice(0, steps)) {
     for (const sample of record.samples) {
       const source = sourceAt(record.step, sample.row, record.rows.length);
       for (const eq of trace.sampleEquations) equationNode(eq, source, record.step, sample.row, sample.values.get(eq.name));
+      if (views.length) addViews(record.step, sample.row, true);
     }
     const source = sourceAt(record.step, undefined, record.rows.length);
     for (const eq of record.equations) equationNode(eq, source, record.step, undefined, record.values.get(eq.name));
@@ -161,6 +214,7 @@ export function graphOf(trace: Trace, steps: number, final: boolean): Graph {
     for (const eq of losses) equationNode(eq, source, step, undefined, undefined);
     if (!spec.loss.penalty) leaf('no-penalty', nodeKey(step, undefined, 'loss.penalty'), 'loss.penalty', () => ctx.zero, step);
     for (const id of g.order) if (g.values[id] === undefined) g.values[id] = g.nodes[id]!.compute!(g.nodes[id]!.inputs.map((i) => g.values[i]!));
+    if (views.length) for (const row of rows) addViews(step, row, false);
   }
   for (const n of g.nodes) n.signature = signatureOf(g, n);
   return g;
@@ -249,6 +303,9 @@ export function pathOf(g: Graph, id: number): string {
   const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
   if (n.row !== undefined) {
     const sample = `${step}.sample${n.row + 1}`;
+    // A batch norm model's batch statistics (its batch one program): the step's `batch:` section.
+    if (n.role === 'neuron' && isBatchStatistic(g.spec, n.name)) return `${step}.batch.${n.name}`;
+    if (n.view) return `${sample}.${VIEW_SECTIONS[n.view]}.${n.of}${n.use !== undefined ? `.${n.use}` : ''}`;
     switch (n.role) {
       case 'adjoint': return `${sample}.adjoints.${n.of}`;
       case 'share': return `${sample}.gradients.${n.of}`;
@@ -287,11 +344,15 @@ const switchLists = new WeakMap<Graph, Switch[][]>();
 export function allSwitches(g: Graph): Switch[][] {
   let lists = switchLists.get(g);
   if (!lists) {
-    lists = g.nodes.map((n, id) => (n.role === 'adjoint' || n.role === 'share' ? switchesOf(g, id) : NO_SWITCHES));
+    lists = g.nodes.map((n, id) => (decidesBranches(n) ? switchesOf(g, id) : NO_SWITCHES));
     switchLists.set(g, lists);
   }
   return lists;
 }
+
+/** The nodes whose derivative branches a hand calculation decides from its own activations: the backward
+ *  pass, and the views of it a sheet writes (a local derivative relu'(z), a delta, one use's share). */
+const decidesBranches = (n: GNode) => n.role === 'adjoint' || n.role === 'share' || (n.role === 'view' && n.view !== 'pre');
 
 export function switchesOf(g: Graph, id: number): Switch[] {
   let cache = switchCache.get(g);
@@ -312,7 +373,7 @@ export function switchesOf(g: Graph, id: number): Switch[] {
   if (!found) {
     found = [];
     const n = g.nodes[id]!;
-    if ((n.role === 'adjoint' || n.role === 'share') && n.row !== undefined && n.formula && cache.neurons.size) {
+    if (decidesBranches(n) && n.row !== undefined && n.formula && cache.neurons.size) {
       const seen = new Set<number>();
       n.formula.traverse((node: MathNode) => {
         if (node.type !== 'FunctionNode') return;
@@ -384,4 +445,132 @@ export function kinksOf(g: Graph): Uint8Array {
     if (kinks.length) hit[id] = 1;
   }
   return hit;
+}
+
+/**
+ * The forms in which a backward formula reads the neurons it reads: for each symbol of `formula` that
+ * names a neuron read for a local derivative, the factors of a product free of adjoints that read it,
+ * when that is more than the symbol itself (`1 - h2 ^ 2` in dL/dh2 * (1 - h2 ^ 2), `o_1 * (1 - o_1)` for
+ * a sigmoid, `p_1 - y1` for softmax with cross-entropy, `heaviside(yhat)` for a ReLU decided by its
+ * written value; h1 in dL/dyhat * heaviside(yhat) * h1 is read as it is). A report says in which form a
+ * written value went in: as hand calculations write it, from the neuron's own value (the function
+ * table's fromOutput), never from the pre-activation.
+ */
+export function handFormsOf(formula: MathNode, isNeuron: (symbol: string) => boolean, isAdjoint: (symbol: string) => boolean): Map<string, MathNode> {
+  const forms = new Map<string, MathNode>();
+  const unwrap = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrap(contentOf(n)) : n);
+  const symbols = (n: MathNode): Set<string> => {
+    const out = new Set<string>();
+    n.traverse((m: MathNode) => {
+      if (m.type === 'SymbolNode') out.add(symbolName(m));
+    });
+    return out;
+  };
+  const hasAdjoint = (n: MathNode) => [...symbols(n)].some(isAdjoint);
+  const factorsOf = (n: MathNode): MathNode[] => {
+    const u = unwrap(n);
+    return u.type === 'OperatorNode' && callOperator(u) === 'multiply' ? argsOf(u).flatMap(factorsOf) : [n];
+  };
+  /** Adjoint-free parts side by side (a product's factors): each neuron's form is the product of those
+   *  that read it, unless that is the bare symbol. */
+  const attribute = (parts: MathNode[]) => {
+    const readers = new Map<string, MathNode[]>();
+    for (const p of parts) for (const s of symbols(p)) if (isNeuron(s)) readers.set(s, [...(readers.get(s) ?? []), p]);
+    for (const [s, ps] of readers) {
+      if (forms.has(s) || (ps.length === 1 && unwrap(ps[0]!).type === 'SymbolNode')) continue;
+      forms.set(s, ps.length === 1 ? ps[0]! : ps.slice(1).reduce((a, b) => mulNode(a, b), ps[0]!));
+    }
+  };
+  const walk = (n: MathNode): void => {
+    if (!hasAdjoint(n)) return;
+    const factors = factorsOf(n);
+    if (factors.length > 1) {
+      factors.filter(hasAdjoint).forEach(walk);
+      attribute(factors.filter((f) => !hasAdjoint(f)));
+      return;
+    }
+    const u = unwrap(n);
+    for (const child of childrenOf(u)) {
+      if (hasAdjoint(child)) walk(child);
+      else attribute([child]);
+    }
+  };
+  walk(formula);
+  return forms;
+}
+
+/** A written local derivative (a view, views.ts) that a backward formula reads in place of its own form
+ *  of it: the sheet's tanh'(a2) = 0.3931 goes into dL/da2 = dL/dh2 * tanh'(a2) as written. */
+export interface Factor {
+  /** The view node of the local derivative. */
+  node: number;
+  /** Its formula as text (`1 - h2 ^ 2`), which the backward formula holds as a part. */
+  text: string;
+}
+
+const factoredCache = new WeakMap<Graph, Map<string, Computation>>();
+
+/** Computation `how` of node `id` with every part that is one of `factors`' formulas read from the
+ *  factor's node instead; `how` itself when none is a part of it. */
+export function factored(g: Graph, id: number, how: Computation, factors: Factor[]): Computation {
+  if (!how.formula || !factors.length) return how;
+  let cache = factoredCache.get(g);
+  if (!cache) factoredCache.set(g, (cache = new Map()));
+  const key = `${id}|${how.inputs.join(',')}|${factors.map((f) => f.node).join(',')}`;
+  let c = cache.get(key);
+  if (c === undefined) {
+    const byText = new Map(factors.map((f) => [f.text, f]));
+    const used = new Map<string, number>();
+    const formula = how.formula.transform((n: MathNode) => {
+      let inner = n;
+      while (inner.type === 'ParenthesisNode') inner = contentOf(inner);
+      const f = byText.get(formulaText(inner));
+      if (!f) return n;
+      const name = g.nodes[f.node]!.name;
+      used.set(name, f.node);
+      return symbolNode(name);
+    });
+    if (!used.size) c = how;
+    else {
+      const symbols = [...symbolsOf(formula)];
+      const before = new Map(how.symbols.map((s, i) => [s, how.inputs[i]!]));
+      const slot = new Map(symbols.map((s, i) => [s, i]));
+      const run = compile(formula, (s) => slot.get(s)!, g.ctx);
+      c = { formula, symbols, inputs: symbols.map((s) => used.get(s) ?? before.get(s)!), compute: (vals, kinks = []) => run({ vals, kinks }) };
+    }
+    cache.set(key, c);
+  }
+  return c;
+}
+
+const localCache = new WeakMap<Graph, Map<number, Factor>>();
+
+/** The local-derivative views of a graph, by the neuron node they are of. */
+export function localViews(g: Graph): Map<number, Factor> {
+  let m = localCache.get(g);
+  if (!m) {
+    m = new Map();
+    g.nodes.forEach((n, id) => {
+      if (n.view !== 'local' || !n.formula) return;
+      const neuron = g.index.get(nodeKey(n.step, n.row, n.of!));
+      if (neuron !== undefined) m!.set(neuron, { node: id, text: formulaText(n.formula) });
+    });
+    localCache.set(g, m);
+  }
+  return m;
+}
+
+/** Whether a neuron is a batch norm layer's batch statistic (<layer>_mean_<c>, <layer>_var_<c>) in a
+ *  model whose batch is one program. */
+function isBatchStatistic(spec: Spec, name: string): boolean {
+  if (spec.tensors?.batchSize === undefined) return false;
+  return spec.tensors.layers.some((l) => l.type.startsWith('BatchNorm') && new RegExp(`^${l.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(mean|var)_\\d+$`).test(name));
+}
+
+/** The quantity whose adjoint node `id` is (`loss` for the loss's own, the seed), or undefined for a
+ *  node that is no adjoint: what a backward formula's term goes through. */
+export function useOfAdjoint(g: Graph, id: number | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const n = g.nodes[id]!;
+  return n.role === 'adjoint' ? n.of : n.role === 'seed' ? 'loss' : undefined;
 }

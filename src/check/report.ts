@@ -6,7 +6,7 @@ import { stringify } from '#csv-stringify';
 import { DECIMAL_TEXT, type Dec } from '../numeric/context.js';
 import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 import { shortText } from './format.js';
-import { VERDICTS, type FileReport, type Recomputed, type Result, type Verdict } from './check.js';
+import { VERDICTS, type FileReport, type Recomputed, type Result, type UsedValue, type Verdict } from './check.js';
 import type { Block, Colour, Doc, Inline, PlainCalc } from '../render/document.js';
 import { plainText } from '../render/text.js';
 import { markdown } from '../render/markdown.js';
@@ -15,16 +15,34 @@ const MARK: Record<Verdict, string> = { correct: '✓', 'rounding-slip': '~', ca
 const WORD: Record<Verdict, string> = { correct: 'correct', 'rounding-slip': 'rounding slip', carried: 'carried', wrong: 'wrong' };
 const COLOUR: Record<Verdict, Colour> = { correct: 'green', 'rounding-slip': 'yellow', carried: 'cyan', wrong: 'red' };
 
+/** Which of the student's values went into a recomputed formula: each written input (in the form the
+ *  formula reads it, `1 - h2 ^ 2 from your h2 = 0.7790`), and each input recomputed from written ones. */
 function yours(r: Recomputed): string {
-  const mine = r.inputs.filter((i) => i.yours);
-  return mine.length ? `with your ${mine.map((i) => `${i.symbol} = ${shortText(i.value)} (${i.from})`).join(', ')}` : 'from the exact values: none of yours go in';
+  const mine = r.inputs.filter((i) => i.yours).map((i) => `${i.symbol} = ${shortText(i.value)} (${i.from})${i.form !== undefined ? ` in ${i.form}` : ''}`);
+  const through = r.inputs.filter((i) => !i.yours && i.via.length).map((i) => `${i.symbol} = ${shortText(i.value)} recomputed from your ${i.via.join(', ')}`);
+  const parts = [...(mine.length ? [`your ${mine.join(', ')}`] : []), ...through];
+  return parts.length ? `with ${parts.join('; ')}` : 'from the exact values: none of yours go in';
+}
+
+/** The student's values a carried value was computed from, as its verdict line names them. */
+export function usedText(used: UsedValue[]): string {
+  return used.map((u) => `${u.form !== undefined ? `${u.form} from ` : ''}your ${u.label} = ${u.written}`).join(', ');
+}
+
+/** A result's quantity: its path, and the sheet's own name for it when given under an alias. */
+function pathText(r: Result): string {
+  return r.alias !== undefined ? `${r.path} (${r.alias})` : r.path;
+}
+
+function word(r: Result): string {
+  return r.verdict === 'carried' && r.slip ? 'carried, rounding slip' : WORD[r.verdict];
 }
 
 function verdictNote(r: Result): string {
   switch (r.verdict) {
     case 'correct': return '';
     case 'rounding-slip': return `exact ${shortText(r.exact)}`;
-    case 'carried': return `from ${r.because.join(', ')}; exact ${shortText(r.exact)}`;
+    case 'carried': return `with ${usedText(r.used)}; exact ${shortText(r.exact)}`;
     case 'wrong': return `exact ${shortText(r.exact)}`;
   }
 }
@@ -65,8 +83,8 @@ export function reportDocument(report: FileReport): Doc {
     only: 'text',
     head: [],
     rows: report.results.map((r) => [
-      [{ colour: COLOUR[r.verdict], text: MARK[r.verdict] }], [literal(r.path)], [literal(r.written)],
-      [{ colour: COLOUR[r.verdict], text: WORD[r.verdict] }], [literal(verdictNote(r))],
+      [{ colour: COLOUR[r.verdict], text: MARK[r.verdict] }], [literal(pathText(r))], [literal(r.written)],
+      [{ colour: COLOUR[r.verdict], text: word(r) }], [literal(verdictNote(r))],
     ]),
     plain: { head: false, columns: [{ gap: '' }, { gap: ' ' }, { gap: '  ' }, { gap: '  ', width: 13 }, { gap: ' ' }], below },
   });
@@ -83,10 +101,11 @@ export function reportDocument(report: FileReport): Doc {
       only: 'typeset',
       head: [[], ['value'], ['written'], ['exact'], ['verdict'], ['notes']],
       rows: report.results.map((r) => [
-        [literal(MARK[r.verdict])], [code(r.path)], [literal(r.written)], [literal(shortText(r.exact))],
-        r.verdict === 'wrong' ? [{ strong: ['wrong'] }] : [WORD[r.verdict]],
+        // An alias is the sheet's own text: a plain string, escaped by the printer.
+        [literal(MARK[r.verdict])], [code(r.path), ...(r.alias !== undefined ? [` (${r.alias})`] : [])], [literal(r.written)], [literal(shortText(r.exact))],
+        r.verdict === 'wrong' ? [{ strong: ['wrong'] }] : [word(r)],
         r.verdict === 'carried'
-          ? r.because.flatMap((b, i): Inline[] => [literal(i === 0 ? 'from ' : ', '), code(b)])
+          ? [`with ${usedText(r.used)}`]
           : [literal(r.diagnosis.map((d) => d.id).join(', '))],
       ]),
     },
@@ -140,11 +159,14 @@ export function jsonReport(report: FileReport): object {
     spec: report.spec,
     results: report.results.map((r) => ({
       path: r.path,
+      ...(r.alias !== undefined ? { alias: r.alias } : {}),
       ...(r.line !== undefined ? { line: r.line } : {}),
       written: r.written,
       exact: r.exact.toString(),
       verdict: r.verdict,
       because: r.because,
+      ...(r.slip ? { rounding_slip: true } : {}),
+      ...(r.verdict === 'carried' || r.verdict === 'wrong' ? { used: r.used.map((u) => ({ path: u.path, written: u.written, ...(u.form !== undefined ? { form: u.form } : {}) })) } : {}),
       diagnosis: r.diagnosis,
       ...(r.recomputed ? { recomputed: recomputedJson(r.recomputed()) } : {}),
     })),
@@ -158,7 +180,7 @@ function recomputedJson(rc: Recomputed): object {
     quantity: rc.quantity,
     formula: rc.formula,
     substituted: rc.substituted,
-    inputs: rc.inputs.map((i) => ({ symbol: i.symbol, value: i.value.toString(), from: i.from, yours: i.yours })),
+    inputs: rc.inputs.map((i) => ({ symbol: i.symbol, value: i.value.toString(), from: i.from, yours: i.yours, ...(i.via.length ? { via: i.via } : {}), ...(i.form !== undefined ? { form: i.form } : {}) })),
     value: rc.value.toString(),
   };
 }

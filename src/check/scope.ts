@@ -1,10 +1,12 @@
 // The student's values in one graph, for one answers file: what a file's grading computes from what it
 // wrote, on demand.
 import type { Dec } from '../numeric/context.js';
-import { allSwitches, switched, type Computation, type Graph, type Switch } from './graph.js';
+import { allSwitches, factored, localViews, switched, type Computation, type Factor, type Graph, type Switch } from './graph.js';
 import type { Verdict } from './report-data.js';
 import { inContext, reproduces, type Tolerance, type WrittenNumber } from './tolerance.js';
 import type { VariantGraph } from './variant-graph.js';
+
+const NO_FACTORS: Factor[] = [];
 
 /** A written number, interned: `serial` names its text. */
 export type Interned = WrittenNumber & { serial: number };
@@ -80,16 +82,33 @@ export class Scope {
     return this.writtenAt(gid)!.value;
   }
 
-  /** How node `gid` computes here: derivative branches follow the activations the student wrote. */
+  /** How node `gid` computes here: derivative branches follow the activations the student wrote, and a
+   *  local derivative the student wrote goes in where the formula reads its form (tanh'(a2) for 1 - h2^2). */
   computation(gid: number): Computation {
     const switches = this.switches[gid]!;
-    if (!switches.length) return this.g.nodes[gid]!;
+    const factors = this.factorsOf(gid);
+    if (!switches.length && !factors.length) return this.g.nodes[gid]!;
     let c = this.how.get(gid);
     if (!c) {
       const active = switches.filter((s) => this.isWritten(s.neuron) && !this.writtenValue(s.neuron).isZero());
-      this.how.set(gid, (c = switched(this.g, gid, active)));
+      c = factored(this.g, gid, switched(this.g, gid, active), factors);
+      this.how.set(gid, c);
     }
     return c;
+  }
+
+  /** The written local derivatives (views) of the neurons a backward node reads. */
+  private factorsOf(gid: number): Factor[] {
+    const locals = localViews(this.g);
+    if (!locals.size) return NO_FACTORS;
+    const n = this.g.nodes[gid]!;
+    if (n.role !== 'adjoint' && n.role !== 'share' && n.view !== 'via' && n.view !== 'delta') return NO_FACTORS;
+    const out: Factor[] = [];
+    for (const i of n.inputs) {
+      const local = locals.get(i);
+      if (local !== undefined && this.isWritten(local.node)) out.push(local);
+    }
+    return out.length ? out : NO_FACTORS;
   }
 
   /** Memoized "this node, or any of the inputs `follow` selects, has the property", without recursion. */
@@ -130,10 +149,12 @@ export class Scope {
           t[id] = 2;
           continue;
         }
-        // Inputs, and the neurons whose written activations decide a derivative's branch.
+        // Inputs (with the local derivatives written in their place), and the neurons whose written
+        // activations decide a derivative's branch.
         const inputs = this.g.nodes[id]!.inputs;
         let v = 1;
         for (let k = 0; k < inputs.length; k++) if (t[inputs[k]!] === 2) { v = 2; break; }
+        if (v === 1 && this.factorsOf(id).length) v = 2;
         if (v === 1) for (const sw of this.switches[id]!) if (this.isWritten(sw.neuron)) v = 2;
         t[id] = v;
       }
@@ -278,19 +299,59 @@ export class Scope {
     return this.memo[gid]!;
   }
 
+  /** How far node `gid`, computed from the student's values, moves when each written value its formula
+   *  reads moves by half a unit of its own last digit (each alone, the larger of the two directions,
+   *  summed: the first-order spread of the student's own rounding). */
+  roundingSpread(gid: number): Dec {
+    const how = this.computation(gid);
+    const zero = this.g.ctx.zero;
+    if (!how.compute) return zero;
+    const vals = how.inputs.map((i) => this.value(i));
+    const at = how.compute(vals);
+    let spread = zero;
+    how.inputs.forEach((i, slot) => {
+      const half = this.isWritten(i) ? this.writtenAt(i)!.half : undefined;
+      if (!half) return;
+      let widest = zero;
+      for (const moved of [vals[slot]!.plus(half), vals[slot]!.minus(half)]) {
+        const v = vals.slice();
+        v[slot] = moved;
+        const d = how.compute!(v).minus(at).abs();
+        if (d.isFinite() && d.gt(widest)) widest = d;
+      }
+      spread = spread.plus(widest);
+    });
+    return spread;
+  }
+
   /** The written values that node `gid` was computed from (nearest ones, through unwritten nodes), where
    *  they differ from the exact values. */
-  causes(gid: number): number[] {
+  causes(gid: number, sources = this.sources(gid)): number[] {
+    return sources.filter((i) => !this.writtenValue(i).eq(this.g.values[i]!));
+  }
+
+  /** Every written value that goes into node `gid` computed from the student's values: the nearest
+   *  ones, reached through the unwritten nodes recomputed from them, in the order of the calculation. */
+  sources(gid: number): number[] {
+    return this.sourcesFrom(this.computation(gid).inputs);
+  }
+
+  /** The written values behind input node `i` of another node: itself when written, else the nearest
+   *  written values it is recomputed from (none when it keeps its exact value). */
+  sourcesOfInput(i: number): number[] {
+    return this.sourcesFrom([i]);
+  }
+
+  private sourcesFrom(start: number[]): number[] {
     const found = new Set<number>();
     const seen = new Set<number>();
-    const stack = [...this.computation(gid).inputs];
+    const stack = [...start];
     while (stack.length) {
       const i = stack.pop()!;
       if (seen.has(i)) continue;
       seen.add(i);
-      if (this.isWritten(i)) {
-        if (!this.writtenValue(i).eq(this.g.values[i]!)) found.add(i);
-      } else if (this.tainted(i)) stack.push(...this.computation(i).inputs);
+      if (this.isWritten(i)) found.add(i);
+      else if (this.tainted(i)) stack.push(...this.computation(i).inputs);
     }
     // In the order of the calculation (node ids follow it in a graph built from a run).
     return [...found].sort((a, b) => a - b);

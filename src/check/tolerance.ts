@@ -114,3 +114,15 @@ export function reproduces(w: WrittenNumber, value: Dec, tol: Tolerance): boolea
   const diff = w.value.minus(value).abs();
   return withinOneUnit(w, value, diff) || (tol.kind !== 'digits' && withinGraderTolerance(w, value, tol, diff));
 }
+
+/**
+ * Whether a written value is a rounding slip of a recomputation from the student's own values: within
+ * one unit of its last written digit of `value`, widened by `spread`, how far the recomputation moves
+ * when each of the student's values that go in moves by the half unit its own last digit claims (a
+ * student who rounds an input and computes on from it may still have used the digits the calculator
+ * showed). Of the same magnitude, as a rounding slip of an exact value is.
+ */
+export function slipOfRecomputation(w: WrittenNumber, value: Dec, spread: Dec): boolean {
+  if (w.unit === undefined || !w.value.isFinite() || !value.isFinite() || !spread.isFinite()) return false;
+  return w.value.minus(value).abs().lte(w.unit.plus(spread)) && sameMagnitude(w, value);
+}

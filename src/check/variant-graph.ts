@@ -4,7 +4,7 @@
 import { run } from '../graph/run.js';
 import type { Spec } from '../spec/model.js';
 import type { AnswerShape } from './answers.js';
-import { copyGraph, graphOf, kinksOf, reevaluate, type Graph } from './graph.js';
+import { copyGraph, graphOf, kinksOf, reevaluate, type Graph, type ViewRequest } from './graph.js';
 import { SharedResults } from './shared-results.js';
 import type { WrittenNumber } from './tolerance.js';
 import type { Variant } from './variants.js';
@@ -42,9 +42,9 @@ export class VariantGraphs {
    *  reads these graphs, the from-scratch fallback included, so none is computed twice. */
   private workLeft: number;
 
-  constructor(private readonly spec: Spec, private readonly shape: AnswerShape, private readonly steps: number, private readonly final: boolean) {
+  constructor(private readonly spec: Spec, private readonly shape: AnswerShape, private readonly steps: number, private readonly final: boolean, private readonly views: readonly ViewRequest[] = []) {
     this.exactTrace = run(this.limited(spec));
-    const graph = graphOf(this.exactTrace, steps, final);
+    const graph = graphOf(this.exactTrace, steps, final, views);
     const n = graph.nodes.length;
     const identity = Int32Array.from({ length: n }, (_, i) => i);
     this.exact = { variant: undefined, graph, baseIdOf: identity, gidOfBase: identity, own: new Uint8Array(n), ownUpstream: new Uint8Array(n), atKinks: false, results: new SharedResults(), converted: new Map() };
@@ -58,7 +58,7 @@ export class VariantGraphs {
     this.workLeft -= cost;
     try {
       const trace = variant.spec ? run(this.limited(variant.spec(this.spec))) : this.exactTrace;
-      let graph = graphOf(trace, this.steps, this.final);
+      let graph = graphOf(trace, this.steps, this.final, this.views);
       if (variant.graph) {
         graph = copyGraph(graph);
         variant.graph(graph);

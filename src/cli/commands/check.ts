@@ -3,7 +3,7 @@
 // share one exact training and one set of variants, and `--summary` gives one row per file. The
 // library's checkAll grades them; this reads the files and the flags, and prints.
 import { parseArgs } from 'node:util';
-import { checkAll, checkReport, checkSummary, InputError, MAX_PRECISION, MIN_PRECISION, toleranceProblem, type AnswersInput, type Tolerance } from '../../index.js';
+import { checkAll, checkErrata, checkReport, checkSummary, InputError, MAX_PRECISION, MIN_PRECISION, toleranceProblem, type AnswersInput, type Tolerance } from '../../index.js';
 import { readInputFile } from '../../node/files.js';
 import { loadSpecFile } from '../../node/load.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';
@@ -12,11 +12,14 @@ import { safeLocated } from '../terminal.js';
 
 export const usage = `exactprop check SPEC ANSWERS... [--format text|markdown|json] [--summary csv|markdown]
                 [--abs X | --rel X | --sig N] [--precision N] [--color auto|always|never]
+exactprop check --key SPEC KEY [--format text|markdown|json]
     grade hand-written values (YAML or JSON, shaped like the JSON trace) against the exact training:
     correct, rounding slip, carried (right method, earlier error) or wrong, with the known mistake
     or convention that reproduces each new error. Exit 0 if nothing is wrong, 1 if something is, 2 for bad input
     --format    text (default), markdown or json (for one file, or each of many)
     --summary   one row per answers file (counts per verdict, first new error): csv or markdown
+    --key       KEY is an instructor's or a book's published answers: print its errata (each wrong value,
+                its exact value, the first error it follows from, the diagnosis); exit 1 if there are any
     --abs, --rel, --sig   a grader's tolerance for "correct" (default: half a unit of the last written digit)
     --precision working precision in significant digits (overrides the spec)
     --color     colour in the text report (default: auto, on a terminal)
@@ -29,6 +32,7 @@ export function checkCommand(args: string[], io: Io): number {
     options: {
       format: { type: 'string', default: 'text' },
       summary: { type: 'string' },
+      key: { type: 'boolean', default: false },
       abs: { type: 'string' },
       rel: { type: 'string' },
       sig: { type: 'string' },
@@ -37,7 +41,9 @@ export function checkCommand(args: string[], io: Io): number {
       color: { type: 'string', default: 'auto' },
     },
   });
-  if (positionals.length < 2) throw new UsageError('check takes a spec file and at least one answers file');
+  if (positionals.length < 2) throw new UsageError(values.key ? 'check --key takes a spec file and one answer key' : 'check takes a spec file and at least one answers file');
+  if (values.key && positionals.length !== 2) throw new UsageError(`check --key takes a spec file and one answer key, got ${positionals.length - 1} files`);
+  if (values.key && values.summary !== undefined) throw new UsageError('--summary is for a class of answers files, not for --key');
   const format = oneOf(values.format!, 'format', ['text', 'markdown', 'json'] as const);
   const summary = values.summary === undefined ? undefined : oneOf(values.summary, 'summary', ['csv', 'markdown'] as const);
   const color = oneOf(values.color!, 'color', ['auto', 'always', 'never'] as const);
@@ -67,6 +73,13 @@ export function checkCommand(args: string[], io: Io): number {
     } else if (g.report.summary.wrong > 0 && code === 0) code = 1;
   }
 
+  if (values.key) {
+    if (code === 2) return code;
+    const colour = color === 'always' || (color === 'auto' && io === processIo && process.stdout.isTTY === true && !process.env.NO_COLOR);
+    const errata = checkErrata(graded[0]!, format, { colour });
+    io.out(errata.text);
+    return errata.errata > 0 ? 1 : 0;
+  }
   if (summary !== undefined) io.out(checkSummary(graded, summary));
   else if (format === 'json') io.out(checkReport(graded, 'json'));
   else {
