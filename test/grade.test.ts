@@ -185,7 +185,7 @@ describe('bad input, located', () => {
 
   it('an unknown column, at its heading, with check\'s did-you-mean', () => {
     expect(located(read('id,epoch1.sample1.h1,epoch1.sample1.hh2\na,1.5,0\n'))).toBe(
-      "class.csv:1: at column 3 'epoch1.sample1.hh2': unknown neuron 'hh2' in step1.sample1 (did you mean 'h2'?); expected h1, h2, yhat, loss, values, adjoints, gradients; a column is headed by a quantity's path (e.g. step1.sample1.h1), by an alias of the points scheme, or is the id column");
+      "class.csv:1: at column 3 'epoch1.sample1.hh2': unknown neuron 'hh2' in step1.sample1 (did you mean 'h2'?); expected h1, h2, yhat, loss, values, adjoints, gradients, local_derivatives, pre_activations, deltas, via; a column is headed by a quantity's path (e.g. step1.sample1.h1), by an alias of the points scheme, or is the id column");
     expect(located(read('id,epoch3.loss\na,1\n'))).toMatch(/^class\.csv:1: at column 2 'epoch3\.loss': unknown epoch 'epoch3': the spec trains 2 epochs/);
   });
 
