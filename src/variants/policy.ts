@@ -1,0 +1,30 @@
+// The grading policy of an exported quiz: how far from the exact value an answer is marked right
+// (Moodle and QTI take an absolute tolerance per blank, worked out here from the policy in exact
+// decimal arithmetic), and the share of the marks a known mistake's value earns.
+import { ExactDecimal } from '../numeric/context.js';
+
+export type GradingPolicy = { abs: string } | { rel: string } | { sig: number };
+
+export const DEFAULT_POLICY: GradingPolicy = { sig: 3 };
+export const DEFAULT_PARTIAL_CREDIT = 50;
+/** The percentages Moodle accepts for an answer's grade (question/type/multianswer); QTI takes any. */
+export const MOODLE_PERCENTS = [100, 90, 80, 75, 70, 60, 50, 40, 30, 25, 20, 10, 5, 0];
+
+/** The absolute tolerance of a blank whose exact value is `value`: abs as given, rel times |value|,
+ *  or half a unit of the value's Nth significant digit (0 for an exact 0). */
+export function toleranceOf(policy: GradingPolicy, value: string): string {
+  if ('abs' in policy) return new ExactDecimal(policy.abs).toString();
+  const v = new ExactDecimal(value).abs();
+  if ('rel' in policy) return v.times(policy.rel).toString();
+  if (v.isZero()) return '0';
+  // v = d.ddd * 10^e: a unit of the Nth significant digit is 10^(e - N + 1).
+  const e = v.e;
+  return new ExactDecimal(10).pow(e - policy.sig + 1).div(2).toString();
+}
+
+/** The policy in words, for a question's instructions. */
+export function policyText(policy: GradingPolicy): string {
+  if ('abs' in policy) return `within ${policy.abs} of the exact value`;
+  if ('rel' in policy) return `within ${new ExactDecimal(policy.rel).times(100).toString()}% of the exact value`;
+  return `to ${policy.sig} significant digits`;
+}
