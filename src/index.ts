@@ -631,3 +631,13 @@ export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): s
   if (format === 'markdown') return markdownSummary(rows);
   throw new RangeError(`unknown summary '${String(format)}' (csv, markdown)`);
 }
+
+// -------------------------------------------------------------------------------------------- variants
+
+/** One variant of an exercise per student (`exactprop variants`): makeVariants(text, { seed, count | ids })
+ *  returns every file of the output folder (manifest, each form's spec, key, worksheet and solution, the
+ *  Moodle XML, QTI and LaTeX booklet) without writing any; variantSpecText(manifest, id) gives a student's
+ *  spec text from the manifest alone, for marking them against their own variant. */
+export { makeVariants, variantSpecText, manifestVariant, keyText, VARIANT_EXPORTS, MAX_VARIANTS } from './variants/generate.js';
+export type { Manifest, ManifestVariant, Variant, Blank, VariantsOptions, VariantsResult, VariantExport } from './variants/generate.js';
+export type { GradingPolicy } from './variants/policy.js';

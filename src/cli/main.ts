@@ -28,6 +28,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['run', () => import('./commands/run.js').then((m) => ({ usage: m.usage, run: m.runCommand }))],
   ['check', () => import('./commands/check.js').then((m) => ({ usage: m.usage, run: m.checkCommand }))],
   ['derive', () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand }))],
+  ['variants', () => import('./commands/variants.js').then((m) => ({ usage: m.usage, run: m.variantsCommand }))],
 ]);
 
 export const VERSION: string = version;

@@ -19,6 +19,13 @@ import { DEFAULT_PARTIAL_CREDIT, DEFAULT_POLICY, MOODLE_PERCENTS, toleranceOf, t
 import { matching, oneStepPerEpoch, patternMatcher, quantitiesOf, type Quantities, type Quantity } from './quantities.js';
 import { notationOf, statementOf, whereOf, type Statement } from './statement.js';
 import { drawValues, placeOf, variantText, variedNumbers, type Varied } from './vary.js';
+import { moodleXml, type QuizInfo } from './moodle.js';
+import { qtiItem, qtiItemFile, qtiManifest } from './qti.js';
+import { bookletLatex } from './booklet.js';
+
+/** The quiz formats an output may hold: Moodle XML, a QTI 2.1 package's files, a LaTeX booklet. */
+export const VARIANT_EXPORTS = ['moodle', 'qti', 'booklet'] as const;
+export type VariantExport = (typeof VARIANT_EXPORTS)[number];
 
 /** What a blank asks and accepts. */
 export interface Blank {
@@ -90,6 +97,8 @@ export interface VariantsOptions {
   /** The worked solution's format: a function of the variant's spec that returns its text (the
    *  command line gives one in the format asked), or none. */
   solution?: { extension: string; write: (spec: Spec) => string };
+  /** The quiz formats written (default all of VARIANT_EXPORTS). */
+  exports?: readonly VariantExport[];
   readDataFile?: ReadOptions['readDataFile'];
   /** Limits over the spec's, for every variant's run. */
   limits?: ReadOptions['limits'];
@@ -186,6 +195,15 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
     files.set(`${v.folder}/worksheet.yaml`, worksheetText(v, baseName(file)));
     if (options.solution) files.set(`${v.folder}/solution.${options.solution.extension}`, options.solution.write(parseVariant(v.specText, file, options)));
   }
+  const exports = options.exports ?? VARIANT_EXPORTS;
+  for (const e of exports) if (!VARIANT_EXPORTS.includes(e)) throw new RangeError(`unknown export '${String(e)}' (${VARIANT_EXPORTS.join(', ')})`);
+  const info: QuizInfo = { title: baseName(file).replace(/\.(ya?ml|json)$/i, ''), policy, partialCredit: partial };
+  if (exports.includes('moodle')) files.set('moodle.xml', moodleXml(variants, info));
+  if (exports.includes('qti')) {
+    files.set('qti/imsmanifest.xml', qtiManifest(variants, info));
+    for (const v of variants) files.set(`qti/${qtiItemFile(v)}`, qtiItem(v, info));
+  }
+  if (exports.includes('booklet')) files.set('booklet.tex', bookletLatex(variants, info));
   return { manifest, variants, files };
 }
 
