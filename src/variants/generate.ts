@@ -167,7 +167,7 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   const width = String(ids.length).length < 2 ? 2 : String(ids.length).length;
   const variants: Variant[] = ids.map((id, i) => {
     const index = i + 1;
-    const made = drawVariant(p, id, index, constraints, attempts, options, file);
+    const made = drawVariant(p, id, constraints, attempts, options, file);
     const folder = `v${String(index).padStart(width, '0')}`;
     const { attempt, values, specText, statement } = made;
     return { index, id, folder, attempt, values, specText, statement, blanks: blanksOf(made.spec, made.q, ask, p.full, policy, partial > 0) };
@@ -213,7 +213,7 @@ function parseVariant(text: string, file: string, options: Pick<VariantsOptions,
 
 /** The first draw for `id` whose run meets every constraint; an error naming the constraints that
  *  failed most when none does within `attempts`. */
-function drawVariant(p: Prepared, id: string, index: number, constraints: Constraint[], attempts: number, options: VariantsOptions, file: string) {
+function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempts: number, options: VariantsOptions, file: string) {
   const failures = new Map<string, { count: number; example: string }>();
   const failed = (name: string, why: string) => {
     const f = failures.get(name);
@@ -222,7 +222,7 @@ function drawVariant(p: Prepared, id: string, index: number, constraints: Constr
   };
   for (let attempt = 0; attempt < attempts; attempt++) {
     const values = drawValues(p.varied, new Draws(options.seed, id, attempt));
-    const specText = variantText(p.text, p.varied, p.varied.map((v) => values[v.key]!), heading(index, baseName(file)));
+    const specText = variantText(p.text, p.varied, p.varied.map((v) => values[v.key]!), heading(baseName(file)));
     let spec: Spec;
     let q: Quantities;
     try {
@@ -245,7 +245,8 @@ function drawVariant(p: Prepared, id: string, index: number, constraints: Constr
   throw new InputError(file, 'variants', `no variant for ${options.ids ? `id '${id}'` : `variant ${id}`} met the constraints in ${attempts} attempts: ${worst}. Widen the ranges, loosen the constraints, or raise variants.attempts`, lineAt(p.doc, 'variants'));
 }
 
-const heading = (index: number, file: string) => ` Variant ${index} of ${file} (exactprop variants: its numbers drawn from the variants: section).`;
+// The same for every variant: a variant's spec is a function of the base spec, the seed and the id alone.
+const heading = (file: string) => ` A variant of ${file}: its numbers drawn by exactprop variants from the base spec's variants: section.`;
 const baseName = (file: string) => file.replace(/^.*[\\/]/, '');
 
 function idsOf(options: VariantsOptions, file: string): string[] {
@@ -358,5 +359,5 @@ export function variantSpecText(manifest: Manifest, id: string): string {
   const root = doc.value as Record<string, Plain>;
   const keys = Object.keys(v.values);
   const paths = keys.map((k) => ({ path: placeOf(k, root, (m) => { throw new InputError(manifest.spec.file, `variants.vary.${k}`, m); }) }));
-  return variantText(manifest.spec.text, paths, keys.map((k) => v.values[k]!), heading(v.index, manifest.spec.file));
+  return variantText(manifest.spec.text, paths, keys.map((k) => v.values[k]!), heading(manifest.spec.file));
 }
