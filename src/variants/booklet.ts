@@ -24,6 +24,7 @@ export function bookletLatex(variants: Variant[], info: { title: string; policy:
     '\\usepackage{amsmath,booktabs}',
     '\\setlength{\\parindent}{0pt}',
     `\\title{${title}: forms and keys}`,
+    '\\author{}',
     '\\date{}',
     '\\begin{document}',
     '\\maketitle',
