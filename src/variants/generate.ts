@@ -164,13 +164,17 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   });
   const constraints = constraintsOf(section, { doc, full: p.full, precision: base.precision, ask, base: baseQ });
 
+  const exports = options.exports ?? VARIANT_EXPORTS;
+  for (const e of exports) if (!VARIANT_EXPORTS.includes(e)) throw new RangeError(`unknown export '${String(e)}' (${VARIANT_EXPORTS.join(', ')})`);
+  // The mistakes' values are for the quizzes' partial credit: computed only when a quiz offers them.
+  const withMistakes = partial > 0 && (exports.includes('moodle') || exports.includes('qti'));
   const width = String(ids.length).length < 2 ? 2 : String(ids.length).length;
   const variants: Variant[] = ids.map((id, i) => {
     const index = i + 1;
     const made = drawVariant(p, id, constraints, attempts, options, file);
     const folder = `v${String(index).padStart(width, '0')}`;
     const { attempt, values, specText, statement } = made;
-    return { index, id, folder, attempt, values, specText, statement, blanks: blanksOf(made.spec, made.q, ask, p.full, policy, partial > 0) };
+    return { index, id, folder, attempt, values, specText, statement, blanks: blanksOf(made.spec, made.q, ask, p.full, policy, withMistakes) };
   });
 
   const manifest: Manifest = {
@@ -195,8 +199,6 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
     files.set(`${v.folder}/worksheet.yaml`, worksheetText(v, baseName(file)));
     if (options.solution) files.set(`${v.folder}/solution.${options.solution.extension}`, options.solution.write(parseVariant(v.specText, file, options)));
   }
-  const exports = options.exports ?? VARIANT_EXPORTS;
-  for (const e of exports) if (!VARIANT_EXPORTS.includes(e)) throw new RangeError(`unknown export '${String(e)}' (${VARIANT_EXPORTS.join(', ')})`);
   const info: QuizInfo = { title: baseName(file).replace(/\.(ya?ml|json)$/i, ''), policy, partialCredit: partial };
   if (exports.includes('moodle')) files.set('moodle.xml', moodleXml(variants, info));
   if (exports.includes('qti')) {

@@ -171,7 +171,13 @@ export function variantText(base: string, varied: Array<{ path: Array<string | n
   if (isMap(contents)) {
     const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'variants');
     if (pair && isScalar(pair.key) && pair.key.range) {
-      const from = base.lastIndexOf('\n', pair.key.range[0] - 1) + 1;
+      let from = base.lastIndexOf('\n', pair.key.range[0] - 1) + 1;
+      // The comment lines just above the section are about it (unless they open the file).
+      for (let above = from; above > 0;) {
+        const start = base.lastIndexOf('\n', above - 2) + 1;
+        if (start === 0 || !/^\s*#/.test(base.slice(start, above))) break;
+        from = above = start;
+      }
       const valueEnd = (pair.value as { range?: [number, number, number] } | null)?.range?.[2] ?? pair.key.range[2];
       // To the end of the section's last line.
       const lineEnd = base.indexOf('\n', Math.max(valueEnd - 1, from));
