@@ -259,6 +259,20 @@ describe('bad input: located errors, exit code 2', () => {
       "l.yaml:23: at variants.ask[1]: 'epoch3.*' asks for no quantity of the training (paths as answers files write them: epoch1.sample1.h1, epoch1.params.w1, final.loss.total)");
   });
 
+  it('a time budget for the whole call, every draw included', async () => {
+    expect(located(() => makeVariants(linear, { file: 'l.yaml', seed: 's', count: 3, timeout: 0.001 }))).toBe(
+      'l.yaml: the variants took more than the time allowed (0.001 s), at attempt 1 for variant 1 (raise it with --timeout SECONDS)');
+    const dir = mkdtempSync(join(tmpdir(), 'exactprop-variant-'));
+    try {
+      writeFileSync(join(dir, 'l.yaml'), linear);
+      const r = await cli(['variants', join(dir, 'l.yaml'), '--count', '2', '--seed', 's', '--out', join(dir, 'o'), '--timeout', '0.001']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('the variants took more than the time allowed (0.001 s)');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('the section is read with the spec: a malformed one is an error of every command', async () => {
     const spec = section('variants:\n  vary:\n    w: { form: 1, to: 2 }\n');
     const dir = mkdtempSync(join(tmpdir(), 'exactprop-variant-'));

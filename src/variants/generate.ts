@@ -102,6 +102,10 @@ export interface VariantsOptions {
   readDataFile?: ReadOptions['readDataFile'];
   /** Limits over the spec's, for every variant's run. */
   limits?: ReadOptions['limits'];
+  /** Seconds the whole call may take (every draw's run included) before it stops with a BudgetError;
+   *  counted from `startedAt` (Date.now() milliseconds; default: when the call starts). */
+  timeout?: number;
+  startedAt?: number;
 }
 
 export interface VariantsResult {
@@ -141,6 +145,7 @@ function prepare(text: string, file: string, options: Pick<VariantsOptions, 'rea
  *  problem with the spec, the section or the options, and when some id's variant cannot be made within
  *  its attempts (naming the constraint that failed most). */
 export function makeVariants(text: string, options: VariantsOptions): VariantsResult {
+  const started = options.startedAt ?? Date.now();
   const file = options.file ?? 'spec.yaml';
   const p = prepare(text, file, options);
   const { doc, base, section, varied } = p;
@@ -164,6 +169,8 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   });
   const constraints = constraintsOf(section, { doc, full: p.full, precision: base.precision, ask, base: baseQ });
 
+  if (options.timeout !== undefined && !(options.timeout > 0 && Number.isFinite(options.timeout))) throw new RangeError(`timeout takes a number of seconds greater than 0, got ${options.timeout}`);
+  const budget: Budget = options.timeout === undefined ? {} : { timeout: options.timeout, deadline: started + options.timeout * 1000 };
   const exports = options.exports ?? VARIANT_EXPORTS;
   for (const e of exports) if (!VARIANT_EXPORTS.includes(e)) throw new RangeError(`unknown export '${String(e)}' (${VARIANT_EXPORTS.join(', ')})`);
   // The mistakes' values are for the quizzes' partial credit: computed only when a quiz offers them.
@@ -171,9 +178,10 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   const width = String(ids.length).length < 2 ? 2 : String(ids.length).length;
   const variants: Variant[] = ids.map((id, i) => {
     const index = i + 1;
-    const made = drawVariant(p, id, constraints, attempts, options, file);
+    const made = drawVariant(p, id, constraints, attempts, options, file, budget);
     const folder = `v${String(index).padStart(width, '0')}`;
     const { attempt, values, specText, statement } = made;
+    outOfTime(budget, file, `variant ${index}'s quiz alternatives`);
     return { index, id, folder, attempt, values, specText, statement, blanks: blanksOf(made.spec, made.q, ask, p.full, policy, withMistakes) };
   });
 
@@ -213,9 +221,18 @@ function parseVariant(text: string, file: string, options: Pick<VariantsOptions,
   return readSpec(text, file, { ...(options.readDataFile ? { readDataFile: options.readDataFile } : {}), ...(options.limits ? { limits: options.limits } : {}) });
 }
 
+/** The time budget of a call: the deadline every draw's run is held to too. */
+type Budget = { timeout?: number; deadline?: number };
+
+function outOfTime(budget: Budget, file: string, where: string): void {
+  if (budget.deadline !== undefined && Date.now() > budget.deadline) {
+    throw new BudgetError('time', file, `the variants took more than the time allowed (${budget.timeout} s), at ${where} (raise it with --timeout SECONDS)`, 0, 0);
+  }
+}
+
 /** The first draw for `id` whose run meets every constraint; an error naming the constraints that
  *  failed most when none does within `attempts`. */
-function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempts: number, options: VariantsOptions, file: string) {
+function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempts: number, options: VariantsOptions, file: string, budget: Budget) {
   const failures = new Map<string, { count: number; example: string }>();
   const failed = (name: string, why: string) => {
     const f = failures.get(name);
@@ -223,13 +240,14 @@ function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempt
     else failures.set(name, { count: 1, example: why });
   };
   for (let attempt = 0; attempt < attempts; attempt++) {
+    outOfTime(budget, file, `attempt ${attempt + 1} for ${options.ids ? `id '${id}'` : `variant ${id}`}`);
     const values = drawValues(p.varied, new Draws(options.seed, id, attempt));
     const specText = variantText(p.text, p.varied, p.varied.map((v) => values[v.key]!), heading(baseName(file)));
     let spec: Spec;
     let q: Quantities;
     try {
       spec = parseVariant(specText, file, options);
-      q = quantitiesOf(spec);
+      q = quantitiesOf(spec, budget);
     } catch (e) {
       // A draw whose spec cannot run (a log of 0, a value out of range) is a failed draw like another.
       if (e instanceof EvaluationError || (e instanceof InputError && !(e instanceof BudgetError))) {

@@ -7,6 +7,7 @@ import { graphOf, pathOf, type Graph } from '../check/graph.js';
 import { compile } from '../graph/evaluate.js';
 import { batches, run as runSpec, type Trace } from '../graph/run.js';
 import type { Spec } from '../spec/model.js';
+import type { BudgetOptions } from '../graph/budget.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
 import type { Node as MathNode } from '../symbolic/build.js';
 import { argsOf, callName } from '../symbolic/tree.js';
@@ -29,8 +30,8 @@ export interface Quantities {
 }
 
 /** The whole training of a spec, with the forward pass after the last step (`final`). */
-export function quantitiesOf(spec: Spec): Quantities {
-  const trace = runSpec(spec);
+export function quantitiesOf(spec: Spec, budget: BudgetOptions = {}): Quantities {
+  const trace = runSpec(spec, budget);
   const graph = graphOf(trace, trace.steps.length, true);
   const full = oneStepPerEpoch(spec);
   const list: Quantity[] = [];

@@ -17,7 +17,7 @@ import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 
 export const usage = `exactprop variants SPEC (--count N | --ids STUDENTS.csv) --seed S --out DIR
                 [--ask PATTERNS] [--abs X | --rel X | --sig N] [--solutions markdown|text|latex|none]
-                [--exports moodle,qti,booklet] [--force]
+                [--exports moodle,qti,booklet] [--force] [--timeout SECONDS]
     one variant of the exercise per student (or per number), drawn from the spec's variants: section
     and kept when its run meets every constraint. Writes into DIR: manifest.json (which id has which
     variant), vNN/spec.yaml, key.json, worksheet.yaml and solution, moodle.xml, qti/, booklet.tex.
@@ -29,11 +29,13 @@ export const usage = `exactprop variants SPEC (--count N | --ids STUDENTS.csv) -
     --solutions the worked solution's format (default markdown), or none
     --exports   which quizzes (default moodle,qti,booklet)
     --force     write into a folder that is not empty (its other files are left as they are)
+    --timeout   stop (exit 2) after this many seconds, every draw's run included
 ${LIMIT_USAGE}`;
 
 const SOLUTION_FORMATS = { markdown: 'md', text: 'txt', latex: 'tex', none: '' } as const;
 
 export function variantsCommand(args: string[], io: Io): number {
+  const startedAt = Date.now();
   const { values, positionals } = parseFlags(args);
   if (positionals.length !== 1) throw new UsageError('variants takes one spec file');
   const specFile = positionals[0]!;
@@ -49,6 +51,8 @@ export function variantsCommand(args: string[], io: Io): number {
   for (const e of exports) if (!(VARIANT_EXPORTS as readonly string[]).includes(e)) throw new UsageError(`unknown export '${e}' (${VARIANT_EXPORTS.join(', ')})`);
   const ask = values.ask?.split(',').map((p) => p.trim()).filter(Boolean);
   const tolerance = policyOf(values);
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(/^\d+(\.\d+)?$/.test(values.timeout!) && timeout > 0)) throw new UsageError(`--timeout takes a number of seconds greater than 0, got '${values.timeout}'`);
 
   const out = resolve(values.out);
   if (existsSync(out) && (!statSync(out).isDirectory() || (readdirSync(out).length > 0 && !values.force))) {
@@ -62,7 +66,7 @@ export function variantsCommand(args: string[], io: Io): number {
   const result = makeVariants(text, {
     file: specFile, seed: values.seed, ...(count !== undefined ? { count } : {}), ...(ids ? { ids } : {}),
     ...(ask?.length ? { ask } : {}), ...(tolerance ? { tolerance } : {}),
-    exports: exports as VariantExport[], readDataFile, limits,
+    exports: exports as VariantExport[], readDataFile, limits, ...(timeout !== undefined ? { timeout, startedAt } : {}),
     ...(format !== 'none' ? { solution: { extension: SOLUTION_FORMATS[format], write: (spec: Spec) => render(run(spec), format) } } : {}),
   });
   for (const [path, content] of result.files) {
@@ -83,7 +87,7 @@ function parseFlags(args: string[]) {
     options: {
       count: { type: 'string' }, ids: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
       ask: { type: 'string' }, abs: { type: 'string' }, rel: { type: 'string' }, sig: { type: 'string' },
-      solutions: { type: 'string' }, exports: { type: 'string' }, force: { type: 'boolean' },
+      solutions: { type: 'string' }, exports: { type: 'string' }, force: { type: 'boolean' }, timeout: { type: 'string' },
       ...LIMIT_OPTIONS,
     },
   });
