@@ -189,6 +189,9 @@ describe("homework 7's variants (examples/course/hw7-q2.yaml)", () => {
     const hw7 = run(parseSpec(example('hw7-q2.yaml')));
     expect(withSection).toEqual(hw7);
     expect(course.startsWith(example('hw7-q2.yaml'))).toBe(true);
+    // And check grades the sheet's answers against it as against homework 7.
+    const answers = example('hw7-q2.answers.yaml');
+    expect(check(parseSpec(course), answers)).toEqual(check(parseSpec(example('hw7-q2.yaml')), answers));
   });
 
   const r: VariantsResult = makeVariants(course, { file: 'hw7-q2.yaml', seed: 'test', count: 4, exports: [] });
@@ -302,6 +305,12 @@ describe('bad input: located errors, exit code 2', () => {
       const manifest = JSON.parse(readFileSync(join(dir, 'a', 'manifest.json'), 'utf8'));
       expect(manifest.variants.map((v: { id: string }) => v.id)).toEqual(['s001', 's002']);
       expect((await go('a')).err).toContain('is not empty (give --force to write into it)');
+      // --ask and a tolerance on the command line, over the spec's.
+      const asked = await cli(['variants', join(dir, 'linear.yaml'), '--count', '1', '--seed', 'S', '--out', join(dir, 'asked'), '--ask', 'epoch1.loss, epoch1.params.w', '--abs', '0.5', '--exports', 'moodle', '--solutions', 'none']);
+      expect(asked.code).toBe(0);
+      expect(Object.keys(JSON.parse(readFileSync(join(dir, 'asked', 'v01', 'key.json'), 'utf8')).epoch1)).toEqual(['loss', 'params']);
+      expect(readFileSync(join(dir, 'asked', 'moodle.xml'), 'utf8').match(/\{1:NUMERICAL:=[-\d.]+:0\.5/g)!.length).toBe(2);
+      expect(readdirSync(join(dir, 'asked')).sort()).toEqual(['manifest.json', 'moodle.xml', 'v01']);
       writeFileSync(join(dir, 'class.csv'), 'id\ns001\ns002\ns001\n');
       const twice = await go('c');
       expect(twice.code).toBe(2);

@@ -148,7 +148,7 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   const started = options.startedAt ?? Date.now();
   const file = options.file ?? 'spec.yaml';
   const p = prepare(text, file, options);
-  const { doc, base, section, varied } = p;
+  const { doc, base, section } = p;
   const ids = idsOf(options, file);
   const ask = options.ask ?? section.ask ?? [];
   if (!ask.length) throw new InputError(file, 'variants', 'say which quantities are asked: variants.ask in the spec, or --ask (e.g. epoch1.*.h*,epoch1.params.*)', lineAt(doc, 'variants'));
