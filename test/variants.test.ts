@@ -7,9 +7,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { check, makeVariants, parseSpec, run, variantSpecText, type TraceJson, type VariantsResult } from '../src/index.js';
 import { Draws } from '../src/variants/draws.js';
+import { patternMatcher } from '../src/variants/quantities.js';
 import { cli, example, located } from './helpers/spec.js';
 
 const D = Decimal.clone({ precision: 200 });
@@ -91,6 +93,20 @@ describe('the draws: SHA-256 of the documented text, read 8 bytes at a time', ()
     const span = 1n << 128n;
     expect(v < span - (span % count)).toBe(true);
     expect(d.below(count)).toBe(v % count);
+  });
+});
+
+describe('quantity patterns', () => {
+  it('* stands for any part of one segment; epochN and stepN alike for a full batch; X.loss is the total', () => {
+    const m = (p: string, path: string, full = true) => patternMatcher(p, full)(path);
+    expect([m('epoch1.*.h*', 'epoch1.sample2.h1'), m('epoch1.*.h*', 'epoch1.sample2.yhat'), m('epoch1.*', 'epoch1.params.w1'), m('*1.params.*', 'epoch1.params.w1')]).toEqual([true, false, false, true]);
+    expect([m('step1.loss', 'epoch1.loss.total'), m('epoch1.loss', 'epoch1.loss.data'), m('step1.params.w1', 'step1.params.w1', false)]).toEqual([true, false, true]);
+  });
+
+  it('a pattern written to make a matcher backtrack is matched at once', () => {
+    const started = Date.now();
+    expect(patternMatcher(`epoch1.${'a*'.repeat(200)}b`, true)(`epoch1.${'a'.repeat(5000)}`)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 
@@ -176,6 +192,16 @@ describe('generation', () => {
     }
   });
 
+  it("a file name is text in every output: escaped for XML, HTML and LaTeX", () => {
+    const name = `a&b<c>"d'#%_{x}.yaml`;
+    const r = makeVariants(linear, { file: name, seed: 's', count: 1 });
+    for (const f of ['moodle.xml', 'qti/imsmanifest.xml', 'qti/form001.xml']) expect(XMLValidator.validate(r.files.get(f)!), f).toBe(true);
+    const quiz = new XMLParser({ ignoreAttributes: false, cdataPropName: '#cdata', processEntities: true, htmlEntities: true }).parse(r.files.get('moodle.xml')!).quiz;
+    expect(quiz.question[1].name.text).toBe(`a&b<c>"d'#%_{x} form 1`);
+    expect(quiz.question[1].questiontext.text['#cdata']).toContain('<p>a&amp;b&lt;c&gt;&quot;d\'#%_{x}, form 1.');
+    expect(r.files.get('booklet.tex')).toContain('\\title{a\\&b$<$c$>$"d\'\\#\\%\\_\\{x\\}: forms and keys}');
+  });
+
   it('the worksheet is an answers file with every asked quantity blank', () => {
     const sheet = a.files.get('v01/worksheet.yaml')!;
     expect(sheet).toContain('epoch1:\n  sample1:\n    yhat:\n  sample2:\n    yhat:\n  loss:\n    total:\n  gradients:\n    w:\n    b:\n  params:\n    w:\n    b:\n');
@@ -258,6 +284,8 @@ describe('bad input: located errors, exit code 2', () => {
       "l.yaml:24: at variants.constraints.conditions[1]: 'epoch1.los' is no quantity of the training (paths as answers files write them: epoch1.loss.total, final.sample1.yhat)");
     expect(bad('    w: { from: 0, to: 1 }\n', "  constraints:\n    conditions: ['epoch1.loss']\n  ask: ['epoch1.loss']\n")).toBe(
       "l.yaml:24: at variants.constraints.conditions[1]: in the condition 'epoch1.loss': a number where a comparison is needed (e.g. x > 0)");
+    expect(located(() => makeVariants(section('variants:\n  vary:\n    w: { from: 0, to: 1 }\n  ask: [epoch1.loss]\n').replace(/data:\n(  - .*\n)+/, 'data: rows.csv\n'), { file: 'l.yaml', seed: 's', count: 1, readDataFile: () => 'x,y\n1,3\n' }))).toBe(
+      'l.yaml:9: at data: variants of a spec whose data is a CSV file are not made yet: write the rows in the spec');
     expect(bad('    w: { from: 0, to: 1 }\n', "  ask: ['epoch3.*']\n")).toBe(
       "l.yaml:23: at variants.ask[1]: 'epoch3.*' asks for no quantity of the training (paths as answers files write them: epoch1.sample1.h1, epoch1.params.w1, final.loss.total)");
   });

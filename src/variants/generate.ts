@@ -137,6 +137,9 @@ function prepare(text: string, file: string, options: Pick<VariantsOptions, 'rea
   const raw = (doc.value as Record<string, Plain>).variants;
   if (raw === undefined || raw === null) throw new InputError(file, '', 'this spec has no variants: section (what may vary, and what every variant must meet)');
   if (base.tensors) throw new InputError(file, 'variants', 'variants of a torch-style spec are not made yet; write the network with neurons or dense layers', lineAt(doc, 'variants'));
+  // A variant's spec is written to another folder, where a data file named relative to the base
+  // spec would not be found.
+  if (typeof (doc.value as Record<string, Plain>).data === 'string') throw new InputError(file, 'data', 'variants of a spec whose data is a CSV file are not made yet: write the rows in the spec', lineAt(doc, 'data'));
   const section = VariantsSchema.parse(raw);
   return { text, doc, base, section, varied: variedNumbers(doc, section), full: oneStepPerEpoch(base) };
 }

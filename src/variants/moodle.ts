@@ -72,5 +72,7 @@ export function moodleXml(variants: Variant[], info: QuizInfo): string {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     quiz: { question: [{ '@_type': 'category', category: { text: `$course$/exactprop/${info.title}` } }, ...questions] },
   };
-  return builder.build(quiz) as string;
+  // A question's text inside its <text> element as Moodle writes it, <text><![CDATA[...]]></text>: the
+  // builder's indentation would add blank lines around the HTML.
+  return (builder.build(quiz) as string).replace(/<text>\s*<!\[CDATA\[/g, '<text><![CDATA[').replace(/\]\]>\s*<\/text>/g, ']]></text>');
 }

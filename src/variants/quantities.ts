@@ -60,12 +60,34 @@ export function normalPath(path: string, full: boolean): string {
   return p;
 }
 
-/** A pattern over paths: `*` stands for any part of one segment (`epoch1.*.h*`). */
+/** A pattern over paths: `*` stands for any part of one segment (`epoch1.*.h*`). Matched segment by
+ *  segment with a table rather than a regular expression, so that no pattern (a*a*a*...b, from a
+ *  spec anyone may write) makes the match take exponential time. */
 export function patternMatcher(pattern: string, full: boolean): (path: string) => boolean {
-  const normal = normalPath(pattern.trim(), full);
-  const source = normal.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^.]*');
-  const re = new RegExp(`^${source}$`);
-  return (path) => re.test(path);
+  const segments = normalPath(pattern.trim(), full).split('.');
+  return (path) => {
+    const parts = path.split('.');
+    return parts.length === segments.length && segments.every((s, i) => segmentMatches(s, parts[i]!));
+  };
+}
+
+/** Whether `text` matches `glob` (`*` any run of characters): the usual table over both lengths. */
+function segmentMatches(glob: string, text: string): boolean {
+  if (!glob.includes('*')) return glob === text;
+  // row[j]: glob's first i characters match text's first j.
+  let row = new Uint8Array(text.length + 1);
+  row[0] = 1;
+  for (const g of glob) {
+    const next = new Uint8Array(text.length + 1);
+    if (g === '*') {
+      next[0] = row[0]!;
+      for (let j = 1; j <= text.length; j++) next[j] = row[j] || next[j - 1] ? 1 : 0;
+    } else {
+      for (let j = 1; j <= text.length; j++) next[j] = row[j - 1] && text[j - 1] === g ? 1 : 0;
+    }
+    row = next;
+  }
+  return row[text.length] === 1;
 }
 
 /** The quantities some pattern matches, in the order of the calculation. */
