@@ -156,6 +156,10 @@ describe('generation', () => {
     const manifest = JSON.parse(r.files.get('manifest.json')!);
     for (const v of manifest.variants) expect(variantSpecText(manifest, v.id)).toBe(r.files.get(v.spec));
     expect(() => variantSpecText(manifest, 'zed')).toThrow("no variant for id 'zed'");
+    // A manifest edited to write something else into the spec is refused.
+    const edited = JSON.parse(JSON.stringify(manifest));
+    edited.variants[0].values.w = '1\nfrozen: [w]';
+    expect(() => variantSpecText(edited, 'ann')).toThrow("the manifest's value of w for id 'ann' is not a plain decimal: \"1\\nfrozen: [w]\"");
   });
 
   it('every variant meets its constraints, checked by hand; some draws were rejected on the way', () => {

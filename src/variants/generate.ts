@@ -376,8 +376,13 @@ export function manifestVariant(manifest: Manifest, id: string): ManifestVariant
  * grading uses to mark each student against their own variant. Throws a RangeError for an unknown id.
  */
 export function variantSpecText(manifest: Manifest, id: string): string {
+  if (manifest.format !== DRAWS_VERSION) throw new RangeError(`not a manifest of exactprop variants (format '${String(manifest.format)}', expected '${DRAWS_VERSION}')`);
   const v = manifestVariant(manifest, id);
   if (!v) throw new RangeError(`no variant for id '${id}' in the manifest`);
+  // The values are written into the spec's text: anything but a plain decimal could rewrite the spec.
+  for (const [k, value] of Object.entries(v.values)) {
+    if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value)) throw new RangeError(`the manifest's value of ${k} for id '${id}' is not a plain decimal: ${JSON.stringify(value).slice(0, 40)}`);
+  }
   const doc = readYaml(manifest.spec.text, manifest.spec.file);
   const root = doc.value as Record<string, Plain>;
   const keys = Object.keys(v.values);
