@@ -15,7 +15,7 @@ const D = Decimal.clone({ precision: 200 });
 const linear = readFileSync(new URL('./fixtures/variants/linear.yaml', import.meta.url), 'utf8');
 const course = readFileSync(new URL('../examples/course/hw7-q2.yaml', import.meta.url), 'utf8');
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata', isArray: (name) => ['question', 'responseDeclaration', 'responseCondition', 'responseElseIf', 'resource'].includes(name) });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata', isArray: (name) => ['question', 'responseDeclaration', 'responseCondition', 'responseElseIf', 'resource', 'modalFeedback', 'setOutcomeValue'].includes(name) });
 const parse = (xml: string) => {
   expect(XMLValidator.validate(xml)).toBe(true);
   return parser.parse(xml);
@@ -144,11 +144,19 @@ describe('QTI 2.1', () => {
         expect(d['@_baseType']).toBe('float');
         expect(String(d.correctResponse.value)).toBe(key[j]![1]);
       });
-      item.responseProcessing.responseCondition.forEach((c: { responseIf: { equal: Record<string, unknown> }; responseElseIf?: Array<{ equal: { baseValue: { '#text': string }; '@_tolerance': string }; setOutcomeValue: { sum: { baseValue: { '#text': string } } } }> }, j: number) => {
+      const feedback = new Map<string, string>((item.modalFeedback ?? []).map((f: { '@_identifier': string; '#text': string }) => [f['@_identifier'], f['#text']]));
+      item.responseProcessing.responseCondition.forEach((c: { responseIf: { equal: Record<string, unknown> }; responseElseIf?: Array<{ equal: { baseValue: { '#text': string }; '@_tolerance': string }; setOutcomeValue: Array<{ '@_identifier': string; sum?: { baseValue: { '#text': string } }; multiple?: { baseValue: { '#text': string } } }> }> }, j: number) => {
         expect(c.responseIf.equal).toMatchObject({ '@_toleranceMode': 'absolute', '@_tolerance': '0.01 0.01', correct: { '@_identifier': `RESPONSE_${j + 1}` } });
-        const alternatives = (c.responseElseIf ?? []).map((e) => [String(e.equal.baseValue['#text']), e.equal['@_tolerance'], String(e.setOutcomeValue.sum.baseValue['#text'])]);
+        const alternatives = (c.responseElseIf ?? []).map((e) => [String(e.equal.baseValue['#text']), e.equal['@_tolerance'], String(e.setOutcomeValue[0]!.sum!.baseValue['#text'])]);
         expect(alternatives).toEqual(moodle[j]!.slice(1).map((a) => [a.value, '0.01 0.01', '0.5']));
+        // Each mistake's value names its feedback, which says what the student did (as Moodle's does).
+        (c.responseElseIf ?? []).forEach((e, k) => {
+          expect(e.setOutcomeValue[1]!['@_identifier']).toBe('FEEDBACK');
+          const text = feedback.get(e.setOutcomeValue[1]!.multiple!.baseValue['#text'])!;
+          expect(text.replace(/^.*?: not quite: /, 'Not quite: ')).toBe(moodle[j]![k + 1]!.feedback.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+        });
       });
+      expect(feedback.size).toBe(moodle.reduce((n, b) => n + b.length - 1, 0));
       expect((r.files.get(`qti/form00${v.index}.xml`)!.match(/<textEntryInteraction /g) ?? []).length).toBe(7);
     });
   });

@@ -2,9 +2,8 @@
 // quantity a textEntryInteraction bound to a float response whose correct value is the exact one. The
 // response processing adds 1 to SCORE when the answer equals it within the policy's absolute tolerance
 // (QTI's <equal toleranceMode="absolute">), else the partial credit of the first known mistake's value
-// it equals. An imsmanifest.xml lists the items; zipping the folder makes the content package.
-// Feedback texts for mistakes are in the Moodle export only: QTI's modal feedback per response is
-// not written yet.
+// it equals, naming that mistake in the FEEDBACK outcome, whose modal feedback says what the student
+// did. An imsmanifest.xml lists the items; zipping the folder makes the content package.
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Variant } from './generate.js';
 import { questionHtml, type QuizInfo } from './moodle.js';
@@ -15,14 +14,18 @@ const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '
 
 export const qtiItemFile = (v: Variant) => `form${String(v.index).padStart(3, '0')}.xml`;
 
-/** The score a response adds: `points` when it equals `value` within `tolerance`. */
-const scoreIf = (response: string, value: string, tolerance: string, points: string, correct: boolean) => ({
+/** The score a response adds: `points` when it equals `value` within `tolerance`; a mistake's value
+ *  also adds its `feedback` identifier to FEEDBACK. */
+const scoreIf = (response: string, value: string, tolerance: string, points: string, correct: boolean, feedback?: string) => ({
   equal: {
     '@_toleranceMode': 'absolute', '@_tolerance': `${tolerance} ${tolerance}`,
     variable: { '@_identifier': response },
     ...(correct ? { correct: { '@_identifier': response } } : { baseValue: { '@_baseType': 'float', '#text': value } }),
   },
-  setOutcomeValue: { '@_identifier': 'SCORE', sum: { variable: { '@_identifier': 'SCORE' }, baseValue: { '@_baseType': 'float', '#text': points } } },
+  setOutcomeValue: [
+    { '@_identifier': 'SCORE', sum: { variable: { '@_identifier': 'SCORE' }, baseValue: { '@_baseType': 'float', '#text': points } } },
+    ...(feedback ? [{ '@_identifier': 'FEEDBACK', multiple: { variable: { '@_identifier': 'FEEDBACK' }, baseValue: { '@_baseType': 'identifier', '#text': feedback } } }] : []),
+  ],
 });
 
 /** One variant's assessmentItem. The item body is the Moodle question's HTML with an interaction in
@@ -32,6 +35,8 @@ export function qtiItem(v: Variant, info: QuizInfo): string {
   const marker = (i: number) => `@@BLANK${i}@@`;
   const html = questionHtml(v, info, (_, i) => marker(i));
   const partial = (info.partialCredit / 100).toString();
+  const mistake = (i: number, k: number) => `MISTAKE_${i + 1}_${k + 1}`;
+  const offered = info.partialCredit > 0;
   const item = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     assessmentItem: {
@@ -46,14 +51,19 @@ export function qtiItem(v: Variant, info: QuizInfo): string {
       outcomeDeclaration: [
         { '@_identifier': 'SCORE', '@_cardinality': 'single', '@_baseType': 'float', defaultValue: { value: '0' } },
         { '@_identifier': 'MAXSCORE', '@_cardinality': 'single', '@_baseType': 'float', defaultValue: { value: String(v.blanks.length) } },
+        { '@_identifier': 'FEEDBACK', '@_cardinality': 'multiple', '@_baseType': 'identifier' },
       ],
       itemBody: { div: '@@BODY@@' },
       responseProcessing: {
         responseCondition: v.blanks.map((b, i) => ({
           responseIf: scoreIf(response(i), b.value, b.tolerance, '1', true),
-          ...(info.partialCredit > 0 && b.mistakes.length ? { responseElseIf: b.mistakes.map((m) => scoreIf(response(i), m.value, b.tolerance, partial, false)) } : {}),
+          ...(offered && b.mistakes.length ? { responseElseIf: b.mistakes.map((m, k) => scoreIf(response(i), m.value, b.tolerance, partial, false, mistake(i, k))) } : {}),
         })),
       },
+      modalFeedback: offered ? v.blanks.flatMap((b, i) => b.mistakes.map((m, k) => ({
+        '@_outcomeIdentifier': 'FEEDBACK', '@_showHide': 'show', '@_identifier': mistake(i, k),
+        '#text': `${b.path}: not quite: ${m.text}.`,
+      }))) : [],
     },
   };
   const xml = builder.build(item) as string;
