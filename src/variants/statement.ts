@@ -25,7 +25,8 @@ export const texNumber = (text: string): string => numberTex(text.trim());
 
 export function statementOf(spec: Spec, notation: Notation): Statement {
   const line = (name: string, expr: Spec['neurons'][number]['expr']) => `${notation.name(name)} = ${notation.formula(expr, { digits: 12 }).tex}`;
-  const loss = [line('loss', spec.loss.sample.expr), spec.loss.reduce === 'mean' ? 'L_{\\text{data}} = \\frac{1}{n} \\sum \\text{loss}' : 'L_{\\text{data}} = \\sum \\text{loss}'];
+  const sample = notation.name('loss');
+  const loss = [line('loss', spec.loss.sample.expr), `L_{\\text{data}} = ${spec.loss.reduce === 'mean' ? '\\frac{1}{n} ' : ''}\\sum ${sample}`];
   if (spec.loss.penalty) loss.push(`L = L_{\\text{data}} + ${notation.formula(spec.loss.penalty.expr, { digits: 12 }).tex}`);
   const columns = [...spec.inputs, ...spec.targets];
   return {
