@@ -213,6 +213,26 @@ describe('generation', () => {
   });
 });
 
+describe('kinks and terminating decimals', () => {
+  // h = relu(w - 1) meets its corner at w = 1, m = max(w, 2) at w = 2; yhat = h/3 + m terminates
+  // exactly when 3 divides w - 1 (w = 1, 4, 7). No training: the final pass has the same params.
+  const spec = (constraints: string) => `model:\n  inputs: [x]\n  neurons:\n    h: relu(x*w - 1)\n    m: max(x*w, 2)\n    yhat: h/3 + m\nparams: { w: 1 }\ndata:\n  - { x: 1, y: 0 }\nloss:\n  sample: (y - yhat)^2\nvariants:\n  vary:\n    w: { from: 1, to: 9 }\n  constraints:\n${constraints}  ask: [step1.sample1.yhat]\n`;
+  const drawn = (constraints: string) => new Set(makeVariants(spec(constraints), { seed: 'k', count: 40, exports: [] }).variants.map((v) => v.values.w));
+
+  it('terminating: only the w that make yhat a terminating decimal', () => {
+    expect([...drawn('    friendly: { terminating: true }\n')].sort()).toEqual(['1', '4', '7']);
+  });
+  it('kinks none: no relu or max exactly at its corner', () => {
+    expect([...drawn('    friendly: { terminating: true }\n    kinks: none\n')].sort()).toEqual(['4', '7']);
+    expect([...drawn('    kinks: none\n')].sort()).toEqual(['3', '4', '5', '6', '7', '8', '9']);
+  });
+  it('a margin: |w - 1| and |w - 2| at least 4', () => {
+    expect([...drawn('    kinks: { margin: 4 }\n')].sort()).toEqual(['6', '7', '8', '9']);
+    // And one significant digit: yhat = (w - 1)/3 + w is 9 at w = 7 only (6 + 5/3, 8 + 7/3, 9 + 8/3).
+    expect([...drawn('    friendly: { digits: 1 }\n    kinks: { margin: 4 }\n')].sort()).toEqual(['7']);
+  });
+});
+
 describe("homework 7's variants (examples/course/hw7-q2.yaml)", () => {
   it('the variants: section changes nothing of the run: it is homework 7', () => {
     const withSection = run(parseSpec(course));
