@@ -310,6 +310,8 @@ describe('bad input: located errors, exit code 2', () => {
       "l.yaml:24: at variants.constraints.conditions[1]: in the condition 'epoch1.loss': a number where a comparison is needed (e.g. x > 0)");
     expect(located(() => makeVariants(section('variants:\n  vary:\n    w: { from: 0, to: 1 }\n  ask: [epoch1.loss]\n').replace(/data:\n(  - .*\n)+/, 'data: rows.csv\n'), { file: 'l.yaml', seed: 's', count: 1, readDataFile: () => 'x,y\n1,3\n' }))).toBe(
       'l.yaml:9: at data: variants of a spec whose data is a CSV file are not made yet: write the rows in the spec');
+    expect(bad('    w: { from: 0, to: 1 }\n', "  ask: ['epoch1.loss']\n  tolerance: { abs: -1 }\n")).toBe("l.yaml:24: at variants.tolerance: abs takes a non-negative number (e.g. 0.001), got '-1'");
+    expect(() => makeVariants(linear, { seed: 's', count: 1, tolerance: { sig: 0 } })).toThrow('sig takes a whole number of significant digits from 1 to 100, got 0');
     expect(bad('    w: { from: 0, to: 1 }\n', "  ask: ['epoch3.*']\n")).toBe(
       "l.yaml:23: at variants.ask[1]: 'epoch3.*' asks for no quantity of the training (paths as answers files write them: epoch1.sample1.h1, epoch1.params.w1, final.loss.total)");
   });

@@ -10,6 +10,7 @@ import { InputError } from '../spec/errors.js';
 import { VariantsSchema, type RawVariants } from '../spec/schema.js';
 import { readYaml, type Plain, type ReadDocument } from '../spec/yaml.js';
 import { EvaluationError } from '../graph/run.js';
+import { toleranceProblem } from './policy.js';
 import { BudgetError } from '../graph/budget.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { constraintsOf, type Constraint } from './constraints.js';
@@ -156,6 +157,8 @@ export function makeVariants(text: string, options: VariantsOptions): VariantsRe
   const ask = options.ask ?? section.ask ?? [];
   if (!ask.length) throw new InputError(file, 'variants', 'say which quantities are asked: variants.ask in the spec, or --ask (e.g. epoch1.*.h*,epoch1.params.*)', lineAt(doc, 'variants'));
   const policy = options.tolerance ?? policyOf(section.tolerance);
+  const policyProblem = problemOf(policy);
+  if (policyProblem) throw options.tolerance ? new RangeError(policyProblem) : new InputError(file, 'variants.tolerance', policyProblem, lineAt(doc, 'variants.tolerance'));
   const partial = section.partial_credit !== undefined ? Number(section.partial_credit) : DEFAULT_PARTIAL_CREDIT;
   if (!MOODLE_PERCENTS.includes(partial)) throw new InputError(file, 'variants.partial_credit', `a share Moodle accepts: ${MOODLE_PERCENTS.join(', ')} (percent)`, lineAt(doc, 'variants.partial_credit'));
   const attempts = section.attempts !== undefined ? Number(section.attempts) : DEFAULT_ATTEMPTS;
@@ -294,6 +297,14 @@ function policyOf(t: RawVariants['tolerance']): GradingPolicy {
   if ('abs' in t) return { abs: t.abs };
   if ('rel' in t) return { rel: t.rel };
   return { sig: Number(t.sig) };
+}
+
+/** What is wrong with a grading policy: a tolerance that is not a non-negative number in decimal
+ *  arithmetic's range, or a count of significant digits outside 1..100. */
+function problemOf(policy: GradingPolicy): string | undefined {
+  if ('sig' in policy) return Number.isInteger(policy.sig) && policy.sig >= 1 && policy.sig <= 100 ? undefined : `sig takes a whole number of significant digits from 1 to 100, got ${policy.sig}`;
+  const [name, value] = 'abs' in policy ? ['abs', policy.abs] : ['rel', policy.rel];
+  return toleranceProblem(name, value);
 }
 
 const lineAt = (doc: ReadDocument, path: string) => doc.lines.get(path);

@@ -1,7 +1,8 @@
 // The grading policy of an exported quiz: how far from the exact value an answer is marked right
 // (Moodle and QTI take an absolute tolerance per blank, worked out here from the policy in exact
 // decimal arithmetic), and the share of the marks a known mistake's value earns.
-import { ExactDecimal } from '../numeric/context.js';
+import { DECIMAL_TEXT, ExactDecimal } from '../numeric/context.js';
+import { writtenRangeProblem } from '../check/tolerance.js';
 
 export type GradingPolicy = { abs: string } | { rel: string } | { sig: number };
 
@@ -27,4 +28,12 @@ export function policyText(policy: GradingPolicy): string {
   if ('abs' in policy) return `within ${policy.abs} of the exact value`;
   if ('rel' in policy) return `within ${new ExactDecimal(policy.rel).times(100).toString()}% of the exact value`;
   return `to ${policy.sig} significant digits`;
+}
+
+/** The problem with an abs or rel tolerance as written (led by `name`), or undefined when it is a
+ *  non-negative number in decimal arithmetic's range: what check's own tolerances are held to. */
+export function toleranceProblem(name: string, value: string): string | undefined {
+  if (typeof value !== 'string' || !DECIMAL_TEXT.test(value) || value.trim().startsWith('-')) return `${name} takes a non-negative number (e.g. 0.001), got '${String(value)}'`;
+  const outside = writtenRangeProblem(value);
+  return outside ? `${name}: ${outside}` : undefined;
 }
