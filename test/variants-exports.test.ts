@@ -9,6 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { checkAll, makeVariants, parseSpec, type Blank, type VariantsResult } from '../src/index.js';
 import { clozeBlank } from '../src/variants/moodle.js';
+import { toleranceOf } from '../src/variants/policy.js';
 import { readCloze } from './helpers/cloze.js';
 
 const D = Decimal.clone({ precision: 200 });
@@ -22,6 +23,17 @@ const parse = (xml: string) => {
 };
 const flat = (node: unknown, prefix = ''): Array<[string, string]> => Object.entries(node as Record<string, unknown>).flatMap(([k, v]) =>
   typeof v === 'string' ? [[prefix ? `${prefix}.${k}` : k, v] as [string, string]] : flat(v, prefix ? `${prefix}.${k}` : k));
+
+describe('the grading policy', () => {
+  it('an absolute tolerance per blank, written out in full', () => {
+    expect(toleranceOf({ abs: '0.01' }, '123.456')).toBe('0.01');
+    expect(toleranceOf({ rel: '0.001' }, '-250')).toBe('0.25');
+    // Half a unit of the third significant digit: 1.23e-8 is right within 5e-11.
+    expect(toleranceOf({ sig: 3 }, '0.0000000123456')).toBe('0.00000000005');
+    expect(toleranceOf({ sig: 3 }, '98765')).toBe('50');
+    expect(toleranceOf({ sig: 3 }, '0')).toBe('0');
+  });
+});
 
 describe('the Cloze syntax, on a fixture', () => {
   it('the exact value with its tolerance, then each mistake at 50% with its feedback, Cloze characters escaped', () => {
@@ -176,7 +188,7 @@ describe("homework 7's quizzes", () => {
         const value = new D(b.value);
         expect(right!.value).toBe(b.value);
         // sig 3: half a unit of the third significant digit (0 for an exact 0).
-        expect(right!.tolerance).toBe(value.isZero() ? '0' : new D(10).pow(value.abs().e - 2).div(2).toString());
+        expect(right!.tolerance).toBe(value.isZero() ? '0' : new D(10).pow(value.abs().e - 2).div(2).toFixed());
         // Written to at least 6 decimal places: a value written -0.1 would be within a unit of its last
         // digit of an exact -0.2, which check calls a rounding slip rather than a mistake.
         return alts.map((a, k) => ({ file: `${b.path}#${k}`, ids: b.mistakes[k]!.ids, text: answersAt(b.path, new D(a.value).toFixed(Math.max(6, new D(a.value).decimalPlaces()))) }));

@@ -16,7 +16,7 @@ import { ExactDecimal } from '../numeric/context.js';
 import { constraintsOf, type Constraint } from './constraints.js';
 import { Draws, DRAWS_VERSION } from './draws.js';
 import { mistakeValues } from './mistakes.js';
-import { DEFAULT_PARTIAL_CREDIT, DEFAULT_POLICY, MOODLE_PERCENTS, toleranceOf, type GradingPolicy } from './policy.js';
+import { DEFAULT_PARTIAL_CREDIT, DEFAULT_POLICY, MOODLE_PERCENTS, plainDecimal, toleranceOf, type GradingPolicy } from './policy.js';
 import { matching, oneStepPerEpoch, patternMatcher, quantitiesOf, type Quantities, type Quantity } from './quantities.js';
 import { notationOf, statementOf, whereOf, type Statement } from './statement.js';
 import { drawValues, placeOf, variantText, variedNumbers, type Varied } from './vary.js';
@@ -308,10 +308,7 @@ function problemOf(policy: GradingPolicy): string | undefined {
 }
 
 const lineAt = (doc: ReadDocument, path: string) => doc.lines.get(path);
-const plain = (v: { toString(): string }) => {
-  const d = new ExactDecimal(v.toString());
-  return d.isZero() ? '0' : d.toFixed();
-};
+const plain = (v: { toString(): string }) => plainDecimal(new ExactDecimal(v.toString()));
 
 /** The asked quantities of a variant, with their exact values, tolerances and mistakes' values. */
 function blanksOf(spec: Spec, q: Quantities, ask: string[], full: boolean, policy: GradingPolicy, withMistakes: boolean): Blank[] {

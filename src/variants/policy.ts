@@ -14,13 +14,22 @@ export const MOODLE_PERCENTS = [100, 90, 80, 75, 70, 60, 50, 40, 30, 25, 20, 10,
 /** The absolute tolerance of a blank whose exact value is `value`: abs as given, rel times |value|,
  *  or half a unit of the value's Nth significant digit (0 for an exact 0). */
 export function toleranceOf(policy: GradingPolicy, value: string): string {
-  if ('abs' in policy) return new ExactDecimal(policy.abs).toString();
+  return plainDecimal(absoluteTolerance(policy, value));
+}
+
+function absoluteTolerance(policy: GradingPolicy, value: string): InstanceType<typeof ExactDecimal> {
+  if ('abs' in policy) return new ExactDecimal(policy.abs);
   const v = new ExactDecimal(value).abs();
-  if ('rel' in policy) return v.times(policy.rel).toString();
-  if (v.isZero()) return '0';
+  if ('rel' in policy) return v.times(policy.rel);
+  if (v.isZero()) return v;
   // v = d.ddd * 10^e: a unit of the Nth significant digit is 10^(e - N + 1).
-  const e = v.e;
-  return new ExactDecimal(10).pow(e - policy.sig + 1).div(2).toString();
+  return new ExactDecimal(10).pow(v.e - policy.sig + 1).div(2);
+}
+
+/** A decimal written out in full, without an exponent (0.00000005, not 5e-8), as quiz formats read
+ *  numbers most surely. */
+export function plainDecimal(d: InstanceType<typeof ExactDecimal>): string {
+  return d.isZero() ? '0' : d.toFixed();
 }
 
 /** The policy in words, for a question's instructions. */
