@@ -730,3 +730,12 @@ export function gradeReport(book: Gradebook, format: 'markdown'): string {
 
 /** The class report as a document, for a printer of one's own. */
 export { classReportDocument };
+// -------------------------------------------------------------------------------------------- variants
+
+/** One variant of an exercise per student (`exactprop variants`): makeVariants(text, { seed, count | ids })
+ *  returns every file of the output folder (manifest, each form's spec, key, worksheet and solution, the
+ *  Moodle XML, QTI and LaTeX booklet) without writing any; variantSpecText(manifest, id) gives a student's
+ *  spec text from the manifest alone, for marking them against their own variant. */
+export { makeVariants, variantSpecText, manifestVariant, keyText, VARIANT_EXPORTS, MAX_VARIANTS } from './variants/generate.js';
+export type { Manifest, ManifestVariant, Variant, Blank, VariantsOptions, VariantsResult, VariantExport } from './variants/generate.js';
+export type { GradingPolicy } from './variants/policy.js';

@@ -9,7 +9,7 @@ import { cli } from './helpers/spec.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-const COMMANDS = ['run', 'check', 'derive', 'grade'] as const;
+const COMMANDS = ['run', 'check', 'derive', 'grade', 'variants'] as const;
 const usageLine = (command: string) => `usage:\n  exactprop ${command} SPEC`;
 
 describe('--help', () => {
@@ -48,7 +48,7 @@ describe('--help', () => {
     const none = await cli([]);
     expect(none.code).toBe(2);
     expect(none.out).toBe('');
-    expect(none.err).toMatch(/^exactprop: give a command: run, check, derive, grade \(or --help, --version\)\nusage:\n  exactprop run SPEC/);
+    expect(none.err).toMatch(/^exactprop: give a command: run, check, derive, grade, variants \(or --help, --version\)\nusage:\n  exactprop run SPEC/);
     const one = await cli(['help', 'check']);
     expect(one.code).toBe(0);
     expect(one.out.startsWith(usageLine('check'))).toBe(true);

@@ -29,6 +29,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['check', () => import('./commands/check.js').then((m) => ({ usage: m.usage, run: m.checkCommand }))],
   ['derive', () => import('./commands/derive.js').then((m) => ({ usage: m.usage, run: m.deriveCommand }))],
   ['grade', () => import('./commands/grade.js').then((m) => ({ usage: m.usage, run: m.gradeCommand }))],
+  ['variants', () => import('./commands/variants.js').then((m) => ({ usage: m.usage, run: m.variantsCommand }))],
 ]);
 
 export const VERSION: string = version;

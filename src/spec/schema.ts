@@ -105,6 +105,47 @@ const Conventions = z._default(
   'pytorch',
 );
 
+// What may vary from one student's variant of an exercise to another's, and what every variant must
+// satisfy (src/variants/ reads it; `exactprop variants` writes the variants). Every other command reads
+// a spec with this section as the base spec, the section's shape checked and its content unused.
+const QuantityPatterns = described(z.array(z.string()), { description: 'Quantities by their answers-file paths, * standing for any part of one segment: epoch1.*.h*, epoch1.params.*, final.loss.total.' });
+const VaryRange = z.strictObject({
+  from: NumberText,
+  to: NumberText,
+  step: described(z.optional(NumberText), { description: 'The spacing of the values from `from` (default: 10^-places, or 1).' }),
+  places: described(z.optional(Count), { description: 'Decimal places: the step is 10^-places.' }),
+  exclude: described(z.optional(z.array(NumberText)), { description: 'Values never drawn (0 for a weight that must not vanish).' }),
+});
+const VaryChoices = z.strictObject({ choices: z.array(NumberText).check(z.minLength(1)) });
+const Vary = described(z.union([VaryRange, VaryChoices], { error: 'expected a range { from, to, step or places } or { choices: [...] }' }),
+  { description: 'The values one number of the spec may take: a range from..to by a step (or decimal places), or a set of choices.' });
+const GradingTolerance = described(z.union([
+  z.strictObject({ abs: NumberText }),
+  z.strictObject({ rel: NumberText }),
+  z.strictObject({ sig: Count }),
+], { error: 'expected { abs: X }, { rel: X } or { sig: N }' }), { description: 'How far from the exact value an answer is marked right in the exported quizzes: absolute, relative, or half a unit of the Nth significant digit (default sig: 3).' });
+export const VariantsSchema = described(z.strictObject({
+  vary: described(z.record(z.string(), Vary), { description: 'Each number that varies, by its place in the spec (params.w1, constants.lambda, training.lr, data[2].i1, params.W1[1][2]) or by the name of a param or constant.' }),
+  constraints: z.optional(z.strictObject({
+    kinks: described(z.optional(z.union([z.literal('none'), z.strictObject({ margin: NumberText })], { error: "expected 'none' or { margin: X }" })),
+      { description: "Every kink (a ReLU's argument) decided by at least `margin` from its corner, or `none` met exactly." }),
+    friendly: described(z.optional(z.strictObject({
+      digits: z.optional(Count),
+      decimals: z.optional(Count),
+      terminating: z.optional(Flag),
+      of: z.optional(QuantityPatterns),
+    })), { description: 'Values friendly by hand: at most `digits` significant digits, at most `decimals` decimal places, or terminating decimals, for the quantities `of` (default: those asked).' }),
+    bounded: described(z.optional(z.strictObject({ max_abs: NumberText, of: z.optional(QuantityPatterns) })),
+      { description: 'Every quantity `of` (default: every one) at most max_abs in size.' }),
+    loss_decreasing: described(z.optional(Flag), { description: 'The total loss goes down at every step, and after the last.' }),
+    conditions: described(z.optional(z.array(z.string())), { description: 'Conditions over trace quantities by their paths: step2.loss.total < step1.loss.total, abs(epoch1.gradients.w1) >= 0.5 (and, or, not; + - * /; abs, min, max).' }),
+  })),
+  ask: z.optional(QuantityPatterns),
+  tolerance: z.optional(GradingTolerance),
+  partial_credit: described(z.optional(Count), { description: 'Percent of the marks for a value a known mistake gives (default 50; 0 leaves the alternatives out).' }),
+  attempts: described(z.optional(Count), { description: 'Draws tried per variant before giving up (default 1000).' }),
+}), { description: 'Variants of this exercise, one per student (exactprop variants): what may vary and what every variant must satisfy. Other commands ignore it.' });
+
 export const SpecSchema = z.strictObject({
   $schema: z.optional(z.string()),
   precision: described(z.optional(NumberText), { description: 'Significant digits of every computed value (default 50).' }),
@@ -129,9 +170,11 @@ export const SpecSchema = z.strictObject({
   training: Training,
   limits: SpecLimits,
   conventions: Conventions,
+  variants: z.optional(VariantsSchema),
 });
 
 export type RawSpec = z.infer<typeof SpecSchema>;
+export type RawVariants = z.infer<typeof VariantsSchema>;
 
 // The torch-style form (spec/torch-model.ts reads it and writes the scalar spec it stands for, which
 // SpecSchema then checks): published beside SpecSchema so that an editor knows both. A tensor is a

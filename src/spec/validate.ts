@@ -358,7 +358,7 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const TOP_LEVEL_KEYS = ['precision', 'model', 'params', 'frozen', 'constants', 'data', 'loss', 'training', 'conventions', 'limits'];
+const TOP_LEVEL_KEYS = ['precision', 'model', 'params', 'frozen', 'constants', 'data', 'loss', 'training', 'conventions', 'limits', 'variants'];
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
