@@ -31,6 +31,9 @@ import { writtenRangeProblem, type Tolerance } from './check/tolerance.js';
 import { DECIMAL_TEXT, MAX_PRECISION, MIN_PRECISION } from './numeric/context.js';
 import { didYouMean } from './text/did-you-mean.js';
 import { jsonSafe } from './text/escape.js';
+import { specJsonSchema } from './spec/json-schema.js';
+import { FUNCTIONS, WRITTEN_FUNCTIONS } from './symbolic/functions.js';
+import { PRESETS } from './optimizers/presets.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';
@@ -44,6 +47,10 @@ export type { Diagnosis, Verdict } from './check/check.js';
 export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
 export type { StepSet } from './render/steps.js';
+/** The document model every printer reads (a host's own printer, such as a browser's, reads it too). */
+export type { Block, BlockSink, Inline, MathLine, PlainCalc } from './render/document.js';
+/** The TeX body of an aligned display, and a calculation's plain lines, as every printer writes them. */
+export { alignedBody, plainCalcLines } from './render/document.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
 /** A step counter for long runs on a terminal (stderr): give its onStep as a run's onProgress. */
 export { progress } from './render/progress.js';
@@ -630,4 +637,28 @@ export function checkSummary(files: GradedFile[], format: 'csv' | 'markdown'): s
   if (format === 'csv') return csvSummary(rows);
   if (format === 'markdown') return markdownSummary(rows);
   throw new RangeError(`unknown summary '${String(format)}' (csv, markdown)`);
+}
+
+// ------------------------------------------------------------------------------------------ vocabulary
+
+/** What an editor of specs offers to complete, read from the registries themselves. */
+export interface SpecVocabulary {
+  /** The published JSON Schema (keys, layer kinds, losses, activations, presets, with descriptions). */
+  schema: object;
+  /** Every function an expression may call (the function table, step functions left out). */
+  functions: Array<{ name: string; doc: string; activation: boolean }>;
+  /** Per preset (pytorch, keras, paper), its optimizers with their options and defaults. */
+  optimizers: Record<string, Array<{ name: string; title: string; options: Record<string, string | boolean> }>>;
+}
+
+/** The vocabulary of specs, for an editor's completion: nothing in it is written by hand. */
+export function specVocabulary(): SpecVocabulary {
+  return {
+    schema: specJsonSchema(),
+    functions: WRITTEN_FUNCTIONS.map((name) => ({ name, doc: FUNCTIONS[name]!.doc, activation: FUNCTIONS[name]!.activation === true })),
+    optimizers: Object.fromEntries(Object.entries(PRESETS).map(([preset, p]) => [
+      preset,
+      Object.entries(p.optimizers).map(([name, def]) => ({ name, title: def.title, options: { ...def.options } })),
+    ])),
+  };
 }
