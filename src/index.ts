@@ -19,7 +19,7 @@ import { textWriter } from './render/text.js';
 import { documentWriter } from './render/solution-doc.js';
 import { markdownSink, markdown } from './render/markdown.js';
 import { latexSink, latex } from './render/latex.js';
-import type { BlockSink } from './render/document.js';
+import { printWhole, type BlockSink } from './render/document.js';
 import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDerivative } from './graph/derive.js';
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
@@ -449,7 +449,13 @@ export function deriveAtProblem(spec: Spec, at: { step: number; sample: number }
   return atProblem(spec, at.step, at.sample);
 }
 
-function derivation(spec: Spec, options: DeriveOptions): { derivs: ParamDerivative[]; report: DerivationReport; text: string } {
+/** derive()'s report written into a host's own printer (a browser's HTML, say): the same document the
+ *  Markdown and LaTeX reports print (format is ignored). */
+export function deriveInto(spec: Spec, sink: BlockSink, options: Omit<DeriveOptions, 'format'> = {}): void {
+  printWhole(derivationDocument(derivation(spec, { ...options, format: 'markdown' }, false).report), sink);
+}
+
+function derivation(spec: Spec, options: DeriveOptions, printed = true): { derivs: ParamDerivative[]; report: DerivationReport; text: string } {
   const params = spec.params.map((p) => p.name);
   if (options.param !== undefined && !params.includes(options.param)) {
     throw new RangeError(`unknown param '${options.param}'${didYouMean(options.param, params)}; the trained params are ${params.join(', ')}`);
@@ -467,7 +473,7 @@ function derivation(spec: Spec, options: DeriveOptions): { derivs: ParamDerivati
     const onStep = options.onProgress;
     report.at = derivativesAt(spec, derivs, options.at, (s) => runSpec(s, onStep ? { onStep } : {}));
   }
-  const text = format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
+  const text = !printed ? '' : format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
   return { derivs, report, text };
 }
 
