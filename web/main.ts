@@ -8,6 +8,7 @@ import { createEditor, type SpecEditor } from './editor.js';
 import { Engine } from './engine.js';
 import type { Controls, ExportFormat, Problem, Reply, View, WorksheetSection } from './protocol.js';
 import { decodeShare, encodeShare, LONG_LINK } from './share.js';
+import { typesetAll, typesetIn } from './typeset.js';
 
 /** Quiet time after a keystroke before the spec is computed again. */
 const DEBOUNCE_MS = 250;
@@ -23,7 +24,7 @@ const progressBar = $<HTMLProgressElement>('progress-bar');
 const exampleSelect = $<HTMLSelectElement>('example');
 
 /** Measured for the benchmark (bench/web.ts) and shown in the status line. */
-const timings = { firstRender: 0, lastRender: 0, lastCompute: 0, renders: 0 };
+const timings = { firstRender: 0, lastRender: 0, lastCompute: 0, renders: 0, firstReply: 0 };
 (window as unknown as { exactpropTimings: typeof timings }).exactpropTimings = timings;
 
 let vocabulary: SpecVocabulary | undefined;
@@ -82,6 +83,7 @@ function show(): void {
   const asked = performance.now();
   const wanted = view;
   engine.send('show', { type: 'show', text: editor.text(), controls: controls(), view: wanted }, (reply) => {
+    if (!timings.firstReply) timings.firstReply = performance.now();
     if (reply.type === 'diagnostics') return showProblem(reply.problem);
     if (reply.type === 'progress') {
       progressBar.max = reply.total;
@@ -101,6 +103,7 @@ function show(): void {
     } else if (reply.type === 'worksheet' && wanted === 'worksheet') {
       buildWorksheet(reply.sections);
     } else return;
+    typesetIn(output);
     rendered(asked, reply.ms);
   });
 }
@@ -268,6 +271,7 @@ $<HTMLButtonElement>('example-answers').addEventListener('click', () => {
   const answers = examples.find((e) => e.name === exampleSelect.value)?.answers;
   if (answers) importAnswers(answers);
 });
+window.addEventListener('beforeprint', () => typesetAll(output));
 $<HTMLButtonElement>('print-blank').addEventListener('click', () => {
   document.body.classList.add('print-blank');
   window.print();
@@ -352,7 +356,6 @@ function setView(next: View): void {
 
 for (const tab of document.querySelectorAll<HTMLInputElement>('input[name="view"]')) tab.addEventListener('change', () => tab.checked && setView(tab.value as View));
 for (const id of ['digits', 'precision', 'steps', 'certify', 'exact']) $(id).addEventListener('change', show);
-$<HTMLButtonElement>('recompute').addEventListener('click', show);
 $<HTMLFormElement>('controls').addEventListener('submit', (e) => {
   e.preventDefault();
   show();

@@ -8,7 +8,7 @@ import {
   type Spec, type StreamOptions, type TraceJson,
 } from '../../src/index.js';
 import katexCss from 'katex/dist/katex.min.css';
-import { escapeHtml, fragmentSink, renderMath } from './html.js';
+import { escapeHtml, fragmentSink, placeholder, renderMath, type MathWriter } from './html.js';
 import { PAGE_CSS } from './page-css.js';
 import type { Cell, Controls, ExportFormat, Problem, Reply, Request, View, WorksheetSection } from '../protocol.js';
 
@@ -43,7 +43,7 @@ function handle(request: Request): void {
       }
       let title = '';
       let html = '';
-      const warnings = document(spec, request.view, request.controls, (t) => (html += t), (t) => (title = t), progressOf(id));
+      const warnings = document(spec, request.view, request.controls, (t) => (html += t), placeholder, (t) => (title = t), progressOf(id));
       return post({ type: 'solution', id, html, title, ms: performance.now() - started, warnings });
     }
     case 'check': {
@@ -104,8 +104,8 @@ function runOptions(controls: Controls, onProgress?: (step: number, total: numbe
 }
 
 /** Writes the view's document as HTML fragments; returns the run's warnings. */
-function document(spec: Spec, view: View, controls: Controls, write: (html: string) => void, title: (t: string) => void, onProgress?: (step: number, total: number) => void): string[] {
-  const sink = fragmentSink(write, title);
+function document(spec: Spec, view: View, controls: Controls, write: (html: string) => void, math: MathWriter, title: (t: string) => void, onProgress?: (step: number, total: number) => void): string[] {
+  const sink = fragmentSink(write, math, title);
   if (view === 'derive') {
     deriveInto(spec, sink, { digits: controls.digits });
     return [];
@@ -145,7 +145,7 @@ async function exported(spec: Spec, view: View, controls: Controls, format: Expo
   // HTML: one page that opens offline, KaTeX's stylesheet inlined with the fonts it uses as data: URLs.
   let body = '';
   let title = 'exactprop';
-  document(spec, view, controls, (t) => (body += t), (t) => (title = t));
+  document(spec, view, controls, (t) => (body += t), renderMath, (t) => (title = t));
   const css = await inlinedFonts(katexCss, body);
   return ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`, `<style>${css}</style>`, `<style>${PAGE_CSS}</style>`, '</head>', '<body>', '<main>', body, '</main>', '</body>', '</html>', ''].join('\n');
@@ -194,7 +194,7 @@ export function worksheet(spec: Spec, trace: TraceJson): WorksheetSection[] {
   let count = 0;
   const cell = (path: string, name: string, tex: string): Cell => {
     count++;
-    return { path, name, label: renderMath(tex, false) };
+    return { path, name, label: placeholder(tex, false) };
   };
   const sections: WorksheetSection[] = [];
   for (const step of trace.steps) {
