@@ -116,7 +116,7 @@ function rendered(asked: number, computeMs: number): void {
   timings.renders++;
   document.body.dataset.state = 'ready';
   document.body.dataset.renders = String(timings.renders);
-  setStatus(`Computed in ${Math.round(computeMs)} ms${editTime ? '' : ''}.`);
+  setStatus(`Computed in ${Math.round(computeMs)} ms.`);
 }
 
 const escapeText = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -401,7 +401,10 @@ async function start(): Promise<void> {
   $<HTMLButtonElement>('example-answers').hidden = !examples.find((e) => e.name === exampleSelect.value)?.answers;
 
   editor = createEditor($('editor'), initialText, schedule, () => vocabulary);
-  if (startProblem) setStatus(startProblem);
+  if (startProblem) {
+    $('notice').textContent = startProblem;
+    $('notice').hidden = false;
+  }
   view = initialView;
   document.body.dataset.view = view;
   for (const tab of document.querySelectorAll<HTMLInputElement>('input[name="view"]')) tab.checked = tab.value === view;
