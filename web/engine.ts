@@ -17,12 +17,13 @@ export class Engine {
   private readonly waiting = new Map<string, Pending>();
   private nextId = 1;
 
-  constructor(private readonly url: string, private readonly onBusy: (busy: boolean) => void) {
-    this.start();
+  /** `early`: the worker the page's head started loading, if any (index.html). */
+  constructor(private readonly url: string, private readonly onBusy: (busy: boolean) => void, early?: Worker) {
+    this.start(early);
   }
 
-  private start(): void {
-    this.worker = new Worker(this.url);
+  private start(early?: Worker): void {
+    this.worker = early ?? new Worker(this.url);
     this.worker.onmessage = (event: MessageEvent<Reply>) => {
       const reply = event.data;
       if (!this.current || reply.id !== this.current.request.id) return;

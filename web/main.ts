@@ -35,7 +35,7 @@ let editTime = 0;
 const engine = new Engine(new URL('worker.js', document.baseURI).href, (busy) => {
   document.body.dataset.busy = String(busy);
   if (!busy) progressBox.hidden = true;
-});
+}, (window as unknown as { exactpropWorker?: Worker }).exactpropWorker);
 setInterval(() => {
   if (engine.running() > SHOW_PROGRESS_MS) progressBox.hidden = false;
 }, 100);
