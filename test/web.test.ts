@@ -95,7 +95,7 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.type(' + q');
     await page.waitForSelector('.cm-lintRange-error', { timeout: 30_000 });
-    expect(await page.locator('#problem').innerText()).toMatch(new RegExp(`^spec\\.yaml:${line}: at model\\.neurons\\.h1: undefined name 'q'`));
+    expect(await page.locator('#problem').innerText()).toMatch(new RegExp(`^hw7-q2\\.yaml:${line}: at model\\.neurons\\.h1: undefined name 'q'`));
     // The mark is on that line, on the name itself.
     const marked = await page.evaluate(() => {
       const range = document.querySelector('.cm-lintRange-error')!;
@@ -133,10 +133,7 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
       ['epoch1.sample2.h1', '5', 'wrong'],
       ['epoch1.sample2.yhat', '10.5', 'carried'],
     ];
-    for (const [path, value] of typed) {
-      await cell(path).click();
-      await page.keyboard.type(value);
-    }
+    for (const [path, value] of typed) await cell(path).fill(value);
     for (const [path, , verdict] of typed) {
       await page.waitForSelector(`input[data-quantity="${path}"][data-verdict="${verdict}"]`, { timeout: 45_000 });
     }

@@ -52,6 +52,7 @@ export function createEditor(parent: HTMLElement, doc: string, onChange: () => v
         highlightActiveLine(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         yaml(),
+        EditorView.lineWrapping,
         autocompletion({ override: [complete] }),
         lintGutter(),
         keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),

@@ -82,7 +82,7 @@ function show(): void {
   clearTimeout(scheduled);
   const asked = performance.now();
   const wanted = view;
-  engine.send('show', { type: 'show', text: editor.text(), controls: controls(), view: wanted }, (reply) => {
+  engine.send('show', { type: 'show', text: editor.text(), file: specFile(), controls: controls(), view: wanted }, (reply) => {
     if (!timings.firstReply) timings.firstReply = performance.now();
     if (reply.type === 'diagnostics') return showProblem(reply.problem);
     if (reply.type === 'progress') {
@@ -180,7 +180,7 @@ function checkAnswers(): void {
   const filled = worksheetInputs.filter((i) => i.value.trim());
   if (!filled.length) return applyVerdicts([]);
   const sent = new Map(filled.map((i) => [i, i.value]));
-  engine.send('check', { type: 'check', text: editor.text(), answers: currentAnswers() }, (reply) => {
+  engine.send('check', { type: 'check', text: editor.text(), file: specFile(), answers: currentAnswers() }, (reply) => {
     if (reply.type === 'failed') {
       if (reply.problem.source === 'answers') {
         setStatus(`A value cannot be graded: ${reply.problem.message}`);
@@ -280,7 +280,7 @@ $<HTMLButtonElement>('print-blank').addEventListener('click', () => {
 
 /** Fills the cells from an answers file: the library reads it (check), so its paths are canonical. */
 function importAnswers(text: string): void {
-  engine.send('check', { type: 'check', text: editor.text(), answers: text }, (reply) => {
+  engine.send('check', { type: 'check', text: editor.text(), file: specFile(), answers: text }, (reply) => {
     if (reply.type === 'failed') return setStatus(`These answers cannot be read: ${reply.problem.located}`);
     if (reply.type !== 'verdicts') return;
     for (const i of worksheetInputs) i.value = '';
@@ -301,11 +301,14 @@ function baseName(): string {
   return exampleSelect.value || 'spec';
 }
 
+/** The spec's name in messages and titles: the example's file, or spec.yaml for one's own. */
+const specFile = () => `${baseName()}.yaml`;
+
 const EXTENSIONS: Record<ExportFormat, [string, string]> = { markdown: ['md', 'text/markdown'], latex: ['tex', 'application/x-tex'], html: ['html', 'text/html'], json: ['json', 'application/json'] };
 for (const format of Object.keys(EXTENSIONS) as ExportFormat[]) {
   $<HTMLButtonElement>(`download-${format}`).addEventListener('click', () => {
     setStatus(`Preparing the ${format === 'json' ? 'JSON trace' : format} file…`);
-    engine.send(`export-${format}`, { type: 'export', text: editor.text(), controls: controls(), view: view === 'derive' ? 'derive' : 'solution', format }, (reply) => {
+    engine.send(`export-${format}`, { type: 'export', text: editor.text(), file: specFile(), controls: controls(), view: view === 'derive' ? 'derive' : 'solution', format }, (reply) => {
       if (reply.type === 'failed') return setStatus(reply.problem.located);
       if (reply.type !== 'export') return;
       const [ext, type] = EXTENSIONS[format];

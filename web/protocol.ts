@@ -16,16 +16,17 @@ export interface Controls {
   exact: boolean;
 }
 
+/** Every request names the spec's file as its messages and titles show it (hw7-q2.yaml, spec.yaml). */
 export type View = 'solution' | 'derive' | 'worksheet';
 
 export type Request =
   | { type: 'vocabulary'; id: number }
   /** Read the spec and show it: its diagnostics at once, then the view. */
-  | { type: 'show'; id: number; text: string; controls: Controls; view: View }
+  | { type: 'show'; id: number; text: string; file: string; controls: Controls; view: View }
   /** Grade the worksheet's answers (answers YAML) against the spec. */
-  | { type: 'check'; id: number; text: string; answers: string }
+  | { type: 'check'; id: number; text: string; file: string; answers: string }
   /** The solution (or derivation) as a file to download. */
-  | { type: 'export'; id: number; text: string; controls: Controls; view: View; format: ExportFormat; fonts?: Record<string, string> };
+  | { type: 'export'; id: number; text: string; file: string; controls: Controls; view: View; format: ExportFormat };
 
 export type ExportFormat = 'markdown' | 'latex' | 'html' | 'json';
 

@@ -34,7 +34,7 @@ function handle(request: Request): void {
     case 'vocabulary':
       return post({ type: 'vocabulary', id, vocabulary: specVocabulary() });
     case 'show': {
-      const spec = read(id, request.text);
+      const spec = read(id, request.text, request.file);
       if (!spec) return;
       const started = performance.now();
       if (request.view === 'worksheet') {
@@ -47,7 +47,7 @@ function handle(request: Request): void {
       return post({ type: 'solution', id, html, title, ms: performance.now() - started, warnings });
     }
     case 'check': {
-      const spec = read(id, request.text);
+      const spec = read(id, request.text, request.file);
       if (!spec) return;
       const started = performance.now();
       try {
@@ -59,7 +59,7 @@ function handle(request: Request): void {
       }
     }
     case 'export': {
-      const spec = parseSpec(request.text, { file: 'spec.yaml' });
+      const spec = parseSpec(request.text, { file: request.file });
       return void exported(spec, request.view, request.controls, request.format).then(
         (content) => post({ type: 'export', id, content, format: request.format }),
         (e) => post({ type: 'failed', id, problem: problemOf(e, 'run') }),
@@ -69,9 +69,9 @@ function handle(request: Request): void {
 }
 
 /** The spec, or undefined after posting its problem; either way the page hears at once. */
-function read(id: number, text: string): Spec | undefined {
+function read(id: number, text: string, file: string): Spec | undefined {
   try {
-    const spec = parseSpec(text, { file: 'spec.yaml' });
+    const spec = parseSpec(text, { file });
     post({ type: 'diagnostics', id });
     return spec;
   } catch (e) {
@@ -203,15 +203,9 @@ export function worksheet(spec: Spec, trace: TraceJson): WorksheetSection[] {
     const groups: WorksheetSection['groups'] = [];
     for (const s of step.samples) {
       const p = `${at}.sample${s.sample}`;
-      groups.push({
-        title: `Sample ${s.sample}`,
-        cells: [
-          ...Object.keys(s.values).map((n) => cell(`${p}.${n}`, n, nameTex(n))),
-          cell(`${p}.loss`, `loss of sample ${s.sample}`, '\\ell'),
-          ...Object.keys(s.adjoints).map((n) => cell(`${p}.adjoints.${n}`, `dL/d${n}`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)),
-          ...Object.keys(s.gradients).map((n) => cell(`${p}.gradients.${n}`, `dL/d${n} (this sample)`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)),
-        ],
-      });
+      groups.push({ title: `Sample ${s.sample}: forward`, cells: [...Object.keys(s.values).map((n) => cell(`${p}.${n}`, n, nameTex(n))), cell(`${p}.loss`, `loss of sample ${s.sample}`, '\\ell')] });
+      groups.push({ title: `Sample ${s.sample}: backward`, cells: Object.keys(s.adjoints).map((n) => cell(`${p}.adjoints.${n}`, `dL/d${n}`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)) });
+      groups.push({ title: `Sample ${s.sample}: its share of each gradient`, cells: Object.keys(s.gradients).map((n) => cell(`${p}.gradients.${n}`, `dL/d${n} (sample ${s.sample})`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)) });
     }
     groups.push({
       title: 'Loss',
