@@ -63,9 +63,7 @@ await page.waitForSelector('body[data-renders="1"]', { timeout: 60_000 });
 // changes, so most formulas are typeset anew.
 const lines = readFileSync(join(root, 'examples', 'hw7-q2.yaml'), 'utf8').split('\n');
 const lrLine = lines.findIndex((l) => /^\s+lr: 0\.1$/.test(l)) + 1;
-await page.locator('.cm-content').click();
-await page.keyboard.press('Control+Home');
-for (let i = 1; i < lrLine; i++) await page.keyboard.press('ArrowDown');
+await page.locator('.cm-line', { hasText: lines[lrLine - 1]!.trim() }).click();
 await page.keyboard.press('End');
 const renders: number[] = [];
 const computes: number[] = [];

@@ -86,11 +86,9 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
 
     const line = hw7.findIndex((l) => l.includes('h1: relu(i1*w1 + i2*w2 + b1)')) + 1;
     expect(line).toBeGreaterThan(1);
-    // Keyboard only: to the end of the neuron's line, before its closing parenthesis, and type a name
-    // the spec does not define.
-    await page.locator('.cm-content').click();
-    await page.keyboard.press('Control+Home');
-    for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+    // To the end of the neuron's line, before its closing parenthesis, and type a name the spec does
+    // not define.
+    await page.locator('.cm-line', { hasText: 'h1: relu(i1*w1 + i2*w2 + b1)' }).click();
     await page.keyboard.press('End');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.type(' + q');
