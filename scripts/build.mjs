@@ -2,7 +2,7 @@
 // use, which is most of the start-up time saved. Then the library: its entries ('exactprop' and
 // 'exactprop/node') as ES modules in dist/lib, dependencies left to the installer, and their type
 // declarations in dist/types (tsc, tsconfig.build.json).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -48,6 +48,7 @@ await build({
 // script for the browser. platform 'browser' picks the browser builds of dependencies (package.json
 // `imports`: csv) and refuses a Node built-in, so the library's browser entry cannot grow one unseen.
 // The examples are bundled into the page; KaTeX's stylesheet and fonts are copied beside it (no CDN).
+// A copy of the sources without web/ (the package test packs one) builds the library alone.
 const examplesPlugin = {
   name: 'examples',
   setup(b) {
@@ -68,6 +69,8 @@ const examplesPlugin = {
     });
   },
 };
+if (existsSync('web/index.html')) await buildWeb();
+async function buildWeb() {
 await build({
   entryPoints: { main: 'web/main.ts', worker: 'web/worker/worker.ts' },
   outdir: 'dist/web',
@@ -88,6 +91,7 @@ const katexDist = join('node_modules', 'katex', 'dist');
 copyFileSync(join(katexDist, 'katex.min.css'), 'dist/web/katex/katex.min.css');
 // woff2 only: every browser that runs the page reads it, and the stylesheet lists it first.
 for (const font of readdirSync(join(katexDist, 'fonts')).filter((f) => f.endsWith('.woff2'))) copyFileSync(join(katexDist, 'fonts', font), join('dist/web/katex/fonts', font));
+}
 
 // Declarations, with the TypeScript of the repository.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
