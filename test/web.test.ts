@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 // @ts-expect-error: a plain ES module script without declarations
 import { serve } from '../scripts/web-server.mjs';
+import { encodeShare } from '../web/share.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -113,6 +114,9 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     const text = await output(page);
     expect(text).toContain('59.525');
     expect(text).not.toContain('89.525');
+    // Tab leaves the editor (it inserts no tab), so the page can be used from the keyboard alone.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !document.activeElement?.closest('.cm-editor') && document.activeElement !== document.body)).toBe(true);
     await page.close();
   }, 90_000);
 
@@ -189,6 +193,23 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await phone.waitForSelector('body[data-renders="1"]', { timeout: 45_000 });
     expect(await phone.locator('#notice').innerText()).toMatch(/could not be opened: this link is damaged/);
     await phone.close();
+  }, 90_000);
+
+  it('shows the progress of a long run and cancels it, and then works on', async () => {
+    // 5,000 epochs of hw7 (the step limit is 10,000): seconds of work, far past the progress's 0.4 s.
+    const long = hw7.join('\n').replace('epochs: 2', 'epochs: 5000');
+    const page = await context.newPage();
+    await page.goto(`${base}#${await encodeShare({ spec: long })}`);
+    await page.waitForSelector('#progress:not([hidden])', { timeout: 45_000 });
+    await page.waitForFunction(() => /Computing step [\d,]+ of 5,000/.test(document.getElementById('progress-text')!.textContent ?? ''), undefined, { timeout: 45_000 });
+    await page.locator('#cancel').click();
+    expect(await page.locator('#progress').isHidden()).toBe(true);
+    expect(await page.locator('#status').innerText()).toMatch(/^Cancelled/);
+    // A fresh worker takes the next request: the derivation, which does not run the training.
+    await page.locator('label', { hasText: 'Derivation' }).click();
+    await page.waitForSelector('body[data-renders="1"]', { timeout: 45_000 });
+    expect(await output(page)).toMatch(/Derivatives of the loss/);
+    await page.close();
   }, 90_000);
 
   it('made no request outside its own server', () => {

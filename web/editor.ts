@@ -27,7 +27,9 @@ export function createEditor(parent: HTMLElement, doc: string, onChange: () => v
     if (!v) return null;
     const text = context.state.doc.toString();
     const at = contextAt(text, context.pos);
-    if (!at.word && !context.explicit && at.kind === 'key') return null;
+    // Unasked, the list opens once a word is begun (not at every space of an expression); Ctrl-Space
+    // opens it anywhere.
+    if (!at.word && !context.explicit) return null;
     const options = suggestions(v, text, at).map((s) => ({
       label: s.label,
       type: s.type,
