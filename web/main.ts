@@ -191,7 +191,7 @@ function checkAnswers(): void {
     if (reply.type !== 'verdicts') return;
     // Values changed since they were sent are graded again when their own check comes back.
     applyVerdicts(reply.results.filter((r) => {
-      const input = worksheetInputs.find((i) => i.dataset.quantity === cellPath(r.path, byEpoch));
+      const input = cellOf(r.path);
       return input && sent.get(input) === input.value;
     }));
     setStatus(`Graded ${reply.results.length} value${reply.results.length === 1 ? '' : 's'} in ${Math.round(reply.ms)} ms.`);
@@ -200,8 +200,16 @@ function checkAnswers(): void {
 
 const VERDICT_TEXT: Record<string, string> = { correct: 'correct', 'rounding-slip': 'rounding slip', carried: 'carried', wrong: 'wrong' };
 
+/** The cell of a check result's path: a step's loss written whole (`epoch1.loss`) is its total's cell
+ *  when the spec has a penalty (the cells are then data, penalty and total). */
+function cellOf(canonical: string): HTMLInputElement | undefined {
+  const path = cellPath(canonical, byEpoch);
+  const named = (p: string) => worksheetInputs.find((i) => i.dataset.quantity === p);
+  return named(path) ?? (path.endsWith('.loss') ? named(`${path}.total`) : undefined);
+}
+
 function applyVerdicts(list: CheckReport['results']): void {
-  results = new Map(list.map((r) => [cellPath(r.path, byEpoch), r]));
+  results = new Map(list.map((r) => [cellOf(r.path)?.dataset.quantity ?? cellPath(r.path, byEpoch), r]));
   for (const input of worksheetInputs) {
     const r = results.get(input.dataset.quantity!);
     const cell = input.closest('.cell')!;
@@ -286,12 +294,12 @@ function importAnswers(text: string): void {
     for (const i of worksheetInputs) i.value = '';
     let outside = 0;
     for (const r of reply.results) {
-      const input = worksheetInputs.find((i) => i.dataset.quantity === cellPath(r.path, byEpoch));
+      const input = cellOf(r.path);
       if (input) input.value = r.written;
       else outside++;
     }
     applyVerdicts(reply.results);
-    setStatus(`Imported ${reply.results.length - outside} value${reply.results.length - outside === 1 ? '' : 's'}${outside ? ` (${outside} of the final forward pass have no cell here)` : ''}.`);
+    setStatus(`Imported ${reply.results.length - outside} value${reply.results.length - outside === 1 ? '' : 's'}${outside ? ` (${outside} have no cell here)` : ''}.`);
   });
 }
 

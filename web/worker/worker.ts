@@ -187,7 +187,7 @@ async function inlinedFonts(css: string, body: string): Promise<string> {
 
 /** Every quantity of the training as an input cell, by its answers path: per step (`epochN` when a step
  *  is an epoch, as answers files may write it), each sample's values, loss, adjoints and gradients,
- *  then the step's loss, gradients, optimizer state and params. */
+ *  then the step's loss, gradients, optimizer state and params; last the final forward pass. */
 export function worksheet(spec: Spec, trace: TraceJson): WorksheetSection[] {
   const byEpoch = stepCount(spec) === spec.training.epochs;
   const penalty = spec.loss.penalty !== undefined;
@@ -220,6 +220,19 @@ export function worksheet(spec: Spec, trace: TraceJson): WorksheetSection[] {
     }
     groups.push({ title: 'Params after the step', cells: Object.keys(step.params).map((n) => cell(`${at}.params.${n}`, n, nameTex(n))) });
     sections.push({ title: byEpoch ? `Epoch ${step.epoch}` : `Step ${step.step} (epoch ${step.epoch})`, groups });
+  }
+  // The forward pass over every row with the trained params, as answers files write it (final:).
+  const neurons = Object.keys(trace.steps[0]?.samples[0]?.values ?? {});
+  if (trace.steps.length && count <= MAX_CELLS) {
+    sections.push({
+      title: 'Final forward pass (the trained params)',
+      groups: [
+        ...spec.data.map((_, r) => ({ title: `Sample ${r + 1}`, cells: neurons.map((n) => cell(`final.sample${r + 1}.${n}`, `${n} (final)`, nameTex(n))) })),
+        { title: 'Loss', cells: penalty
+          ? [cell('final.loss.data', 'final loss (data)', 'L_{\\text{data}}'), cell('final.loss.penalty', 'final penalty', 'L_{\\text{penalty}}'), cell('final.loss.total', 'final loss (total)', 'L')]
+          : [cell('final.loss', 'final loss', 'L')] },
+      ],
+    });
   }
   return sections;
 }
