@@ -30,7 +30,6 @@ const timings = { firstRender: 0, lastRender: 0, lastCompute: 0, renders: 0, fir
 let vocabulary: SpecVocabulary | undefined;
 let view: View = 'solution';
 let byEpoch = true;
-let editTime = 0;
 
 const engine = new Engine(new URL('worker.js', document.baseURI).href, (busy) => {
   document.body.dataset.busy = String(busy);
@@ -74,7 +73,6 @@ function showProblem(problem: Problem | undefined): void {
 let scheduled: ReturnType<typeof setTimeout> | undefined;
 function schedule(): void {
   clearTimeout(scheduled);
-  editTime = performance.now();
   scheduled = setTimeout(show, DEBOUNCE_MS);
 }
 
