@@ -197,7 +197,10 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
 
   it('shows the progress of a long run and cancels it, and then works on', async () => {
     // 5,000 epochs of hw7 (the step limit is 10,000): seconds of work, far past the progress's 0.4 s.
-    const long = hw7.join('\n').replace('epochs: 2', 'epochs: 5000');
+    // A comment of 12,000 pseudo-random digits, which DEFLATE cannot shrink much, makes its link long.
+    let seed = 7;
+    const digits = Array.from({ length: 12_000 }, () => ((seed = (seed * 48271) % 2147483647) % 10).toString()).join('');
+    const long = `# ${digits}\n${hw7.join('\n').replace('epochs: 2', 'epochs: 5000')}`;
     const page = await context.newPage();
     await page.goto(`${base}#${await encodeShare({ spec: long })}`);
     await page.waitForSelector('#progress:not([hidden])', { timeout: 45_000 });
@@ -209,6 +212,12 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await page.locator('label', { hasText: 'Derivation' }).click();
     await page.waitForSelector('body[data-renders="1"]', { timeout: 45_000 });
     expect(await output(page)).toMatch(/Derivatives of the loss/);
+    // Its share link is over 8,000 characters: said so.
+    expect(await page.locator('#share-warning').isHidden()).toBe(true);
+    await page.locator('#share').click();
+    await page.waitForSelector('#share-warning:not([hidden])', { timeout: 10_000 });
+    expect(await page.locator('#share-warning').innerText()).toMatch(/^This link is [\d,]+ characters long/);
+    expect((await page.locator('#share-link').inputValue()).length).toBeGreaterThan(8000);
     await page.close();
   }, 90_000);
 
