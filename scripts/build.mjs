@@ -2,7 +2,7 @@
 // use, which is most of the start-up time saved. Then the library: its entries ('exactprop' and
 // 'exactprop/node') as ES modules in dist/lib, dependencies left to the installer, and their type
 // declarations in dist/types (tsc, tsconfig.build.json).
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -43,6 +43,55 @@ await build({
   external: [...Object.keys(dependencies), 'node:*', '#csv-*'],
   logLevel: 'warning',
 });
+
+// The playground (web/, served from dist/web): the page and the worker that runs the library, each one
+// script for the browser. platform 'browser' picks the browser builds of dependencies (package.json
+// `imports`: csv) and refuses a Node built-in, so the library's browser entry cannot grow one unseen.
+// The examples are bundled into the page; KaTeX's stylesheet and fonts are copied beside it (no CDN).
+// A copy of the sources without web/ (the package test packs one) builds the library alone.
+const examplesPlugin = {
+  name: 'examples',
+  setup(b) {
+    b.onResolve({ filter: /^exactprop-web:examples$/ }, () => ({ path: 'examples', namespace: 'exactprop-web' }));
+    b.onLoad({ filter: /.*/, namespace: 'exactprop-web' }, () => {
+      const names = readdirSync('examples').filter((f) => f.endsWith('.yaml') && !f.endsWith('.answers.yaml')).map((f) => f.slice(0, -5));
+      // hw7-q2 first: the page opens it when the address names no spec.
+      names.sort((a, b) => (a === 'hw7-q2' ? -1 : b === 'hw7-q2' ? 1 : a.localeCompare(b)));
+      const examples = names.map((name) => {
+        const answers = `examples/${name}.answers.yaml`;
+        let text;
+        try {
+          text = readFileSync(answers, 'utf8');
+        } catch {}
+        return { name, spec: readFileSync(`examples/${name}.yaml`, 'utf8'), ...(text ? { answers: text } : {}) };
+      });
+      return { contents: `export default ${JSON.stringify(examples)};`, loader: 'js', watchFiles: names.map((n) => `examples/${n}.yaml`) };
+    });
+  },
+};
+if (existsSync('web/index.html')) await buildWeb();
+async function buildWeb() {
+await build({
+  entryPoints: { main: 'web/main.ts', worker: 'web/worker/worker.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['es2022', 'chrome109', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  loader: { '.css': 'text' },
+  plugins: [examplesPlugin],
+  logLevel: 'warning',
+});
+mkdirSync('dist/web/katex/fonts', { recursive: true });
+copyFileSync('web/index.html', 'dist/web/index.html');
+copyFileSync('web/app.css', 'dist/web/app.css');
+const katexDist = join('node_modules', 'katex', 'dist');
+copyFileSync(join(katexDist, 'katex.min.css'), 'dist/web/katex/katex.min.css');
+// woff2 only: every browser that runs the page reads it, and the stylesheet lists it first.
+for (const font of readdirSync(join(katexDist, 'fonts')).filter((f) => f.endsWith('.woff2'))) copyFileSync(join(katexDist, 'fonts', font), join('dist/web/katex/fonts', font));
+}
 
 // Declarations, with the TypeScript of the repository.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

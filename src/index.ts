@@ -19,7 +19,7 @@ import { textWriter } from './render/text.js';
 import { documentWriter } from './render/solution-doc.js';
 import { markdownSink, markdown } from './render/markdown.js';
 import { latexSink, latex } from './render/latex.js';
-import type { BlockSink } from './render/document.js';
+import { printWhole, type BlockSink } from './render/document.js';
 import { atProblem, derivativesAt, derivatives as paramDerivatives, type ParamDerivative } from './graph/derive.js';
 import { derivationDocument, derivationText, type DerivationReport } from './render/derivation.js';
 import { print } from './render/text.js';
@@ -37,6 +37,9 @@ import { isUnread, type ClassAnswers, type Sheet } from './grade/class.js';
 import { defaultScheme, type PointsScheme } from './grade/scheme.js';
 import { gradebookOf, type GradedSheet, type Gradebook } from './grade/gradebook.js';
 import { classReportDocument } from './grade/report.js';
+import { specJsonSchema } from './spec/json-schema.js';
+import { FUNCTIONS, WRITTEN_FUNCTIONS } from './symbolic/functions.js';
+import { PRESETS } from './optimizers/presets.js';
 
 export { InputError, InputError as SpecError } from './spec/errors.js';
 export { LimitError } from './spec/limits.js';
@@ -50,6 +53,10 @@ export type { Diagnosis, Verdict } from './check/check.js';
 export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
 export type { StepSet } from './render/steps.js';
+/** The document model every printer reads (a host's own printer, such as a browser's, reads it too). */
+export type { Block, BlockSink, Inline, MathLine, PlainCalc } from './render/document.js';
+/** The TeX body of an aligned display, and a calculation's plain lines, as every printer writes them. */
+export { alignedBody, plainCalcLines } from './render/document.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
 export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
 export { readClassCsv, type CsvOptions } from './grade/class-csv.js';
@@ -452,7 +459,13 @@ export function deriveAtProblem(spec: Spec, at: { step: number; sample: number }
   return atProblem(spec, at.step, at.sample);
 }
 
-function derivation(spec: Spec, options: DeriveOptions): { derivs: ParamDerivative[]; report: DerivationReport; text: string } {
+/** derive()'s report written into a host's own printer (a browser's HTML, say): the same document the
+ *  Markdown and LaTeX reports print (format is ignored). */
+export function deriveInto(spec: Spec, sink: BlockSink, options: Omit<DeriveOptions, 'format'> = {}): void {
+  printWhole(derivationDocument(derivation(spec, { ...options, format: 'markdown' }, false).report), sink);
+}
+
+function derivation(spec: Spec, options: DeriveOptions, printed = true): { derivs: ParamDerivative[]; report: DerivationReport; text: string } {
   const params = spec.params.map((p) => p.name);
   if (options.param !== undefined && !params.includes(options.param)) {
     throw new RangeError(`unknown param '${options.param}'${didYouMean(options.param, params)}; the trained params are ${params.join(', ')}`);
@@ -470,7 +483,7 @@ function derivation(spec: Spec, options: DeriveOptions): { derivs: ParamDerivati
     const onStep = options.onProgress;
     report.at = derivativesAt(spec, derivs, options.at, (s) => runSpec(s, onStep ? { onStep } : {}));
   }
-  const text = format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
+  const text = !printed ? '' : format === 'text' ? derivationText(report) : format === 'markdown' ? markdown(derivationDocument(report)) : latex(derivationDocument(report));
   return { derivs, report, text };
 }
 
@@ -739,3 +752,26 @@ export { classReportDocument };
 export { makeVariants, variantSpecText, manifestVariant, keyText, VARIANT_EXPORTS, MAX_VARIANTS } from './variants/generate.js';
 export type { Manifest, ManifestVariant, Variant, Blank, VariantsOptions, VariantsResult, VariantExport } from './variants/generate.js';
 export type { GradingPolicy } from './variants/policy.js';
+// ------------------------------------------------------------------------------------------ vocabulary
+
+/** What an editor of specs offers to complete, read from the registries themselves. */
+export interface SpecVocabulary {
+  /** The published JSON Schema (keys, layer kinds, losses, activations, presets, with descriptions). */
+  schema: object;
+  /** Every function an expression may call (the function table, step functions left out). */
+  functions: Array<{ name: string; doc: string; activation: boolean }>;
+  /** Per preset (pytorch, keras, paper), its optimizers with their options and defaults. */
+  optimizers: Record<string, Array<{ name: string; title: string; options: Record<string, string | boolean> }>>;
+}
+
+/** The vocabulary of specs, for an editor's completion: nothing in it is written by hand. */
+export function specVocabulary(): SpecVocabulary {
+  return {
+    schema: specJsonSchema(),
+    functions: WRITTEN_FUNCTIONS.map((name) => ({ name, doc: FUNCTIONS[name]!.doc, activation: FUNCTIONS[name]!.activation === true })),
+    optimizers: Object.fromEntries(Object.entries(PRESETS).map(([preset, p]) => [
+      preset,
+      Object.entries(p.optimizers).map(([name, def]) => ({ name, title: def.title, options: { ...def.options } })),
+    ])),
+  };
+}
