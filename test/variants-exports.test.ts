@@ -66,15 +66,17 @@ function linearAnswers(values: Record<string, string>) {
   const gw = e[0]!.plus(e[1]!.times(2)).neg(), gb = e[0]!.plus(e[1]!).neg();
   const sstW = e[0]!.plus(e[1]!).neg().times(3), sstB = e[0]!.plus(e[1]!).neg().times(2);
   const step = (p: Decimal, g: Decimal) => p.minus(g.times('0.1'));
-  // In the order of check's table: mse-without-1-over-n, mse-with-half, sum-times-sum.
+  // The output error with its sign flipped ((t - o) where the loss gives (o - t)): each gradient negated.
+  const flipW = gw.neg(), flipB = gb.neg();
+  // In the order of check's table: mse-without-1-over-n, mse-with-half, sum-times-sum, error-sign-flipped.
   return [
     { path: 'epoch1.sample1.yhat', value: yhat[0]!, mistakes: [] },
     { path: 'epoch1.sample2.yhat', value: yhat[1]!, mistakes: [] },
     { path: 'epoch1.loss.total', value: loss, mistakes: [loss.times(2), loss.div(2)] },
-    { path: 'epoch1.gradients.w', value: gw, mistakes: [gw.times(2), gw.div(2), sstW] },
-    { path: 'epoch1.gradients.b', value: gb, mistakes: [gb.times(2), gb.div(2), sstB] },
-    { path: 'epoch1.params.w', value: step(w, gw), mistakes: [step(w, gw.times(2)), step(w, gw.div(2)), step(w, sstW)] },
-    { path: 'epoch1.params.b', value: step(b, gb), mistakes: [step(b, gb.times(2)), step(b, gb.div(2)), step(b, sstB)] },
+    { path: 'epoch1.gradients.w', value: gw, mistakes: [gw.times(2), gw.div(2), sstW, flipW] },
+    { path: 'epoch1.gradients.b', value: gb, mistakes: [gb.times(2), gb.div(2), sstB, flipB] },
+    { path: 'epoch1.params.w', value: step(w, gw), mistakes: [step(w, gw.times(2)), step(w, gw.div(2)), step(w, sstW), step(w, flipW)] },
+    { path: 'epoch1.params.b', value: step(b, gb), mistakes: [step(b, gb.times(2)), step(b, gb.div(2)), step(b, sstB), step(b, flipB)] },
   ];
 }
 

@@ -51,20 +51,16 @@ export interface AnswerShape {
   batch: { scalars: string[]; whole: Map<string, string[]> };
 }
 
-/** A batch norm layer's batch statistics, among the neurons of a model whose batch is one program. */
+/** The batch statistics a layer declares (batch norm's means and variances), in a model whose batch
+ *  is one program: by scalar name, and whole per layer and statistic. */
 function batchStatistics(spec: Spec): AnswerShape['batch'] {
   const scalars: string[] = [];
   const whole = new Map<string, string[]>();
   if (spec.tensors?.batchSize === undefined) return { scalars, whole };
-  const neurons = new Set(spec.neurons.map((n) => n.name));
   for (const layer of spec.tensors.layers) {
-    if (!layer.type.startsWith('BatchNorm')) continue;
-    for (const stat of ['mean', 'var']) {
-      const entries: string[] = [];
-      for (let c = 0; neurons.has(`${layer.name}_${stat}_${c}`); c++) entries.push(`${layer.name}_${stat}_${c}`);
-      if (!entries.length) continue;
-      scalars.push(...entries);
-      whole.set(`${layer.name}_${stat}`, entries);
+    for (const stat of layer.statistics) {
+      scalars.push(...stat.entries);
+      whole.set(stat.name, stat.entries);
     }
   }
   return { scalars, whole };

@@ -560,11 +560,11 @@ export function localViews(g: Graph): Map<number, Factor> {
   return m;
 }
 
-/** Whether a neuron is a batch norm layer's batch statistic (<layer>_mean_<c>, <layer>_var_<c>) in a
- *  model whose batch is one program. */
+/** Whether a neuron is a batch statistic a layer declares (batch norm's mean and variance of a channel)
+ *  in a model whose batch is one program. */
 function isBatchStatistic(spec: Spec, name: string): boolean {
   if (spec.tensors?.batchSize === undefined) return false;
-  return spec.tensors.layers.some((l) => l.type.startsWith('BatchNorm') && new RegExp(`^${l.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(mean|var)_\\d+$`).test(name));
+  return spec.tensors.layers.some((l) => l.statistics.some((t) => t.entries.includes(name)));
 }
 
 /** The quantity whose adjoint node `id` is (`loss` for the loss's own, the seed), or undefined for a

@@ -76,6 +76,9 @@ export interface BatchContext {
   emit(name: string, text: string): string;
   /** After the step: buffer entry `scalar` becomes `text` (over the step's values and its own). */
   update(scalar: string, text: string): void;
+  /** Names a tensor of batch statistics it computes (a channel's mean and variance), which a sheet may
+   *  be asked for and check grades under a step's `batch:` section. */
+  statistic(word: string, tensor: Tensor): void;
 }
 
 export interface TorchLayerKind {
@@ -746,10 +749,14 @@ function batchNorm(dims: 1 | 2): TorchLayerKind {
       const n = inputs.length * positions.length;
       if (n < 2) throw new ArgumentError('', 'batch norm in training needs more than one value per channel (a batch of at least 2 samples)');
       const outputs = inputs.map((t) => ({ shape: t.shape, entries: new Array<string>(t.entries.length) }));
+      const means: string[] = [];
+      const variances: string[] = [];
       for (let c = 0; c < features; c++) {
         const members = inputs.flatMap((t) => positions.map((pos) => at(t, [c, ...pos])));
         const mean = cx.emit(name(`${cx.prefix}_mean`, c), `(${sum(members)}) / ${n}`);
         const variance = cx.emit(name(`${cx.prefix}_var`, c), `(${sum(members.map((m) => `(${m} - ${mean})^2`))}) / ${n}`);
+        means.push(mean);
+        variances.push(variance);
         inputs.forEach((t, s) => {
           const sc = cx.samples[s]!;
           for (const pos of positions) {
@@ -762,6 +769,8 @@ function batchNorm(dims: 1 | 2): TorchLayerKind {
         cx.update(at(cx.param('running_mean'), [c]), `(1 - ${momentum})*${at(cx.param('running_mean'), [c])} + ${momentum}*${mean}`);
         cx.update(at(cx.param('running_var'), [c]), `(1 - ${momentum})*${at(cx.param('running_var'), [c])} + ${momentum}*${variance}*${n}/${n - 1}`);
       }
+      cx.statistic('mean', { shape: [features], entries: means });
+      cx.statistic('var', { shape: [features], entries: variances });
       const tracked = cx.param('num_batches_tracked').entries[0]!;
       cx.update(tracked, `${tracked} + 1`);
       return outputs;

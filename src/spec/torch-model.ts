@@ -34,7 +34,7 @@ export interface TorchModel {
   inputs: SpecTensor[];
   /** Each layer's output tensor, in order (a Flatten's is a new view of the same entries), with the
    *  tensors of its intermediates a worked solution shows (attention's scores and weights, gates). */
-  layers: Array<SpecTensor & { type: string; parts: SpecTensor[] }>;
+  layers: Array<SpecTensor & { type: string; parts: SpecTensor[]; statistics: SpecTensor[] }>;
   /** The targets of a named loss, as tensors in the output's shape. */
   targets: SpecTensor[];
   /** A convolution's outputs as window times kernel, by output name, for the worked solution. */
@@ -187,6 +187,7 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
       return name;
     };
     const parts: SpecTensor[] = [];
+    const statistics: SpecTensor[] = [];
     const sampleContext = (s: number): ExpandContext => ({
       prefix: sampleNames(prefix, s),
       // Shown for a model of independent samples (a packed batch's would repeat per sample).
@@ -213,13 +214,14 @@ export function lowerTorchModel(doc: ReadDocument, limits: Limits = DEFAULT_LIMI
           update: (scalar, text) => {
             for (const b of buffers) if (b.entries.includes(scalar)) b.updates.set(scalar, text);
           },
+          statistic: (word, tensor) => statistics.push({ name: `${prefix}_${word}`, shape: tensor.shape, entries: tensor.entries }),
         });
       } catch (e) {
         if (e instanceof Error && 'key' in e) fail(path, e.message);
         throw e;
       }
     } else current = current.map((t, s) => k.expand(layer, t, sampleContext(s)));
-    layerTensors.push({ name: prefix, type: layer.type, shape: outShape, entries: current.flatMap((t) => t.entries), parts });
+    layerTensors.push({ name: prefix, type: layer.type, shape: outShape, entries: current.flatMap((t) => t.entries), parts, statistics });
   });
   if (neuronOrder.length === 0) fail('model.layers', 'the layers compute nothing (Flatten alone has no equations); add a layer that does');
 
