@@ -37,6 +37,7 @@ import { isUnread, type ClassAnswers, type Sheet } from './grade/class.js';
 import { defaultScheme, type PointsScheme } from './grade/scheme.js';
 import { gradebookOf, type GradedSheet, type Gradebook } from './grade/gradebook.js';
 import { classReportDocument } from './grade/report.js';
+import { variantSpecText, type Manifest } from './variants/generate.js';
 import { specJsonSchema } from './spec/json-schema.js';
 import { FUNCTIONS, WRITTEN_FUNCTIONS } from './symbolic/functions.js';
 import { PRESETS } from './optimizers/presets.js';
@@ -733,6 +734,30 @@ export function gradeSheets(spec: Spec, sheets: Sheet[], options: CheckAllOption
       firstError: c.firstError?.path ?? null,
     };
   });
+}
+
+/**
+ * Grades a class that was given one variant each (`exactprop variants`): each student's sheet against
+ * their own variant, whose spec the manifest rebuilds from the student's id (variantSpecText), and the
+ * points added up as gradeClass does. The variants share the base spec's quantities, so the CSV's
+ * headings are read against the base spec. A student the manifest has no variant for, or whose
+ * variant's spec cannot be read, is graded as that error.
+ */
+export function gradeVariants(manifest: Manifest, answers: ClassAnswers, options: GradeOptions = {}): Gradebook {
+  const scheme = options.scheme ?? defaultScheme();
+  const sheets = answers.sheets.filter((s): s is Sheet => !isUnread(s));
+  const graded = sheets.map((sheet): GradedSheet => {
+    let spec: Spec;
+    try {
+      spec = parseSpec(variantSpecText(manifest, sheet.id), { file: `${manifest.spec.file} (the variant of ${sheet.id})`, ...(options.limits ? { limits: options.limits } : {}) });
+    } catch (e) {
+      if (e instanceof RangeError) return { id: sheet.id, error: { path: '', message: e.message } };
+      if (e instanceof InputError) return { id: sheet.id, error: { path: e.path, message: e.message } };
+      throw e;
+    }
+    return gradeSheets(spec, [sheet], { tolerance: scheme.tolerance, ...(options.limits ? { limits: options.limits } : {}) })[0]!;
+  });
+  return gradebookOf(manifest.spec.file, answers, graded, scheme);
 }
 
 /** The class report: Markdown here; 'exactprop/node' prints HTML too (one self-contained page). */

@@ -6,8 +6,8 @@ import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  defaultScheme, gradebookCsv, gradebookOf, InputError, LimitError, MAX_PRECISION, MIN_PRECISION, readClassCsv, readPointsScheme,
-  type ClassAnswers, type Sheet,
+  defaultScheme, gradebookCsv, gradebookOf, gradeVariants, InputError, LimitError, MAX_PRECISION, MIN_PRECISION, parseSpec, readClassCsv, readPointsScheme,
+  type ClassAnswers, type Manifest, type Sheet,
 } from '../../index.js';
 import { readInputFile } from '../../node/files.js';
 import { readClassFolder } from '../../node/class-folder.js';
@@ -17,13 +17,14 @@ import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { UsageError, wholeNumber, type Io } from '../io.js';
 import { terminalSafe } from '../../text/escape.js';
 
-export const usage = `exactprop grade SPEC ANSWERS.csv|FOLDER [--points FILE] [--out gradebook.csv] [--report report.md|report.html]
+export const usage = `exactprop grade SPEC|MANIFEST.json ANSWERS.csv|FOLDER [--points FILE] [--out gradebook.csv] [--report report.md|report.html]
                 [--id COLUMN] [--workers N] [--precision N]
     grade a class: a CSV with a row per student (an id column, then a column per quantity, headed by its
     path as answers files write it, e.g. epoch1.sample1.h1, or by an alias of the points scheme), or a
     folder of answers files (one per student, the file's name the id). Writes the gradebook (id, score,
     max, counts per verdict, blank, first new error, its diagnosis) as CSV, to stdout unless --out.
-    Exit 0 when every sheet was graded, 2 for bad input (a sheet that cannot be read is listed as an error
+    Given the manifest.json of \`exactprop variants\` instead of a spec, each student is graded against
+    their own variant (found by their id). Exit 0 when every sheet was graded, 2 for bad input (a sheet that cannot be read is listed as an error
     and the others are still graded)
     --points    the points scheme (YAML or JSON): points per quantity, by path pattern, the credit of a
                 rounding slip and of a carried value, the tolerance, aliases (README: "Grading a class")
@@ -61,7 +62,12 @@ export async function gradeCommand(args: string[], io: Io): Promise<number> {
   const precision = wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION);
   const workers = wholeNumber(values.workers, 'workers', 1, 64);
 
-  const { spec, source } = loadSpecSource(specFile, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
+  // A manifest of `exactprop variants` instead of a spec: each student against their own variant.
+  const manifest = /\.json$/i.test(specFile) ? readManifest(readInputFile(specFile, { files: io, limits: flagLimits }), specFile) : undefined;
+  if (manifest && precision !== undefined) throw new UsageError('--precision applies to a spec; a manifest\'s variants keep their own');
+  const { spec, source } = manifest
+    ? { spec: parseSpec(manifest.spec.text, { file: manifest.spec.file, limits: flagLimits }), source: undefined }
+    : loadSpecSource(specFile, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
   const scheme = values.points === undefined ? defaultScheme() : readPointsScheme(readInputFile(values.points, { files: io, limits: flagLimits }), values.points, flagLimits);
   const folder = statSync(answersPath, { throwIfNoEntry: false })?.isDirectory() === true;
   if (folder && values.id !== undefined) throw new UsageError('--id names a column of a CSV; a folder\'s ids are its files\' names');
@@ -72,8 +78,9 @@ export async function gradeCommand(args: string[], io: Io): Promise<number> {
     });
 
   const sheets = answers.sheets.filter((s): s is Sheet => !('error' in s));
-  const graded = await gradeSheetsInWorkers(spec, source, sheets, { tolerance: scheme.tolerance, limits: flagLimits }, workers ?? workersFor(sheets.length));
-  const book = gradebookOf(spec.file, answers, graded, scheme);
+  const book = manifest
+    ? gradeVariants(manifest, answers, { scheme, limits: flagLimits })
+    : gradebookOf(spec.file, answers, await gradeSheetsInWorkers(spec, source!, sheets, { tolerance: scheme.tolerance, limits: flagLimits }, workers ?? workersFor(sheets.length)), scheme);
 
   const csv = gradebookCsv(book);
   const report = reportFormat === undefined ? undefined : (await import('../../node.js')).gradeReport(book, reportFormat);
@@ -96,6 +103,21 @@ export async function gradeCommand(args: string[], io: Io): Promise<number> {
     io.out(`graded ${scored} of ${book.students.length} students, ${book.quantities.length} quantities, ${book.max.toFixed()} points; gradebook: ${terminalSafe(values.out)}${values.report !== undefined ? `; report: ${terminalSafe(values.report)}` : ''}\n`);
   }
   return code;
+}
+
+/** The manifest `exactprop variants` wrote (manifest.json), checked for what grading reads of it. */
+function readManifest(text: string, file: string): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(file, '', `not JSON: ${(e as Error).message}`);
+  }
+  const m = value as Partial<Manifest> | null;
+  if (m === null || typeof m !== 'object' || typeof m.format !== 'string' || typeof m.spec?.text !== 'string' || typeof m.spec.file !== 'string' || !Array.isArray(m.variants)) {
+    throw new InputError(file, '', 'not a manifest of exactprop variants (manifest.json, with format, spec and variants); grade takes a spec or such a manifest');
+  }
+  return m as Manifest;
 }
 
 function reportFormatOf(path: string): 'markdown' | 'html' {
