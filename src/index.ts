@@ -58,6 +58,9 @@ export type { StepSet } from './render/steps.js';
 export type { Block, BlockSink, Inline, MathLine, PlainCalc } from './render/document.js';
 /** The TeX body of an aligned display, and a calculation's plain lines, as every printer writes them. */
 export { alignedBody, plainCalcLines } from './render/document.js';
+/** The HTML of those blocks, without the page around them (a browser's page prints through it), and the
+ *  page's own style. */
+export { htmlBlock, htmlInline, PAGE_CSS, type MathWriter } from './render/html-blocks.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
 export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
 export { readClassCsv, type CsvOptions } from './grade/class-csv.js';

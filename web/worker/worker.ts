@@ -4,12 +4,11 @@
 // the page cancels a run by terminating this worker, since a run is synchronous and no message can
 // reach it before it ends.
 import {
-  BudgetError, InputError, check, deriveInto, deriveReport, parseSpec, run, runStreamWith, selectSteps, specVocabulary, stepCount,
+  BudgetError, InputError, check, deriveInto, PAGE_CSS, deriveReport, parseSpec, run, runStreamWith, selectSteps, specVocabulary, stepCount,
   type Spec, type StreamOptions, type TraceJson,
 } from '../../src/index.js';
 import katexCss from 'katex/dist/katex.min.css';
 import { escapeHtml, fragmentSink, placeholder, renderMath, type MathWriter } from './html.js';
-import { PAGE_CSS } from './page-css.js';
 import type { Cell, Controls, ExportFormat, Problem, Reply, Request, View, WorksheetSection } from '../protocol.js';
 
 /** Seconds a run may take before the library stops it (the CLI's --timeout). */
@@ -104,8 +103,8 @@ function runOptions(controls: Controls, onProgress?: (step: number, total: numbe
 }
 
 /** Writes the view's document as HTML fragments; returns the run's warnings. */
-function document(spec: Spec, view: View, controls: Controls, write: (html: string) => void, math: MathWriter, title: (t: string) => void, onProgress?: (step: number, total: number) => void): string[] {
-  const sink = fragmentSink(write, math, title);
+function document(spec: Spec, view: View, controls: Controls, write: (html: string) => void, math: MathWriter, title: (t: string) => void, onProgress?: (step: number, total: number) => void, shift = 1): string[] {
+  const sink = fragmentSink(write, math, title, shift);
   if (view === 'derive') {
     deriveInto(spec, sink, { digits: controls.digits });
     return [];
@@ -145,7 +144,8 @@ async function exported(spec: Spec, view: View, controls: Controls, format: Expo
   // HTML: one page that opens offline, KaTeX's stylesheet inlined with the fonts it uses as data: URLs.
   let body = '';
   let title = 'exactprop';
-  document(spec, view, controls, (t) => (body += t), renderMath, (t) => (title = t));
+  // Headings at the levels the CLI's page has, under its style (the library's PAGE_CSS).
+  document(spec, view, controls, (t) => (body += t), renderMath, (t) => (title = t), undefined, 0);
   const css = await inlinedFonts(katexCss, body);
   return ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`, `<style>${css}</style>`, `<style>${PAGE_CSS}</style>`, '</head>', '<body>', '<main>', body, '</main>', '</body>', '</html>', ''].join('\n');
