@@ -7,15 +7,12 @@
 // (buffers included), and for the rows of step 1 every layer's output and dL/d(input). Editing an example's
 // numbers without regenerating the fixture fails here; so does a layer kind that no example shows.
 import { describe, expect, it } from 'vitest';
-import Decimal from 'decimal.js';
-import { run, type Trace } from '../src/graph/run.js';
-import type { Spec } from '../src/spec/model.js';
-import type { Dec } from '../src/numeric/context.js';
+import { run } from '../src/graph/run.js';
+import { close, flat, sampleOf, tensorEntries, type Nested } from './helpers/torch-compare.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
 import { readFileSync } from 'node:fs';
 import { exampleSpecs } from './helpers/specs.js';
 
-type Nested = string | Nested[];
 interface Fixture {
   training: boolean;
   steps: Array<{ step: number; rows: number[]; loss: string; gradients: Record<string, Nested>; params: Record<string, Nested> }>;
@@ -26,38 +23,6 @@ const expected = JSON.parse(readFileSync(new URL('./fixtures/examples-torch.json
 /** The examples written the torch.nn way (tensor inputs and torch.nn layers: the spec has tensors). */
 const examples = exampleSpecs().filter((s) => s.load().tensors !== undefined);
 
-const flat = (v: Nested): string[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const RELATIVE = new Decimal('1e-12');
-/** Below this, a torch value is rounding noise around an exact 0 (float64 of sums that cancel). */
-const NOISE = new Decimal('1e-15');
-
-function close(ours: Dec | undefined, theirs: string, what: string): void {
-  expect(ours, `${what}: no value`).toBeDefined();
-  const a = new Decimal(ours!.toString());
-  const b = new Decimal(theirs);
-  const diff = a.minus(b).abs();
-  const ok = diff.lte(Decimal.max(b.abs(), a.abs()).times(RELATIVE)) || diff.lte(NOISE);
-  expect(ok, `${what}: exactprop ${a.toSignificantDigits(20).toString()}, torch ${theirs}`).toBe(true);
-}
-
-function tensorEntries(spec: Spec, name: string): string[] {
-  const t = [...spec.tensors!.params, ...spec.tensors!.buffers].find((p) => p.name === name);
-  expect(t, `the spec has ${name}`).toBeDefined();
-  return t!.entries;
-}
-
-/** Sample `row` (1-based data row) of step 1, and its slice of a batch-norm model's packed batch. */
-function sampleOf(spec: Spec, trace: Trace, row: number): { values: ReadonlyMap<string, Dec>; slice: <T>(entries: T[]) => T[] } {
-  const batch = spec.tensors!.batchSize;
-  if (batch === undefined) {
-    const sample = trace.steps[0]!.samples.find((s) => s.row === row - 1);
-    expect(sample, `step 1 has data row ${row}`).toBeDefined();
-    return { values: sample!.values, slice: (e) => e };
-  }
-  const position = (row - 1) % batch;
-  const sample = trace.steps[0]!.samples[0]!;
-  return { values: sample.values, slice: (e) => e.slice((e.length / batch) * position, (e.length / batch) * (position + 1)) };
-}
 
 describe('the torch-style examples against PyTorch float64 (test/fixtures/examples-torch.json)', () => {
   it('has a fixture for every torch-style example, and an example for every torch.nn layer kind', () => {

@@ -5,14 +5,11 @@
 // included), and for the rows of step 1 every layer's output and the gradient of the input.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import Decimal from 'decimal.js';
 import { parseSpec } from '../src/spec/validate.js';
-import { run, type Trace } from '../src/graph/run.js';
-import type { Spec } from '../src/spec/model.js';
-import type { Dec } from '../src/numeric/context.js';
+import { run } from '../src/graph/run.js';
+import { close, flat, sampleOf, tensorEntries, type Nested } from './helpers/torch-compare.js';
 
 const dir = new URL('./fixtures/torch-layers/', import.meta.url);
-type Nested = string | Nested[];
 interface Fixture {
   steps: Array<{ step: number; rows: number[]; loss: string; gradients: Record<string, Nested>; params: Record<string, Nested> }>;
   forward: Array<{ row: number; outputs: Nested; layers: Nested[]; input_grads?: Record<string, Nested> }>;
@@ -21,39 +18,6 @@ interface Fixture {
 const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, Fixture>;
 const specs = readdirSync(new URL('specs/', dir)).filter((f) => f.endsWith('.yaml')).sort();
 
-const flat = (v: Nested): string[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const RELATIVE = new Decimal('1e-12');
-/** Values torch computes as rounding noise around an exact 0 (see the fixture's notes). */
-const NOISE = new Decimal('1e-15');
-
-function close(ours: Dec | undefined, theirs: string, what: string, absolute = false): void {
-  expect(ours, `${what}: no value`).toBeDefined();
-  const a = new Decimal(ours!.toString());
-  const b = new Decimal(theirs);
-  const diff = a.minus(b).abs();
-  const ok = absolute ? diff.lte(NOISE) : diff.lte(Decimal.max(b.abs(), a.abs()).times(RELATIVE)) || diff.lte(NOISE);
-  expect(ok, `${what}: exactprop ${a.toSignificantDigits(20).toString()}, torch ${theirs}`).toBe(true);
-}
-
-/** The scalar names of a param or buffer, by state_dict name. */
-function tensorEntries(spec: Spec, name: string): string[] {
-  const t = [...spec.tensors!.params, ...spec.tensors!.buffers].find((p) => p.name === name);
-  expect(t, `the spec has ${name}`).toBeDefined();
-  return t!.entries;
-}
-
-/** The values of sample `row` (1-based data row) at step 1, and where its entries sit in a packed batch. */
-function sampleOf(spec: Spec, trace: Trace, row: number): { values: ReadonlyMap<string, Dec>; slice: <T>(entries: T[]) => T[] } {
-  const batch = spec.tensors!.batchSize;
-  if (batch === undefined) {
-    const sample = trace.steps[0]!.samples.find((s) => s.row === row - 1)!;
-    return { values: sample.values, slice: (e) => e };
-  }
-  // A batch-norm model packs a batch into one row: sample s of the batch is the s-th slice of each tensor.
-  const position = (row - 1) % batch;
-  const sample = trace.steps[0]!.samples[0]!;
-  return { values: sample.values, slice: (e) => e.slice((e.length / batch) * position, (e.length / batch) * (position + 1)) };
-}
 
 describe('torch.nn layers against PyTorch float64 (test/fixtures/torch-layers)', () => {
   it('has a fixture for every spec', () => {
