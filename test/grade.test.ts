@@ -39,6 +39,29 @@ const csvText = classCsv(klass);
 const fromCsv = gradeClass(klass.spec, readClassCsv(csvText, 'class.csv', klass.spec, { aliases: scheme.aliases }), { scheme });
 const rowsOf = (book: Gradebook) => parseCsv(gradebookCsv(book), { columns: true }) as Array<Record<string, string>>;
 
+describe('a generated class of 1,000 sheets (the size the issue names), graded from a CSV', () => {
+  it('recovers every planted mistake as the first new error with its diagnosis, and the scores add up', () => {
+    const big = generatedClass(1000, { seed: 29 });
+    const book = gradeClass(big.spec, readClassCsv(classCsv(big), 'class.csv', big.spec), { scheme: defaultScheme() });
+    const planted = big.students.filter((s) => s.planted.length);
+    expect(planted.length).toBe(900);
+    const max = new Decimal(book.max.toString());
+    for (const [i, s] of big.students.entries()) {
+      const g = book.students[i]!;
+      expect(g.id).toBe(s.id);
+      if (s.planted.length) {
+        expect(g.firstError?.path, s.id).toBe(s.planted[0]!.path);
+        expect(g.results.find((r) => r.path === s.planted[0]!.path)!.diagnosis.map((d) => d.id), s.id).toContain(s.planted[0]!.diagnosis);
+      } else expect(g.firstError, s.id).toBeUndefined();
+      // The default scheme: a point a value, full credit for correct and carried, half for a slip.
+      const credit = { correct: 1, carried: 1, 'rounding-slip': 0.5, wrong: 0 } as const;
+      const score = g.results.reduce((sum, r) => sum.plus(credit[r.verdict]), new Decimal(0));
+      expect(new Decimal(g.score!.toString()).eq(score), s.id).toBe(true);
+      expect(score.lte(max)).toBe(true);
+    }
+  });
+});
+
 describe('a generated class, graded from a CSV', () => {
   it('plants every kind of mistake check diagnoses, and every kind of verdict', () => {
     expect(klass.kinds).toEqual(expect.arrayContaining(['mse-without-1-over-n', 'mse-with-half', 'penalty-gradient-halved', 'penalty-gradient-doubled',

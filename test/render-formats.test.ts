@@ -24,9 +24,14 @@ const specPaths = allSpecs().map((s) => s.relative);
 /** Assertions on whole documents that, failing, print the expectation rather than the document. */
 const contains = (doc: string, part: string) => expect(doc.includes(part), `missing: ${part}`).toBe(true);
 
-/** KaTeX with throwOnError and strict: what the HTML printer uses; a fragment it refuses fails the test. */
+/** KaTeX with throwOnError and strict: what the HTML printer uses; a fragment it refuses fails the test.
+ *  Each distinct fragment is rendered once (a name recurs thousands of times across the documents). */
+const rendered = new Set<string>();
 function renders(tex: string, display: boolean): void {
+  const key = `${display ? 'D' : 'I'}${tex}`;
+  if (rendered.has(key)) return;
   katex.renderToString(tex, { displayMode: display, throwOnError: true, strict: 'error' });
+  rendered.add(key);
 }
 
 /** The math of a Markdown document: $$ displays and $...$ inline (escaped \$ never occurs). */
