@@ -89,6 +89,8 @@ copyFileSync('web/index.html', 'dist/web/index.html');
 copyFileSync('web/app.css', 'dist/web/app.css');
 const katexDist = join('node_modules', 'katex', 'dist');
 copyFileSync(join(katexDist, 'katex.min.css'), 'dist/web/katex/katex.min.css');
+// The worker loads KaTeX itself only when a download is typeset (web/worker/html.ts).
+copyFileSync(join(katexDist, 'katex.min.js'), 'dist/web/katex/katex.min.js');
 // woff2 only: every browser that runs the page reads it, and the stylesheet lists it first.
 for (const font of readdirSync(join(katexDist, 'fonts')).filter((f) => f.endsWith('.woff2'))) copyFileSync(join(katexDist, 'fonts', font), join('dist/web/katex/fonts', font));
 }

@@ -84,6 +84,16 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     const markdown = readFileSync((await download.path())!, 'utf8');
     expect(markdown).toContain('89.525');
     expect(markdown.startsWith('# ')).toBe(true);
+    // The HTML download: typeset in the worker (which loads KaTeX for it from the page's own copy), the
+    // CLI's heading levels, KaTeX's fonts embedded.
+    const [htmlDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#download-html').click()]);
+    const html = readFileSync((await htmlDownload.path())!, 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('89.525');
+    expect(html).toContain('<h2>Step 1 (epoch 1)</h2>');
+    expect(html).toContain('class="katex"');
+    expect(html).not.toContain('katex-error');
+    expect(html).toContain('data:font/woff2;base64,');
 
     const line = hw7.findIndex((l) => l.includes('h1: relu(i1*w1 + i2*w2 + b1)')) + 1;
     expect(line).toBeGreaterThan(1);

@@ -5,7 +5,7 @@
 // placeholder that the page typesets with KaTeX when it scrolls into view (typesetting hw7's hundreds of
 // formulas at once takes most of a second; the screenful in view, a few milliseconds); for a download,
 // typeset here at once (renderMath).
-import katex from 'katex';
+import type Katex from 'katex';
 import { htmlBlock, type BlockSink, type MathWriter } from '../../src/index.js';
 import { escapeHtml } from '../../src/text/escape.js';
 
@@ -16,7 +16,19 @@ export { escapeHtml, type MathWriter };
  *  lose the solution over one formula). The allowance of macro expansions grows with the fragment, as in
  *  the library's printer. */
 export function renderMath(tex: string, display: boolean): string {
-  return katex.renderToString(tex, { displayMode: display, throwOnError: false, strict: 'ignore', output: 'htmlAndMathml', maxExpand: Math.max(1000, tex.length) });
+  return katexNow().renderToString(tex, { displayMode: display, throwOnError: false, strict: 'ignore', output: 'htmlAndMathml', maxExpand: Math.max(1000, tex.length) });
+}
+
+/** KaTeX, loaded the first time a download typesets here (the page typesets its own view): 294 KB the
+ *  worker would otherwise parse at every start, before it can answer the first request. */
+let katex: typeof Katex | undefined;
+function katexNow(): typeof Katex {
+  if (!katex) {
+    const scope = self as unknown as { importScripts(url: string): void; katex: typeof Katex };
+    scope.importScripts('katex/katex.min.js');
+    katex = scope.katex;
+  }
+  return katex;
 }
 
 /** A formula for the page to typeset (main.ts), its TeX shown until then. */
