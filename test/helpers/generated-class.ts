@@ -9,6 +9,8 @@
 import Decimal from 'decimal.js';
 import { check, parseSpec, run, type Spec, type TraceJson, type Verdict } from '../../src/index.js';
 import { example } from './spec.js';
+// The benchmarks' deterministic generator (xorshift), so every run makes the same class.
+import { generator } from '../../bench/workloads.js';
 
 export const SPEC_FILE = 'examples/hw7-q2.yaml';
 
@@ -149,16 +151,6 @@ function mistakes(specText: string, exact: Values, asked: string[]): Mistake[] {
   return out;
 }
 
-/** A small deterministic generator (xorshift), so every run makes the same class. */
-function generator(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 /** A written value within (half a unit, one unit] of the exact `v` at 6 significant digits: a slip. */
 function slipOf(v: string): string | undefined {
