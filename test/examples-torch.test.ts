@@ -8,7 +8,7 @@
 // numbers without regenerating the fixture fails here; so does a layer kind that no example shows.
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/graph/run.js';
-import { close, flat, sampleOf, tensorEntries, type Nested } from './helpers/torch-compare.js';
+import { expectTorchRecord, type Nested } from './helpers/torch-compare.js';
 import { TORCH_LAYERS } from '../src/spec/torch-layers.js';
 import { readFileSync } from 'node:fs';
 import { exampleSpecs } from './helpers/specs.js';
@@ -60,38 +60,7 @@ describe('the torch-style examples against PyTorch float64 (test/fixtures/exampl
       expect(fixture, `${example.relative} has no fixture: run /usr/bin/python3 scripts/torch_examples.py`).toBeDefined();
       const spec = example.load();
       expect(fixture!.training, 'the fixture trains exactly when the example has a training section').toBe(/^training:/m.test(example.text));
-      const trace = run(spec);
-      expect(trace.steps.length).toBe(fixture!.steps.length);
-      fixture!.steps.forEach((want, i) => {
-        const step = trace.steps[i]!;
-        close(step.values.get('loss.total'), want.loss, `step ${want.step} loss`);
-        for (const [param, value] of Object.entries(want.params)) {
-          const names = tensorEntries(spec, param);
-          expect(flat(value).length, `${param}'s size`).toBe(names.length);
-          flat(value).forEach((v, k) => close(step.values.get(names[k]!), v, `step ${want.step} ${param} entry ${k}`));
-        }
-        for (const [param, value] of Object.entries(want.gradients)) {
-          const names = tensorEntries(spec, param);
-          expect(flat(value).length, `the gradient of ${param}'s size`).toBe(names.length);
-          flat(value).forEach((v, k) => close(step.values.get(`dL/d${names[k]!}`), v, `step ${want.step} gradient of ${param} entry ${k}`));
-        }
-      });
-      for (const record of fixture!.forward) {
-        const { values, slice } = sampleOf(spec, trace, record.row);
-        expect(record.layers.length, 'one output per layer').toBe(spec.tensors!.layers.length);
-        spec.tensors!.layers.forEach((layer, j) => {
-          const names = slice(layer.entries);
-          expect(flat(record.layers[j]!).length, `layer ${j + 1}'s size`).toBe(names.length);
-          flat(record.layers[j]!).forEach((v, k) => close(values.get(names[k]!), v, `row ${record.row} layer ${j + 1} (${layer.type}) entry ${k}`));
-        });
-        const last = spec.tensors!.layers[spec.tensors!.layers.length - 1]!;
-        flat(record.outputs).forEach((v, k) => close(values.get(slice(last.entries)[k]!), v, `row ${record.row} output ${k}`));
-        for (const [input, grads] of Object.entries(record.input_grads ?? {})) {
-          const names = slice(spec.tensors!.inputs.find((t) => t.name === input)!.entries);
-          expect(flat(grads).length, `dL/d${input}'s size`).toBe(names.length);
-          flat(grads).forEach((v, k) => close(values.get(`dL/d${names[k]!}`), v, `row ${record.row} dL/d${input} entry ${k}`));
-        }
-      }
+      expectTorchRecord(spec, run(spec), fixture!);
     });
   }
 });

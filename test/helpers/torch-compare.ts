@@ -42,3 +42,53 @@ export function sampleOf(spec: Spec, trace: Trace, row: number): { values: Reado
   const sample = trace.steps[0]!.samples[0]!;
   return { values: sample.values, slice: (e) => e.slice((e.length / batch) * position, (e.length / batch) * (position + 1)) };
 }
+
+/** What a fixture holds of a run, as the fixture scripts write it (scripts/torch_layer_fixtures.py,
+ *  scripts/torch_examples.py). */
+export interface TorchRecord {
+  steps: Array<{ step: number; loss: string; gradients: Record<string, Nested>; params: Record<string, Nested> }>;
+  forward: Array<{ row: number; outputs: Nested; layers: Nested[]; input_grads?: Record<string, Nested> }>;
+}
+
+/** The index of entry k of a tensor of `shape` (row-major). */
+const indexOf = (shape: readonly number[], k: number) => shape.map((_, d) => Math.floor(k / shape.slice(d + 1).reduce((a, b) => a * b, 1)) % shape[d]!);
+
+/**
+ * Every value of a torch fixture against the run, to 1e-12: each step's loss, params (and buffers) and
+ * gradients, and for each recorded row of step 1 every layer's output, the final output and dL/d(input).
+ * `noise(step, param, index)` names a gradient entry torch computes as rounding noise around an exact 0.
+ */
+export function expectTorchRecord(spec: Spec, trace: Trace, fixture: TorchRecord, noise: (step: number, param: string, index: number[]) => boolean = () => false): void {
+  expect(trace.steps.length).toBe(fixture.steps.length);
+  fixture.steps.forEach((want, i) => {
+    const step = trace.steps[i]!;
+    close(step.values.get('loss.total'), want.loss, `step ${want.step} loss`);
+    for (const [param, value] of Object.entries(want.params)) {
+      const names = tensorEntries(spec, param);
+      expect(flat(value).length, `${param}'s size`).toBe(names.length);
+      flat(value).forEach((v, k) => close(step.values.get(names[k]!), v, `step ${want.step} ${param} entry ${k}`));
+    }
+    for (const [param, value] of Object.entries(want.gradients)) {
+      const names = tensorEntries(spec, param);
+      const shape = spec.tensors!.params.find((p) => p.name === param)!.shape;
+      expect(flat(value).length, `the gradient of ${param}'s size`).toBe(names.length);
+      flat(value).forEach((v, k) => close(step.values.get(`dL/d${names[k]!}`), v, `step ${want.step} gradient of ${param} entry ${k}`, noise(want.step, param, indexOf(shape, k))));
+    }
+  });
+  for (const record of fixture.forward) {
+    const { values, slice } = sampleOf(spec, trace, record.row);
+    expect(record.layers.length, 'one output per layer').toBe(spec.tensors!.layers.length);
+    spec.tensors!.layers.forEach((layer, j) => {
+      const names = slice(layer.entries);
+      expect(flat(record.layers[j]!).length, `layer ${j + 1}'s size`).toBe(names.length);
+      flat(record.layers[j]!).forEach((v, k) => close(values.get(names[k]!), v, `row ${record.row} layer ${j + 1} (${layer.type}) entry ${k}`));
+    });
+    const last = spec.tensors!.layers[spec.tensors!.layers.length - 1]!;
+    flat(record.outputs).forEach((v, k) => close(values.get(slice(last.entries)[k]!), v, `row ${record.row} output ${k}`));
+    for (const [input, grads] of Object.entries(record.input_grads ?? {})) {
+      const names = slice(spec.tensors!.inputs.find((t) => t.name === input)!.entries);
+      expect(flat(grads).length, `dL/d${input}'s size`).toBe(names.length);
+      flat(grads).forEach((v, k) => close(values.get(`dL/d${names[k]!}`), v, `row ${record.row} dL/d${input} entry ${k}`));
+    }
+  }
+}
