@@ -396,7 +396,7 @@ function snapped(terms: readonly SignedTerm[], env: Env, c: NumericContext): Dec
 }
 /** The terms of a sum, with their signs, through parentheses, unary minus and nested sums, in order
  *  (with an explicit stack: a chain of subtractions is as deep as it is long). */
-function additiveTerms(expr: Node, sign: 1 | -1): Array<[1 | -1, Node]> {
+export function additiveTerms(expr: Node, sign: 1 | -1): Array<[1 | -1, Node]> {
   const out: Array<[1 | -1, Node]> = [];
   const stack: Array<[1 | -1, Node]> = [[sign, expr]];
   while (stack.length > 0) {

@@ -11,6 +11,8 @@ import { checkRunSize, runBudget, type BudgetOptions } from './budget.js';
 import { bufferEquations, lossAndGradientEquations, optimizerEquations, optimizerProgram, sampleProgram, type Equation, type OptimizerProgram } from './program.js';
 import { QuantityTable, stateOf, type QuantityId } from './ids.js';
 import { COMPARES_ALL_ARGUMENTS } from '../symbolic/functions.js';
+import { TapeMachine } from './run-tape.js';
+import { digitsOf, TapeUnsupported } from './tape.js';
 import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
 export interface SampleRecord {
@@ -19,6 +21,9 @@ export interface SampleRecord {
   values: Map<string, Dec>;
   /** The same values in the order of trace.sampleEquations (for writers that visit every value). */
   ordered: Dec[];
+  /** The text of ordered[i] (as its toString), read without making the value when the run can
+   *  (graph/run-tape.ts): the JSON trace writes every value this way. */
+  textOf?: (i: number) => string;
 }
 
 export interface StepRecord {
@@ -56,6 +61,8 @@ export interface Trace {
   /** With `recordBranches`: the sides taken at kinks, one record per equation evaluated that met any,
    *  under an opaque key (the same for the same place in two runs of one spec). */
   branches?: Map<string, Branches>;
+  /** How many steps ran as a tape in the arithmetic kernel (the rest ran as closures; see `evaluator`). */
+  stepsOnTape: number;
 }
 
 /** The sides an equation took at its branches (kinks, max, abs), where it was evaluated. */
@@ -103,6 +110,10 @@ export interface RunOptions extends BudgetOptions {
    *  needs memory for one step, not all of them; a predicate keeps the steps it accepts (and always the
    *  latest). Default 'all'. */
   retain?: 'all' | 'last' | ((step: number) => boolean);
+  /** How the steps are computed: 'tape' (the default) runs each step's equations as a flat tape in the
+   *  arithmetic kernel where the tape means the same as the closures (graph/tape.ts), 'closures' always
+   *  evaluates the compiled closures (graph/evaluate.ts). The values are the same either way. */
+  evaluator?: 'tape' | 'closures';
 }
 
 export function run(spec: Spec, options: RunOptions = {}): Trace {
@@ -152,7 +163,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
     for (const p of spec.params) initial.set(quantities.add(stateOf(s.name, p.name)), v);
   }
 
-  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, given, initial, quantities, steps: [], warnings: [] };
+  const trace: Trace = { spec, ctx, sampleEquations, optimizer: opt, given, initial, quantities, steps: [], warnings: [], stepsOnTape: 0 };
   const branches = options.recordBranches ? new Map<string, Branches>() : undefined;
   if (branches) trace.branches = branches;
   const schedule = batches(spec);
@@ -172,6 +183,21 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const stepCache = new Map<string, { equations: Equation[]; plan: SlotPlan }>();
   const lossCache = new Map<string, Equation[]>();
   const updateCache = new Map<boolean, Equation[]>();
+
+  // The fast path: each step as a tape in the arithmetic kernel, where it computes what the closures do.
+  let machine: TapeMachine | undefined;
+  const digitsFit = [...initial.values()].every((v) => digitsOf(v) <= spec.precision);
+  if ((options.evaluator ?? 'tape') === 'tape' && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && digitsFit && typeof WebAssembly === 'object') {
+    try {
+      machine = new TapeMachine({
+        ctx, sampleEquations, samplePlan, sampleIndex, rowValues, constantValues, optionValues: optionList,
+        batchMax: Math.max(1, ...schedule.map((b) => b.length)),
+      });
+    } catch (e) {
+      if (!(e instanceof TapeUnsupported)) throw e;
+    }
+  }
+  const retain = options.retain ?? 'all';
 
   options.onStart?.(trace);
   let before = initial;
@@ -240,26 +266,36 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         }
       };
 
-      const samples: SampleRecord[] = [];
-      spaces[BEFORE] = beforeOf(samplePlan);
-      batch.forEach((row, position) => {
-        if (position > 0) budget?.check(step);
-        const cur: Dec[] = new Array(sampleEquations.length);
-        spaces[ROW] = rowValues[row]!;
-        spaces[SAMPLE] = cur;
-        env.memo = new Array(memo.ids.size);
-        evaluateAll(sampleEquations, samplePlan, cur, row + 1);
-        env.memo = undefined;
-        spaces[SAMPLE_OF + position] = cur;
-        samples.push(sampleRecord(row, cur, sampleIndex));
-      });
-      const stepValues: Dec[] = new Array(program.equations.length);
-      spaces[STEP] = stepValues;
-      spaces[BEFORE] = beforeOf(program.plan);
-      evaluateAll(program.equations, program.plan, stepValues, undefined);
-      const values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
+      const previous = trace.steps[trace.steps.length - 1];
+      const keepPrevious = previous !== undefined && (retain === 'all' || (typeof retain === 'function' && retain(previous.step)));
+      const fast = machine?.runStep(step, batch, before, program.equations, program.plan, keepPrevious, () => budget?.check(step));
+      let samples: SampleRecord[];
+      let values: Map<string, Dec>;
+      if (fast) {
+        ({ samples, values } = fast);
+        trace.stepsOnTape++;
+      }
+      else {
+        samples = [];
+        spaces[BEFORE] = beforeOf(samplePlan);
+        batch.forEach((row, position) => {
+          if (position > 0) budget?.check(step);
+          const cur: Dec[] = new Array(sampleEquations.length);
+          spaces[ROW] = rowValues[row]!;
+          spaces[SAMPLE] = cur;
+          env.memo = new Array(memo.ids.size);
+          evaluateAll(sampleEquations, samplePlan, cur, row + 1);
+          env.memo = undefined;
+          spaces[SAMPLE_OF + position] = cur;
+          samples.push(sampleRecord(row, cur, sampleIndex));
+        });
+        const stepValues: Dec[] = new Array(program.equations.length);
+        spaces[STEP] = stepValues;
+        spaces[BEFORE] = beforeOf(program.plan);
+        evaluateAll(program.equations, program.plan, stepValues, undefined);
+        values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
+      }
       const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations };
-      const retain = options.retain ?? 'all';
       if (retain !== 'all') {
         const last = trace.steps[trace.steps.length - 1];
         if (last && (retain === 'last' || !retain(last.step))) trace.steps.pop();

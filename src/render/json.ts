@@ -38,27 +38,29 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
  * token (a quoted decimal, or a digit count). Written as text directly: a long run writes hundreds of
  * thousands of values, and names are plain identifiers that need no escaping.
  */
-function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (piece: string) => void): void {
+function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (piece: string) => void, decimalText = false): void {
   const layout = layoutOf(trace);
   // A sample's values by position in the sample program: no name is looked up or built per value.
-  const object = (entries: Array<[string, number]>, values: Dec[]) => {
+  const object = (entries: Array<[string, number]>, token: (i: number) => string) => {
     let out = '';
-    for (const [name, i] of entries) out += `${out ? ',' : ''}"${name}":${f(values[i]!)}`;
+    for (const [name, i] of entries) out += `${out ? ',' : ''}"${name}":${token(i)}`;
     return `{${out}}`;
   };
   // Written a sample at a time: each piece is small and dies young, where one string per step of a large
   // run would be megabytes that only a full garbage collection frees.
   emit(`{"step":${s.step},"epoch":${s.epoch},"samples":[`);
   s.samples.forEach((sample, i) => {
-    const v = sample.ordered;
+    // The text of a value straight from where the run keeps it, when it can (no value is made).
+    const { textOf } = sample;
+    const token = decimalText && textOf ? (k: number) => `"${textOf(k)}"` : (k: number) => f(sample.ordered[k]!);
     // A computed quantity by its place in the sample program; an input from the sample's data row.
     const valueOf = (name: string) => {
       const at = layout.tensors!.index.get(name);
-      return at !== undefined ? v[at] : trace.given.rows[sample.row]!.get(name);
+      return at !== undefined ? sample.ordered[at] : trace.given.rows[sample.row]!.get(name);
     };
     const tensors = layout.tensors ? `,"tensors":${sampleTensorsText(trace, layout.tensors, valueOf, f)}` : '';
-    emit(`${i ? ',' : ''}{"sample":${sample.row + 1},"values":${object(layout.values, v)},"adjoints":${object(layout.adjoints, v)},` +
-      `"gradients":${object(layout.shares, v)},"loss":${f(v[layout.loss]!)}${tensors}}`);
+    emit(`${i ? ',' : ''}{"sample":${sample.row + 1},"values":${object(layout.values, token)},"adjoints":${object(layout.adjoints, token)},` +
+      `"gradients":${object(layout.shares, token)},"loss":${token(layout.loss)}${tensors}}`);
   });
   const v = s.values;
   const named = (entries: Array<[string, string]>) => {
@@ -149,7 +151,7 @@ function layoutOf(trace: Trace): Layout {
 
 /** One step as JSON text (closing brace included), in pieces, with `certified_digits` when certified. */
 function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions, emit: (piece: string) => void): void {
-  stepText(trace, s, (d) => `"${d.toString()}"`, emit);
+  stepText(trace, s, (d) => `"${d.toString()}"`, emit, true);
   const c = options.certification;
   if (c) {
     emit(',"certified_digits":');

@@ -1,0 +1,281 @@
+// A run's steps executed as tapes (graph/tape.ts) by the arithmetic kernel (numeric/arena.ts): the fast
+// path of graph/run.ts. The values are the closures' own, digit for digit; what differs is where they
+// live. A step's values stay in the arena, and the run's records read them out only when asked: a
+// sample's values become BigDecimals when a printer asks for them by name, and the JSON trace writes
+// their text straight from the arena (SampleRecord.textOf), so a long run streamed as JSON allocates
+// little per value.
+//
+// Anything the tape does not decide the way the closures do hands the step back to them (`undefined`
+// from runStep): a kinked function's switch that is exactly 0 (the closures report it as a warning, by
+// their own rules), a value that is not finite (the closures locate the error), a division by zero.
+import type { Dec, NumericContext } from '../numeric/context.js';
+import { DecimalArena } from '../numeric/arena.js';
+import type { BigDecimal } from '../numeric/bigdecimal.js';
+import type { Equation } from './program.js';
+import type { SampleRecord } from './run.js';
+import { compileTape, digitsOf, OP, SlotSpace, TapeUnsupported, type CompiledTape } from './tape.js';
+import { BEFORE, CONSTANT, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, STEP, type SlotPlan } from './values.js';
+
+/** A compiled step program: its tape's place in the arena and where its values are. */
+interface LoadedProgram {
+  tape: CompiledTape;
+  start: number;
+  end: number;
+  /** First slot of the step's values (equation i at base + i). */
+  base: number;
+  equations: Equation[];
+  plan: SlotPlan;
+}
+
+export interface TapeStep {
+  samples: SampleRecord[];
+  values: Map<string, Dec>;
+}
+
+/** What the tape machine needs of the run (graph/run.ts has it). */
+export interface TapeScope {
+  ctx: NumericContext;
+  sampleEquations: Equation[];
+  samplePlan: SlotPlan;
+  sampleIndex: Map<string, number>;
+  /** Each data row's values in the plan's column order. */
+  rowValues: Dec[][];
+  constantValues: Dec[];
+  optionValues: Dec[];
+  /** The largest batch. */
+  batchMax: number;
+}
+
+/** A record's values are gone: the run kept only its latest step (retain: 'last'). */
+const released = (): never => {
+  throw new Error("this step's sample values were released (the run keeps only its latest step)");
+};
+
+export class TapeMachine {
+  private slots: SlotSpace;
+  private arena!: DecimalArena;
+  private capacity = 0;
+  private wordCapacity = 0;
+  private readonly E: number;
+  private readonly columns: number;
+  private readonly rowStore: number;
+  private readonly rowNow: number;
+  private readonly constBase: number;
+  private readonly optionBase: number;
+  private readonly scalarBase: number;
+  private readonly sampleNow: number;
+  private readonly positions: number;
+  private readonly stateSlot = new Map<string, number>();
+  private readonly sample: CompiledTape;
+  private wordsUsed = 0;
+  /** How many of slots.fixed the arena holds. */
+  private fixedLoaded = 0;
+  private readonly programs: LoadedProgram[] = [];
+  private readonly unsupported = new WeakSet<Equation[]>();
+  private readonly loaded = new WeakMap<Equation[], LoadedProgram>();
+  /** The last step's values and where they are: the next step's `before` is read from its slots. */
+  private last?: { values: Map<string, Dec>; program: LoadedProgram };
+  /** The records of the last step whose values still live in the arena. */
+  private live: LazySamples[] = [];
+
+  /** Throws TapeUnsupported when the sample program cannot be run as a tape. */
+  constructor(private readonly scope: TapeScope) {
+    const { ctx, sampleEquations, samplePlan } = scope;
+    const P = ctx.precision;
+    for (const list of [scope.constantValues, scope.optionValues, ...scope.rowValues]) {
+      for (const v of list) if (digitsOf(v) > P) throw new TapeUnsupported('a given value has more digits than the precision');
+    }
+    const slots = (this.slots = new SlotSpace(ctx));
+    this.E = sampleEquations.length;
+    this.columns = scope.rowValues[0]?.length ?? 0;
+    this.rowStore = slots.take(scope.rowValues.length * this.columns);
+    this.rowNow = slots.take(this.columns);
+    this.constBase = slots.take(scope.constantValues.length);
+    this.optionBase = slots.take(scope.optionValues.length);
+    this.scalarBase = slots.take(2);
+    this.sampleNow = slots.take(this.E);
+    for (const name of samplePlan.beforeNames) this.state(name);
+    this.sample = compileTape(sampleEquations, slots, (i, j) => this.symbolSlot(samplePlan, i, j, undefined), (i) => this.sampleNow + i);
+    this.positions = slots.take(scope.batchMax * this.E);
+    this.grow(slots.next * 2, this.sample.words.length * 2 + 1024);
+  }
+
+  private state(name: string): number {
+    let slot = this.stateSlot.get(name);
+    if (slot === undefined) this.stateSlot.set(name, (slot = this.slots.take()));
+    return slot;
+  }
+
+  private symbolSlot(plan: SlotPlan, eq: number, j: number, stepBase: number | undefined): number {
+    const { sp, ix } = plan.slots[eq]!;
+    const space = sp[j]!;
+    const i = ix[j]!;
+    switch (space) {
+      case ROW: return this.rowNow + i;
+      case CONSTANT: return this.constBase + i;
+      case OPTION: return this.optionBase + i;
+      case SAMPLE: return this.sampleNow + i;
+      case BEFORE: return this.state(plan.beforeNames[i]!);
+      case STEP:
+        if (stepBase === undefined) throw new TapeUnsupported('a step quantity in a sample equation');
+        return stepBase + i;
+      case SCALAR: return this.scalarBase + i;
+    }
+    return this.positions + (space - SAMPLE_OF) * this.E + i;
+  }
+
+  /** A new arena of at least these sizes, with every value that outlives a step put back. */
+  private grow(slots: number, words: number): void {
+    const old = this.arena as DecimalArena | undefined;
+    this.capacity = Math.max(slots, this.capacity);
+    this.wordCapacity = Math.max(words, this.wordCapacity);
+    const a = (this.arena = new DecimalArena(this.scope.ctx.precision, this.scope.ctx.precision, this.capacity, this.wordCapacity));
+    for (const [slot, v] of this.slots.fixed) a.set(slot, v as BigDecimal);
+    this.fixedLoaded = this.slots.fixed.length;
+    this.scope.rowValues.forEach((row, r) => row.forEach((v, j) => a.set(this.rowStore + r * this.columns + j, v as BigDecimal)));
+    this.scope.constantValues.forEach((v, i) => a.set(this.constBase + i, v as BigDecimal));
+    this.scope.optionValues.forEach((v, i) => a.set(this.optionBase + i, v as BigDecimal));
+    a.tape.set(this.sample.words, 0);
+    for (const p of this.programs) a.tape.set(p.tape.words, p.start);
+    if (this.wordsUsed === 0) this.wordsUsed = this.sample.words.length;
+    // Values of the step before and of live records were in the old arena: read them from `before`.
+    if (old) {
+      this.last = undefined;
+      for (const r of this.live) r.materialize();
+      this.live = [];
+    }
+  }
+
+  /** The step program's tape, compiled and loaded once; undefined if it cannot be a tape. */
+  private program(equations: Equation[], plan: SlotPlan): LoadedProgram | undefined {
+    if (this.unsupported.has(equations)) return undefined;
+    const known = this.loaded.get(equations);
+    if (known) return known;
+    let tape: CompiledTape;
+    const base = this.slots.take(equations.length);
+    try {
+      tape = compileTape(equations, this.slots, (i, j) => this.symbolSlot(plan, i, j, base), (i) => base + i);
+    } catch (e) {
+      if (!(e instanceof TapeUnsupported)) throw e;
+      this.unsupported.add(equations);
+      return undefined;
+    }
+    const start = this.wordsUsed;
+    const end = start + tape.words.length;
+    const program: LoadedProgram = { tape, start, end, base, equations, plan };
+    this.programs.push(program);
+    this.wordsUsed = end;
+    if (this.slots.next > this.capacity || end > this.wordCapacity) this.grow(this.slots.next * 2, end * 2);
+    else {
+      this.arena.tape.set(tape.words, start);
+      // The program's own literals.
+      for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) this.arena.set(slot, v as BigDecimal);
+    }
+    this.fixedLoaded = this.slots.fixed.length;
+    this.loaded.set(equations, program);
+    return program;
+  }
+
+  /** Runs the tape from `start` to `end`, doing its calls; false if the closures must decide. */
+  private exec(tape: CompiledTape, start: number, end: number): boolean {
+    const a = this.arena;
+    let pc = start;
+    for (;;) {
+      pc = a.exec(pc, end);
+      if (pc >= end) break;
+      const words = a.tape;
+      if (words[pc] !== OP.CALL) return false; // a division by zero
+      const call = tape.calls[words[pc + 2]!]!;
+      const args = call.args.map((s) => a.get(s) as Dec);
+      const v = call.evaluate(args);
+      if (!v.isFinite() || digitsOf(v) > this.scope.ctx.precision) return false;
+      a.set(call.dst, v as BigDecimal);
+      pc += 2 + words[pc + 1]!;
+    }
+    return a.eventCount() === 0;
+  }
+
+  /**
+   * One step: each sample of `batch` (data rows), then the step's equations. `before` holds the values
+   * the step starts from; `keepPrevious` says whether the previous step's records are still kept by the
+   * run (they are then read out of the arena before it is overwritten). Undefined: the closures must
+   * compute this step.
+   */
+  runStep(step: number, batch: number[], before: ReadonlyMap<string, Dec>, equations: Equation[], plan: SlotPlan, keepPrevious: boolean, check: () => void): TapeStep | undefined {
+    const program = this.program(equations, plan);
+    if (!program) return undefined;
+    const a = this.arena;
+    for (const r of this.live) if (keepPrevious) r.materialize(); else r.release();
+    this.live = [];
+    a.clearEvents();
+    // The values the step starts from: copied within the arena from the last step's slots when the
+    // run passes that step's values back, set from `before` otherwise.
+    const last = this.last && this.last.values === before ? this.last.program : undefined;
+    const lastIndex = last ? new Map(last.equations.map((e, i) => [e.name, i])) : undefined;
+    for (const name of [...this.scope.samplePlan.beforeNames, ...plan.beforeNames]) {
+      const slot = this.state(name);
+      const i = lastIndex?.get(name);
+      if (i !== undefined) a.copy(slot, last!.base + i);
+      else a.set(slot, before.get(name)! as BigDecimal);
+    }
+    a.set(this.scalarBase, new this.scope.ctx.D(batch.length) as BigDecimal);
+    a.set(this.scalarBase + 1, new this.scope.ctx.D(step) as BigDecimal);
+    const E = this.E;
+    const samples: LazySamples[] = [];
+    for (let position = 0; position < batch.length; position++) {
+      if (position > 0) check();
+      const row = batch[position]!;
+      for (let j = 0; j < this.columns; j++) a.copy(this.rowNow + j, this.rowStore + row * this.columns + j);
+      if (!this.exec(this.sample, 0, this.sample.words.length)) return undefined;
+      const at = this.positions + position * E;
+      for (let i = 0; i < E; i++) a.copy(at + i, this.sampleNow + i);
+      samples.push(new LazySamples(row, a, at, E, this.scope.sampleIndex));
+    }
+    if (!this.exec(program.tape, program.start, program.end)) return undefined;
+    const values = new Map<string, Dec>();
+    equations.forEach((e, i) => values.set(e.name, a.get(program.base + i) as Dec));
+    this.last = { values, program };
+    this.live = samples;
+    return { samples: samples.map((s) => s.record()), values };
+  }
+}
+
+/** A sample's values, in the arena until asked for (see the file's comment). */
+class LazySamples {
+  private ordered?: Dec[];
+  private gone = false;
+  constructor(readonly row: number, private readonly arena: DecimalArena, private readonly at: number, private readonly count: number, private readonly index: Map<string, number>) {}
+
+  materialize(): Dec[] {
+    if (this.ordered) return this.ordered;
+    if (this.gone) released();
+    const out: Dec[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.arena.get(this.at + i) as Dec;
+    return (this.ordered = out);
+  }
+
+  release(): void {
+    this.gone = true;
+  }
+
+  record(): SampleRecord {
+    const self = this;
+    let map: Map<string, Dec> | undefined;
+    return {
+      row: this.row,
+      get ordered() { return self.materialize(); },
+      get values() {
+        if (!map) {
+          const ordered = self.materialize();
+          map = new Map([...self.index].map(([name, i]) => [name, ordered[i]!]));
+        }
+        return map;
+      },
+      textOf: (i: number) => {
+        if (this.ordered) return this.ordered[i]!.toString();
+        if (this.gone) released();
+        return this.arena.text(this.at + i);
+      },
+    };
+  }
+}

@@ -1,0 +1,224 @@
+// The equations of a scope (one sample's program, or one step's) compiled into a flat tape: a list of
+// instructions over value slots that the arithmetic kernel (numeric/arena.ts) executes without a
+// closure call, an allocation or a JavaScript value per operation. It is another interpreter of the
+// same equations as graph/evaluate.ts, and gives the same values digit for digit:
+// - every operation is the one the closures perform, in the same order ((a + b) + c stays a chain,
+//   a product is multiplied left to right), rounded by the kernel exactly as BigDecimal rounds;
+// - a subexpression written the same way twice within a scope is computed once (the closures' memo,
+//   applied to every subexpression: within one sample every symbol has one value, so equal shapes are
+//   equal values);
+// - a kinked function's switch is snapped to 0 as evaluate.ts's `snapped` does (instruction SNAP);
+//   relu, heaviside, abs and sign pick their value in the kernel (SELECT), every other function is a
+//   CALL back to its rule in symbolic/functions.ts, on values read out of the arena.
+// What the tape cannot mean the same as the closures is refused here (TapeUnsupported) and the run
+// keeps the closures: maxima and minima (their ties are a convention the closures resolve), and values
+// with more digits than the precision (the closures' shortcut 1 * x returns x unrounded).
+import type { Dec, NumericContext } from '../numeric/context.js';
+import { FUNCTIONS, COMPARES_ALL_ARGUMENTS, COMPARES_TWO_ARGUMENTS, type FunctionRule } from '../symbolic/functions.js';
+import { unwrap, type Node } from '../symbolic/build.js';
+import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
+import type { Equation } from './program.js';
+import { additiveTerms } from './evaluate.js';
+
+/** Instruction codes of the kernel's tape (assembly/decimal.ts reads the same numbers). */
+export const OP = { ADD: 0, SUB: 1, MUL: 2, DIV: 3, NEG: 4, MOV: 5, SUM: 6, PROD: 7, SNAP: 8, SELECT: 9, CALL: 10, SQR: 11 } as const;
+
+/** A program the tape cannot run as the closures do; the run uses the closures. */
+export class TapeUnsupported extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'TapeUnsupported';
+  }
+}
+
+/** A function evaluated in JavaScript (its rule in symbolic/functions.ts, or a general power) on the
+ *  values of `args`, its value written to `dst`. */
+export interface TapeCall {
+  dst: number;
+  args: number[];
+  name: string;
+  evaluate: (args: Dec[]) => Dec;
+}
+
+/**
+ * Slot numbers of the arena, handed out as programs are compiled. The fixed values (0, 1, -1 and
+ * relu'(0)) and the literals of the formulas are set once; everything else is written by the runner or
+ * computed by a tape.
+ */
+export class SlotSpace {
+  next = 0;
+  readonly ZERO: number;
+  readonly ONE: number;
+  readonly MINUS_ONE: number;
+  readonly AT_ZERO: number;
+  /** Slots whose value never changes during a run, with the value to put there. */
+  readonly fixed: Array<[number, Dec]> = [];
+  private literals = new Map<string, number>();
+
+  constructor(readonly c: NumericContext) {
+    this.ZERO = this.fix(c.zero);
+    this.ONE = this.fix(c.one);
+    this.MINUS_ONE = this.fix(c.one.neg());
+    this.AT_ZERO = this.fix(c.reluAtZero);
+  }
+
+  take(count = 1): number {
+    const first = this.next;
+    this.next += count;
+    return first;
+  }
+
+  fix(value: Dec): number {
+    const slot = this.take();
+    this.fixed.push([slot, value]);
+    return slot;
+  }
+
+  /** The slot of a literal of a formula (read from its text, exactly). */
+  literal(text: string): number {
+    let slot = this.literals.get(text);
+    if (slot === undefined) {
+      const value = new this.c.D(text);
+      // Read exactly, as the closures read it; a literal longer than the precision would be used
+      // unrounded by the closures' shortcuts (1 * x), which the kernel's rounding product is not.
+      if (digitsOf(value) > this.c.precision) throw new TapeUnsupported(`the constant ${text} has more digits than the precision`);
+      this.literals.set(text, (slot = this.fix(value)));
+    }
+    return slot;
+  }
+}
+
+/** Significant digits of a run's value (a BigDecimal's n); 0 for zero. */
+export function digitsOf(v: Dec): number {
+  const n = (v as unknown as { n?: number }).n;
+  if (typeof n === 'number') return n;
+  return v.isZero() ? 0 : v.toString().replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length;
+}
+
+export interface CompiledTape {
+  words: Int32Array;
+  calls: TapeCall[];
+  /** The slot holding each equation's value. */
+  outputs: Int32Array;
+}
+
+/**
+ * Compiles `equations` in order. `symbolSlot(i, j)` is the slot of the j-th symbol (eq.refs[j]) of the
+ * i-th equation; `outputSlot(i)` is where the i-th equation's value is to be written; temporaries are
+ * taken from `slots`.
+ */
+export function compileTape(equations: readonly Equation[], slots: SlotSpace, symbolSlot: (eq: number, j: number) => number, outputSlot: (eq: number) => number): CompiledTape {
+  const words: number[] = [];
+  const calls: TapeCall[] = [];
+  // Hash-consing: an instruction with the same operation on the same slots is the same value.
+  const known = new Map<string, number>();
+  const outputs = new Int32Array(equations.length);
+
+  const emit = (key: string, dst: number | undefined, code: number[]): number => {
+    const hit = known.get(key);
+    if (hit !== undefined) {
+      if (dst !== undefined && dst !== hit) {
+        words.push(OP.MOV, dst, hit);
+        return dst;
+      }
+      return hit;
+    }
+    const out = dst ?? slots.take();
+    // code[1] is the destination placeholder.
+    code[1] = out;
+    for (const w of code) words.push(w);
+    known.set(key, out);
+    return out;
+  };
+
+  equations.forEach((eq, i) => {
+    const slotOfSymbol = new Map(eq.symbols.map((s, j) => [s, symbolSlot(i, j)]));
+    const target = outputSlot(i);
+    // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
+    // reading (spec/limits.ts), and the closures recurse over the same trees.
+    const visit = (node: Node, dst?: number): number => {
+      const n = unwrap(node);
+      switch (n.type) {
+        case 'ConstantNode': return place(slots.literal(constantText(n)), dst);
+        case 'SymbolNode': {
+          const slot = slotOfSymbol.get(symbolName(n));
+          if (slot === undefined) throw new TapeUnsupported(`no slot for ${symbolName(n)}`);
+          return place(slot, dst);
+        }
+        case 'OperatorNode': {
+          const fn = operatorFn(n);
+          const args = argsOf(n);
+          if (fn === 'unaryPlus') return visit(args[0]!, dst);
+          if (fn === 'pow') {
+            const e = unwrap(args[1]!);
+            const a = visit(args[0]!);
+            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(`sqr|${a}`, dst, [OP.SQR, 0, a]);
+            return callOf('^', ([x, y]) => x!.pow(y!), [a, visit(args[1]!)], dst);
+          }
+          const parts = args.map((a) => visit(a));
+          if (fn === 'unaryMinus') return emit(`neg|${parts[0]}`, dst, [OP.NEG, 0, parts[0]!]);
+          if (parts.length > 2) {
+            if (fn === 'add') return emit(`sum|${parts.join(',')}`, dst, [OP.SUM, 0, parts.length, ...parts]);
+            if (fn === 'multiply') return emit(`prod|${parts.join(',')}`, dst, [OP.PROD, 0, parts.length, ...parts]);
+          }
+          const [a, b] = parts as [number, number];
+          switch (fn) {
+            case 'add': return emit(`add|${a},${b}`, dst, [OP.ADD, 0, a, b]);
+            case 'subtract': return emit(`sub|${a},${b}`, dst, [OP.SUB, 0, a, b]);
+            case 'multiply': return emit(`mul|${a},${b}`, dst, [OP.MUL, 0, a, b]);
+            case 'divide': return emit(`div|${a},${b}`, dst, [OP.DIV, 0, a, b]);
+          }
+          throw new TapeUnsupported(`operator ${fn}`);
+        }
+        case 'FunctionNode': {
+          const name = callName(n);
+          const rule = FUNCTIONS[name];
+          if (!rule) throw new TapeUnsupported(`function ${name}`);
+          if (!rule.kink) return callOf(name, (xs) => rule.evaluate(xs, slots.c), argsOf(n).map((a) => visit(a)), dst);
+          return kink(name, rule, argsOf(n), dst);
+        }
+      }
+      throw new TapeUnsupported(`node ${n.type}`);
+    };
+
+    const place = (slot: number, dst: number | undefined): number => {
+      if (dst === undefined || dst === slot) return slot;
+      words.push(OP.MOV, dst, slot);
+      return dst;
+    };
+
+    const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number => {
+      const key = `call|${name}|${args.join(',')}`;
+      const hit = known.get(key);
+      if (hit !== undefined) return place(hit, dst);
+      const out = dst ?? slots.take();
+      words.push(OP.CALL, 1, calls.length);
+      calls.push({ dst: out, args, name, evaluate });
+      known.set(key, out);
+      return out;
+    };
+
+    // A kinked function: its switch (the first argument) summed term by term and snapped to 0 where
+    // the terms cancel within the last digits, as evaluate.ts's compileKink does; then the value.
+    const kink = (name: string, rule: FunctionRule, args: Node[], dst: number | undefined): number => {
+      if (COMPARES_ALL_ARGUMENTS.has(name) || COMPARES_TWO_ARGUMENTS.has(name)) throw new TapeUnsupported(`${name} compares its arguments`);
+      const terms = additiveTerms(args[0]!, 1).map(([sign, t]) => [sign, visit(t)] as const);
+      const rest = args.slice(1).map((a) => visit(a));
+      const flat = terms.flatMap(([s, t]) => [s, t]);
+      const x = emit(`snap|${flat.join(',')}`, undefined, [OP.SNAP, 0, terms.length, ...flat]);
+      switch (name) {
+        case 'relu': return emit(`select|${x},${x},${slots.ZERO},${slots.ZERO}`, dst, [OP.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
+        case 'heaviside': return emit(`select|${x},${slots.ONE},${slots.AT_ZERO},${slots.ZERO}`, dst, [OP.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
+        case 'sign': return emit(`select|${x},${slots.ONE},${slots.ZERO},${slots.MINUS_ONE}`, dst, [OP.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
+        case 'abs': {
+          const minus = emit(`neg|${x}`, undefined, [OP.NEG, 0, x]);
+          return emit(`select|${x},${x},${x},${minus}`, dst, [OP.SELECT, 0, x, x, x, minus]);
+        }
+      }
+      return callOf(name, (xs) => rule.evaluate(xs, slots.c), [x, ...rest], dst);
+    };
+
+    outputs[i] = visit(eq.formula, target);
+  });
+  return { words: Int32Array.from(words), calls, outputs };
+}

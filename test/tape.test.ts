@@ -1,0 +1,151 @@
+// The tape (graph/tape.ts, run by the arithmetic kernel) is a second interpreter of the run's equations:
+// every value it gives must be the closures' (graph/evaluate.ts) digit for digit, and whatever it cannot
+// decide as they do (a kink at exactly 0, a value that is not finite, more digits than the precision,
+// a maximum) must be handed back to them. Both are run on every spec the repository holds and on specs
+// made to reach each instruction, and their traces compared as JSON text.
+import { describe, expect, it } from 'vitest';
+import { run, type RunOptions } from '../src/graph/run.js';
+import { traceJson, jsonWriter } from '../src/render/json.js';
+import { parseSpec } from '../src/spec/validate.js';
+import { allSpecs } from './helpers/specs.js';
+import { denseSpec } from '../bench/workloads.js';
+import type { Spec } from '../src/spec/model.js';
+
+function both(spec: Spec, options: RunOptions = {}) {
+  const closures = run(spec, { ...options, evaluator: 'closures' });
+  const tape = run(spec, { ...options, evaluator: 'tape' });
+  return { closures, tape, same: () => expect(JSON.stringify(traceJson(tape))).toBe(JSON.stringify(traceJson(closures))) };
+}
+
+/** The JSON trace as `exactprop run --format json` streams it, keeping only the latest step. */
+function streamedJson(spec: Spec, evaluator: 'tape' | 'closures'): string {
+  let text = '';
+  const w = jsonWriter((t) => (text += t));
+  const trace = run(spec, { evaluator, retain: 'last', onStart: (t) => w.start(t), onStepDone: (s, t) => w.step(t, s) });
+  w.end(trace);
+  return text;
+}
+
+const yamlSpec = (text: string) => parseSpec(text, 'tape.yaml');
+
+describe('the tape gives the closures\' values, digit for digit', () => {
+  for (const s of allSpecs()) {
+    it(s.relative, () => {
+      const spec = s.load();
+      const { tape, same } = both(spec);
+      same();
+      expect(tape.warnings).toEqual(run(spec, { evaluator: 'closures' }).warnings);
+    });
+  }
+
+  it('a dense ReLU network over a minibatch schedule, at precisions 20, 50 and 200', () => {
+    for (const precision of [20, 50, 200]) {
+      const text = denseSpec({ sizes: [3, 5, 4, 2], activations: ['relu', 'relu', 'linear'], samples: 7, steps: 3 }, precision).replace('epochs: 3', 'epochs: 3\n  batch: 3');
+      const { tape, same } = both(yamlSpec(text));
+      same();
+      // Steps of 3, 3 and 1 samples: three programs, every step on the tape.
+      expect(tape.stepsOnTape).toBe(9);
+    }
+  });
+
+  it('tanh and sigmoid (calls of the fast kernels), Adam (square roots, divisions)', () => {
+    const text = denseSpec({ sizes: [3, 4, 2], activations: ['tanh', 'sigmoid'], samples: 5, steps: 4 }, 60);
+    const { tape, same } = both(yamlSpec(text));
+    same();
+    expect(tape.stepsOnTape).toBe(4);
+  });
+
+  it('every instruction: sums, products, quotients, powers, abs, sign through abs\'s derivative, leaky ReLU', () => {
+    const text = `precision: 30
+model:
+  inputs: [x1, x2]
+  neurons:
+    a: leaky_relu(w1*x1 - w2*x2 + b, 0.2)
+    c: abs(w3*x1 + w4*x2) / (1 + w1^2)
+    d: (a * c * w3 * w4) + a^3 - (-c) + softplus(a)
+  outputs: [d]
+params: { w1: 0.5, w2: -0.25, w3: -0.5, w4: 1.5, b: 0.1 }
+data:
+  - { x1: 1, x2: 2, y: 1 }
+  - { x1: -2, x2: 1, y: 0 }
+  - { x1: 0.5, x2: -1, y: 2 }
+loss:
+  sample: (d - y)^2
+  reduce: mean
+training: { optimizer: adam, lr: 0.01, epochs: 3, batch: 2 }
+`;
+    const { tape, same } = both(yamlSpec(text));
+    same();
+    expect(tape.stepsOnTape).toBe(6);
+  });
+
+  it('a kink at exactly 0 is left to the closures, which warn of it; the other steps stay on the tape', () => {
+    // h = relu(w*x - 1) is exactly 0 at the first sample of step 1 (w = 0.5, x = 2).
+    const text = `model:
+  inputs: [x]
+  neurons:
+    h: relu(w*x - 1)
+    o: v*h + c
+  outputs: [o]
+params: { w: 0.5, v: 1, c: 0 }
+data:
+  - { x: 2, y: 1 }
+  - { x: 3, y: 1 }
+loss: { sample: (o - y)^2, reduce: mean }
+training: { optimizer: sgd, lr: 0.1, epochs: 3, batch: 1 }
+`;
+    const { tape, closures, same } = both(yamlSpec(text));
+    same();
+    expect(tape.warnings.length).toBeGreaterThan(0);
+    expect(tape.warnings).toEqual(closures.warnings);
+    expect(tape.stepsOnTape).toBeGreaterThan(0);
+    expect(tape.stepsOnTape).toBeLessThan(6);
+  });
+
+  it('a value with more digits than the precision keeps the whole run on the closures', () => {
+    const text = `precision: 10
+model:
+  inputs: [x]
+  neurons: { o: w*x }
+  outputs: [o]
+params: { w: 0.123456789012345 }
+data: [ { x: 1, y: 1 } ]
+loss: { sample: (o - y)^2, reduce: sum }
+training: { optimizer: sgd, lr: 0.1, epochs: 2 }
+`;
+    const { tape, same } = both(yamlSpec(text));
+    same();
+    expect(tape.stepsOnTape).toBe(0);
+  });
+
+  it('a value that is not finite is located by the closures, with the same error', () => {
+    const text = `model:
+  inputs: [x]
+  neurons: { o: log(w*x) }
+  outputs: [o]
+params: { w: 0 }
+data: [ { x: 1, y: 1 } ]
+loss: { sample: (o - y)^2, reduce: sum }
+training: { optimizer: sgd, lr: 0.1, epochs: 1 }
+`;
+    const spec = yamlSpec(text);
+    expect(() => run(spec, { evaluator: 'tape' })).toThrow(/step 1, sample 1: o is not a finite number/);
+  });
+});
+
+describe('the streamed JSON trace', () => {
+  it('is the same text whether values are written from the arena or from values', () => {
+    const spec = yamlSpec(denseSpec({ sizes: [2, 3, 1], activations: ['tanh', 'linear'], samples: 4, steps: 3 }, 40));
+    const tape = streamedJson(spec, 'tape');
+    expect(tape).toBe(streamedJson(spec, 'closures'));
+    expect(JSON.parse(tape).steps).toHaveLength(3);
+  });
+
+  it('a step the run no longer keeps (retain: last) cannot be read after the next step overwrote it', () => {
+    const spec = yamlSpec(denseSpec({ sizes: [2, 2, 1], activations: ['relu', 'linear'], samples: 2, steps: 3 }, 20));
+    const seen: Array<() => unknown> = [];
+    run(spec, { retain: 'last', onStepDone: (s) => seen.push(() => s.samples[0]!.ordered) });
+    expect(seen[2]!()).toHaveLength(run(spec).sampleEquations.length);
+    expect(() => seen[0]!()).toThrow(/released/);
+  });
+});
