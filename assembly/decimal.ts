@@ -251,19 +251,18 @@ function cmpMag(x: usize, nx: i32, y: usize, ny: i32): i32 {
 /** dst = x + y; returns the limb count. */
 function addMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
   if (nx < ny) { const t = x; x = y; y = t; const tn = nx; nx = ny; ny = tn; }
+  // Carries without branches: on random digits a branch would be mispredicted half the time.
   let carry: u32 = 0;
   let i = 0;
   for (; i < ny; i++) {
-    let s = limb(x, i) + limb(y, i) + carry;
-    carry = 0;
-    if (s >= BASE) { s -= BASE; carry = 1; }
-    setLimb(dst, i, s);
+    const s = limb(x, i) + limb(y, i) + carry;
+    carry = <u32>(s >= BASE);
+    setLimb(dst, i, s - (BASE & -carry));
   }
   for (; i < nx; i++) {
-    let s = limb(x, i) + carry;
-    carry = 0;
-    if (s >= BASE) { s -= BASE; carry = 1; }
-    setLimb(dst, i, s);
+    const s = limb(x, i) + carry;
+    carry = <u32>(s >= BASE);
+    setLimb(dst, i, s - (BASE & -carry));
   }
   if (carry != 0) { setLimb(dst, nx, 1); return nx + 1; }
   return nx;
@@ -276,7 +275,8 @@ function subMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
   for (; i < ny; i++) {
     const a = limb(x, i);
     const b = limb(y, i) + borrow;
-    if (a >= b) { setLimb(dst, i, a - b); borrow = 0; } else { setLimb(dst, i, a + BASE - b); borrow = 1; }
+    borrow = <u32>(a < b);
+    setLimb(dst, i, a - b + (BASE & -borrow));
   }
   for (; i < nx; i++) {
     const a = limb(x, i);
@@ -285,7 +285,23 @@ function subMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
   return trim(dst, nx);
 }
 
-/** dst = x * y (column by column, u64 accumulators carried out every 16 products); returns the limb count. */
+/**
+ * floor(x / 1e9) for x < 9.9e18, as the high half of x * ceil(2^93 / 1e9) shifted by 29 (exact in that
+ * range): engines divide a u64 by a constant with a division instruction, several times slower.
+ */
+// @ts-ignore: decorator
+@inline function div1e9(x: u64): u64 {
+  const x0 = x & 0xffffffff;
+  const x1 = x >> 32;
+  const p00 = x0 * 0x36b4a598;
+  const p01 = x0 * 0x89705f41;
+  const p10 = x1 * 0x36b4a598;
+  const p11 = x1 * 0x89705f41;
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  return (p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)) >> 29;
+}
+
+/** dst = x * y (column by column, u64 accumulators carried out every 8 products); returns the limb count. */
 function mulMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
   let carry: u64 = 0;
   const cols = nx + ny - 1;
@@ -295,14 +311,14 @@ function mulMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
     const i0 = k - ny + 1 > 0 ? k - ny + 1 : 0;
     const i1 = k < nx - 1 ? k : nx - 1;
     let count = 0;
-    // Each product is below 1e18, so sixteen of them and a carry stay below 2^64.
+    // Each product is below 1e18, so eight of them and a carry stay below div1e9's bound.
     for (let i = i0; i <= i1; i++) {
       lo += <u64>limb(x, i) * <u64>limb(y, k - i);
-      if (++count == 16) { hi += lo / BASE64; lo %= BASE64; count = 0; }
+      if (++count == 8) { const c = div1e9(lo); hi += c; lo -= c * BASE64; count = 0; }
     }
-    hi += lo / BASE64;
-    setLimb(dst, k, <u32>(lo % BASE64));
-    carry = hi;
+    const c = div1e9(lo);
+    setLimb(dst, k, <u32>(lo - c * BASE64));
+    carry = hi + c;
   }
   setLimb(dst, cols, <u32>carry);
   return carry != 0 ? cols + 1 : cols;
@@ -313,7 +329,7 @@ function mulSmall(dst: usize, src: usize, ns: i32, f: u64): void {
   let carry: u64 = 0;
   for (let i = 0; i < ns; i++) {
     const t = <u64>limb(src, i) * f + carry;
-    carry = t / BASE64;
+    carry = div1e9(t);
     setLimb(dst, i, <u32>(t - carry * BASE64));
   }
   setLimb(dst, ns, <u32>carry);
@@ -406,10 +422,10 @@ function longDivide(q: usize, u: usize, nu: i32, v: usize, nv: i32): bool {
     let borrow: i64 = 0;
     for (let i = 0; i < nv; i++) {
       const p = qhat * <u64>limb(vn, i) + carry;
-      carry = p / BASE64;
-      let t = <i64>limb(un, i + j) - <i64>(p - carry * BASE64) - borrow;
-      if (t < 0) { t += <i64>BASE64; borrow = 1; } else borrow = 0;
-      setLimb(un, i + j, <u32>t);
+      carry = div1e9(p);
+      const t = <i64>limb(un, i + j) - <i64>(p - carry * BASE64) - borrow;
+      borrow = <i64>(<u64>t >> 63);
+      setLimb(un, i + j, <u32>(t + (<i64>BASE64 & -borrow)));
     }
     const t = <i64>limb(un, j + nv) - <i64>carry - borrow;
     if (t < 0) {
@@ -417,10 +433,9 @@ function longDivide(q: usize, u: usize, nu: i32, v: usize, nv: i32): bool {
       qhat--;
       let c: u32 = 0;
       for (let i = 0; i < nv; i++) {
-        let s = limb(un, i + j) + limb(vn, i) + c;
-        c = 0;
-        if (s >= BASE) { s -= BASE; c = 1; }
-        setLimb(un, i + j, s);
+        const s = limb(un, i + j) + limb(vn, i) + c;
+        c = <u32>(s >= BASE);
+        setLimb(un, i + j, s - (BASE & -c));
       }
       setLimb(un, j + nv, <u32>(t + <i64>c));
     } else setLimb(un, j + nv, <u32>t);
@@ -536,6 +551,77 @@ export function text(a: i32, at: i32): i32 {
   } else {
     memory.copy(o, digits, <usize>len); o += <usize>len;
     for (let i = 0; i < e + 1 - len; i++) { store<u8>(o, 48); o++; }
+  }
+  return <i32>(o - out);
+}
+
+// Moving a value in and out of the arena: through the hexadecimal text of the BigInt coefficient, which
+// JavaScript writes and reads in linear time (its decimal text takes quadratic time past a few hundred
+// digits), with the change of base done here.
+
+// @ts-ignore: decorator
+@inline function hexValue(c: u32): u32 { return c <= 57 ? c - 48 : (c | 32) - 87; }
+
+/** Slot r = (-1)^sign * coef * 10^q, coef given as `len` hex digits (most significant first, no leading
+ *  zero) at textPtr() + at, with n its decimal digit count. */
+export function fromHex(r: i32, at: i32, len: i32, sign: i32, q: i32, n: i32): void {
+  if (len == 0) { setZero(r); return; }
+  const src = textBase + <usize>at;
+  const dst = LIMBS(r);
+  let nl = 0;
+  // Eight hex digits (32 bits) at a time, from the top: coef = coef * 2^32 + chunk. The first chunk takes
+  // what is left over, so that the rest are whole.
+  let i = 0;
+  let first = len & 7;
+  if (first == 0) first = 8;
+  while (i < len) {
+    const end = i == 0 ? first : i + 8;
+    let chunk: u64 = 0;
+    for (; i < end; i++) chunk = (chunk << 4) | <u64>hexValue(load<u8>(src + <usize>i));
+    let carry = chunk;
+    for (let k = 0; k < nl; k++) {
+      const t = (<u64>limb(dst, k) << 32) + carry;
+      carry = div1e9(t);
+      setLimb(dst, k, <u32>(t - carry * BASE64));
+    }
+    while (carry != 0) {
+      const c = div1e9(carry);
+      setLimb(dst, nl++, <u32>(carry - c * BASE64));
+      carry = c;
+    }
+  }
+  setHeader(r, sign, q, n, nl);
+}
+
+const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
+
+/** Writes the coefficient of slot a as hex digits (no leading zero; '' for zero) at textPtr() + at;
+ *  returns the count. */
+export function toHex(a: i32, at: i32): i32 {
+  const nl = NL(a);
+  if (nl == 0) return 0;
+  const src = LIMBS(a);
+  const words = sE;
+  let nw = 0;
+  // coef = sum of limbs * 1e9^k, from the top: words = words * 1e9 + limb, in base 2^32.
+  for (let k = nl - 1; k >= 0; k--) {
+    let carry = <u64>limb(src, k);
+    for (let i = 0; i < nw; i++) {
+      const t = <u64>limb(words, i) * BASE64 + carry;
+      setLimb(words, i, <u32>t);
+      carry = t >> 32;
+    }
+    if (carry != 0) setLimb(words, nw++, <u32>carry);
+  }
+  const out = textBase + <usize>at;
+  let o = out;
+  const top = limb(words, nw - 1);
+  let shift = 28;
+  while ((top >>> shift) == 0) shift -= 4;
+  for (; shift >= 0; shift -= 4) { store<u8>(o, load<u8>(HEX + <usize>((top >>> shift) & 15))); o++; }
+  for (let i = nw - 2; i >= 0; i--) {
+    const w = limb(words, i);
+    for (let sh = 28; sh >= 0; sh -= 4) { store<u8>(o, load<u8>(HEX + <usize>((w >>> sh) & 15))); o++; }
   }
   return <i32>(o - out);
 }

@@ -31,6 +31,8 @@ export interface DecimalKernel {
   cmp(a: number, b: number): number;
   isZero(a: number): number;
   text(a: number, at: number): number;
+  fromHex(r: number, at: number, len: number, sign: number, q: number, n: number): void;
+  toHex(a: number, at: number): number;
   exec(start: number, end: number): number;
 }
 
@@ -52,6 +54,8 @@ function kernelModule(): WebAssembly.Module {
   }
   return compiled;
 }
+
+const encoder = new TextEncoder();
 
 type Ctor = new (m: bigint, q: number, n: number) => BigDecimal;
 
@@ -140,13 +144,13 @@ export class DecimalArena {
       limbs[base + 1] = Number(hi);
       nl = 2;
     } else {
-      // Nine digits at a time from the decimal text: one conversion of the whole coefficient, where
-      // dividing by 1e9 repeatedly would allocate a BigInt per limb.
-      const s = mag.toString();
-      nl = Math.ceil(s.length / 9);
-      if (nl > this.limbs) throw new Error(`a value of ${s.length} digits does not fit the arena (at most ${9 * this.limbs - 18})`);
-      let i = 0;
-      for (let end = s.length; end > 0; end -= 9) limbs[base + i++] = Number(s.slice(end > 9 ? end - 9 : 0, end));
+      // Through the hex text, which a BigInt writes in linear time (its decimal text is quadratic); the
+      // kernel changes the base.
+      if (x.n > 9 * this.limbs) throw new Error(`a value of ${x.n} digits does not fit the arena (at most ${9 * this.limbs})`);
+      const hex = mag.toString(16);
+      encoder.encodeInto(hex, this.textView);
+      this.kernel.fromHex(slot, 0, hex.length, neg ? 1 : 0, x.q, x.n);
+      return;
     }
     this.signs[slot] = neg ? 1 : 0;
     this.qs[slot] = x.q;
@@ -165,11 +169,14 @@ export class DecimalArena {
     let mag: bigint;
     if (nl === 1) mag = BigInt(limbs[base]!);
     else if (nl === 2) mag = BigInt(limbs[base + 1]!) * 1000000000n + BigInt(limbs[base]!);
-    else {
-      // One BigInt from the digits: faster than a multiply-add per limb from three limbs up (bench/kernel-wasm.ts).
-      let s = String(limbs[base + nl - 1]!);
-      for (let i = nl - 2; i >= 0; i--) s += String(limbs[base + i]!).padStart(9, '0');
-      mag = BigInt(s);
+    else if (nl <= 16) {
+      // A multiply-add per limb: below some 150 digits faster than any text (bench/kernel-wasm.ts).
+      mag = BigInt(limbs[base + nl - 1]!);
+      for (let i = nl - 2; i >= 0; i--) mag = mag * 1000000000n + BigInt(limbs[base + i]!);
+    } else {
+      // From the hex text the kernel writes: linear where the multiply-adds are quadratic.
+      const len = this.kernel.toHex(slot, 0);
+      mag = BigInt('0x' + String.fromCharCode.apply(null, this.textView.subarray(0, len) as unknown as number[]));
     }
     return new this.D(this.signs[slot] ? -mag : mag, this.qs[slot]!, n);
   }
