@@ -4,7 +4,7 @@
 // more digits than the precision, exponents far apart, sums that cancel, nines that carry to 10^P, ties.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecimalArena, Op } from '../src/numeric/arena.js';
+import { DecimalArena, EVENT_CAPACITY, Op } from '../src/numeric/arena.js';
 import { bigDecimalClass, type BigDecimal } from '../src/numeric/bigdecimal.js';
 
 const PRECISIONS = [10, 28, 50, 51, 100, 333, 1000];
@@ -67,8 +67,9 @@ function pairArb(P: number): fc.Arbitrary<[Operand, Operand]> {
 
 const runs = (P: number) => (P >= 1000 ? 60 : P >= 333 ? 120 : 300);
 
-/** The kink switch of src/graph/evaluate.ts snapped(), over BigDecimal, as the reference for SNAP. */
-function snappedReference(P: number, terms: Array<[1 | -1, BigDecimal]>): BigDecimal {
+/** The kink switch of src/graph/evaluate.ts snapped(), over BigDecimal, as the reference for SNAP; `seen`
+ *  collects the ways it decided, so that a test can tell the cases were reached. */
+function snappedReference(P: number, terms: Array<[1 | -1, BigDecimal]>, seen?: Set<string>): BigDecimal {
   const D = ctorOf(P);
   const zero = new D('0');
   const cancellation = (new D('10') as BigDecimal).pow(-(P - 10));
@@ -78,13 +79,15 @@ function snappedReference(P: number, terms: Array<[1 | -1, BigDecimal]>): BigDec
     total = sign > 0 ? total.plus(v) : total.minus(v);
     if (!v.isZero() && v.e > largestE) largestE = v.e;
   }
-  if (total.isZero()) return total;
+  if (total.isZero()) return seen?.add('total zero'), total;
   const gap = largestE - total.e - (P - 10);
-  if (gap > 1) return zero;
-  if (gap < -1) return total;
+  if (gap > 1) return seen?.add('far below'), zero;
+  if (gap < -1) return seen?.add('far above'), total;
   let largest = zero;
   for (const [, v] of terms) if (v.abs().gt(largest)) largest = v.abs();
-  return total.abs().lte(largest.times(cancellation)) ? zero : total;
+  const snapped = total.abs().lte(largest.times(cancellation));
+  seen?.add(snapped ? 'measured, zero' : 'measured, kept');
+  return snapped ? zero : total;
 }
 
 for (const P of PRECISIONS) {
@@ -127,6 +130,7 @@ for (const P of PRECISIONS) {
     });
 
     it('SUM, PROD, SNAP, SELECT and SQR on the tape', () => {
+      const seen = new Set<string>();
       const terms = fc.array(operandArb(P, 30), { minLength: 4, maxLength: 5 });
       // Terms that nearly cancel: t1, t2, -(t1 + t2) and a residue near |t1| * 10^-(P-10).
       const kink = fc.tuple(operandArb(P, 30), operandArb(P, 30), digitsArb(P + 5), fc.integer({ min: -4, max: 4 }), fc.boolean())
@@ -151,7 +155,7 @@ for (const P of PRECISIONS) {
           const sum = vals.slice(1).reduce((s, v) => s.plus(v), vals[0]!);
           let prod = vals[0]!.times(vals[1]!);
           for (const v of vals.slice(2)) prod = prod.times(v);
-          const snap = snappedReference(P, vals.map((v, i) => [signs[i]!, v]));
+          const snap = snappedReference(P, vals.map((v, i) => [signs[i]!, v]), seen);
           const x = vals[0]!;
           const selected = x.isZero() ? vals[2]! : x.isNegative() ? vals[3]! : vals[1]!;
           same(arena.get(10), sum);
@@ -172,12 +176,16 @@ for (const P of PRECISIONS) {
           for (const [s, i] of [[1, 0], [1, 1], [-1, 2], [1, 3]]) { tape[w++] = s!; tape[w++] = i!; }
           arena.clearEvents();
           expect(arena.exec(0, w)).toBe(w);
-          const want = snappedReference(P, [[1, t1], [1, t2], [-1, t3], [1, r]]);
+          const want = snappedReference(P, [[1, t1], [1, t2], [-1, t3], [1, r]], seen);
           same(arena.get(12), want);
           expect(arena.eventCount()).toBe(want.isZero() ? 1 : 0);
         }),
         { numRuns: Math.ceil(runs(P) / 2) },
       );
+      // Every way the switch decides was reached (at precision 10 the threshold is the largest term itself,
+      // which a sum of these terms rarely exceeds).
+      const ways = ['total zero', 'far below', 'measured, zero', ...(P > 10 ? ['far above', 'measured, kept'] : [])];
+      expect([...seen].filter((w) => ways.includes(w)).sort()).toEqual(ways.sort());
     });
   });
 }
@@ -223,6 +231,21 @@ describe('the kernel by hand', () => {
       expect(arena.text(0)).toBe(want);
       expect(new D(x).toString()).toBe(want);
     }
+  });
+
+  it('counts the SNAPs that gave zero past the buffer, and keeps the first', () => {
+    arena.set(0, new D('2.5'));
+    const tape = arena.tape;
+    // 2.5 - 2.5: zero, an event at the SNAP's word index (3, after a MOV).
+    tape.set([Op.MOV, 1, 0, Op.SNAP, 2, 2, 1, 0, -1, 1]);
+    arena.clearEvents();
+    for (let i = 0; i < EVENT_CAPACITY + 5; i++) expect(arena.exec(0, 10)).toBe(10);
+    expect(arena.eventCount()).toBe(EVENT_CAPACITY + 5);
+    const events = arena.events();
+    expect(events.length).toBe(EVENT_CAPACITY);
+    expect(events.every((e) => e === 3)).toBe(true);
+    arena.clearEvents();
+    expect(arena.events().length).toBe(0);
   });
 
   it('stops at a CALL and at a division by zero', () => {
