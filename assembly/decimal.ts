@@ -137,28 +137,31 @@ function digits32(x: u32): i32 {
 // Shifts by j digits within limbs, with 10^j a constant in each specialisation (after inlining), so that
 // the engine divides by a constant (a multiplication) rather than by a variable.
 
-/** dst[i] = floor(src / 10^j) limb i, for i < nout; p = 10^j, m = 10^(9-j). Safe in place (dst <= src). */
+/** dst[i] = floor(src / 10^j) limb i, for i < nout; p = 10^j, m = 10^(9-j). Safe in place (dst <= src).
+ *  Returns the j digits dropped from src's first limb. */
 // @ts-ignore: decorator
-@inline function shrK(dst: usize, src: usize, ns: i32, nout: i32, p: u32, m: u32): void {
+@inline function shrK(dst: usize, src: usize, ns: i32, nout: i32, p: u32, m: u32): u32 {
   let cur = limb(src, 0);
+  const dropped = cur % p;
   for (let i = 0; i < nout; i++) {
     const next: u32 = i + 1 < ns ? limb(src, i + 1) : 0;
     setLimb(dst, i, cur / p + (next % p) * m);
     cur = next;
   }
+  return dropped;
 }
 
-function shiftDown(dst: usize, src: usize, ns: i32, j: i32, nout: i32): void {
+/** shrK for any j in 1..8; returns the j digits dropped from src's first limb. */
+function shiftDown(dst: usize, src: usize, ns: i32, j: i32, nout: i32): u32 {
   switch (j) {
-    case 0: memory.copy(dst, src, <usize>nout << 2); break;
-    case 1: shrK(dst, src, ns, nout, 10, 100000000); break;
-    case 2: shrK(dst, src, ns, nout, 100, 10000000); break;
-    case 3: shrK(dst, src, ns, nout, 1000, 1000000); break;
-    case 4: shrK(dst, src, ns, nout, 10000, 100000); break;
-    case 5: shrK(dst, src, ns, nout, 100000, 10000); break;
-    case 6: shrK(dst, src, ns, nout, 1000000, 1000); break;
-    case 7: shrK(dst, src, ns, nout, 10000000, 100); break;
-    default: shrK(dst, src, ns, nout, 100000000, 10); break;
+    case 1: return shrK(dst, src, ns, nout, 10, 100000000);
+    case 2: return shrK(dst, src, ns, nout, 100, 10000000);
+    case 3: return shrK(dst, src, ns, nout, 1000, 1000000);
+    case 4: return shrK(dst, src, ns, nout, 10000, 100000);
+    case 5: return shrK(dst, src, ns, nout, 100000, 10000);
+    case 6: return shrK(dst, src, ns, nout, 1000000, 1000);
+    case 7: return shrK(dst, src, ns, nout, 10000000, 100);
+    default: return shrK(dst, src, ns, nout, 100000000, 10);
   }
 }
 
@@ -208,19 +211,26 @@ function roundTo(r: i32, src: usize, nls: i32, nd: i32, q: i32, sign: i32, stick
   const k = nd - P; // >= 1 (a sticky quotient has P + 1 digits or more)
   const w = k / 9;
   const j = k % 9;
-  // The first dropped digit, and whether anything below it is nonzero.
-  const pos = k - 1;
-  const pw = pos / 9;
-  const pj = pos % 9;
-  const lp = limb(src, pw);
-  const pp = pow10(pj);
-  const d = (lp / pp) % 10;
-  let below = sticky || lp % pp != 0;
-  for (let i = 0; !below && i < pw; i++) below = limb(src, i) != 0;
+  // The dropped part against half a unit of the last kept digit: its top (the j digits below the kept
+  // ones in limb w, or all of limb w - 1) against half its range, then whether anything below is nonzero.
+  // The digits come out of the shift by a constant divisor: no division by a variable power of ten.
   const nlr = (P + 8) / 9;
-  shiftDown(dst, src + (<usize>w << 2), nls - w, j, nlr);
+  const lowest = j == 0 ? w - 1 : w;
+  // Read before the shift, which may write over src (rounding in place).
+  let below = sticky;
+  for (let i = 0; !below && i < lowest; i++) below = limb(src, i) != 0;
+  let top: u32;
+  let half: u32;
+  if (j == 0) {
+    top = limb(src, w - 1);
+    half = BASE / 2;
+    memory.copy(dst, src + (<usize>w << 2), <usize>nlr << 2);
+  } else {
+    top = shiftDown(dst, src + (<usize>w << 2), nls - w, j, nlr);
+    half = pow10(j) >> 1;
+  }
   let qr = q + k;
-  if (d > 5 || (d == 5 && (below || (limb(dst, 0) & 1) != 0))) {
+  if (top > half || (top == half && (below || (limb(dst, 0) & 1) != 0))) {
     let i = 0;
     for (; i < nlr; i++) {
       const v = limb(dst, i) + 1;
@@ -228,8 +238,7 @@ function roundTo(r: i32, src: usize, nls: i32, nd: i32, q: i32, sign: i32, stick
       setLimb(dst, i, 0);
     }
     // All nines became 10^P: the value is 10^(P-1) one place up.
-    const top = P - 9 * (nlr - 1);
-    if (i == nlr || limb(dst, nlr - 1) == pow10(top)) {
+    if (i == nlr || limb(dst, nlr - 1) == pow10(P - 9 * (nlr - 1))) {
       memory.fill(dst, 0, <usize>nlr << 2);
       setLimb(dst, (P - 1) / 9, pow10((P - 1) % 9));
       qr++;
@@ -310,11 +319,16 @@ function mulMag(dst: usize, x: usize, nx: i32, y: usize, ny: i32): i32 {
     let hi: u64 = 0;
     const i0 = k - ny + 1 > 0 ? k - ny + 1 : 0;
     const i1 = k < nx - 1 ? k : nx - 1;
-    let count = 0;
-    // Each product is below 1e18, so eight of them and a carry stay below div1e9's bound.
-    for (let i = i0; i <= i1; i++) {
-      lo += <u64>limb(x, i) * <u64>limb(y, k - i);
-      if (++count == 8) { const c = div1e9(lo); hi += c; lo -= c * BASE64; count = 0; }
+    // Each product is below 1e18, so eight of them and a carry stay below div1e9's bound: the column goes
+    // in runs of eight, carried out between runs.
+    let i = i0;
+    while (true) {
+      const stop = i + 8 <= i1 + 1 ? i + 8 : i1 + 1;
+      for (; i < stop; i++) lo += <u64>limb(x, i) * <u64>limb(y, k - i);
+      if (i > i1) break;
+      const c = div1e9(lo);
+      hi += c;
+      lo -= c * BASE64;
     }
     const c = div1e9(lo);
     setLimb(dst, k, <u32>(lo - c * BASE64));
