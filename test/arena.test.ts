@@ -238,6 +238,19 @@ describe('the kernel by hand', () => {
     }
   });
 
+  it('SNAP compares with the largest term rounded, as snapped() does through a rounded product', () => {
+    // At precision 10 the threshold is the largest |term| itself. 12345678906 rounds to 12345678910, the
+    // total: equal to the rounded term, so zero (measured exactly against 12345678906 it would be kept).
+    arena.set(0, new D('12345678906'));
+    arena.set(1, new D('0'));
+    arena.tape.set([Op.SNAP, 2, 2, 1, 0, 1, 1]);
+    arena.clearEvents();
+    expect(arena.exec(0, 7)).toBe(7);
+    expect(arena.text(2)).toBe('0');
+    expect([...arena.events()]).toEqual([0]);
+    expect(snappedReference(P, [[1, new D('12345678906')], [1, new D('0')]]).toString()).toBe('0');
+  });
+
   it('counts the SNAPs that gave zero past the buffer, and keeps the first', () => {
     arena.set(0, new D('2.5'));
     const tape = arena.tape;
