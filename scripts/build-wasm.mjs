@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const SOURCE = 'assembly/decimal.ts';
 const TARGET = 'src/numeric/wasm/decimal-wasm.ts';
@@ -38,4 +39,4 @@ export async function buildWasm() {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildWasm();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildWasm();

@@ -129,7 +129,7 @@ export class DecimalArena {
       this.nls[slot] = 0;
       return;
     }
-    if (!Number.isFinite(x.q)) throw new Error(`the arena holds finite values only, got ${x.toString()}`);
+    if ((x.q | 0) !== x.q) throw new Error(x.isFinite() ? `an exponent beyond the arena's range: ${x.toString()}` : `the arena holds finite values only, got ${x.toString()}`);
     const neg = m < 0n;
     const mag = neg ? -m : m;
     const base = slot * this.limbs;
