@@ -569,30 +569,20 @@ export function text(a: i32, at: i32): i32 {
   return <i32>(o - out);
 }
 
-// Moving a value in and out of the arena: through the hexadecimal text of the BigInt coefficient, which
-// JavaScript writes and reads in linear time (its decimal text takes quadratic time past a few hundred
-// digits), with the change of base done here.
+// Moving a value in and out of the arena: as a BigInt's 64-bit words, which JavaScript reads and writes
+// through a BigUint64Array in linear time (a BigInt's decimal text takes quadratic time past a few hundred
+// digits, and its hex text costs a string); the change of base is done here (bench/kernel-wasm.ts).
 
-// @ts-ignore: decorator
-@inline function hexValue(c: u32): u32 { return c <= 57 ? c - 48 : (c | 32) - 87; }
-
-/** Slot r = (-1)^sign * coef * 10^q, coef given as `len` hex digits (most significant first, no leading
- *  zero) at textPtr() + at, with n its decimal digit count. */
-export function fromHex(r: i32, at: i32, len: i32, sign: i32, q: i32, n: i32): void {
-  if (len == 0) { setZero(r); return; }
-  const src = textBase + <usize>at;
+/** Slot r = (-1)^sign * coef * 10^q, coef given as nw u64 words (least significant first) at textPtr(),
+ *  with n its decimal digit count: JavaScript writes a BigInt's words through a BigUint64Array. */
+export function fromWords(r: i32, nw: i32, sign: i32, q: i32, n: i32): void {
+  // In little-endian memory the u64 words are the u32 halves in order: base 2^32, least significant first.
+  let nh = trim(textBase, 2 * nw);
+  if (nh == 0) { setZero(r); return; }
   const dst = LIMBS(r);
   let nl = 0;
-  // Eight hex digits (32 bits) at a time, from the top: coef = coef * 2^32 + chunk. The first chunk takes
-  // what is left over, so that the rest are whole.
-  let i = 0;
-  let first = len & 7;
-  if (first == 0) first = 8;
-  while (i < len) {
-    const end = i == 0 ? first : i + 8;
-    let chunk: u64 = 0;
-    for (; i < end; i++) chunk = (chunk << 4) | <u64>hexValue(load<u8>(src + <usize>i));
-    let carry = chunk;
+  for (let h = nh - 1; h >= 0; h--) {
+    let carry = <u64>limb(textBase, h);
     for (let k = 0; k < nl; k++) {
       const t = (<u64>limb(dst, k) << 32) + carry;
       carry = div1e9(t);
@@ -607,15 +597,13 @@ export function fromHex(r: i32, at: i32, len: i32, sign: i32, q: i32, n: i32): v
   setHeader(r, sign, q, n, nl);
 }
 
-const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
-
-/** Writes the coefficient of slot a as hex digits (no leading zero; '' for zero) at textPtr() + at;
- *  returns the count. */
-export function toHex(a: i32, at: i32): i32 {
+/** Writes the coefficient of slot a at textPtr() as u64 words (least significant first); returns their
+ *  count (0 for zero). */
+export function toWords(a: i32): i32 {
   const nl = NL(a);
   if (nl == 0) return 0;
   const src = LIMBS(a);
-  const words = sE;
+  const words = textBase;
   let nw = 0;
   // coef = sum of limbs * 1e9^k, from the top: words = words * 1e9 + limb, in base 2^32.
   for (let k = nl - 1; k >= 0; k--) {
@@ -627,17 +615,8 @@ export function toHex(a: i32, at: i32): i32 {
     }
     if (carry != 0) setLimb(words, nw++, <u32>carry);
   }
-  const out = textBase + <usize>at;
-  let o = out;
-  const top = limb(words, nw - 1);
-  let shift = 28;
-  while ((top >>> shift) == 0) shift -= 4;
-  for (; shift >= 0; shift -= 4) { store<u8>(o, load<u8>(HEX + <usize>((top >>> shift) & 15))); o++; }
-  for (let i = nw - 2; i >= 0; i--) {
-    const w = limb(words, i);
-    for (let sh = 28; sh >= 0; sh -= 4) { store<u8>(o, load<u8>(HEX + <usize>((w >>> sh) & 15))); o++; }
-  }
-  return <i32>(o - out);
+  if (nw & 1) setLimb(words, nw++, 0);
+  return nw >> 1;
 }
 
 function event(at: i32): void {

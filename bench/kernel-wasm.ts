@@ -64,7 +64,7 @@ for (const P of [50, 500]) {
   }
   const setNs = timeNs(() => { for (let i = 0; i < COUNT; i++) arena.set(COUNT + i, values[i]!); }, COUNT);
   const getNs = timeNs(() => { for (let i = 0; i < COUNT; i++) arena.get(i); }, COUNT);
-  // The ways set() and get() could move a coefficient, for comparison with the hex text they use.
+  // Other ways set() and get() could move a coefficient, for comparison with the u64 words they use.
   const limbView = new Uint32Array(k.memory.buffer, k.limbPtr(), 2 * COUNT * arena.limbs);
   const nl = new Int32Array(k.memory.buffer, k.nlPtr(), COUNT);
   let big = 0n;

@@ -31,8 +31,8 @@ export interface DecimalKernel {
   cmp(a: number, b: number): number;
   isZero(a: number): number;
   text(a: number, at: number): number;
-  fromHex(r: number, at: number, len: number, sign: number, q: number, n: number): void;
-  toHex(a: number, at: number): number;
+  fromWords(r: number, nw: number, sign: number, q: number, n: number): void;
+  toWords(a: number): number;
   exec(start: number, end: number): number;
 }
 
@@ -55,8 +55,6 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-const encoder = new TextEncoder();
-
 type Ctor = new (m: bigint, q: number, n: number) => BigDecimal;
 
 export class DecimalArena {
@@ -75,6 +73,8 @@ export class DecimalArena {
   private limbView!: Uint32Array;
   private textView!: Uint8Array;
   private eventView!: Int32Array;
+  /** The text area as u64 words: how coefficients cross over (set, get). */
+  private wordView!: BigUint64Array;
   private tapeView!: Int32Array;
 
   /** `maxDigits`: the most digits a value given to set() has (the precision at least). */
@@ -106,6 +106,7 @@ export class DecimalArena {
     this.tapeView = new Int32Array(buffer, k.tapePtr(), this.tapeWords);
     this.textView = new Uint8Array(buffer, k.textPtr(), this.textBytes);
     this.eventView = new Int32Array(buffer, k.eventPtr(), EVENT_CAPACITY);
+    this.wordView = new BigUint64Array(buffer, k.textPtr(), this.textBytes >> 3);
   }
 
   private fresh(): void {
@@ -122,6 +123,7 @@ export class DecimalArena {
   set(slot: number, x: BigDecimal): void {
     this.fresh();
     const m = x.m;
+    if ((x.q | 0) !== x.q) throw new Error(x.isFinite() ? `an exponent beyond the arena's range: ${x.toString()}` : `the arena holds finite values only, got ${x.toString()}`);
     if (m === 0n) {
       this.signs[slot] = 0;
       this.qs[slot] = 0;
@@ -129,33 +131,22 @@ export class DecimalArena {
       this.nls[slot] = 0;
       return;
     }
-    if ((x.q | 0) !== x.q) throw new Error(x.isFinite() ? `an exponent beyond the arena's range: ${x.toString()}` : `the arena holds finite values only, got ${x.toString()}`);
     const neg = m < 0n;
     const mag = neg ? -m : m;
-    const base = slot * this.limbs;
-    const limbs = this.limbView;
-    let nl: number;
     if (x.n <= 9) {
-      limbs[base] = Number(mag);
-      nl = 1;
-    } else if (x.n <= 18) {
-      const hi = mag / 1000000000n;
-      limbs[base] = Number(mag - hi * 1000000000n);
-      limbs[base + 1] = Number(hi);
-      nl = 2;
-    } else {
-      // Through the hex text, which a BigInt writes in linear time (its decimal text is quadratic); the
-      // kernel changes the base.
-      if (x.n > 9 * this.limbs) throw new Error(`a value of ${x.n} digits does not fit the arena (at most ${9 * this.limbs})`);
-      const hex = mag.toString(16);
-      encoder.encodeInto(hex, this.textView);
-      this.kernel.fromHex(slot, 0, hex.length, neg ? 1 : 0, x.q, x.n);
+      this.limbView[slot * this.limbs] = Number(mag);
+      this.signs[slot] = neg ? 1 : 0;
+      this.qs[slot] = x.q;
+      this.ns[slot] = x.n;
+      this.nls[slot] = 1;
       return;
     }
-    this.signs[slot] = neg ? 1 : 0;
-    this.qs[slot] = x.q;
-    this.ns[slot] = x.n;
-    this.nls[slot] = nl;
+    if (x.n > 9 * this.limbs) throw new Error(`a value of ${x.n} digits does not fit the arena (at most ${9 * this.limbs})`);
+    // As 64-bit words, the kernel changing the base: faster than any text of the BigInt (bench/kernel-wasm.ts).
+    const words = this.wordView;
+    let nw = 0;
+    for (let v = mag; v > 0n; v >>= 64n) words[nw++] = BigInt.asUintN(64, v);
+    this.kernel.fromWords(slot, nw, neg ? 1 : 0, x.q, x.n);
   }
 
   /** The value in a slot, as a value of bigDecimalClass(precision) with the slot's exact (m, q, n). */
@@ -163,20 +154,14 @@ export class DecimalArena {
     this.fresh();
     const n = this.ns[slot]!;
     if (n === 0) return new this.D(0n, 0, 0);
-    const nl = this.nls[slot]!;
-    const base = slot * this.limbs;
-    const limbs = this.limbView;
     let mag: bigint;
-    if (nl === 1) mag = BigInt(limbs[base]!);
-    else if (nl === 2) mag = BigInt(limbs[base + 1]!) * 1000000000n + BigInt(limbs[base]!);
-    else if (nl <= 16) {
-      // A multiply-add per limb: below some 150 digits faster than any text (bench/kernel-wasm.ts).
-      mag = BigInt(limbs[base + nl - 1]!);
-      for (let i = nl - 2; i >= 0; i--) mag = mag * 1000000000n + BigInt(limbs[base + i]!);
-    } else {
-      // From the hex text the kernel writes: linear where the multiply-adds are quadratic.
-      const len = this.kernel.toHex(slot, 0);
-      mag = BigInt('0x' + String.fromCharCode.apply(null, this.textView.subarray(0, len) as unknown as number[]));
+    if (this.nls[slot] === 1) mag = BigInt(this.limbView[slot * this.limbs]!);
+    else {
+      // As 64-bit words the kernel writes: faster than multiply-adds per limb or any text (bench/kernel-wasm.ts).
+      const words = this.wordView;
+      const nw = this.kernel.toWords(slot);
+      mag = words[nw - 1]!;
+      for (let i = nw - 2; i >= 0; i--) mag = (mag << 64n) | words[i]!;
     }
     return new this.D(this.signs[slot] ? -mag : mag, this.qs[slot]!, n);
   }
