@@ -654,7 +654,18 @@ function snap(dst: i32, k: i32, at: i32, self: i32): void {
   copySlot(dst, T);
 }
 
-/** Runs tape words [start, end); returns the index of the first instruction it leaves to the caller. */
+/**
+ * Runs tape words [start, end); returns the index of the first instruction it leaves to the caller (a
+ * CALL, a DIV by zero, an unknown op) or `end`. Each instruction is its op code, then slot indices:
+ *   0 ADD dst a b | 1 SUB dst a b | 2 MUL dst a b | 3 DIV dst a b (stops at itself when b is zero)
+ *   4 NEG dst a | 5 MOV dst a | 11 SQR dst a
+ *   6 SUM dst k s1..sk: ((s1 + s2) + s3) + ..., each rounded | 7 PROD dst k s1..sk: likewise, stopping at 0
+ *   8 SNAP dst k sign1 slot1 .. signk slotk (sign 1 or -1): snapped() of src/graph/evaluate.ts; a zero
+ *     result appends the instruction's index to the events
+ *   9 SELECT dst x p z m: p if x > 0, z if x is zero, m if x < 0
+ *   10 CALL len w1..wlen: the caller's (always stops here)
+ * dst may be any operand.
+ */
 export function exec(start: i32, end: i32): i32 {
   let pc = start;
   while (pc < end) {

@@ -251,6 +251,17 @@ describe('the kernel by hand', () => {
     expect(snappedReference(P, [[1, new D('12345678906')], [1, new D('0')]]).toString()).toBe('0');
   });
 
+  it('takes values of as many digits as it was made for, exactly, and refuses others', () => {
+    const digits = '9'.repeat(arena.limbs * 9);
+    const wide = new D(`-${digits}e-3`);
+    arena.set(0, wide);
+    same(arena.get(0), wide);
+    expect(arena.text(0)).toBe(wide.toString());
+    expect(() => arena.set(0, new D(`${digits}1`))).toThrow(/does not fit/);
+    expect(() => arena.set(0, new D('NaN'))).toThrow(/finite/);
+    expect(() => arena.set(0, new D('-Infinity'))).toThrow(/finite/);
+  });
+
   it('counts the SNAPs that gave zero past the buffer, and keeps the first', () => {
     arena.set(0, new D('2.5'));
     const tape = arena.tape;

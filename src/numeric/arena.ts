@@ -166,7 +166,8 @@ export class DecimalArena {
     return new this.D(this.signs[slot] ? -mag : mag, this.qs[slot]!, n);
   }
 
-  /** The text of a slot's value, as BigDecimal's toString() writes it. */
+  /** The text of a slot's value, as BigDecimal's toString() writes it. (The kernel's text area, where it
+   *  is written, is also where set() and get() pass coefficients: it holds nothing between calls.) */
   text(slot: number): string {
     this.fresh();
     const len = this.kernel.text(slot, 0);
