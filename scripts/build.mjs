@@ -6,6 +6,10 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { buildWasm } from './build-wasm.mjs';
+
+// The arithmetic kernel first: the sources import the module it generates (src/numeric/wasm).
+await buildWasm();
 
 rmSync('dist', { recursive: true, force: true });
 

@@ -1,0 +1,200 @@
+// The JavaScript side of the arithmetic kernel (assembly/decimal.ts, issue 16): an arena of decimal values
+// in WebAssembly memory, each a slot index, with the operations of BigDecimal and an interpreter of a flat
+// instruction tape. Results are digit for digit BigDecimal's at the arena's precision (test/arena.test.ts
+// holds them to it); a value crosses over only through set() and get(), exactly.
+//
+// The module is compiled synchronously from bytes carried in the bundle (a browser worker has no file to
+// read and no Buffer), once per process, and instantiated per arena: each arena has its own memory.
+import { bigDecimalClass, type BigDecimal } from './bigdecimal.js';
+import { DECIMAL_WASM } from './wasm/decimal-wasm.js';
+
+/** The kernel's exports (assembly/decimal.ts). Slot indices are i32; pointers are byte offsets. */
+export interface DecimalKernel {
+  readonly memory: WebAssembly.Memory;
+  init(precision: number, limbs: number, slots: number, tapeWords: number, textBytes: number): void;
+  signPtr(): number;
+  qPtr(): number;
+  nPtr(): number;
+  nlPtr(): number;
+  limbPtr(): number;
+  tapePtr(): number;
+  textPtr(): number;
+  eventPtr(): number;
+  eventCount(): number;
+  clearEvents(): void;
+  add(r: number, a: number, b: number): void;
+  sub(r: number, a: number, b: number): void;
+  mul(r: number, a: number, b: number): void;
+  div(r: number, a: number, b: number): number;
+  neg(r: number, a: number): void;
+  copy(r: number, a: number): void;
+  cmp(a: number, b: number): number;
+  isZero(a: number): number;
+  text(a: number, at: number): number;
+  fromWords(r: number, nw: number, sign: number, q: number, n: number): void;
+  toWords(a: number): number;
+  exec(start: number, end: number): number;
+}
+
+/** Tape op codes (see assembly/decimal.ts exec). */
+export const Op = {
+  ADD: 0, SUB: 1, MUL: 2, DIV: 3, NEG: 4, MOV: 5, SUM: 6, PROD: 7, SNAP: 8, SELECT: 9, CALL: 10, SQR: 11,
+} as const;
+
+/** Events the kernel's buffer keeps (SNAPs that gave zero); further ones are counted only. */
+export const EVENT_CAPACITY = 65536;
+
+let compiled: WebAssembly.Module | undefined;
+function kernelModule(): WebAssembly.Module {
+  if (!compiled) {
+    const text = atob(DECIMAL_WASM);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+type Ctor = new (m: bigint, q: number, n: number) => BigDecimal;
+
+export class DecimalArena {
+  readonly precision: number;
+  readonly slots: number;
+  /** Limbs (base 1e9) a slot holds. */
+  readonly limbs: number;
+  readonly kernel: DecimalKernel;
+  private readonly D: Ctor;
+  private readonly tapeWords: number;
+  private readonly textBytes: number;
+  private signs!: Int32Array;
+  private qs!: Int32Array;
+  private ns!: Int32Array;
+  private nls!: Int32Array;
+  private limbView!: Uint32Array;
+  private textView!: Uint8Array;
+  private eventView!: Int32Array;
+  /** The text area as u64 words: how coefficients cross over (set, get). */
+  private wordView!: BigUint64Array;
+  private tapeView!: Int32Array;
+
+  /** `maxDigits`: the most digits a value given to set() has (the precision at least). */
+  constructor(precision: number, maxDigits: number, slots: number, tapeWords: number) {
+    if (!Number.isInteger(precision) || precision < 1) throw new Error(`precision must be a whole number, got ${precision}`);
+    this.precision = precision;
+    this.slots = slots;
+    this.limbs = Math.ceil(Math.max(maxDigits, precision) / 9) + 2;
+    this.tapeWords = tapeWords;
+    // The longest text: every digit, a sign, '0.' and six zeros, or twenty zeros of a plain integer,
+    // or an exponent.
+    this.textBytes = 9 * this.limbs + 64;
+    this.D = bigDecimalClass(precision) as unknown as Ctor;
+    const instance = new WebAssembly.Instance(kernelModule(), {});
+    this.kernel = instance.exports as unknown as DecimalKernel;
+    this.kernel.init(precision, this.limbs, slots, tapeWords, this.textBytes);
+    this.refresh();
+  }
+
+  /** Views over the kernel's memory (made again when the memory grew, which detaches the old ones). */
+  private refresh(): void {
+    const k = this.kernel;
+    const buffer = k.memory.buffer;
+    this.signs = new Int32Array(buffer, k.signPtr(), this.slots);
+    this.qs = new Int32Array(buffer, k.qPtr(), this.slots);
+    this.ns = new Int32Array(buffer, k.nPtr(), this.slots);
+    this.nls = new Int32Array(buffer, k.nlPtr(), this.slots);
+    this.limbView = new Uint32Array(buffer, k.limbPtr(), this.slots * this.limbs);
+    this.tapeView = new Int32Array(buffer, k.tapePtr(), this.tapeWords);
+    this.textView = new Uint8Array(buffer, k.textPtr(), this.textBytes);
+    this.eventView = new Int32Array(buffer, k.eventPtr(), EVENT_CAPACITY);
+    this.wordView = new BigUint64Array(buffer, k.textPtr(), this.textBytes >> 3);
+  }
+
+  private fresh(): void {
+    if (this.signs.length === 0) this.refresh();
+  }
+
+  /** The tape (i32 words), for the caller to write instructions into. */
+  get tape(): Int32Array {
+    this.fresh();
+    return this.tapeView;
+  }
+
+  /** Puts a finite value into a slot, exactly (all its digits). */
+  set(slot: number, x: BigDecimal): void {
+    this.fresh();
+    const m = x.m;
+    if ((x.q | 0) !== x.q) throw new Error(x.isFinite() ? `an exponent beyond the arena's range: ${x.toString()}` : `the arena holds finite values only, got ${x.toString()}`);
+    if (m === 0n) {
+      this.signs[slot] = 0;
+      this.qs[slot] = 0;
+      this.ns[slot] = 0;
+      this.nls[slot] = 0;
+      return;
+    }
+    const neg = m < 0n;
+    const mag = neg ? -m : m;
+    if (x.n <= 9) {
+      this.limbView[slot * this.limbs] = Number(mag);
+      this.signs[slot] = neg ? 1 : 0;
+      this.qs[slot] = x.q;
+      this.ns[slot] = x.n;
+      this.nls[slot] = 1;
+      return;
+    }
+    if (x.n > 9 * this.limbs) throw new Error(`a value of ${x.n} digits does not fit the arena (at most ${9 * this.limbs})`);
+    // As 64-bit words, the kernel changing the base: faster than any text of the BigInt (bench/kernel-wasm.ts).
+    const words = this.wordView;
+    let nw = 0;
+    for (let v = mag; v > 0n; v >>= 64n) words[nw++] = BigInt.asUintN(64, v);
+    this.kernel.fromWords(slot, nw, neg ? 1 : 0, x.q, x.n);
+  }
+
+  /** The value in a slot, as a value of bigDecimalClass(precision) with the slot's exact (m, q, n). */
+  get(slot: number): BigDecimal {
+    this.fresh();
+    const n = this.ns[slot]!;
+    if (n === 0) return new this.D(0n, 0, 0);
+    let mag: bigint;
+    if (this.nls[slot] === 1) mag = BigInt(this.limbView[slot * this.limbs]!);
+    else {
+      // As 64-bit words the kernel writes: faster than multiply-adds per limb or any text (bench/kernel-wasm.ts).
+      const words = this.wordView;
+      const nw = this.kernel.toWords(slot);
+      mag = words[nw - 1]!;
+      for (let i = nw - 2; i >= 0; i--) mag = (mag << 64n) | words[i]!;
+    }
+    return new this.D(this.signs[slot] ? -mag : mag, this.qs[slot]!, n);
+  }
+
+  /** The text of a slot's value, as BigDecimal's toString() writes it. (The kernel's text area, where it
+   *  is written, is also where set() and get() pass coefficients: it holds nothing between calls.) */
+  text(slot: number): string {
+    this.fresh();
+    const len = this.kernel.text(slot, 0);
+    return String.fromCharCode.apply(null, this.textView.subarray(0, len) as unknown as number[]);
+  }
+
+  add(r: number, a: number, b: number): void { this.kernel.add(r, a, b); }
+  sub(r: number, a: number, b: number): void { this.kernel.sub(r, a, b); }
+  mul(r: number, a: number, b: number): void { this.kernel.mul(r, a, b); }
+  /** r = a / b; false (and r unchanged) when b is zero, which the caller handles. */
+  div(r: number, a: number, b: number): boolean { return this.kernel.div(r, a, b) === 0; }
+  neg(r: number, a: number): void { this.kernel.neg(r, a); }
+  copy(r: number, a: number): void { this.kernel.copy(r, a); }
+  cmp(a: number, b: number): number { return this.kernel.cmp(a, b); }
+  isZero(a: number): boolean { return this.kernel.isZero(a) !== 0; }
+
+  /** Runs tape words [start, end); returns the index of the first instruction left to the caller (a CALL,
+   *  a DIV by zero), or `end`. */
+  exec(start: number, end: number): number { return this.kernel.exec(start, end); }
+
+  /** Word indices of the SNAPs that gave zero since clearEvents() (the first EVENT_CAPACITY of them). */
+  events(): Int32Array {
+    this.fresh();
+    const count = this.kernel.eventCount();
+    return this.eventView.slice(0, Math.min(count, EVENT_CAPACITY));
+  }
+  /** How many SNAPs gave zero since clearEvents(), including any beyond the buffer. */
+  eventCount(): number { return this.kernel.eventCount(); }
+  clearEvents(): void { this.kernel.clearEvents(); }
+}
