@@ -45,8 +45,12 @@ export function quantityPath(spec: Spec, at: string, row: number | undefined, q:
  *  work out) and a buffer's running statistic (not a value of the training's answers). */
 const UNANSWERED = new Set<Role>(['seed', 'buffer']);
 
-/** Whether an answers file may give a quantity of this role. */
-export const answerable = (role: Role): boolean => !UNANSWERED.has(role);
+/** Whether an answers file may give a quantity: not one of the roles above, nor the adjoint of an input
+ *  (dL/dx, which a convolution's worked solution shows; an answers file's adjoints are the neurons'). */
+export function answerable(spec: Spec, q: PathedQuantity): boolean {
+  if (UNANSWERED.has(q.role)) return false;
+  return !(q.role === 'adjoint' && q.of !== undefined && spec.inputs.includes(q.of));
+}
 
 /** Whether each epoch is one step (a full batch): answers files may then write epochN for stepN. */
 export function oneStepPerEpoch(spec: Spec): boolean {
@@ -61,7 +65,7 @@ export const stepKey = (step: number, full: boolean): string => (full ? `epoch${
  * no place for: epochN when each epoch is one step (as answers files are written for a full batch).
  */
 export function answersPath(spec: Spec, step: number, full: boolean, row: number | undefined, q: PathedQuantity): string | undefined {
-  return answerable(q.role) ? quantityPath(spec, stepKey(step, full), row, q) : undefined;
+  return answerable(spec, q) ? quantityPath(spec, stepKey(step, full), row, q) : undefined;
 }
 
 /** Whether a neuron is a batch statistic a layer declares (batch norm's mean and variance of a channel)
