@@ -191,6 +191,20 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await carried.locator('button.why').click();
     expect(await carried.locator('.detail').innerText()).toContain('step1.sample2.h1');
 
+    // Printed blank (the button's class, under print media): the cells are empty boxes, the typed values
+    // and verdicts not shown, the formulas kept.
+    await page.evaluate(() => document.body.classList.add('print-blank'));
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('input[data-quantity="epoch1.sample1.h1"]')!;
+      const style = getComputedStyle(input);
+      const verdict = input.parentElement!.querySelector('.verdict')!;
+      return { color: style.color, border: style.borderTopStyle, verdict: getComputedStyle(verdict).display, formula: getComputedStyle(input.closest('.ws-calc')!.querySelector('.display')!).display };
+    });
+    expect(printed).toEqual({ color: 'rgba(0, 0, 0, 0)', border: 'solid', verdict: 'none', formula: 'block' });
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => document.body.classList.remove('print-blank'));
+
     // The answers travel in a share link and come back graded alike.
     await page.locator('#share').click();
     await page.locator('#share-answers').check();
