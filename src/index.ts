@@ -55,12 +55,12 @@ export type { Warning } from './graph/run.js';
 export type { Undecidable } from './certify/certify.js';
 export type { StepSet } from './render/steps.js';
 /** The document model every printer reads (a host's own printer, such as a browser's, reads it too). */
-export type { Block, BlockSink, Inline, MathLine, PlainCalc } from './render/document.js';
+export type { Block, BlockSink, CalcPart, CalcQuantity, Inline, MathLine, PlainCalc } from './render/document.js';
 /** The TeX body of an aligned display, and a calculation's plain lines, as every printer writes them. */
 export { alignedBody, plainCalcLines } from './render/document.js';
 /** The HTML of those blocks, without the page around them (a browser's page prints through it), and the
  *  page's own style. */
-export { htmlBlock, htmlInline, PAGE_CSS, type MathWriter } from './render/html-blocks.js';
+export { htmlBlock, htmlInline, PAGE_CSS, worksheetBlock, worksheetCells, type MathWriter } from './render/html-blocks.js';
 export type { Progress, ProgressOptions } from './render/progress.js';
 export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from './grade/class.js';
 export { readClassCsv, type CsvOptions } from './grade/class-csv.js';

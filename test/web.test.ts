@@ -130,10 +130,47 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await page.close();
   }, 90_000);
 
-  it('grades worksheet cells as they are typed: correct, rounding slip, carried, wrong', async () => {
+  it('lays the worksheet out as the worked solution, a cell where each value would be, and grades cells as they are typed: correct, rounding slip, carried, wrong', async () => {
     const page = await open('?example=hw7-q2&view=worksheet');
     const cell = (path: string) => page.locator(`input[data-quantity="${path}"]`);
     expect(await page.locator('input[data-quantity]').count()).toBeGreaterThan(50);
+
+    // The worked solution's headings, in its order (one level down in the page, which has its own h1).
+    const headings = await page.locator('#output :is(h2, h3, h4, h5)').allInnerTexts();
+    const at = (text: string | RegExp) => headings.findIndex((h) => (typeof text === 'string' ? h === text : text.test(h)));
+    const order = [at('The problem'), at('Step 1 (epoch 1)'), at(/^Sample 1: /), at('Forward pass'), at('Backward pass'), at(/^Sample 2: /), at('Loss of step 1'),
+      at('Gradients of the total loss'), at(/^Adam update/), at('Step 2 (epoch 2)')];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // What would give the answers away is not on the page: the values after a step, the result's tables,
+    // the step-1 loss (89.525).
+    const sheet = await output(page);
+    expect(sheet).not.toMatch(/Values after step|Result/);
+    expect(sheet).not.toContain('89.525');
+    // Sample 1's h1: its cell sits in the calculation of h1 (the formula, as the worked solution writes
+    // it, and no line with the numbers put in or the value), between sample 1's heading and sample 2's.
+    const h1 = await page.evaluate(() => {
+      const input = document.querySelector('input[data-quantity="epoch1.sample1.h1"]')!;
+      const calc = input.closest('.ws-calc')!;
+      // A formula's TeX: its placeholder's until it is typeset, then KaTeX's annotation of it.
+      const tex = [...calc.querySelectorAll('.display')].map((d) => d.querySelector('annotation')?.textContent ?? d.textContent ?? '');
+      const heading = (n: number) => [...document.querySelectorAll('#output h4')].find((h) => h.textContent!.startsWith(`Sample ${n}:`))!;
+      const follows = (a: Node, b: Node) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      return { calc: calc.getAttribute('data-calc'), tex, label: input.getAttribute('aria-label'), inOrder: follows(heading(1), calc) && follows(calc, heading(2)) };
+    });
+    expect(h1.calc).toBe('epoch1.sample1.h1');
+    expect(h1.tex).toHaveLength(1);
+    expect(h1.tex[0]).toContain('h_{1} &= \\operatorname{ReLU}(i_{1} w_{1} + i_{2} w_{2} + b_{1})');
+    // One line: the formula. The worked solution goes on with ReLU(3 \cdot 1 + 2 \cdot (-1) + 0.5) and 1.5.
+    expect(h1.tex[0]).not.toContain('\\\\');
+    expect(h1.tex[0]).not.toMatch(/1\.5|0\.5|\\cdot/);
+    expect(h1.label).toBe('h1 (epoch1.sample1.h1)');
+    expect(h1.inOrder).toBe(true);
+    // Every cell is named, and the keyboard goes from one cell to the next.
+    expect(await page.locator('input[data-quantity]:not([aria-label])').count()).toBe(0);
+    await cell('epoch1.sample1.h1').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.quantity)).toBe('epoch1.sample1.h2');
     // Exact values by hand: sample 1 h1 = relu(3 - 2 + 0.5) = 1.5; sample 2 h1 = relu(15 - 12 + 0.5) = 3.5.
     // Adam's v of w1 after step 1: 0.001 * (-401.8)^2 = 161.44324 (161.44 is it rounded right).
     // w1 after step 1: 1 - 0.1 * m^ / (sqrt(v^) + 1e-8) = 1.0999999999975...: 1.09999 is a truncation.
@@ -150,9 +187,23 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
       await page.waitForSelector(`input[data-quantity="${path}"][data-verdict="${verdict}"]`, { timeout: 45_000 });
     }
     // On demand, the carried value says which of the student's values it came from.
-    const carried = page.locator('.cell', { has: cell('epoch1.sample2.yhat') });
+    const carried = page.locator('.ws-answer', { has: cell('epoch1.sample2.yhat') });
     await carried.locator('button.why').click();
     expect(await carried.locator('.detail').innerText()).toContain('step1.sample2.h1');
+
+    // Printed blank (the button's class, under print media): the cells are empty boxes, the typed values
+    // and verdicts not shown, the formulas kept.
+    await page.evaluate(() => document.body.classList.add('print-blank'));
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('input[data-quantity="epoch1.sample1.h1"]')!;
+      const style = getComputedStyle(input);
+      const verdict = input.parentElement!.querySelector('.verdict')!;
+      return { color: style.color, border: style.borderTopStyle, verdict: getComputedStyle(verdict).display, formula: getComputedStyle(input.closest('.ws-calc')!.querySelector('.display')!).display };
+    });
+    expect(printed).toEqual({ color: 'rgba(0, 0, 0, 0)', border: 'solid', verdict: 'none', formula: 'block' });
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => document.body.classList.remove('print-blank'));
 
     // The answers travel in a share link and come back graded alike.
     await page.locator('#share').click();

@@ -6,7 +6,7 @@ import type { CheckReport, SpecVocabulary } from '../src/index.js';
 import { answersYaml, cellPath } from './answers.js';
 import { createEditor, type SpecEditor } from './editor.js';
 import { Engine } from './engine.js';
-import type { Controls, ExportFormat, Problem, Reply, View, WorksheetSection } from './protocol.js';
+import type { Controls, ExportFormat, Problem, Reply, View } from './protocol.js';
 import { decodeShare, encodeShare, LONG_LINK } from './share.js';
 import { typesetAll, typesetIn } from './typeset.js';
 
@@ -97,9 +97,9 @@ function show(): void {
       return;
     }
     if (reply.type === 'solution' && wanted !== 'worksheet') {
-      output.innerHTML = reply.html + (reply.warnings.length ? `<div class="warnings" role="note"><h3>Warnings</h3><ul>${reply.warnings.map((w) => `<li>${escapeText(w)}</li>`).join('')}</ul></div>` : '');
+      output.innerHTML = reply.html + warningsHtml(reply.warnings);
     } else if (reply.type === 'worksheet' && wanted === 'worksheet') {
-      buildWorksheet(reply.sections);
+      buildWorksheet(reply.html, reply.byEpoch, reply.warnings);
     } else return;
     typesetIn(output);
     rendered(asked, reply.ms);
@@ -117,6 +117,9 @@ function rendered(asked: number, computeMs: number): void {
   setStatus(`Computed in ${Math.round(computeMs)} ms.`);
 }
 
+const warningsHtml = (warnings: string[]) =>
+  warnings.length ? `<div class="warnings" role="note"><h3>Warnings</h3><ul>${warnings.map((w) => `<li>${escapeText(w)}</li>`).join('')}</ul></div>` : '';
+
 const escapeText = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 // ----------------------------------------------------------------------------------------- worksheet
@@ -124,29 +127,38 @@ const escapeText = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 let worksheetInputs: HTMLInputElement[] = [];
 let results = new Map<string, CheckReport['results'][number]>();
 
-function buildWorksheet(sections: WorksheetSection[]): void {
+/** Shows the worksheet the worker printed (the worked solution's layout, an `<input data-quantity>`
+ *  where each value would be) and gives each cell what the page grades with: its verdict, announced as
+ *  it changes, and a Why? button with the diagnosis below it. Values typed before a re-render are kept. */
+function buildWorksheet(html: string, epochs: boolean, warnings: string[]): void {
   const kept = new Map(worksheetInputs.map((i) => [i.dataset.quantity!, i.value]));
-  byEpoch = sections.length === 0 || sections[0]!.title.startsWith('Epoch');
-  const parts: string[] = ['<div class="worksheet-intro"><p>Write each value as you computed it. Each cell is graded against the exact training as you type: <span class="v-correct">correct</span>, <span class="v-rounding-slip">rounding slip</span>, <span class="v-carried">carried</span> (right from your own earlier values) or <span class="v-wrong">wrong</span>. <strong>Why?</strong> shows the diagnosis and the value recomputed from your numbers.</p></div>'];
-  let n = 0;
-  for (const s of sections) {
-    parts.push(`<section class="ws-section"><h2>${escapeText(s.title)}</h2>`);
-    for (const g of s.groups) {
-      parts.push(`<fieldset class="ws-group"><legend>${escapeText(g.title)}</legend><div class="cells">`);
-      for (const c of g.cells) {
-        const id = `q${n++}`;
-        parts.push(`<div class="cell"><label for="${id}" class="cell-label">${c.label}</label><input id="${id}" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" data-quantity="${escapeText(c.path)}" aria-label="${escapeText(`${c.name} (${c.path})`)}" aria-describedby="${id}-v"><span class="verdict" id="${id}-v" aria-live="polite"></span><button type="button" class="why" hidden aria-expanded="false" aria-controls="${id}-d">Why?</button><div class="detail" id="${id}-d" hidden></div></div>`);
-      }
-      parts.push('</div></fieldset>');
-    }
-    parts.push('</section>');
-  }
-  output.innerHTML = parts.join('');
+  byEpoch = epochs;
+  output.innerHTML = '<div class="worksheet-intro"><p>The worked solution with its values left out: write each value in its cell as you computed it. Each cell is graded against the exact training as you type: <span class="v-correct">correct</span>, <span class="v-rounding-slip">rounding slip</span>, <span class="v-carried">carried</span> (right from your own earlier values) or <span class="v-wrong">wrong</span>. <strong>Why?</strong> shows the diagnosis and the value recomputed from your numbers.</p></div>' +
+    html + warningsHtml(warnings);
   worksheetInputs = [...output.querySelectorAll<HTMLInputElement>('input[data-quantity]')];
-  for (const input of worksheetInputs) {
+  worksheetInputs.forEach((input, n) => {
+    const id = `q${n}`;
+    input.id = id;
+    input.setAttribute('aria-describedby', `${id}-v`);
+    const verdict = document.createElement('span');
+    verdict.className = 'verdict';
+    verdict.id = `${id}-v`;
+    verdict.setAttribute('aria-live', 'polite');
+    const why = document.createElement('button');
+    why.type = 'button';
+    why.className = 'why';
+    why.hidden = true;
+    why.textContent = 'Why?';
+    why.setAttribute('aria-expanded', 'false');
+    why.setAttribute('aria-controls', `${id}-d`);
+    const detail = document.createElement('div');
+    detail.className = 'detail';
+    detail.id = `${id}-d`;
+    detail.hidden = true;
+    input.after(verdict, why, detail);
     const before = kept.get(input.dataset.quantity!);
     if (before) input.value = before;
-  }
+  });
   if (worksheetInputs.some((i) => i.value.trim())) checkAnswers();
 }
 
@@ -159,7 +171,7 @@ output.addEventListener('input', (event) => {
 output.addEventListener('click', (event) => {
   const button = (event.target as HTMLElement).closest('button.why');
   if (!(button instanceof HTMLButtonElement)) return;
-  const cell = button.closest('.cell')!;
+  const cell = button.closest('.ws-answer')!;
   const detail = cell.querySelector<HTMLElement>('.detail')!;
   const open = button.getAttribute('aria-expanded') !== 'true';
   button.setAttribute('aria-expanded', String(open));
@@ -210,7 +222,7 @@ function applyVerdicts(list: CheckReport['results']): void {
   results = new Map(list.map((r) => [cellOf(r.path)?.dataset.quantity ?? cellPath(r.path, byEpoch), r]));
   for (const input of worksheetInputs) {
     const r = results.get(input.dataset.quantity!);
-    const cell = input.closest('.cell')!;
+    const cell = input.closest('.ws-answer')!;
     const verdict = cell.querySelector<HTMLElement>('.verdict')!;
     const why = cell.querySelector<HTMLButtonElement>('.why')!;
     if (!input.value.trim()) {
@@ -237,7 +249,7 @@ function markUnreadable(problem: Problem): void {
   if (!input) return;
   input.dataset.verdict = 'unreadable';
   input.setAttribute('aria-invalid', 'true');
-  const verdict = input.closest('.cell')!.querySelector<HTMLElement>('.verdict')!;
+  const verdict = input.closest('.ws-answer')!.querySelector<HTMLElement>('.verdict')!;
   verdict.textContent = 'not a number';
   verdict.className = 'verdict v-wrong';
 }

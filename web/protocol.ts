@@ -42,27 +42,16 @@ export interface Problem {
   source: 'spec' | 'answers' | 'controls' | 'run';
 }
 
-/** One quantity of the worksheet: its answers path and how it is labelled. */
-export interface Cell {
-  path: string;
-  /** The label, rendered HTML (KaTeX). */
-  label: string;
-  /** Plain text of the label, for the input's accessible name. */
-  name: string;
-}
-
-export interface WorksheetSection {
-  title: string;
-  groups: Array<{ title: string; cells: Cell[] }>;
-}
-
 export type Reply =
   | { type: 'vocabulary'; id: number; vocabulary: SpecVocabulary }
   /** The spec was read (problem undefined) or not. Sent before the view is computed. */
   | { type: 'diagnostics'; id: number; problem?: Problem }
   | { type: 'progress'; id: number; step: number; total: number }
   | { type: 'solution'; id: number; html: string; title: string; ms: number; warnings: string[] }
-  | { type: 'worksheet'; id: number; sections: WorksheetSection[]; title: string; ms: number }
+  /** The worked solution as a worksheet: its HTML (the library's worksheet printer: an
+   *  `<input data-quantity="PATH">` where each value would be), and whether its paths name steps as
+   *  epochs (epoch1..., one step per epoch), as the cells name the paths check reports as step1... */
+  | { type: 'worksheet'; id: number; html: string; title: string; byEpoch: boolean; ms: number; warnings: string[] }
   | { type: 'verdicts'; id: number; results: CheckReport['results']; ms: number }
   | { type: 'export'; id: number; content: string; format: ExportFormat }
   | { type: 'failed'; id: number; problem: Problem };

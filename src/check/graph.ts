@@ -13,6 +13,7 @@ import { activationOf, localDerivative, termsByUse, VIEW_SECTIONS, viewName, typ
 import type { Trace } from '../graph/run.js';
 import { resolve, type ValueSource } from '../graph/values.js';
 import type { Spec } from '../spec/model.js';
+import { quantityPath } from '../graph/answer-paths.js';
 import { argsOf, callName, childrenOf, contentOf, operatorFn as callOperator, symbolName } from '../symbolic/tree.js';
 
 export interface GNode {
@@ -301,24 +302,10 @@ export function pathOf(g: Graph, id: number): string {
     case 'n': case 't': return n.name;
   }
   const step = n.step === g.steps + 1 && g.final ? 'final' : n.step === 0 ? 'initial' : `step${n.step}`;
-  if (n.row !== undefined) {
-    const sample = `${step}.sample${n.row + 1}`;
-    // A batch norm model's batch statistics (its batch one program): the step's `batch:` section.
-    if (n.role === 'neuron' && isBatchStatistic(g.spec, n.name)) return `${step}.batch.${n.name}`;
-    if (n.view) return `${sample}.${VIEW_SECTIONS[n.view]}.${n.of}${n.use !== undefined ? `.${n.use}` : ''}`;
-    switch (n.role) {
-      case 'adjoint': return `${sample}.adjoints.${n.of}`;
-      case 'share': return `${sample}.gradients.${n.of}`;
-      case 'seed': return `${sample}.adjoints.loss`;
-      default: return `${sample}.${n.name}`;
-    }
-  }
-  switch (n.role) {
-    case 'gradient': return `${step}.gradients.${n.of}`;
-    case 'optimizer': return `${step}.optimizer.${n.local}.${n.of}`;
-    case 'param': return `${step}.params.${n.of}`;
-    default: return `${step}.${n.name}`;
-  }
+  if (n.role === 'leaf') return `${step}.${n.name}`; // the zero penalty of a step without one
+  if (n.role === 'view') return `${step}.sample${n.row! + 1}.${VIEW_SECTIONS[n.view!]}.${n.of}${n.use !== undefined ? `.${n.use}` : ''}`;
+  // An equation's node: the worked solution names its calculation by the same path.
+  return quantityPath(g.spec, step, n.row, { role: n.role, name: n.name, ...(n.of !== undefined ? { of: n.of } : {}), ...(n.local !== undefined ? { local: n.local } : {}) });
 }
 
 /** A derivative branch a hand calculation decides from its own forward pass: relu'(z) (heaviside(z)),
@@ -558,13 +545,6 @@ export function localViews(g: Graph): Map<number, Factor> {
     localCache.set(g, m);
   }
   return m;
-}
-
-/** Whether a neuron is a batch statistic a layer declares (batch norm's mean and variance of a channel)
- *  in a model whose batch is one program. */
-function isBatchStatistic(spec: Spec, name: string): boolean {
-  if (spec.tensors?.batchSize === undefined) return false;
-  return spec.tensors.layers.some((l) => l.statistics.some((t) => t.entries.includes(name)));
 }
 
 /** The quantity whose adjoint node `id` is (`loss` for the loss's own, the seed), or undefined for a

@@ -33,6 +33,24 @@ export interface MathLine {
   /** '=', '\\approx', '\\leftarrow' ... */
   rel: string;
   rhs: string;
+  /** A line of the calculation of a value: which part of it the line is, and the quantity computed (the
+   *  same object on every line of one calculation). Printers of the worked solution ignore it; a
+   *  worksheet (html-blocks.ts worksheetBlock) keeps a calculation's formula and puts a cell where the
+   *  numbers and the value would be. */
+  calc?: { part: CalcPart; quantity: CalcQuantity };
+}
+
+/** The parts of a calculation, in its order: the formula (one line, or several when cut), the formula
+ *  with the numbers put in, the value. */
+export type CalcPart = 'formula' | 'substituted' | 'value';
+
+/** The quantity a calculation computes. */
+export interface CalcQuantity {
+  /** Its path in an answers file (epoch1.sample1.h1, step2.optimizer.m.w1), as check reads it; absent
+   *  for a quantity an answers file has no place for (the loss's own adjoint, a buffer). */
+  path?: string;
+  /** Its name in plain text (h1, dL/dh1, m[w1]), for a cell's accessible name. */
+  name: string;
 }
 
 /**
@@ -90,6 +108,12 @@ export type Block = (
 ) & {
   /** A block one medium leaves out: 'text' blocks are plain text's only, 'typeset' ones the others'. */
   only?: Medium;
+  /** States computed values outside any calculation (the params after a step, the run's tables, the
+   *  layer outputs as tensors): a worksheet, which asks for those values, leaves it out. */
+  statesValues?: true;
+  /** A heading's or paragraph's words in a worksheet (html-blocks.ts worksheetBlock), where they differ
+   *  from `content` (the title, and what the document says of its own layout). */
+  worksheet?: Inline[];
   plain?: PlainLayout;
 };
 

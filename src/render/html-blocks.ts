@@ -1,8 +1,9 @@
 // The HTML of the document model's blocks, without the page around them and without reading anything:
 // the CLI's page (render/html.ts, which inlines KaTeX's stylesheet and fonts from the file system) and a
 // browser's (the playground, which typesets as it scrolls) print the same blocks through it. How a
-// formula is written is the caller's `math`.
-import { alignedBody, plainCalcLines, type Block, type Inline } from './document.js';
+// formula is written is the caller's `math`. A worked solution's blocks also print as a worksheet
+// (worksheetBlock): the same headings, formulas and order, with an input cell where each value would be.
+import { alignedBody, plainCalcLines, type Block, type CalcQuantity, type Inline, type MathLine } from './document.js';
 import { escapeHtml } from '../text/escape.js';
 
 /** Writes one fragment of TeX as HTML (KaTeX at once, or a placeholder a page typesets later). */
@@ -71,3 +72,59 @@ export function htmlBlock(b: Block, math: MathWriter, shift = 0): string {
   }
 }
 
+
+/** One calculation of a display, or a run of its lines that belong to none (`quantity` absent). */
+interface DisplayPart {
+  quantity?: CalcQuantity;
+  lines: MathLine[];
+}
+
+/** A display group cut into its calculations: consecutive lines of one quantity (MathLine.calc). */
+function calculations(group: MathLine[]): DisplayPart[] {
+  const parts: DisplayPart[] = [];
+  for (const line of group) {
+    const quantity = line.calc?.quantity;
+    const last = parts[parts.length - 1];
+    if (last && last.quantity === quantity) last.lines.push(line);
+    else parts.push({ ...(quantity ? { quantity } : {}), lines: [line] });
+  }
+  return parts;
+}
+
+/** The answers paths of the cells a block has as a worksheet, in order. */
+export function worksheetCells(b: Block): string[] {
+  if (b.kind !== 'math' || b.statesValues) return [];
+  return b.groups.flatMap(calculations).flatMap((c) => (c.quantity?.path !== undefined ? [c.quantity.path] : []));
+}
+
+/**
+ * One block of a worked solution as a worksheet: a block that states computed values is left out, and
+ * each calculation of a value keeps its formula and, where the numbers substituted and the value were,
+ * shows `lhs = <input data-quantity="PATH">` (PATH its answers path, the input named for its quantity).
+ * Those lines are left out, not hidden: they would give the answer away to anyone reading the page's
+ * source. A quantity with no answers path keeps its formula alone. The rest prints as htmlBlock does.
+ */
+export function worksheetBlock(b: Block, math: MathWriter, shift = 0): string {
+  if (b.statesValues) return '';
+  if (b.worksheet && (b.kind === 'heading' || b.kind === 'paragraph')) return htmlBlock({ ...b, content: b.worksheet }, math, shift);
+  if (b.kind !== 'math') return htmlBlock(b, math, shift);
+  const display = (lines: MathLine[]) => `<div class="display">${math(`\\begin{aligned}\n${alignedBody([lines])}\n\\end{aligned}`, true)}</div>`;
+  const out: string[] = [];
+  for (const part of b.groups.flatMap(calculations)) {
+    const { quantity } = part;
+    if (!quantity) {
+      out.push(display(part.lines));
+      continue;
+    }
+    const formula = part.lines.filter((l) => l.calc!.part === 'formula');
+    const body: string[] = [];
+    if (formula.length > 0) body.push(display(formula));
+    if (quantity.path !== undefined) {
+      const path = escapeHtml(quantity.path);
+      // Display style, so that a fraction (dL/dh1) reads as in the formula above.
+      body.push(`<div class="ws-answer">${math(`\\displaystyle ${part.lines[0]!.lhs} =`, false)} <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false" data-quantity="${path}" aria-label="${escapeHtml(`${quantity.name} (${quantity.path})`)}"></div>`);
+    }
+    if (body.length > 0) out.push(`<div class="ws-calc"${quantity.path !== undefined ? ` data-calc="${escapeHtml(quantity.path)}"` : ''}>${body.join('')}</div>`);
+  }
+  return out.join('\n');
+}

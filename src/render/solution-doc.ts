@@ -16,7 +16,7 @@ import { evaluateTree } from '../graph/derive.js';
 import type { Spec } from '../spec/model.js';
 import { symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import { initialValues, written, type Calc, type Solution, type SolutionWriter, type StepSection } from './solution.js';
-import { math, wanted, type Block, type BlockSink, type Doc, type Inline, type MathLine, type PlainCalc } from './document.js';
+import { math, wanted, type Block, type BlockSink, type CalcPart, type CalcQuantity, type Doc, type Inline, type MathLine, type PlainCalc } from './document.js';
 import { print } from './plain.js';
 import { stated, substituted } from './numbers.js';
 import type { Certification } from '../certify/certify.js';
@@ -26,6 +26,7 @@ import { callsFunction } from '../symbolic/functions.js';
 import { PRESETS } from '../optimizers/presets.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { adjointOf, QuantityTable, stepLoss, symbolOf } from '../graph/ids.js';
+import { answersPath, oneStepPerEpoch } from '../graph/answer-paths.js';
 import { argsOf, callName, symbolName } from '../symbolic/tree.js';
 import { tensorBlocks } from './tensors.js';
 import { windowPlain, windowTex } from './windows.js';
@@ -74,6 +75,14 @@ function layersOf(spec: Spec): Map<string, number> {
   return depth;
 }
 
+/** oneStepPerEpoch(), decided once per spec: whether the answers paths of its steps are epochN. */
+const fullCache = new WeakMap<Spec, boolean>();
+function fullBatchOf(spec: Spec): boolean {
+  let full = fullCache.get(spec);
+  if (full === undefined) fullCache.set(spec, (full = oneStepPerEpoch(spec)));
+  return full;
+}
+
 /** Whether any formula of the run calls a step function (a kinked function's derivative, as marked in
  *  the function table), so the convention at 0 must be stated. */
 function usesStep(trace: Trace): boolean {
@@ -113,7 +122,7 @@ export function documentWriter(sink: BlockSink, { digits, certification }: DocOp
       const title = `Worked solution: ${fileName(trace)}`;
       sink.begin(title);
       sink.blocks([
-        { kind: 'heading', level: 1, content: [title], plain: { content: ['exactprop worked solution: ', { code: trace.spec.file }] } },
+        { kind: 'heading', level: 1, content: [title], plain: { content: ['exactprop worked solution: ', { code: trace.spec.file }] }, worksheet: [`Worksheet: ${fileName(trace)}`] },
         ...(want.text ? plainHeader(trace, digits, certification) : []),
         ...(want.typeset ? openingBlocks(trace, N, digits) : []),
         { kind: 'paragraph', content: ['Initial values: ', ...list(initialValues(trace)), '.'], plain: { content: ['initial values: ', ...list(initialValues(trace))] } },
@@ -206,8 +215,12 @@ function openingBlocks(trace: Trace, N: Notation, digits: number): Block[] {
   const arithmetic = isRationalContext(trace.ctx)
     ? `in exact fractions and shown to ${digits} significant digits; a value with no finite decimal expansion is written as its fraction, then its decimal`
     : `exactly with ${spec.precision} significant digits and shown to ${digits}`;
-  p(`Every value is computed ${arithmetic}; `,
-    math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.');
+  blocks.push({
+    kind: 'paragraph',
+    only: 'typeset',
+    content: [`Every value is computed ${arithmetic}; `, math('\\approx'), ' marks a value rounded for display. Each quantity is given as its formula, then with the numbers put in, then its value.'],
+    worksheet: ['Each quantity is given as its formula: work out its value and write it in the cell below the formula.'],
+  });
 
   // The problem.
   h(2, 'The problem');
@@ -273,6 +286,8 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
   const blocks: Block[] = [];
   const h = (level: 1 | 2 | 3 | 4, ...content: Inline[]) => blocks.push({ kind: 'heading', level, content, only: 'typeset' });
   const p = (...content: Inline[]) => blocks.push({ kind: 'paragraph', content, only: 'typeset' });
+  // The result states the values a worksheet asks for, and says nothing else.
+  const result = (b: Block) => blocks.push({ ...b, statesValues: true });
   if (spec.training.forwardOnly) {
     // Nothing was updated: no losses over steps, no params before and after.
     if (trace.warnings.length > 0) {
@@ -281,10 +296,10 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
     }
     return blocks;
   }
-  h(2, 'Result');
+  result({ kind: 'heading', level: 2, content: ['Result'], only: 'typeset' });
   if (lossRows.length > 0) {
-    p('The loss at each step shown (computed before that step\'s update):');
-    blocks.push({
+    result({ kind: 'paragraph', content: ['The loss at each step shown (computed before that step\'s update):'], only: 'typeset' });
+    result({
       kind: 'table',
       only: 'typeset',
       head: [['step'], ['epoch'], [math(N.quantity(stepLoss('data')))], ...(spec.loss.penalty ? [[math(N.quantity(stepLoss('penalty')))], [math('L')]] : [])],
@@ -293,8 +308,8 @@ function closingBlocks(trace: Trace, N: Notation, digits: number, lossRows: Inli
   }
   // The run keeps its latest step: its number is the run's last.
   const lastStep = trace.steps[trace.steps.length - 1]?.step ?? 0;
-  p(`The params before the first step and after the last (step ${lastStep}${lastShown === lastStep || lastStep === 0 ? '' : ', not shown above'}):`);
-  blocks.push({
+  result({ kind: 'paragraph', content: [`The params before the first step and after the last (step ${lastStep}${lastShown === lastStep || lastStep === 0 ? '' : ', not shown above'}):`], only: 'typeset' });
+  result({
     kind: 'table',
     only: 'typeset',
     head: [['param'], ['initial'], ['final']],
@@ -337,7 +352,14 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     const view = spec.tensors?.windows.get(c.eq.name);
     return view && { view, param: (name: string) => step.before.get(name) };
   };
-  const display = (calcs: Calc[]) => N && calcs.length > 0 && blocks.push({ kind: 'math', only: 'typeset', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx, windowOf(c))) });
+  // Each calculation carries the quantity it computes, by its answers path (a worksheet's cell): `row`
+  // is the sample's data row (from 0), absent for the step's own quantities.
+  const full = fullBatchOf(spec);
+  const quantity = (c: Calc, row?: number): CalcQuantity => {
+    const path = answersPath(spec, step.step, full, row, c.eq);
+    return { name: c.eq.name, ...(path !== undefined ? { path } : {}) };
+  };
+  const display = (calcs: Calc[], row?: number) => N && calcs.length > 0 && blocks.push({ kind: 'math', only: 'typeset', groups: calcs.map((c) => calcLines(c, N, digits, trace.ctx, windowOf(c), quantity(c, row))) });
   // The plain text's calculations, in the order of the equations, under a heading indented `indent - 2`.
   const plain = (calcs: Calc[], indent: number) => text && blocks.push({ kind: 'calc', only: 'text', calcs: calcs.map((c) => plainCalc(c, digits, windowOf(c))), plain: { indent, tight: true } });
   let layerName = (_d: number) => '';
@@ -349,13 +371,13 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     for (const d of depth.values()) deepest = Math.max(deepest, d);
     layerName = (d) => (d === deepest ? 'Output layer' : `Hidden layer ${d}`);
   }
-  const byLayer = (calcs: Calc[], of: (c: Calc) => string | undefined, order: 1 | -1) => {
+  const byLayer = (calcs: Calc[], of: (c: Calc) => string | undefined, order: 1 | -1, row: number) => {
     if (!N) return;
     const layerOf = (c: Calc) => depth.get(of(c) ?? '') ?? 0;
     const found = [...new Set(calcs.map(layerOf))].filter((d) => d > 0).sort((a, b) => order * (a - b));
     for (const d of found) {
       p(`${layerName(d)}:`);
-      display(calcs.filter((c) => layerOf(c) === d));
+      display(calcs.filter((c) => layerOf(c) === d), row);
     }
   };
 
@@ -369,27 +391,29 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
     h(3, [`${which}: `, ...list(sample.given)], { indent: 2 });
     h(4, ['Forward pass'], { content: ['forward'], indent: 4, tight: true });
     plain(sample.forward, 6);
-    byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1);
+    const row = sample.sample - 1;
+    byLayer(sample.forward.filter((c) => c.eq.role === 'neuron'), (c) => c.eq.name, 1, row);
     if (spec.tensors) {
       // A torch-style spec's layer outputs, as the tensors they are.
       const values = new Map<string, Dec>([...sample.given, ...sample.forward.map((c): [string, Dec] => [c.eq.name, c.value])]);
       if (text) blocks.push({ kind: 'heading', level: 4, content: ['Layer outputs'], only: 'text', plain: { content: ['tensors'], indent: 4, tight: true } });
-      blocks.push(...tensorBlocks(spec, (name) => values.get(name), digits, N, text));
+      // They state the values a worksheet asks for.
+      blocks.push(...tensorBlocks(spec, (name) => values.get(name), digits, N, text).map((b): Block => ({ ...b, statesValues: true })));
     }
     p('Loss of this sample:');
-    display(sample.forward.filter((c) => c.eq.role === 'loss'));
+    display(sample.forward.filter((c) => c.eq.role === 'loss'), row);
     h(4, ['Backward pass'], { content: ['backward'], indent: 4, tight: true });
     plain(sample.backward, 6);
     p('Each adjoint is the sum, over the equations that use the quantity, of their adjoint times their local derivative. The loss first:');
-    display(sample.backward.filter((c) => c.eq.role === 'seed'));
-    byLayer(sample.backward.filter((c) => c.eq.role === 'adjoint'), (c) => c.eq.of, -1);
+    display(sample.backward.filter((c) => c.eq.role === 'seed'), row);
+    byLayer(sample.backward.filter((c) => c.eq.role === 'adjoint'), (c) => c.eq.of, -1, row);
     // The input's own adjoints (dL/dx, which convolution and attention exercises ask for): layer 0.
     const inputs = new Set(spec.inputs);
     const inputAdjoints = sample.backward.filter((c) => c.eq.role === 'adjoint' && c.eq.of !== undefined && inputs.has(c.eq.of));
     if (inputAdjoints.length > 0) p('The input\'s gradient:');
-    display(inputAdjoints);
+    display(inputAdjoints, row);
     p('This sample\'s share of each gradient:');
-    display(sample.backward.filter((c) => c.eq.role === 'share'));
+    display(sample.backward.filter((c) => c.eq.role === 'share'), row);
     flush();
   }
   h(3, [spec.training.forwardOnly ? 'The loss' : `Loss of step ${step.step}`], { content: ['Loss'], indent: 2 });
@@ -405,19 +429,25 @@ function stepBlocks(step: StepSection, trace: Trace, N: Notation | undefined, di
   const title = trace.optimizer.def.title;
   h(3, [`${title} update, `, ...(N ? [math(`t = ${step.step}`)] : [])], { content: [`${title} update (t = ${step.step})`], indent: 2, tight: true });
   plain(step.updates.flatMap((u) => u.calcs), 4);
-  if (N) blocks.push({ kind: 'math', only: 'typeset', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx))) });
+  if (N) blocks.push({ kind: 'math', only: 'typeset', groups: step.updates.filter((u) => u.calcs.length > 0).map((u) => u.calcs.flatMap((c) => calcLines(c, N, digits, trace.ctx, undefined, quantity(c)))) });
   if (step.buffers.length > 0) {
     h(3, ['Running statistics (buffers), updated by this step\'s forward pass'], { content: ['Buffers (running statistics)'], indent: 2, tight: true });
     plain(step.buffers, 4);
     display(step.buffers);
   }
   const after = step.after;
-  p(`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.');
+  if (N) blocks.push({ kind: 'paragraph', only: 'typeset', statesValues: true, content: [`Values after step ${step.step}: `, ...list(spec.params.map((q): [string, Dec] => [q.name, after.get(q.name)!])), '.'] });
   flush();
 }
 
-/** One quantity: formula, then the numbers put in, then the value (rounded values with \approx). */
-export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericContext, window?: ShownWindow): MathLine[] {
+/** One quantity: formula, then the numbers put in, then the value (rounded values with \approx). With
+ *  `quantity`, each line says which part of the calculation of that quantity it is (MathLine.calc). */
+export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericContext, window?: ShownWindow, quantity?: CalcQuantity): MathLine[] {
+  const lines = calcLinesOf(c, N, digits, ctx, window);
+  return quantity ? lines.map(([line, part]) => ({ ...line, calc: { part, quantity } })) : lines.map(([line]) => line);
+}
+
+function calcLinesOf(c: Calc, N: Notation, digits: number, ctx: NumericContext, window?: ShownWindow): Array<[MathLine, CalcPart]> {
   const lhs = N.name(c.eq.name);
   if (window && c.eq.role === 'neuron') {
     // A convolution's output: its window beside its kernel, multiplied entry by entry and summed.
@@ -425,9 +455,9 @@ export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericCont
     const shown = windowTex(window.view, N, (n) => values.get(n) ?? window.param(n), digits);
     const value = N.value(c.value, digits);
     return [
-      { lhs, rel: '=', rhs: shown.formula },
-      { lhs: '', rel: shown.rounded ? '\\approx' : '=', rhs: shown.substituted },
-      { lhs: '', rel: value.rounded ? '\\approx' : '=', rhs: value.tex },
+      [{ lhs, rel: '=', rhs: shown.formula }, 'formula'],
+      [{ lhs: '', rel: shown.rounded ? '\\approx' : '=', rhs: shown.substituted }, 'substituted'],
+      [{ lhs: '', rel: value.rounded ? '\\approx' : '=', rhs: value.tex }, 'value'],
     ];
   }
   // An update of a state from its own previous value reads as an assignment.
@@ -435,10 +465,10 @@ export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericCont
   const value = N.value(c.value, digits);
   const valueRel = value.rounded ? '\\approx' : '=';
   const f = unwrap(c.eq.formula);
-  if (f.type === 'ConstantNode') return [{ lhs, rel: valueRel, rhs: value.tex }];
+  if (f.type === 'ConstantNode') return [[{ lhs, rel: valueRel, rhs: value.tex }, 'value']];
   // Long formulas (an adjoint fed by several neurons) are cut into lines after the relation sign.
   const continued = (rel: string, parts: string[]): MathLine[] => parts.map((rhs, i) => ({ lhs: i === 0 ? lhs : '', rel: i === 0 ? rel : '', rhs }));
-  const lines: MathLine[] = continued(self ? '\\leftarrow' : '=', N.formulaLines(c.eq.formula, { digits }).lines);
+  const lines = continued(self ? '\\leftarrow' : '=', N.formulaLines(c.eq.formula, { digits }).lines).map((l): [MathLine, CalcPart] => [l, 'formula']);
   if (f.type !== 'SymbolNode') {
     const values = new Map(c.eq.symbols.map((s, i) => [s, c.inputs[i]!]));
     const backward = c.eq.role === 'adjoint' || c.eq.role === 'share';
@@ -449,10 +479,10 @@ export function calcLines(c: Calc, N: Notation, digits: number, ctx: NumericCont
       collapseArguments: backward,
     });
     if (substituted.lines.join(' ') !== value.tex) {
-      lines.push(...continued(substituted.rounded ? '\\approx' : '=', substituted.lines).map((l) => ({ ...l, lhs: '' })));
+      lines.push(...continued(substituted.rounded ? '\\approx' : '=', substituted.lines).map((l): [MathLine, CalcPart] => [{ ...l, lhs: '' }, 'substituted']));
     }
   }
   const chosen = chosenBy(c);
-  lines.push({ lhs: '', rel: valueRel, rhs: chosen ? `${value.tex} \\quad (\\text{the largest: } ${N.name(chosen)})` : value.tex });
+  lines.push([{ lhs: '', rel: valueRel, rhs: chosen ? `${value.tex} \\quad (\\text{the largest: } ${N.name(chosen)})` : value.tex }, 'value']);
   return lines;
 }

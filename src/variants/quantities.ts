@@ -5,7 +5,8 @@
 import type { Dec } from '../numeric/context.js';
 import { graphOf, pathOf, type Graph } from '../check/graph.js';
 import { compile } from '../graph/evaluate.js';
-import { batches, run as runSpec, type Trace } from '../graph/run.js';
+import { run as runSpec, type Trace } from '../graph/run.js';
+import { oneStepPerEpoch } from '../graph/answer-paths.js';
 import type { Spec } from '../spec/model.js';
 import type { BudgetOptions } from '../graph/budget.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
@@ -42,10 +43,9 @@ export function quantitiesOf(spec: Spec, budget: BudgetOptions = {}): Quantities
   return { trace, graph, full, list, byPath: new Map(list.map((q) => [q.path, q])) };
 }
 
-/** Whether each epoch is one step (a full batch), so that answers files may write epochN. */
-export function oneStepPerEpoch(spec: Spec): boolean {
-  return batches(spec).length === 1;
-}
+/** Whether each epoch is one step (a full batch), so that answers files may write epochN: the graph's
+ *  own test, which the worked solution's paths use too. */
+export { oneStepPerEpoch };
 
 /** The path an answers file would use: a full batch's steps are its epochs. */
 function displayPath(path: string, full: boolean): string {

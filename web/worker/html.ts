@@ -6,7 +6,7 @@
 // formulas at once takes most of a second; the screenful in view, a few milliseconds); for a download,
 // typeset here at once (renderMath).
 import type Katex from 'katex';
-import { htmlBlock, type BlockSink, type MathWriter } from '../../src/index.js';
+import { htmlBlock, worksheetBlock, worksheetCells, type BlockSink, type MathWriter } from '../../src/index.js';
 import { escapeHtml } from '../../src/text/escape.js';
 
 export { escapeHtml, type MathWriter };
@@ -47,5 +47,33 @@ export function fragmentSink(write: (html: string) => void, math: MathWriter, ti
       for (const b of blocks) if (b.only === undefined || b.only === 'typeset') write(htmlBlock(b, math, shift) + '\n');
     },
     end() {},
+  };
+}
+
+/** A sink writing the worked solution as a worksheet, through the library's worksheet printer (the
+ *  solution's headings, formulas and order, a cell where each value would be). A training of more than
+ *  `maxCells` cells is cut after the block that passes them, with a note saying so: a sheet that long
+ *  is not one anybody fills in, and the page would hold thousands of inputs. `cells` counts them. */
+export function worksheetSink(write: (html: string) => void, math: MathWriter, maxCells: number, title?: (t: string) => void): BlockSink & { cells(): number } {
+  let cells = 0;
+  let cut = false;
+  return {
+    medium: 'typeset',
+    begin(t) {
+      title?.(t);
+    },
+    blocks(blocks) {
+      for (const b of blocks) {
+        if (cut || (b.only !== undefined && b.only !== 'typeset')) continue;
+        const html = worksheetBlock(b, math, 1);
+        if (html) write(html + '\n');
+        cells += worksheetCells(b).length;
+        cut = cells > maxCells;
+      }
+    },
+    end() {
+      if (cut) write(`<p class="ws-cut" role="note">The worksheet stops here, after ${cells.toLocaleString('en-US')} cells: a longer one is not laid out. The whole training is in the worked solution.</p>\n`);
+    },
+    cells: () => cells,
   };
 }

@@ -4,12 +4,12 @@
 // the page cancels a run by terminating this worker, since a run is synchronous and no message can
 // reach it before it ends.
 import {
-  BudgetError, InputError, check, deriveInto, PAGE_CSS, deriveReport, parseSpec, run, runStreamWith, selectSteps, specVocabulary, stepCount,
-  type Spec, type StreamOptions, type TraceJson,
+  BudgetError, InputError, check, deriveInto, PAGE_CSS, deriveReport, parseSpec, runStreamWith, selectSteps, specVocabulary, stepCount,
+  type Spec, type StreamOptions,
 } from '../../src/index.js';
 import katexCss from 'katex/dist/katex.min.css';
-import { escapeHtml, fragmentSink, placeholder, renderMath, type MathWriter } from './html.js';
-import type { Cell, Controls, ExportFormat, Problem, Reply, Request, View, WorksheetSection } from '../protocol.js';
+import { escapeHtml, fragmentSink, placeholder, renderMath, worksheetSink, type MathWriter } from './html.js';
+import type { Controls, ExportFormat, Problem, Reply, Request, View } from '../protocol.js';
 
 /** Seconds a run may take before the library stops it (the CLI's --timeout). */
 export const RUN_SECONDS = 30;
@@ -37,8 +37,10 @@ function handle(request: Request): void {
       if (!spec) return;
       const started = performance.now();
       if (request.view === 'worksheet') {
-        const trace = run(spec, runOptions(request.controls, progressOf(id)));
-        return post({ type: 'worksheet', id, sections: worksheet(spec, trace), title: spec.file, ms: performance.now() - started });
+        let title = '';
+        let html = '';
+        const { warnings } = worksheet(spec, request.controls, (t) => (html += t), (t) => (title = t), progressOf(id));
+        return post({ type: 'worksheet', id, html, title, byEpoch: stepCount(spec) === spec.training.epochs, ms: performance.now() - started, warnings });
       }
       let title = '';
       let html = '';
@@ -185,64 +187,14 @@ async function inlinedFonts(css: string, body: string): Promise<string> {
 
 // ----------------------------------------------------------------------------------------- worksheet
 
-/** Every quantity of the training as an input cell, by its answers path: per step (`epochN` when a step
- *  is an epoch, as answers files may write it), each sample's values, loss, adjoints and gradients,
- *  then the step's loss, gradients, optimizer state and params; last the final forward pass. */
-export function worksheet(spec: Spec, trace: TraceJson): WorksheetSection[] {
-  const byEpoch = stepCount(spec) === spec.training.epochs;
-  const penalty = spec.loss.penalty !== undefined;
-  let count = 0;
-  const cell = (path: string, name: string, tex: string): Cell => {
-    count++;
-    return { path, name, label: placeholder(tex, false) };
-  };
-  const sections: WorksheetSection[] = [];
-  for (const step of trace.steps) {
-    if (count > MAX_CELLS) break;
-    const at = byEpoch ? `epoch${step.epoch}` : `step${step.step}`;
-    const groups: WorksheetSection['groups'] = [];
-    for (const s of step.samples) {
-      const p = `${at}.sample${s.sample}`;
-      groups.push({ title: `Sample ${s.sample}: forward`, cells: [...Object.keys(s.values).map((n) => cell(`${p}.${n}`, n, nameTex(n))), cell(`${p}.loss`, `loss of sample ${s.sample}`, '\\ell')] });
-      groups.push({ title: `Sample ${s.sample}: backward`, cells: Object.keys(s.adjoints).map((n) => cell(`${p}.adjoints.${n}`, `dL/d${n}`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)) });
-      groups.push({ title: `Sample ${s.sample}: its share of each gradient`, cells: Object.keys(s.gradients).map((n) => cell(`${p}.gradients.${n}`, `dL/d${n} (sample ${s.sample})`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)) });
-    }
-    groups.push({
-      title: 'Loss',
-      cells: penalty
-        ? [cell(`${at}.loss.data`, 'loss (data)', 'L_{\\text{data}}'), cell(`${at}.loss.penalty`, 'penalty', 'L_{\\text{penalty}}'), cell(`${at}.loss.total`, 'loss (total)', 'L')]
-        : [cell(`${at}.loss`, 'loss', 'L')],
-    });
-    groups.push({ title: 'Gradients', cells: Object.keys(step.gradients).map((n) => cell(`${at}.gradients.${n}`, `dL/d${n}`, `\\frac{\\partial L}{\\partial ${nameTex(n)}}`)) });
-    for (const [local, values] of Object.entries(step.optimizer)) {
-      if (local === 'p') continue;
-      groups.push({ title: `Optimizer: ${local}`, cells: Object.keys(values).map((n) => cell(`${at}.optimizer.${local}.${n}`, `${local} of ${n}`, `${nameTex(local)}_{[${nameTex(n)}]}`)) });
-    }
-    groups.push({ title: 'Params after the step', cells: Object.keys(step.params).map((n) => cell(`${at}.params.${n}`, n, nameTex(n))) });
-    sections.push({ title: byEpoch ? `Epoch ${step.epoch}` : `Step ${step.step} (epoch ${step.epoch})`, groups });
-  }
-  // The forward pass over every row with the trained params, as answers files write it (final:).
-  const neurons = Object.keys(trace.steps[0]?.samples[0]?.values ?? {});
-  if (trace.steps.length && count <= MAX_CELLS) {
-    sections.push({
-      title: 'Final forward pass (the trained params)',
-      groups: [
-        ...spec.data.map((_, r) => ({ title: `Sample ${r + 1}`, cells: neurons.map((n) => cell(`final.sample${r + 1}.${n}`, `${n} (final)`, nameTex(n))) })),
-        { title: 'Loss', cells: penalty
-          ? [cell('final.loss.data', 'final loss (data)', 'L_{\\text{data}}'), cell('final.loss.penalty', 'final penalty', 'L_{\\text{penalty}}'), cell('final.loss.total', 'final loss (total)', 'L')]
-          : [cell('final.loss', 'final loss', 'L')] },
-      ],
-    });
-  }
-  return sections;
-}
-
-/** A name in TeX as a hand calculation writes it: trailing digits as a subscript (h1: h_{1}). */
-function nameTex(name: string): string {
-  const m = /^([A-Za-z]+?)_?(\d+)$/.exec(name);
-  const word = (w: string) => (w.length === 1 ? w : `\\mathit{${w}}`);
-  if (m) return `${word(m[1]!)}_{${m[2]}}`;
-  return /^[A-Za-z]+$/.test(name) ? word(name) : `\\mathtt{${name.replace(/[\\{}_^$&#%~]/g, (c) => `\\${c === '\\' ? 'backslash ' : c}`)}}`;
+/** The worked solution of every step as a worksheet (the library's worksheet printer): its headings
+ *  and formulas, an input cell for each value, named by its answers path (epoch1.sample1.h1). Every step
+ *  is laid out whatever the steps control says: a sheet is the whole exercise. Returns the run's
+ *  warnings and how many cells were laid out. */
+function worksheet(spec: Spec, controls: Controls, write: (html: string) => void, title: (t: string) => void, onProgress?: (step: number, total: number) => void): { warnings: string[]; cells: number } {
+  const sink = worksheetSink(write, placeholder, MAX_CELLS, title);
+  const summary = runStreamWith(spec, () => {}, { ...runOptions(controls, onProgress), format: 'html', digits: controls.digits }, () => sink);
+  return { warnings: summary.warnings.map((w) => w.message), cells: sink.cells() };
 }
 
 // -------------------------------------------------------------------------------------------- errors
