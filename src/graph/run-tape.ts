@@ -9,11 +9,11 @@
 // from runStep): a kinked function's switch that is exactly 0 (the closures report it as a warning, by
 // their own rules), a value that is not finite (the closures locate the error), a division by zero.
 import type { Dec, NumericContext } from '../numeric/context.js';
-import { DecimalArena } from '../numeric/arena.js';
+import { DecimalArena, Op, type TextTemplate } from '../numeric/arena.js';
 import type { BigDecimal } from '../numeric/bigdecimal.js';
 import type { Equation } from './program.js';
 import type { SampleRecord } from './run.js';
-import { compileTape, digitsOf, OP, SlotSpace, TapeUnsupported, type CompiledTape } from './tape.js';
+import { compileTape, digitsOf, SlotSpace, TapeUnsupported, type CompiledTape } from './tape.js';
 import { BEFORE, CONSTANT, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, STEP, type SlotPlan } from './values.js';
 
 /** A compiled step program: its tape's place in the arena and where its values are. */
@@ -129,7 +129,10 @@ export class TapeMachine {
     const old = this.arena as DecimalArena | undefined;
     this.capacity = Math.max(slots, this.capacity);
     this.wordCapacity = Math.max(words, this.wordCapacity);
-    const a = (this.arena = new DecimalArena(this.scope.ctx.precision, this.scope.ctx.precision, this.capacity, this.wordCapacity));
+    // Room for the text of a whole sample's values, written at once by the JSON trace (within reason).
+    const P = this.scope.ctx.precision;
+    const textBytes = Math.min(1 << 22, this.E * (P + 120));
+    const a = (this.arena = new DecimalArena(P, P, this.capacity, this.wordCapacity, textBytes));
     for (const [slot, v] of this.slots.fixed) a.set(slot, v as BigDecimal);
     this.fixedLoaded = this.slots.fixed.length;
     this.scope.rowValues.forEach((row, r) => row.forEach((v, j) => a.set(this.rowStore + r * this.columns + j, v as BigDecimal)));
@@ -184,7 +187,7 @@ export class TapeMachine {
       pc = a.exec(pc, end);
       if (pc >= end) break;
       const words = a.tape;
-      if (words[pc] !== OP.CALL) return false; // a division by zero
+      if (words[pc] !== Op.CALL) return false; // a division by zero
       const call = tape.calls[words[pc + 2]!]!;
       const args = call.args.map((s) => a.get(s) as Dec);
       const v = call.evaluate(args);
@@ -271,6 +274,7 @@ class LazySamples {
         }
         return map;
       },
+      fill: (template: TextTemplate) => (this.ordered || this.gone ? undefined : this.arena.fill(this.at, template)),
       textOf: (i: number) => {
         if (this.ordered) return this.ordered[i]!.toString();
         if (this.gone) released();

@@ -12,6 +12,7 @@ import { bufferEquations, lossAndGradientEquations, optimizerEquations, optimize
 import { QuantityTable, stateOf, type QuantityId } from './ids.js';
 import { COMPARES_ALL_ARGUMENTS } from '../symbolic/functions.js';
 import { TapeMachine } from './run-tape.js';
+import type { TextTemplate } from '../numeric/arena.js';
 import { digitsOf, TapeUnsupported } from './tape.js';
 import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
 
@@ -24,6 +25,8 @@ export interface SampleRecord {
   /** The text of ordered[i] (as its toString), read without making the value when the run can
    *  (graph/run-tape.ts): the JSON trace writes every value this way. */
   textOf?: (i: number) => string;
+  /** The template filled with the text of these values (DecimalArena.fill), when the run can. */
+  fill?: (template: TextTemplate) => string | undefined;
 }
 
 export interface StepRecord {

@@ -19,9 +19,8 @@ import { unwrap, type Node } from '../symbolic/build.js';
 import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
 import type { Equation } from './program.js';
 import { additiveTerms } from './evaluate.js';
+import { Op } from '../numeric/arena.js';
 
-/** Instruction codes of the kernel's tape (assembly/decimal.ts reads the same numbers). */
-export const OP = { ADD: 0, SUB: 1, MUL: 2, DIV: 3, NEG: 4, MOV: 5, SUM: 6, PROD: 7, SNAP: 8, SELECT: 9, CALL: 10, SQR: 11 } as const;
 
 /** A program the tape cannot run as the closures do; the run uses the closures. */
 export class TapeUnsupported extends Error {
@@ -113,12 +112,15 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
   // Hash-consing: an instruction with the same operation on the same slots is the same value.
   const known = new Map<string, number>();
   const outputs = new Int32Array(equations.length);
+  // Each node object compiled once: derivatives share subtrees by reference (and within a scope a
+  // symbol names one slot in every equation, so a node has one value wherever it appears).
+  const done = new Map<Node, number>();
 
   const emit = (key: string, dst: number | undefined, code: number[]): number => {
     const hit = known.get(key);
     if (hit !== undefined) {
       if (dst !== undefined && dst !== hit) {
-        words.push(OP.MOV, dst, hit);
+        words.push(Op.MOV, dst, hit);
         return dst;
       }
       return hit;
@@ -131,13 +133,25 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     return out;
   };
 
+  // Within a scope a symbol names one quantity, in every equation: one table for them all.
+  const slotOfSymbol = new Map<string, number>();
   equations.forEach((eq, i) => {
-    const slotOfSymbol = new Map(eq.symbols.map((s, j) => [s, symbolSlot(i, j)]));
+    eq.symbols.forEach((s, j) => {
+      if (!slotOfSymbol.has(s)) slotOfSymbol.set(s, symbolSlot(i, j));
+    });
     const target = outputSlot(i);
     // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
     // reading (spec/limits.ts), and the closures recurse over the same trees.
     const visit = (node: Node, dst?: number): number => {
       const n = unwrap(node);
+      if (n.type === 'SymbolNode' || n.type === 'ConstantNode') return visitNew(n, dst);
+      const seen = done.get(n);
+      if (seen !== undefined) return place(seen, dst);
+      const slot = visitNew(n, dst);
+      done.set(n, slot);
+      return slot;
+    };
+    const visitNew = (n: Node, dst?: number): number => {
       switch (n.type) {
         case 'ConstantNode': return place(slots.literal(constantText(n)), dst);
         case 'SymbolNode': {
@@ -152,21 +166,21 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
           if (fn === 'pow') {
             const e = unwrap(args[1]!);
             const a = visit(args[0]!);
-            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(`sqr|${a}`, dst, [OP.SQR, 0, a]);
+            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(`sqr|${a}`, dst, [Op.SQR, 0, a]);
             return callOf('^', ([x, y]) => x!.pow(y!), [a, visit(args[1]!)], dst);
           }
           const parts = args.map((a) => visit(a));
-          if (fn === 'unaryMinus') return emit(`neg|${parts[0]}`, dst, [OP.NEG, 0, parts[0]!]);
+          if (fn === 'unaryMinus') return emit(`neg|${parts[0]}`, dst, [Op.NEG, 0, parts[0]!]);
           if (parts.length > 2) {
-            if (fn === 'add') return emit(`sum|${parts.join(',')}`, dst, [OP.SUM, 0, parts.length, ...parts]);
-            if (fn === 'multiply') return emit(`prod|${parts.join(',')}`, dst, [OP.PROD, 0, parts.length, ...parts]);
+            if (fn === 'add') return emit(`sum|${parts.join(',')}`, dst, [Op.SUM, 0, parts.length, ...parts]);
+            if (fn === 'multiply') return emit(`prod|${parts.join(',')}`, dst, [Op.PROD, 0, parts.length, ...parts]);
           }
           const [a, b] = parts as [number, number];
           switch (fn) {
-            case 'add': return emit(`add|${a},${b}`, dst, [OP.ADD, 0, a, b]);
-            case 'subtract': return emit(`sub|${a},${b}`, dst, [OP.SUB, 0, a, b]);
-            case 'multiply': return emit(`mul|${a},${b}`, dst, [OP.MUL, 0, a, b]);
-            case 'divide': return emit(`div|${a},${b}`, dst, [OP.DIV, 0, a, b]);
+            case 'add': return emit(`add|${a},${b}`, dst, [Op.ADD, 0, a, b]);
+            case 'subtract': return emit(`sub|${a},${b}`, dst, [Op.SUB, 0, a, b]);
+            case 'multiply': return emit(`mul|${a},${b}`, dst, [Op.MUL, 0, a, b]);
+            case 'divide': return emit(`div|${a},${b}`, dst, [Op.DIV, 0, a, b]);
           }
           throw new TapeUnsupported(`operator ${fn}`);
         }
@@ -183,7 +197,7 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
 
     const place = (slot: number, dst: number | undefined): number => {
       if (dst === undefined || dst === slot) return slot;
-      words.push(OP.MOV, dst, slot);
+      words.push(Op.MOV, dst, slot);
       return dst;
     };
 
@@ -192,7 +206,7 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
       const hit = known.get(key);
       if (hit !== undefined) return place(hit, dst);
       const out = dst ?? slots.take();
-      words.push(OP.CALL, 1, calls.length);
+      words.push(Op.CALL, 1, calls.length);
       calls.push({ dst: out, args, name, evaluate });
       known.set(key, out);
       return out;
@@ -205,14 +219,14 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
       const terms = additiveTerms(args[0]!, 1).map(([sign, t]) => [sign, visit(t)] as const);
       const rest = args.slice(1).map((a) => visit(a));
       const flat = terms.flatMap(([s, t]) => [s, t]);
-      const x = emit(`snap|${flat.join(',')}`, undefined, [OP.SNAP, 0, terms.length, ...flat]);
+      const x = emit(`snap|${flat.join(',')}`, undefined, [Op.SNAP, 0, terms.length, ...flat]);
       switch (name) {
-        case 'relu': return emit(`select|${x},${x},${slots.ZERO},${slots.ZERO}`, dst, [OP.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
-        case 'heaviside': return emit(`select|${x},${slots.ONE},${slots.AT_ZERO},${slots.ZERO}`, dst, [OP.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
-        case 'sign': return emit(`select|${x},${slots.ONE},${slots.ZERO},${slots.MINUS_ONE}`, dst, [OP.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
+        case 'relu': return emit(`select|${x},${x},${slots.ZERO},${slots.ZERO}`, dst, [Op.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
+        case 'heaviside': return emit(`select|${x},${slots.ONE},${slots.AT_ZERO},${slots.ZERO}`, dst, [Op.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
+        case 'sign': return emit(`select|${x},${slots.ONE},${slots.ZERO},${slots.MINUS_ONE}`, dst, [Op.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
         case 'abs': {
-          const minus = emit(`neg|${x}`, undefined, [OP.NEG, 0, x]);
-          return emit(`select|${x},${x},${x},${minus}`, dst, [OP.SELECT, 0, x, x, x, minus]);
+          const minus = emit(`neg|${x}`, undefined, [Op.NEG, 0, x]);
+          return emit(`select|${x},${x},${x},${minus}`, dst, [Op.SELECT, 0, x, x, x, minus]);
         }
       }
       return callOf(name, (xs) => rule.evaluate(xs, slots.c), [x, ...rest], dst);

@@ -57,6 +57,24 @@ function kernelModule(): WebAssembly.Module {
 
 type Ctor = new (m: bigint, q: number, n: number) => BigDecimal;
 
+/** Text with holes for values (see DecimalArena.fill): pieces.length = offsets.length + 1, all ASCII. */
+export interface TextTemplate {
+  pieces: Uint8Array[];
+  offsets: Int32Array;
+  /** The pieces' total length. */
+  bytes: number;
+}
+
+/** The pieces and the values' text are ASCII: latin1 reads each byte as its character. */
+const latin1 = new TextDecoder('latin1');
+
+/** A template from its text pieces (ASCII) and the slot offsets of its holes. */
+export function textTemplate(pieces: string[], offsets: number[]): TextTemplate | undefined {
+  if (pieces.some((p) => /[^\x20-\x7e]/.test(p))) return undefined;
+  const bytes = pieces.map((p) => Uint8Array.from(p, (ch) => ch.charCodeAt(0)));
+  return { pieces: bytes, offsets: Int32Array.from(offsets), bytes: bytes.reduce((n, b) => n + b.length, 0) };
+}
+
 export class DecimalArena {
   readonly precision: number;
   readonly slots: number;
@@ -77,8 +95,9 @@ export class DecimalArena {
   private wordView!: BigUint64Array;
   private tapeView!: Int32Array;
 
-  /** `maxDigits`: the most digits a value given to set() has (the precision at least). */
-  constructor(precision: number, maxDigits: number, slots: number, tapeWords: number) {
+  /** `maxDigits`: the most digits a value given to set() has (the precision at least); `textBytes`: room
+   *  for the text fill() writes at once (at least one value's). */
+  constructor(precision: number, maxDigits: number, slots: number, tapeWords: number, textBytes = 0) {
     if (!Number.isInteger(precision) || precision < 1) throw new Error(`precision must be a whole number, got ${precision}`);
     this.precision = precision;
     this.slots = slots;
@@ -86,12 +105,41 @@ export class DecimalArena {
     this.tapeWords = tapeWords;
     // The longest text: every digit, a sign, '0.' and six zeros, or twenty zeros of a plain integer,
     // or an exponent.
-    this.textBytes = 9 * this.limbs + 64;
+    this.textBytes = Math.max(this.valueTextBytes, textBytes + 8);
     this.D = bigDecimalClass(precision) as unknown as Ctor;
     const instance = new WebAssembly.Instance(kernelModule(), {});
     this.kernel = instance.exports as unknown as DecimalKernel;
     this.kernel.init(precision, this.limbs, slots, tapeWords, this.textBytes);
     this.refresh();
+  }
+
+  /** The most bytes one value's text takes. */
+  get valueTextBytes(): number {
+    return 9 * this.limbs + 64;
+  }
+
+  /**
+   * Text made of the template's pieces with a value's text after each piece but the last: piece 0,
+   * value of slot base + offsets[0], piece 1, ..., piece k. Written in the kernel's memory and read out
+   * once, so no string is made per value (the JSON trace writes a sample's values this way). Undefined
+   * when it would not fit the room the arena was made with.
+   */
+  fill(base: number, template: TextTemplate): string | undefined {
+    if (template.bytes + template.offsets.length * this.valueTextBytes > this.textBytes) return undefined;
+    this.fresh();
+    const view = this.textView;
+    const { pieces, offsets } = template;
+    let at = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      const piece = pieces[i]!;
+      view.set(piece, at);
+      at += piece.length;
+      at += this.kernel.text(base + offsets[i]!, at);
+    }
+    const last = pieces[offsets.length]!;
+    view.set(last, at);
+    at += last.length;
+    return latin1.decode(view.subarray(0, at));
   }
 
   /** Views over the kernel's memory (made again when the memory grew, which detaches the old ones). */

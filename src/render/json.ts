@@ -9,6 +9,7 @@ import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
 import { jsonSafe } from '../text/escape.js';
 import type { SpecTensor } from '../spec/torch-model.js';
+import { textTemplate, type TextTemplate } from '../numeric/arena.js';
 
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */
@@ -49,7 +50,14 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   // Written a sample at a time: each piece is small and dies young, where one string per step of a large
   // run would be megabytes that only a full garbage collection frees.
   emit(`{"step":${s.step},"epoch":${s.epoch},"samples":[`);
+  // A sample's fields after its number, as a template the run fills with its values' text at once.
+  const template = decimalText && !layout.tensors ? sampleTemplate(trace, layout, object) : undefined;
   s.samples.forEach((sample, i) => {
+    const filled = template && sample.fill?.(template);
+    if (filled !== undefined) {
+      emit(`${i ? ',' : ''}{"sample":${sample.row + 1}${filled}`);
+      return;
+    }
     // The text of a value straight from where the run keeps it, when it can (no value is made).
     const { textOf } = sample;
     const token = decimalText && textOf ? (k: number) => `"${textOf(k)}"` : (k: number) => f(sample.ordered[k]!);
@@ -109,6 +117,26 @@ function sampleTensorsText(trace: Trace, t: NonNullable<Layout['tensors']>, valu
   return `{"input":{${inputs.map((s) => `"${s.name}":${tensor(s, (e) => e)}`).join(',')}},` +
     `"input_gradient":{${inputs.map((s) => `"${s.name}":${tensor(s, adjointName)}`).join(',')}},` +
     `"layers":{${spec.layers.map((l) => `"${l.name}":${tensor(l, (e) => e)}`).join(',')}}}`;
+}
+
+const templates = new WeakMap<Trace, TextTemplate | null>();
+
+/** The text of a sample after `{"sample":N` with a hole for each value (see DecimalArena.fill). */
+function sampleTemplate(trace: Trace, layout: Layout, object: (entries: Array<[string, number]>, token: (i: number) => string) => string): TextTemplate | undefined {
+  let known = templates.get(trace);
+  if (known === undefined) {
+    const offsets: number[] = [];
+    // A character no name or JSON piece holds marks each hole.
+    const hole = (i: number) => {
+      offsets.push(i);
+      return '"\u0000"';
+    };
+    const text = `,"values":${object(layout.values, hole)},"adjoints":${object(layout.adjoints, hole)},"gradients":${object(layout.shares, hole)},"loss":${hole(layout.loss)}}`;
+    const pieces = text.split('\u0000');
+    known = pieces.length === offsets.length + 1 ? textTemplate(pieces, offsets) ?? null : null;
+    templates.set(trace, known);
+  }
+  return known ?? undefined;
 }
 
 interface Layout {
