@@ -3,6 +3,7 @@
 // new decade, cancellation, operands longer than the precision and far-apart exponents.
 import { describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
+import fc from 'fast-check';
 import { bigDecimalClass, BigDecimal } from '../src/numeric/bigdecimal.js';
 import { fastExp, fastLn, fastSigmoid, fastSoftplus, fastTanh } from '../src/numeric/fast.js';
 import { run, type Trace } from '../src/graph/run.js';
@@ -122,6 +123,54 @@ describe('BigDecimal against decimal.js', () => {
         if (!d.isNegative() && !d.isZero()) expect(fastLn(b, B).toString()).toBe(fastLn(d, D).toString());
       }
     }
+  });
+});
+
+describe('BigDecimal sqrt against decimal.js', () => {
+  // Computed natively (an integer root of the scaled coefficient, rounded with its remainder as the
+  // sticky bit), it must give decimal.js's correctly rounded digits: perfect squares (exact roots, and
+  // roots that are exact ties at P digits), values a little either side of a square (the rounding
+  // decided far down), long and short coefficients, odd and even exponents, tiny and huge ones.
+  for (const P of [10, 50, 100, 1000]) {
+    it(`gives decimal.js's digits at precision ${P}`, () => {
+      const D = Decimal.clone({ precision: P, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+      const B = bigDecimalClass(P);
+      const below = (digits: number) => fc.bigInt({ min: 1n, max: 10n ** BigInt(digits) });
+      const exponent = fc.oneof(
+        fc.integer({ min: -40, max: 40 }),
+        fc.integer({ min: -3000, max: 3000 }),
+        fc.integer({ min: -8_000_000_000_000_000, max: 8_000_000_000_000_000 }),
+      );
+      const square = (root: bigint) => root * root;
+      const coefficient = fc.oneof(
+        below(6),
+        below(P + 12),
+        below(2 * P + 4),
+        below(P + 3).map(square),
+        // A root of P + 1 digits ending in 5: its square's root is an exact tie at P digits.
+        below(P).map((r) => square(r * 10n + 5n)),
+        fc.tuple(below(P + 3), fc.bigInt({ min: -1000n, max: 1000n })).map(([r, d]) => square(r) + d),
+        fc.tuple(below(P + 3), fc.integer({ min: 1, max: 40 }), fc.boolean()).map(([r, k, up]) => square(r) * 10n ** BigInt(k) + (up ? 1n : -1n)),
+      );
+      fc.assert(
+        fc.property(coefficient.filter((m) => m > 0n), exponent, (m, q) => {
+          const text = `${m}e${q}`;
+          expect(new B(text).sqrt().toString(), `sqrt(${text})`).toBe(new D(text).sqrt().toString());
+        }),
+        { numRuns: P === 1000 ? 150 : 600, seed: P },
+      );
+    });
+  }
+
+  it('gives zero for zero and NaN for a negative value, as decimal.js does', () => {
+    const B = bigDecimalClass(20);
+    expect(new B(0).sqrt().toString()).toBe('0');
+    expect(new B('0e-30').sqrt().isZero()).toBe(true);
+    expect(new B(-4).sqrt().isNaN()).toBe(true);
+    expect(new B('-1e-900').sqrt().isNaN()).toBe(true);
+    expect(new B('NaN').sqrt().isNaN()).toBe(true);
+    expect(new B('Infinity').sqrt().toString()).toBe('Infinity');
+    expect(new B('-Infinity').sqrt().isNaN()).toBe(true);
   });
 });
 

@@ -16,7 +16,8 @@ import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
 import { adjointOf, named, ofSample as sampleQuantity, QuantityTable, stateOf, stepLoss, symbolOf, type QuantityId } from './ids.js';
-import { argsOf, callName, childrenOf, isOperator, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, calleeOf, childrenOf, contentOf, isOperator, symbolName } from '../symbolic/tree.js';
+import { Nodes, type OperatorNode } from '../symbolic/mathjs.js';
 
 /** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
 export type Ref =
@@ -59,8 +60,14 @@ export const optimizerName = (local: string, param: string) => symbolOf(stateOf(
 
 function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: string) => Ref, table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
   const symbols = [...symbolsOf(formula)];
-  const refs = symbols.map(refOf);
-  const slot = new Map(symbols.map((s, i) => [s, i]));
+  return equationOver(id, role, formula, symbols, symbols.map(refOf), table, c, extra, memo);
+}
+
+/** An equation whose symbols (as symbolsOf lists them) and their refs the caller already knows: the
+ *  step's thousands of equations are built from pieces whose symbols are known, not walked again. */
+function equationOver(id: QuantityId, role: Role, formula: Node, symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
+  const slot = new Map<string, number>();
+  for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
   return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
 }
 
@@ -249,11 +256,26 @@ export function optimizerProgram(spec: Spec): OptimizerProgram {
   };
 }
 
-/** Renames symbols (never function names) through `rename`. */
+/** Renames symbols (never function names) through `rename`: the tree mathjs's transform would give
+ *  (every node a new copy), made directly for the kinds of node a formula has, since an optimizer's
+ *  updates are renamed once per param. */
 function renamed(tree: Node, rename: (s: string) => string): Node {
-  return tree.transform((node: Node, path: string) =>
-    node.type === 'SymbolNode' && path !== 'fn' ? symbol(rename(symbolName(node))) : node,
-  );
+  const copy = (node: Node, path: string | null): Node => {
+    switch (node.type) {
+      case 'SymbolNode': return path === 'fn' ? symbol(symbolName(node)) : symbol(rename(symbolName(node)));
+      case 'ConstantNode': return node.clone();
+      case 'OperatorNode': {
+        // mathjs's types leave out the constructor's fifth argument (and the field it sets).
+        const o = node as OperatorNode & { isPercentage: boolean };
+        const Operator = Nodes.Operator as unknown as new (...args: unknown[]) => Node;
+        return new Operator(o.op, o.fn, o.args.map((a) => copy(a, 'args')), o.implicit, o.isPercentage);
+      }
+      case 'FunctionNode': return new Nodes.Function(copy(calleeOf(node), 'fn') as never, argsOf(node).map((a) => copy(a, 'args')));
+      case 'ParenthesisNode': return new Nodes.Parenthesis(copy(contentOf(node), 'content'));
+      default: return node.map((child: Node, childPath: string) => copy(child, childPath));
+    }
+  };
+  return copy(tree, null);
 }
 
 /** The step-level equations for a batch of data rows (0-based), at step `t`. */
@@ -265,13 +287,28 @@ export function stepProgram(spec: Spec, opt: OptimizerProgram, rows: number[], t
 export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams: Set<string>, c: NumericContext, table = new QuantityTable()): Equation[] {
   const out: Equation[] = [];
   const constRef = (s: string): Ref => (Object.hasOwn(spec.constants, s) ? { kind: 'constant', name: s } : { kind: 'before', name: s });
+  const penalty = spec.loss.penalty?.expr;
   // Step-level sums read the samples' losses and shares, named loss[1], dL/dw1[2], ... by data row.
   const samplesMap = new Map<string, Ref>();
   const sampleLoss = (row: number) => sampleQuantity(row, named('loss'));
-  const sampleShare = (row: number, p: string) => sampleQuantity(row, adjointOf(p));
-  for (const row of rows) {
-    samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
-    for (const p of shareParams) samplesMap.set(table.add(sampleShare(row, p)), { kind: 'sampleOf', row, name: adjointName(p) });
+  for (const row of rows) samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
+  // Each param's shares, by data row: their symbols and refs are made once, here, and are what the
+  // param's gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one
+  // given twice, the gradients take the general path below, which lists each symbol once.)
+  const shares = new Map<string, { symbols: string[]; refs: Ref[] }>();
+  const distinctRows = new Set(rows).size === rows.length;
+  for (const p of shareParams) {
+    const name = adjointName(p);
+    const symbols: string[] = [];
+    const refs: Ref[] = [];
+    for (const row of rows) {
+      const s = table.add(sampleQuantity(row, adjointOf(p)));
+      const ref: Ref = { kind: 'sampleOf', row, name };
+      symbols.push(s);
+      refs.push(ref);
+      if (penalty || !distinctRows) samplesMap.set(s, ref);
+    }
+    shares.set(p, { symbols, refs });
   }
   const stepLosses = new Set((['data', 'penalty', 'total'] as const).map((part) => table.add(stepLoss(part))));
   const stepRef = (s: string): Ref =>
@@ -280,14 +317,22 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const losses = sum(rows.map((r) => quantity(table, sampleLoss(r))));
   const data = spec.loss.reduce === 'mean' ? div(losses, symbol(BATCH_SIZE)) : losses;
   out.push(equation(stepLoss('data'), 'loss.data', data, stepRef, table, c));
-  const penalty = spec.loss.penalty?.expr;
   if (penalty) out.push(equation(stepLoss('penalty'), 'loss.penalty', penalty, constRef, table, c));
   const total = penalty ? add(quantity(table, stepLoss('data')), quantity(table, stepLoss('penalty'))) : quantity(table, stepLoss('data'));
   out.push(equation(stepLoss('total'), 'loss.total', total, stepRef, table, c));
 
   for (const p of spec.params) {
-    const shares = shareParams.has(p.name) ? rows.map((r) => quantity(table, sampleShare(r, p.name))) : [];
-    const g = add(sum(shares), penalty ? differentiate(penalty, p.name) : constant(0));
+    const own = shares.get(p.name);
+    if (own && own.symbols.length > 0 && !penalty && distinctRows) {
+      // Without a penalty, add(sum(shares), 0) below is the sum of the shares itself, whose symbols
+      // are the shares in row order.
+      const g = sum(own.symbols.map(symbol));
+      checkSize(spec, adjointName(p.name), g);
+      out.push(equationOver(adjointOf(p.name), 'gradient', g, own.symbols, own.refs, table, c, { of: p.name }));
+      continue;
+    }
+    const terms = own ? own.symbols.map(symbol) : [];
+    const g = add(sum(terms), penalty ? differentiate(penalty, p.name) : constant(0));
     checkSize(spec, adjointName(p.name), g);
     out.push(equation(adjointOf(p.name), 'gradient', g, stepRef, table, c, { of: p.name }));
   }
@@ -310,6 +355,11 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
   const frozen = new Set(spec.frozen);
+  // Each update's formula and its symbols, the same for every param.
+  const templates = opt.updates.map((u) => {
+    const template = first && u.first ? u.first : u.formula;
+    return { u, template, locals: [...symbolsOf(template)] };
+  });
   for (const p of spec.params) {
     if (frozen.has(p.name)) {
       // Held fixed: the param keeps its value; its gradient above is still shown.
@@ -319,12 +369,21 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
     const assigned = new Set<string>();
     // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
     // the engine's (never a spec name), everything else the param's own state (m[w1]).
-    const global = (local: string) =>
-      table.add(local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name));
-    for (const u of opt.updates) {
-      const formula = renamed(first && u.first ? u.first : u.formula, global);
+    const globals = new Map<string, string>();
+    const global = (local: string) => {
+      let g = globals.get(local);
+      if (g === undefined) {
+        g = table.add(local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name));
+        globals.set(local, g);
+      }
+      return g;
+    };
+    for (const { u, template, locals } of templates) {
+      const formula = renamed(template, global);
+      // Renaming keeps the tree's order, so its symbols are the template's, renamed (each once).
       const localOf = new Map<string, string>();
-      for (const local of symbolsOf(first && u.first ? u.first : u.formula)) localOf.set(global(local), local);
+      for (const local of locals) localOf.set(global(local), local);
+      const symbols = [...localOf.keys()];
       const refOf = (s: string): Ref => {
         const local = localOf.get(s)!;
         if (local === 't') return { kind: 'stepNumber' };
@@ -334,7 +393,7 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
         return { kind: 'step', name: s };
       };
       const isParam = u.name === 'p';
-      out.push(equation(isParam ? named(p.name) : stateOf(u.name, p.name), isParam ? 'param' : 'optimizer', formula, refOf, table, c, { of: p.name, local: u.name }));
+      out.push(equationOver(isParam ? named(p.name) : stateOf(u.name, p.name), isParam ? 'param' : 'optimizer', formula, symbols, symbols.map(refOf), table, c, { of: p.name, local: u.name }));
       assigned.add(u.name);
     }
   }

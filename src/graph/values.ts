@@ -140,27 +140,41 @@ export interface SlotScope {
 export function slotPlan(equations: Equation[], scope: SlotScope): SlotPlan {
   const beforeNames: string[] = [];
   const beforeIndex = new Map<string, number>();
-  const at: ValueSource<[number, number]> = {
-    row: (name) => [ROW, scope.columns.indexOf(name)],
-    constant: (name) => [CONSTANT, scope.constantNames.indexOf(name)],
-    option: (name) => [OPTION, scope.optionNames.indexOf(name)],
-    sample: (name) => [SAMPLE, scope.sampleIndex.get(name)!],
-    sampleOf: (row, name) => [SAMPLE_OF + scope.batch.indexOf(row), scope.sampleIndex.get(name)!],
-    step: (name) => [STEP, scope.stepIndex!.get(name)!],
+  // Position lookups by map (the first position, as indexOf gives, or -1): a step reads a share of
+  // every sample of the batch for every param, so a scan per lookup would be quadratic.
+  const positions = <T>(list: readonly T[]) => {
+    const m = new Map<T, number>();
+    list.forEach((x, i) => { if (!m.has(x)) m.set(x, i); });
+    return (x: T) => m.get(x) ?? -1;
+  };
+  const column = positions(scope.columns), constant = positions(scope.constantNames), option = positions(scope.optionNames), position = positions(scope.batch);
+  // Each located symbol is written straight into its equation's arrays (no pair per symbol).
+  let sp!: Int32Array, ix!: Int32Array, j = 0;
+  const put = (space: number, index: number) => { sp[j] = space; ix[j] = index; };
+  const at: ValueSource<void> = {
+    row: (name) => put(ROW, column(name)),
+    constant: (name) => put(CONSTANT, constant(name)),
+    option: (name) => put(OPTION, option(name)),
+    sample: (name) => put(SAMPLE, scope.sampleIndex.get(name)!),
+    sampleOf: (row, name) => put(SAMPLE_OF + position(row), scope.sampleIndex.get(name)!),
+    step: (name) => put(STEP, scope.stepIndex!.get(name)!),
     before: (name) => {
       let i = beforeIndex.get(name);
       if (i === undefined) {
         beforeIndex.set(name, (i = beforeNames.length));
         beforeNames.push(name);
       }
-      return [BEFORE, i];
+      put(BEFORE, i);
     },
-    batchSize: () => [SCALAR, 0],
-    stepNumber: () => [SCALAR, 1],
+    batchSize: () => put(SCALAR, 0),
+    stepNumber: () => put(SCALAR, 1),
   };
   const slots = equations.map((eq) => {
-    const located = eq.refs.map((r) => resolve(r, at));
-    return { sp: Int32Array.from(located.map(([s]) => s)), ix: Int32Array.from(located.map(([, i]) => i)), vals: new Array<Dec>(located.length) };
+    const n = eq.refs.length;
+    sp = new Int32Array(n);
+    ix = new Int32Array(n);
+    for (j = 0; j < n; j++) resolve(eq.refs[j]!, at);
+    return { sp, ix, vals: new Array<Dec>(n) };
   });
   return { slots, beforeNames };
 }

@@ -39,6 +39,23 @@ function digitsBelow(x: bigint, atMost: number): number {
   return n;
 }
 
+/** The integer square root floor(sqrt(N)) of a positive BigInt of `digits` decimal digits: Newton's
+ *  method from a double's estimate of the root of the leading digits. One step from any positive guess
+ *  lands at or above the root; from there the steps decrease to it. */
+function isqrt(N: bigint, digits: number): bigint {
+  if (N < 4n) return N === 0n ? 0n : 1n;
+  // The leading 16 or so digits as a double, the rest an even power of ten that halves exactly.
+  const drop = digits > 16 ? (digits - 16) & ~1 : 0;
+  const lead = Number(drop > 0 ? N / pow10(drop) : N);
+  let x = BigInt(Math.ceil(Math.sqrt(lead))) * pow10(drop / 2) + 1n;
+  x = (x + N / x) >> 1n;
+  for (;;) {
+    const y = (x + N / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
+
 /** Digits of a positive BigInt without an estimate. */
 const digitsOf = (x: bigint): number => x.toString().length;
 
@@ -188,7 +205,27 @@ export abstract class BigDecimal {
   }
 
   pow(y: Operand): BigDecimal { return this.viaDecimal((a, d) => a.pow(d), this.from(y)); }
-  sqrt(): BigDecimal { return this.viaDecimal((a) => a.sqrt()); }
+  /**
+   * The square root, correctly rounded to P digits half to even, as decimal.js gives it (its sqrt is
+   * correctly rounded), without handing the value to decimal.js: m * 10^q is scaled to a coefficient N
+   * of at least 2P + 2 digits with an even exponent Q, so that the integer root R = isqrt(N) has at
+   * least P + 1 digits; sqrt(x) = (R + f) * 10^(Q/2) with 0 <= f < 1, and f > 0 exactly when R * R < N,
+   * which is the sticky bit of the rounding. Zero is itself; a negative value is NaN; NaN, the
+   * infinities and values past decimal.js's exponent range go to decimal.js as before.
+   */
+  sqrt(): BigDecimal {
+    if (this.m === 0n && this.isFinite()) return this;
+    const D = this.DecimalAtP;
+    if (!this.isFinite() || this.e > D.maxE || this.e < D.minE) return this.viaDecimal((a) => a.sqrt());
+    if (this.m < 0n) return this.make(0n, NaN, 0);
+    const P = this.precision;
+    let s = Math.max(0, 2 * P + 2 - this.n);
+    if ((this.q - s) % 2 !== 0) s++;
+    const N = this.m * pow10(s);
+    const R = isqrt(N, this.n + s);
+    // A root of a d-digit integer has exactly ceil(d / 2) digits.
+    return this.round(R, Math.ceil((this.n + s) / 2), (this.q - s) / 2, false, R * R !== N);
+  }
   exp(): BigDecimal { return this.viaDecimal((a) => a.exp()); }
   ln(): BigDecimal { return this.viaDecimal((a) => a.ln()); }
   tanh(): BigDecimal { return this.viaDecimal((a) => a.tanh()); }

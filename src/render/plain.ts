@@ -5,8 +5,20 @@ import type { Node } from '../symbolic/build.js';
 import { displayName, isInternal } from '../graph/names.js';
 import { constantText, symbolName } from '../symbolic/tree.js';
 
+// A formula's text without values, kept per tree: a worked solution prints the same equations at every
+// sample of every step, and mathjs's printer is slow while it is cold (trees are never changed once
+// built; symbolic/build.ts).
+const printed = new WeakMap<Node, string>();
+
 /** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
 export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
+  if (valueOf) return printWith(formula, valueOf);
+  let text = printed.get(formula);
+  if (text === undefined) printed.set(formula, (text = printWith(formula, undefined)));
+  return text;
+}
+
+function printWith(formula: Node, valueOf: ((name: string) => string | undefined) | undefined): string {
   return formula.toString({
     parenthesis: 'auto',
     implicit: 'show',

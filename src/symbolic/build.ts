@@ -9,7 +9,7 @@
 import Decimal from 'decimal.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { Nodes, type MathNode } from './mathjs.js';
-import { argsOf, constantText, contentOf, isOperator, operatorFn, symbolName } from './tree.js';
+import { argsOf, constantRaw, constantText, contentOf, isOperator, operatorFn, symbolName } from './tree.js';
 
 export type Node = MathNode;
 
@@ -26,7 +26,14 @@ export function call(name: string, args: Node[]): Node {
 /** The exact value of a numeric constant node, or undefined for anything else. */
 export function constantValue(n: Node): Decimal | undefined {
   const node = unwrap(n);
-  if (node.type === 'ConstantNode') return new ExactDecimal(constantText(node));
+  if (node.type === 'ConstantNode') {
+    // A constant made here holds its exact value already (decimal.js values are immutable, and every
+    // clone shares one prototype, hence the constructor's identity rather than instanceof); a parsed
+    // literal holds mathjs's BigNumber, read again from its text.
+    const raw = constantRaw(node) as { constructor?: unknown } | null;
+    if (raw?.constructor === ExactDecimal) return raw as Decimal;
+    return new ExactDecimal(constantText(node));
+  }
   if (node.type === 'OperatorNode' && operatorFn(node) === 'unaryMinus') {
     const inner = constantValue(argsOf(node)[0]!);
     return inner?.neg();
@@ -194,8 +201,20 @@ export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
       out.add(symbolName(node));
       continue;
     }
+    if (node.type === 'ConstantNode') continue;
     if (seen.has(node)) continue;
     seen.add(node);
+    // The node kinds of an equation are read directly (mathjs's forEach builds a path string per
+    // child, which in the equations of a step is most of this walk); any other kind through forEach.
+    if (node.type === 'OperatorNode' || node.type === 'FunctionNode') {
+      const args = argsOf(node);
+      for (let i = args.length - 1; i >= 0; i--) stack.push(args[i]!);
+      continue;
+    }
+    if (node.type === 'ParenthesisNode') {
+      stack.push(contentOf(node));
+      continue;
+    }
     const children: Node[] = [];
     node.forEach((child: Node, path: string) => { if (path !== 'fn') children.push(child); });
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);

@@ -72,8 +72,12 @@ export function parseExpression(text: string, limits: ExpressionLimits = {}): No
   tree = flattenChains(tree);
   const depth = depthOf(tree);
   if (depth > maxDepth) throw tooDeep(depth, maxDepth, limits);
-  tree = expandIndexSums(tree, text);
-  tree = expandDots(tree, text, limits.vectorOf);
+  // Each expansion rebuilds the whole tree (mathjs's transform copies every node), which for the long
+  // sums of a dense layer is most of reading it: skipped when the text cannot call what it expands.
+  // (A `?` keeps the copy: it drops the optional-call flag of `f?.(x)`, as it always has.)
+  const copies = text.includes('?');
+  if (copies || text.includes('sum') || text.includes('mean')) tree = expandIndexSums(tree, text);
+  if (copies || text.includes('dot')) tree = expandDots(tree, text, limits.vectorOf);
   check(tree, text);
   return tree;
 }
