@@ -391,8 +391,12 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
   return { steps: at, warnings: trace.warnings };
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 /** The bytes of `text` in UTF-8 (a lone surrogate is written as U+FFFD, three bytes), without Node's Buffer. */
 function utf8Length(text: string): number {
+  // Almost all of it is ASCII (a JSON trace is): one character a byte, found by the regex engine.
+  if (!NOT_ASCII.test(text)) return text.length;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -68,7 +68,10 @@ function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: str
 function equationOver(id: QuantityId, role: Role, formula: Node, symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
   const slot = new Map<string, number>();
   for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
-  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run: compile(formula, (s) => slot.get(s)!, c, memo), ...extra };
+  // Compiled when first called: a run on the tape (graph/tape.ts) never calls it.
+  let compiled: Compiled | undefined;
+  const run: Compiled = (env) => (compiled ??= compile(formula, (s) => slot.get(s)!, c, memo))(env);
+  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run, ...extra };
 }
 
 /** The symbol of a derived quantity in a formula, recorded in the table that says what it is. */

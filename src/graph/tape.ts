@@ -110,14 +110,13 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
   const words: number[] = [];
   const calls: TapeCall[] = [];
   // Hash-consing: an instruction with the same operation on the same slots is the same value.
-  const known = new Map<string, number>();
+  const known = new InstructionTable();
+  const calledAlready = new Map<string, number>();
   const outputs = new Int32Array(equations.length);
-  // Each node object compiled once: derivatives share subtrees by reference (and within a scope a
-  // symbol names one slot in every equation, so a node has one value wherever it appears).
-  const done = new Map<Node, number>();
 
-  const emit = (key: string, dst: number | undefined, code: number[]): number => {
-    const hit = known.get(key);
+  // code is the instruction with 0 in its destination's place (code[1]).
+  const emit = (dst: number | undefined, code: number[]): number => {
+    const hit = known.find(code);
     if (hit !== undefined) {
       if (dst !== undefined && dst !== hit) {
         words.push(Op.MOV, dst, hit);
@@ -129,16 +128,18 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     // code[1] is the destination placeholder.
     code[1] = out;
     for (const w of code) words.push(w);
-    known.set(key, out);
+    known.add(code, out);
     return out;
   };
 
-  // Within a scope a symbol names one quantity, in every equation: one table for them all.
-  const slotOfSymbol = new Map<string, number>();
   equations.forEach((eq, i) => {
-    eq.symbols.forEach((s, j) => {
-      if (!slotOfSymbol.has(s)) slotOfSymbol.set(s, symbolSlot(i, j));
-    });
+    // A symbol's slot is the equation's own: in a step, m[w] is the state before the step in m's update
+    // and this step's m in the next update.
+    const slotOfSymbol = new Map<string, number>();
+    eq.symbols.forEach((s, j) => slotOfSymbol.set(s, symbolSlot(i, j)));
+    // Each node object compiled once per equation: derivatives share subtrees by reference. (Across
+    // equations the same shape on the same slots is found by `known`.)
+    const done = new Map<Node, number>();
     const target = outputSlot(i);
     // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
     // reading (spec/limits.ts), and the closures recurse over the same trees.
@@ -166,21 +167,21 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
           if (fn === 'pow') {
             const e = unwrap(args[1]!);
             const a = visit(args[0]!);
-            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(`sqr|${a}`, dst, [Op.SQR, 0, a]);
+            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(dst, [Op.SQR, 0, a]);
             return callOf('^', ([x, y]) => x!.pow(y!), [a, visit(args[1]!)], dst);
           }
           const parts = args.map((a) => visit(a));
-          if (fn === 'unaryMinus') return emit(`neg|${parts[0]}`, dst, [Op.NEG, 0, parts[0]!]);
+          if (fn === 'unaryMinus') return emit(dst, [Op.NEG, 0, parts[0]!]);
           if (parts.length > 2) {
-            if (fn === 'add') return emit(`sum|${parts.join(',')}`, dst, [Op.SUM, 0, parts.length, ...parts]);
-            if (fn === 'multiply') return emit(`prod|${parts.join(',')}`, dst, [Op.PROD, 0, parts.length, ...parts]);
+            if (fn === 'add') return emit(dst, [Op.SUM, 0, parts.length, ...parts]);
+            if (fn === 'multiply') return emit(dst, [Op.PROD, 0, parts.length, ...parts]);
           }
           const [a, b] = parts as [number, number];
           switch (fn) {
-            case 'add': return emit(`add|${a},${b}`, dst, [Op.ADD, 0, a, b]);
-            case 'subtract': return emit(`sub|${a},${b}`, dst, [Op.SUB, 0, a, b]);
-            case 'multiply': return emit(`mul|${a},${b}`, dst, [Op.MUL, 0, a, b]);
-            case 'divide': return emit(`div|${a},${b}`, dst, [Op.DIV, 0, a, b]);
+            case 'add': return emit(dst, [Op.ADD, 0, a, b]);
+            case 'subtract': return emit(dst, [Op.SUB, 0, a, b]);
+            case 'multiply': return emit(dst, [Op.MUL, 0, a, b]);
+            case 'divide': return emit(dst, [Op.DIV, 0, a, b]);
           }
           throw new TapeUnsupported(`operator ${fn}`);
         }
@@ -202,13 +203,13 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     };
 
     const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number => {
-      const key = `call|${name}|${args.join(',')}`;
-      const hit = known.get(key);
+      const key = `${name}|${args.join(',')}`;
+      const hit = calledAlready.get(key);
       if (hit !== undefined) return place(hit, dst);
       const out = dst ?? slots.take();
       words.push(Op.CALL, 1, calls.length);
       calls.push({ dst: out, args, name, evaluate });
-      known.set(key, out);
+      calledAlready.set(key, out);
       return out;
     };
 
@@ -219,14 +220,14 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
       const terms = additiveTerms(args[0]!, 1).map(([sign, t]) => [sign, visit(t)] as const);
       const rest = args.slice(1).map((a) => visit(a));
       const flat = terms.flatMap(([s, t]) => [s, t]);
-      const x = emit(`snap|${flat.join(',')}`, undefined, [Op.SNAP, 0, terms.length, ...flat]);
+      const x = emit(undefined, [Op.SNAP, 0, terms.length, ...flat]);
       switch (name) {
-        case 'relu': return emit(`select|${x},${x},${slots.ZERO},${slots.ZERO}`, dst, [Op.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
-        case 'heaviside': return emit(`select|${x},${slots.ONE},${slots.AT_ZERO},${slots.ZERO}`, dst, [Op.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
-        case 'sign': return emit(`select|${x},${slots.ONE},${slots.ZERO},${slots.MINUS_ONE}`, dst, [Op.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
+        case 'relu': return emit(dst, [Op.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
+        case 'heaviside': return emit(dst, [Op.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
+        case 'sign': return emit(dst, [Op.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
         case 'abs': {
-          const minus = emit(`neg|${x}`, undefined, [Op.NEG, 0, x]);
-          return emit(`select|${x},${x},${x},${minus}`, dst, [Op.SELECT, 0, x, x, x, minus]);
+          const minus = emit(undefined, [Op.NEG, 0, x]);
+          return emit(dst, [Op.SELECT, 0, x, x, x, minus]);
         }
       }
       return callOf(name, (xs) => rule.evaluate(xs, slots.c), [x, ...rest], dst);
@@ -235,4 +236,35 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     outputs[i] = visit(eq.formula, target);
   });
   return { words: Int32Array.from(words), calls, outputs };
+}
+
+/** Instructions already emitted, by what they compute (the op and its operands; the destination, in
+ *  code[1], aside): found by a hash of the numbers rather than a string made of them. */
+class InstructionTable {
+  private buckets = new Map<number, Array<{ code: number[]; slot: number }>>();
+
+  private static hash(code: readonly number[]): number {
+    let h = 0x811c9dc5 ^ code[0]!;
+    for (let i = 2; i < code.length; i++) h = Math.imul(h ^ code[i]!, 0x01000193);
+    return h;
+  }
+
+  find(code: readonly number[]): number | undefined {
+    const bucket = this.buckets.get(InstructionTable.hash(code));
+    if (!bucket) return undefined;
+    outer: for (const entry of bucket) {
+      const other = entry.code;
+      if (other.length !== code.length || other[0] !== code[0]) continue;
+      for (let i = 2; i < code.length; i++) if (other[i] !== code[i]) continue outer;
+      return entry.slot;
+    }
+    return undefined;
+  }
+
+  add(code: number[], slot: number): void {
+    const h = InstructionTable.hash(code);
+    const bucket = this.buckets.get(h);
+    if (bucket) bucket.push({ code, slot });
+    else this.buckets.set(h, [{ code, slot }]);
+  }
 }
