@@ -1,5 +1,5 @@
 // One measured run in its own process (see bench/run.ts): `engine SPEC` runs the engine and writes the
-// full JSON trace to a counting sink; `floor SPEC` runs the straight-line decimal.js loop on the same
+// full JSON trace to a counting sink (`closures SPEC`: the same with every step evaluated as closures); `floor SPEC` runs the straight-line decimal.js loop on the same
 // numbers. Prints {ms, out, maxRssMb, setupMs, stepMs} as its last line.
 import { readFileSync } from 'node:fs';
 import { parseSpec } from '../src/spec/validate.js';
@@ -15,11 +15,13 @@ let out = '';
 let setupMs = 0;
 const stepMs: number[] = [];
 const t0 = performance.now();
-if (mode === 'engine') {
+if (mode === 'engine' || mode === 'closures') {
   let bytes = 0;
   const w = jsonWriter((t) => { bytes += t.length; });
   let last = 0;
   const trace = run(spec, {
+    // 'closures': every step evaluated as compiled closures, as before the tape (graph/tape.ts).
+    evaluator: mode === 'closures' ? 'closures' : 'tape',
     retain: 'last',
     onStart: (t) => { w.start(t); setupMs = (last = performance.now()) - t0; },
     onStepDone: (s, t) => { w.step(t, s); const now = performance.now(); stepMs.push(now - last); last = now; },

@@ -76,6 +76,16 @@ const spread = Math.max(...perUnit.map((p) => p.us)) / Math.min(...perUnit.map((
 report('cost per (param x sample x step), steady steps', perUnit.map((p) => `${p.label}: ${p.us.toFixed(2)} us`).join(', ') + `; spread ${spread.toFixed(2)}x`, 'flat within 1.5x', spread <= 1.5);
 report('building the equations, per param (once per run)', perUnit.map((p) => `${p.label}: ${(p.setupUs / 1000).toFixed(2)} ms`).join(', '), '(reported)', '');
 
+// 4b. Precision 500: the tape (the default) against the closures, the evaluator before it, on the same
+// workloads with 5 steps (ReLU) and 3 (tanh), full JSON trace: the tape must be no slower.
+for (const [name, acts, steps] of [['relu', ['relu', 'relu', 'linear'], 5], ['tanh', ['tanh', 'tanh', 'sigmoid'], 3]] as const) {
+  const file = join(work, `${name}-500.yaml`);
+  writeFileSync(file, denseSpec({ ...dense([...acts], quick ? 2 : steps) }, 500));
+  const tape = best(quick ? 1 : 3, () => child(['engine', file]).ms);
+  const closures = best(quick ? 1 : 3, () => child(['closures', file]).ms);
+  report(`precision 500, ${name} workload, ${quick ? 2 : steps} steps: tape vs closures`, `${(tape / 1000).toFixed(2)} s vs ${(closures / 1000).toFixed(2)} s: ${(closures / tape).toFixed(2)}x`, 'no slower', tape <= closures);
+}
+
 // 5. Peak memory of the tanh workload at 100 steps through the built command line, the JSON trace
 // streamed to stdout (here /dev/null) step by step.
 const longFile = join(work, 'tanh-100.yaml');

@@ -49,7 +49,7 @@ describe('the package', () => {
       // A copy of the sources to pack, so that packing (its build) leaves this tree's dist alone.
       const source = join(work, 'source');
       mkdirSync(source);
-      for (const entry of ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'examples', 'schema']) {
+      for (const entry of ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'assembly', 'scripts', 'examples', 'schema']) {
         cpSync(join(root, entry), join(source, entry), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');

@@ -44,13 +44,36 @@ export const Op = {
 /** Events the kernel's buffer keeps (SNAPs that gave zero); further ones are counted only. */
 export const EVENT_CAPACITY = 65536;
 
+/** The bytes of base64 text: atob where the host has it (browsers, Node), else decoded here (a bare
+ *  JavaScript engine has WebAssembly but not the web's atob). */
+function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
+  if (typeof atob === 'function') {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const clean = text.replace(/=+$/, '');
+  const bytes = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | alphabet.indexOf(clean[i]!);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[at++] = (value >> bits) & 0xff;
+    }
+  }
+  return bytes;
+}
+
 let compiled: WebAssembly.Module | undefined;
 function kernelModule(): WebAssembly.Module {
   if (!compiled) {
-    const text = atob(DECIMAL_WASM);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(base64Bytes(DECIMAL_WASM));
   }
   return compiled;
 }
