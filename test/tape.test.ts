@@ -4,7 +4,7 @@
 // a maximum) must be handed back to them. Both are run on every spec the repository holds and on specs
 // made to reach each instruction, and their traces compared as JSON text.
 import { describe, expect, it } from 'vitest';
-import { run, type RunOptions } from '../src/graph/run.js';
+import { run, TAPE_FROM, type RunOptions } from '../src/graph/run.js';
 import { traceJson, jsonWriter } from '../src/render/json.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { allSpecs } from './helpers/specs.js';
@@ -133,6 +133,17 @@ training: { optimizer: sgd, lr: 0.1, epochs: 1 }
   });
 });
 
+describe('which evaluator a run takes', () => {
+  it("'auto': the closures for a hand exercise, the tape past TAPE_FROM sample evaluations", () => {
+    const hw7 = allSpecs().find((s) => s.name === 'hw7-q2')!.load();
+    expect(run(hw7).stepsOnTape).toBe(0);
+    const spec = yamlSpec(denseSpec({ sizes: [4, 8, 3], activations: ['relu', 'linear'], samples: 40, steps: 12 }, 30));
+    const trace = run(spec);
+    expect(trace.sampleEquations.length * 40 * 12).toBeGreaterThan(TAPE_FROM);
+    expect(trace.stepsOnTape).toBe(12);
+  });
+});
+
 describe('the streamed JSON trace', () => {
   it('is the same text whether values are written from the arena or from values', () => {
     const spec = yamlSpec(denseSpec({ sizes: [2, 3, 1], activations: ['tanh', 'linear'], samples: 4, steps: 3 }, 40));
@@ -144,7 +155,7 @@ describe('the streamed JSON trace', () => {
   it('a step the run no longer keeps (retain: last) cannot be read after the next step overwrote it', () => {
     const spec = yamlSpec(denseSpec({ sizes: [2, 2, 1], activations: ['relu', 'linear'], samples: 2, steps: 3 }, 20));
     const seen: Array<() => unknown> = [];
-    run(spec, { retain: 'last', onStepDone: (s) => seen.push(() => s.samples[0]!.ordered) });
+    run(spec, { evaluator: 'tape', retain: 'last', onStepDone: (s) => seen.push(() => s.samples[0]!.ordered) });
     expect(seen[2]!()).toHaveLength(run(spec).sampleEquations.length);
     expect(() => seen[0]!()).toThrow(/released/);
   });

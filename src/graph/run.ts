@@ -113,11 +113,17 @@ export interface RunOptions extends BudgetOptions {
    *  needs memory for one step, not all of them; a predicate keeps the steps it accepts (and always the
    *  latest). Default 'all'. */
   retain?: 'all' | 'last' | ((step: number) => boolean);
-  /** How the steps are computed: 'tape' (the default) runs each step's equations as a flat tape in the
-   *  arithmetic kernel where the tape means the same as the closures (graph/tape.ts), 'closures' always
-   *  evaluates the compiled closures (graph/evaluate.ts). The values are the same either way. */
-  evaluator?: 'tape' | 'closures';
+  /** How the steps are computed: 'tape' runs each step's equations as a flat tape in the arithmetic
+   *  kernel where the tape means the same as the closures (graph/tape.ts), 'closures' always evaluates
+   *  the compiled closures (graph/evaluate.ts); 'auto' (the default) takes the tape for a run of more
+   *  than TAPE_FROM sample evaluations, where compiling the tape pays for itself. The values are the
+   *  same either way. */
+  evaluator?: 'auto' | 'tape' | 'closures';
 }
+
+/** Sample equations evaluated over a run (equations x rows x epochs) above which 'auto' takes the tape:
+ *  below it, a hand exercise's few hundred values, the closures are done before the tape is compiled. */
+export const TAPE_FROM = 20_000;
 
 export function run(spec: Spec, options: RunOptions = {}): Trace {
   const limits = limitsOf({ ...spec.limits, ...options.limits });
@@ -190,7 +196,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   // The fast path: each step as a tape in the arithmetic kernel, where it computes what the closures do.
   let machine: TapeMachine | undefined;
   const digitsFit = [...initial.values()].every((v) => digitsOf(v) <= spec.precision);
-  if ((options.evaluator ?? 'tape') === 'tape' && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && digitsFit && typeof WebAssembly === 'object') {
+  const evaluator = options.evaluator ?? 'auto';
+  const large = sampleEquations.length * spec.data.length * spec.training.epochs > TAPE_FROM;
+  if ((evaluator === 'tape' || (evaluator === 'auto' && large)) && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && digitsFit && typeof WebAssembly === 'object') {
     try {
       machine = new TapeMachine({
         ctx, sampleEquations, samplePlan, sampleIndex, rowValues, constantValues, optionValues: optionList,
