@@ -30,6 +30,9 @@ interface LoadedProgram {
 export interface TapeStep {
   samples: SampleRecord[];
   values: Map<string, Dec>;
+  /** The template filled with the text of the step's values (the i-th hole: equations[i]), until the
+   *  next step overwrites them. */
+  fill: (template: TextTemplate) => string | undefined;
 }
 
 /** What the tape machine needs of the run (graph/run.ts has it). */
@@ -77,6 +80,8 @@ export class TapeMachine {
   private last?: { values: Map<string, Dec>; program: LoadedProgram };
   /** The records of the last step whose values still live in the arena. */
   private live: LazySamples[] = [];
+  /** Counts the steps run: a step's own fill() works until the next one starts. */
+  private generation = 0;
 
   /** Throws TapeUnsupported when the sample program cannot be run as a tape. */
   constructor(private readonly scope: TapeScope) {
@@ -124,15 +129,20 @@ export class TapeMachine {
     return this.positions + (space - SAMPLE_OF) * this.E + i;
   }
 
+  /** Text room for the most values written at once (a sample's, or the largest step's), within reason. */
+  private textRoom(): number {
+    const most = Math.max(this.E, ...this.programs.map((p) => p.equations.length));
+    return Math.min(1 << 23, most * (this.scope.ctx.precision + 120));
+  }
+
   /** A new arena of at least these sizes, with every value that outlives a step put back. */
   private grow(slots: number, words: number): void {
     const old = this.arena as DecimalArena | undefined;
     this.capacity = Math.max(slots, this.capacity);
     this.wordCapacity = Math.max(words, this.wordCapacity);
-    // Room for the text of a whole sample's values, written at once by the JSON trace (within reason).
+    // Room for the text of a whole sample's or step's values, written at once by the JSON trace.
     const P = this.scope.ctx.precision;
-    const textBytes = Math.min(1 << 22, this.E * (P + 120));
-    const a = (this.arena = new DecimalArena(P, P, this.capacity, this.wordCapacity, textBytes));
+    const a = (this.arena = new DecimalArena(P, P, this.capacity, this.wordCapacity, this.textRoom()));
     for (const [slot, v] of this.slots.fixed) a.set(slot, v as BigDecimal);
     this.fixedLoaded = this.slots.fixed.length;
     this.scope.rowValues.forEach((row, r) => row.forEach((v, j) => a.set(this.rowStore + r * this.columns + j, v as BigDecimal)));
@@ -168,7 +178,7 @@ export class TapeMachine {
     const program: LoadedProgram = { tape, start, end, base, equations, plan };
     this.programs.push(program);
     this.wordsUsed = end;
-    if (this.slots.next > this.capacity || end > this.wordCapacity) this.grow(this.slots.next * 2, end * 2);
+    if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) this.grow(this.slots.next * 2, end * 2);
     else {
       this.arena.tape.set(tape.words, start);
       // The program's own literals.
@@ -210,6 +220,7 @@ export class TapeMachine {
     const a = this.arena;
     for (const r of this.live) if (keepPrevious) r.materialize(); else r.release();
     this.live = [];
+    const generation = ++this.generation;
     a.clearEvents();
     // The values the step starts from: copied within the arena from the last step's slots when the
     // run passes that step's values back, set from `before` otherwise.
@@ -239,7 +250,8 @@ export class TapeMachine {
     equations.forEach((e, i) => values.set(e.name, a.get(program.base + i) as Dec));
     this.last = { values, program };
     this.live = samples;
-    return { samples: samples.map((s) => s.record()), values };
+    const fill = (template: TextTemplate) => (generation === this.generation && this.arena === a ? a.fill(program.base, template) : undefined);
+    return { samples: samples.map((s) => s.record()), values, fill };
   }
 }
 

@@ -38,6 +38,9 @@ export interface StepRecord {
   /** Step-level quantities: loss.*, gradients dL/dp, optimizer quantities, new params. */
   values: Map<string, Dec>;
   equations: Equation[];
+  /** The template filled with the text of the step's values (the i-th hole: equations[i]), when the run
+   *  can (DecimalArena.fill): the JSON trace writes the step's values this way. */
+  fill?: (template: TextTemplate) => string | undefined;
 }
 
 export interface Warning {
@@ -306,7 +309,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         evaluateAll(program.equations, program.plan, stepValues, undefined);
         values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
       }
-      const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations };
+      const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations, ...(fast ? { fill: fast.fill } : {}) };
       if (retain !== 'all') {
         const last = trace.steps[trace.steps.length - 1];
         if (last && (retain === 'last' || !retain(last.step))) trace.steps.pop();

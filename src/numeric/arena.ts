@@ -136,6 +136,11 @@ export class DecimalArena {
     this.refresh();
   }
 
+  /** The bytes fill() has room for. */
+  get textCapacity(): number {
+    return this.textBytes;
+  }
+
   /** The most bytes one value's text takes. */
   get valueTextBytes(): number {
     return 9 * this.limbs + 64;

@@ -4,6 +4,7 @@
 // per line), so the trace never has to be held whole.
 import type { Dec } from '../numeric/context.js';
 import type { StepRecord, Trace } from '../graph/run.js';
+import type { Equation } from '../graph/program.js';
 import { adjointName, optimizerName } from '../graph/program.js';
 import type { Certification } from '../certify/certify.js';
 import { isRationalContext } from '../numeric/rational.js';
@@ -71,18 +72,11 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
       `"gradients":${object(layout.shares, token)},"loss":${token(layout.loss)}${tensors}}`);
   });
   const v = s.values;
-  const named = (entries: Array<[string, string]>) => {
-    let out = '';
-    for (const [name, key] of entries) {
-      const value = v.get(key);
-      if (value !== undefined) out += `${out ? ',' : ''}"${name}":${f(value)}`;
-    }
-    return `{${out}}`;
-  };
-  const optimizer = layout.optimizer.map(([local, entries]) => `"${local}":${named(entries)}`).join(',');
-  emit(`],` +
-    `"loss":{"data":${f(v.get('loss.data')!)},"penalty":${f(v.get('loss.penalty') ?? trace.ctx.zero)},"total":${f(v.get('loss.total')!)}},` +
-    `"gradients":${named(layout.gradients)},"optimizer":{${optimizer}},"params":${named(layout.params)}`);
+  // The step's own fields, from the run's text of them when it can (a template over the step's
+  // equations, filled at once), else value by value.
+  const stepTemplate = decimalText && s.fill && !layout.tensors ? stepFieldsTemplate(s.equations, (has, token) => stepFields(layout, has, token, f(trace.ctx.zero))) : undefined;
+  const filled = stepTemplate && s.fill!(stepTemplate);
+  emit(filled ?? stepFields(layout, (key) => v.has(key), (key) => f(v.get(key)!), f(trace.ctx.zero)));
   // A torch-style spec's params and buffers after the step, and their gradients, as PyTorch lays them out.
   if (layout.tensors) {
     const spec = trace.spec.tensors!;
@@ -117,6 +111,43 @@ function sampleTensorsText(trace: Trace, t: NonNullable<Layout['tensors']>, valu
   return `{"input":{${inputs.map((s) => `"${s.name}":${tensor(s, (e) => e)}`).join(',')}},` +
     `"input_gradient":{${inputs.map((s) => `"${s.name}":${tensor(s, adjointName)}`).join(',')}},` +
     `"layers":{${spec.layers.map((l) => `"${l.name}":${tensor(l, (e) => e)}`).join(',')}}}`;
+}
+
+/** The step's fields after its samples: loss, gradients, optimizer quantities and params, each value's
+ *  text given by `token` (of its key), the ones the step has (`has`). */
+function stepFields(layout: Layout, has: (key: string) => boolean, token: (key: string) => string, zero: string): string {
+  const named = (entries: Array<[string, string]>) => {
+    let out = '';
+    for (const [name, key] of entries) if (has(key)) out += `${out ? ',' : ''}"${name}":${token(key)}`;
+    return `{${out}}`;
+  };
+  // Written in order, left to right: a template's holes are the tokens in the order they are asked for.
+  let out = `],"loss":{"data":${token('loss.data')}`;
+  out += `,"penalty":${has('loss.penalty') ? token('loss.penalty') : zero}`;
+  out += `,"total":${token('loss.total')}}`;
+  out += `,"gradients":${named(layout.gradients)}`;
+  out += `,"optimizer":{${layout.optimizer.map(([local, entries]) => `"${local}":${named(entries)}`).join(',')}}`;
+  out += `,"params":${named(layout.params)}`;
+  return out;
+}
+
+const stepTemplates = new WeakMap<Equation[], TextTemplate | null>();
+
+/** stepFields as a template whose holes are the places of the step's equations (see DecimalArena.fill). */
+function stepFieldsTemplate(equations: Equation[], fields: (has: (key: string) => boolean, token: (key: string) => string) => string): TextTemplate | undefined {
+  let known = stepTemplates.get(equations);
+  if (known === undefined) {
+    const index = new Map(equations.map((e, i) => [e.name, i]));
+    const offsets: number[] = [];
+    const text = fields((key) => index.has(key), (key) => {
+      offsets.push(index.get(key)!);
+      return '"\u0000"';
+    });
+    const pieces = text.split('\u0000');
+    known = pieces.length === offsets.length + 1 ? textTemplate(pieces, offsets) ?? null : null;
+    stepTemplates.set(equations, known);
+  }
+  return known ?? undefined;
 }
 
 const templates = new WeakMap<Trace, TextTemplate | null>();
