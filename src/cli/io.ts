@@ -65,8 +65,11 @@ function flushOut(): void {
   const text = pending.join('');
   pending = [];
   pendingLength = 0;
-  writeAll(1, Buffer.from(text, 'utf8'));
+  // ASCII (a JSON trace, most solutions) is its own UTF-8: copied byte for byte, not encoded.
+  writeAll(1, Buffer.from(text, NOT_ASCII.test(text) ? 'utf8' : 'latin1'));
 }
+
+const NOT_ASCII = /[^\x00-\x7f]/;
 
 function writeErr(text: string): void {
   // What was printed before a message comes before it on a shared terminal.

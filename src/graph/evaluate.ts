@@ -39,6 +39,9 @@ export interface MemoTable {
   /** How often each shape is evaluated in the equations of the scope (countUses): only shapes met more
    *  than once get a memo slot. Without it, every subexpression that calls a function gets one. */
   uses?: Map<number, number>;
+  /** Counts the uses when the first equation of the scope is compiled (countUses is only the closures'
+   *  concern: a run on the tape never compiles them). */
+  countLater?: () => void;
 }
 
 export const memoTable = (): MemoTable => ({ ids: new Map(), shapes: new Map(), shapeOf: new WeakMap() });
@@ -72,6 +75,11 @@ interface Compilation {
 }
 
 export function compile(expr: Node, slotOf: (name: string) => number, c: NumericContext, memo?: MemoTable): Compiled {
+  if (memo?.countLater) {
+    const count = memo.countLater;
+    memo.countLater = undefined;
+    count();
+  }
   const s: Compilation = { slotOf, c, memo, done: new Map(), repeated: repeatedArithmetic(expr), evaluation: 0 };
   const f = compileIn(expr, s);
   if (s.repeated.size === 0) return f;

@@ -122,7 +122,7 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
     planned.push([adjointOf(p.name), 'share', chain(p.name), { of: p.name }]);
   }
   for (const [id, , formula] of planned) checkSize(spec, symbolOf(id), formula);
-  if (memo) countUses(planned.map(([, , formula]) => formula), memo);
+  if (memo) memo.countLater = () => countUses(planned.map(([, , formula]) => formula), memo);
   const out = planned.map(([id, role, formula, extra]) => equation(id, role, formula, refOf, table, c, extra, role === 'seed' ? undefined : memo));
   return out;
 }
