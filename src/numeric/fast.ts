@@ -75,8 +75,25 @@ interface Parts {
 
 function partsOf(x: Num): Parts {
   if (x instanceof BigDecimal) {
+    // From the coefficient and its digit count, without writing all its digits: trailing zeros taken
+    // off numerically (a result rarely has any), and only the leading 17 digits written for the estimates.
     const mag = x.m < 0n ? -x.m : x.m;
-    return partsFromDigits(mag.toString(), x.m < 0n, x.e, mag);
+    let c = mag;
+    let e = x.q;
+    while (c % 10n === 0n) {
+      c /= 10n;
+      e++;
+    }
+    const n = x.n - (e - x.q);
+    const head = (n > 17 ? c / pow10(n - 17) : c).toString();
+    return {
+      neg: x.m < 0n,
+      c,
+      e,
+      lead: x.e,
+      mant: parseFloat(`${head[0]}.${head.slice(1)}`),
+      approx: parseFloat(`${head}e${x.e - head.length + 1}`),
+    };
   }
   const d = x.d;
   let s = String(d[0]);
@@ -310,8 +327,16 @@ function directionOf(rounding: number, neg: boolean): number {
   return neg ? 1 : -1;
 }
 
-/** The P-digit rounding of every value in the open interval, as decimal text, or null if they differ. */
-function roundOpen(b: Bounds, P: number, rounding: number): string | null {
+/** A P-digit rounding: (-1)^neg * m * 10^exponent, m of `digits` digits (P, or P + 1 for 10^P). */
+interface Rounded {
+  neg: boolean;
+  m: bigint;
+  exponent: number;
+  digits: number;
+}
+
+/** The P-digit rounding of every value in the open interval, or null if they differ. */
+function roundOpen(b: Bounds, P: number, rounding: number): Rounded | null {
   const { lo, hi, w, q } = b;
   if (lo <= 0n) return null;
   const dir = directionOf(rounding, b.neg);
@@ -341,7 +366,17 @@ function roundOpen(b: Bounds, P: number, rounding: number): string | null {
     else mh = rh === 0n ? fh - 1n : fh;
     if (mh !== m) return null;
   }
-  return `${b.neg ? '-' : ''}${m}e${q - s}`;
+  return { neg: b.neg, m, exponent: q - s, digits: m === top ? P + 1 : P };
+}
+
+/** A result of roundOpen as a value of D: a BigDecimal from its parts (the same coefficient, exponent
+ *  and digit count its text would be read into), anything else from its text. */
+function valueOf(D: DecimalCtor, r: Rounded): Num {
+  if (D.prototype instanceof BigDecimal) {
+    const Parts = D as unknown as new (m: bigint, q: number, n: number) => Num;
+    return new Parts(r.neg ? -r.m : r.m, r.exponent, r.digits);
+  }
+  return new D(`${r.neg ? '-' : ''}${r.m}e${r.exponent}`);
 }
 
 function ziv(D: DecimalCtor, approximate: (w: number) => Bounds): Num {
@@ -349,8 +384,8 @@ function ziv(D: DecimalCtor, approximate: (w: number) => Bounds): Num {
   const base = Math.ceil(P * LOG2_10) + 4;
   let guard = fastKernelSettings.initialGuardBits;
   for (;;) {
-    const text = roundOpen(approximate(Math.max(base + guard, 64)), P, D.rounding);
-    if (text !== null) return new D(text);
+    const rounded = roundOpen(approximate(Math.max(base + guard, 64)), P, D.rounding);
+    if (rounded !== null) return valueOf(D, rounded);
     // Results are transcendental, so some precision always decides; this only stops a runaway.
     if (guard > 64 * base + 100000) throw new Error('fast kernels: rounding undecided at 100000 extra bits');
     guard = guard * 2 + 32;
