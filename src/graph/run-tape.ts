@@ -14,7 +14,7 @@ import type { BigDecimal } from '../numeric/bigdecimal.js';
 import type { Equation } from './program.js';
 import type { SampleRecord } from './run.js';
 import { compileTape, digitsOf, SlotSpace, TapeUnsupported, type CompiledTape } from './tape.js';
-import { BEFORE, CONSTANT, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, STEP, type SlotPlan } from './values.js';
+import { resolve, type SlotScope, type ValueSource } from './values.js';
 
 /** A compiled step program: its tape's place in the arena and where its values are. */
 interface LoadedProgram {
@@ -24,7 +24,8 @@ interface LoadedProgram {
   /** First slot of the step's values (equation i at base + i). */
   base: number;
   equations: Equation[];
-  plan: SlotPlan;
+  /** The names it reads from the step before. */
+  beforeNames: string[];
 }
 
 export interface TapeStep {
@@ -39,7 +40,8 @@ export interface TapeStep {
 export interface TapeScope {
   ctx: NumericContext;
   sampleEquations: Equation[];
-  samplePlan: SlotPlan;
+  /** Where the sample program's symbols are (its columns, constants, options and equations). */
+  sampleScope: SlotScope;
   sampleIndex: Map<string, number>;
   /** Each data row's values in the plan's column order. */
   rowValues: Dec[][];
@@ -70,6 +72,8 @@ export class TapeMachine {
   private readonly positions: number;
   private readonly stateSlot = new Map<string, number>();
   private readonly sample: CompiledTape;
+  /** The names the sample program reads from the step before. */
+  private readonly sampleBefore: string[];
   private wordsUsed = 0;
   /** How many of slots.fixed the arena holds. */
   private fixedLoaded = 0;
@@ -85,7 +89,7 @@ export class TapeMachine {
 
   /** Throws TapeUnsupported when the sample program cannot be run as a tape. */
   constructor(private readonly scope: TapeScope) {
-    const { ctx, sampleEquations, samplePlan } = scope;
+    const { ctx, sampleEquations } = scope;
     const P = ctx.precision;
     for (const list of [scope.constantValues, scope.optionValues, ...scope.rowValues]) {
       for (const v of list) if (digitsOf(v) > P) throw new TapeUnsupported('a given value has more digits than the precision');
@@ -99,8 +103,9 @@ export class TapeMachine {
     this.optionBase = slots.take(scope.optionValues.length);
     this.scalarBase = slots.take(2);
     this.sampleNow = slots.take(this.E);
-    for (const name of samplePlan.beforeNames) this.state(name);
-    this.sample = compileTape(sampleEquations, slots, (i, j) => this.symbolSlot(samplePlan, i, j, undefined), (i) => this.sampleNow + i);
+    const sampleBefore = new Set<string>();
+    this.sample = compileTape(sampleEquations, slots, this.locator(sampleEquations, scope.sampleScope, undefined, sampleBefore), (i) => this.sampleNow + i);
+    this.sampleBefore = [...sampleBefore];
     this.positions = slots.take(scope.batchMax * this.E);
     this.grow(slots.next * 2, this.sample.words.length * 2 + 1024);
   }
@@ -111,22 +116,38 @@ export class TapeMachine {
     return slot;
   }
 
-  private symbolSlot(plan: SlotPlan, eq: number, j: number, stepBase: number | undefined): number {
-    const { sp, ix } = plan.slots[eq]!;
-    const space = sp[j]!;
-    const i = ix[j]!;
-    switch (space) {
-      case ROW: return this.rowNow + i;
-      case CONSTANT: return this.constBase + i;
-      case OPTION: return this.optionBase + i;
-      case SAMPLE: return this.sampleNow + i;
-      case BEFORE: return this.state(plan.beforeNames[i]!);
-      case STEP:
-        if (stepBase === undefined) throw new TapeUnsupported('a step quantity in a sample equation');
-        return stepBase + i;
-      case SCALAR: return this.scalarBase + i;
-    }
-    return this.positions + (space - SAMPLE_OF) * this.E + i;
+  /**
+   * The slot of each symbol of `equations` (the j-th of the i-th equation, eq.refs[j]), located through
+   * values.ts's resolve as the closures' slot plan is: a step's quantities from `stepBase` on (none in a
+   * sample's program), the names read from the step before noted in `before`.
+   */
+  private locator(equations: readonly Equation[], scope: SlotScope, stepBase: number | undefined, before: Set<string>): (i: number, j: number) => number {
+    const at = (map: ReadonlyMap<string, number> | undefined, key: string, first: number | undefined): number => {
+      const i = map?.get(key);
+      if (i === undefined || first === undefined) throw new TapeUnsupported(`no slot for ${key}`);
+      return first + i;
+    };
+    const indexOf = (list: readonly string[]) => new Map(list.map((x, i) => [x, i]));
+    const columns = indexOf(scope.columns);
+    const constants = indexOf(scope.constantNames);
+    const options = indexOf(scope.optionNames);
+    const positions = new Map(scope.batch.map((row, i) => [row, i]));
+    const stepIndex = stepBase === undefined ? undefined : (scope.stepIndex ?? indexOf(equations.map((e) => e.name)));
+    const source: ValueSource<number> = {
+      row: (name) => at(columns, name, this.rowNow),
+      constant: (name) => at(constants, name, this.constBase),
+      option: (name) => at(options, name, this.optionBase),
+      sample: (name) => at(scope.sampleIndex, name, this.sampleNow),
+      sampleOf: (row, name) => at(scope.sampleIndex, name, positions.has(row) ? this.positions + positions.get(row)! * this.E : undefined),
+      step: (name) => at(stepIndex, name, stepBase),
+      before: (name) => {
+        before.add(name);
+        return this.state(name);
+      },
+      batchSize: () => this.scalarBase,
+      stepNumber: () => this.scalarBase + 1,
+    };
+    return (i, j) => resolve(equations[i]!.refs[j]!, source);
   }
 
   /** Text room for the most values written at once (a sample's, or the largest step's), within reason. */
@@ -159,15 +180,18 @@ export class TapeMachine {
     }
   }
 
-  /** The step program's tape, compiled and loaded once; undefined if it cannot be a tape. */
-  private program(equations: Equation[], plan: SlotPlan): LoadedProgram | undefined {
+  /** The step program's tape, compiled and loaded once; undefined if it cannot be a tape. Its symbols
+   *  are located straight into arena slots through values.ts's resolve (the closures' slot plan, with
+   *  its arrays per equation, is not needed). */
+  private program(equations: Equation[], scope: SlotScope): LoadedProgram | undefined {
     if (this.unsupported.has(equations)) return undefined;
     const known = this.loaded.get(equations);
     if (known) return known;
     let tape: CompiledTape;
     const base = this.slots.take(equations.length);
+    const beforeNames = new Set<string>();
     try {
-      tape = compileTape(equations, this.slots, (i, j) => this.symbolSlot(plan, i, j, base), (i) => base + i);
+      tape = compileTape(equations, this.slots, this.locator(equations, scope, base, beforeNames), (i) => base + i);
     } catch (e) {
       if (!(e instanceof TapeUnsupported)) throw e;
       this.unsupported.add(equations);
@@ -175,7 +199,7 @@ export class TapeMachine {
     }
     const start = this.wordsUsed;
     const end = start + tape.words.length;
-    const program: LoadedProgram = { tape, start, end, base, equations, plan };
+    const program: LoadedProgram = { tape, start, end, base, equations, beforeNames: [...beforeNames] };
     this.programs.push(program);
     this.wordsUsed = end;
     if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) this.grow(this.slots.next * 2, end * 2);
@@ -214,8 +238,8 @@ export class TapeMachine {
    * run (they are then read out of the arena before it is overwritten). Undefined: the closures must
    * compute this step.
    */
-  runStep(step: number, batch: number[], before: ReadonlyMap<string, Dec>, equations: Equation[], plan: SlotPlan, keepPrevious: boolean, check: () => void): TapeStep | undefined {
-    const program = this.program(equations, plan);
+  runStep(step: number, batch: number[], before: ReadonlyMap<string, Dec>, equations: Equation[], scope: SlotScope, keepPrevious: boolean, check: () => void): TapeStep | undefined {
+    const program = this.program(equations, scope);
     if (!program) return undefined;
     const a = this.arena;
     for (const r of this.live) if (keepPrevious) r.materialize(); else r.release();
@@ -226,7 +250,7 @@ export class TapeMachine {
     // run passes that step's values back, set from `before` otherwise.
     const last = this.last && this.last.values === before ? this.last.program : undefined;
     const lastIndex = last ? new Map(last.equations.map((e, i) => [e.name, i])) : undefined;
-    for (const name of [...this.scope.samplePlan.beforeNames, ...plan.beforeNames]) {
+    for (const name of [...this.sampleBefore, ...program.beforeNames]) {
       const slot = this.state(name);
       const i = lastIndex?.get(name);
       if (i !== undefined) a.copy(slot, last!.base + i);

@@ -14,7 +14,7 @@ import { COMPARES_ALL_ARGUMENTS } from '../symbolic/functions.js';
 import { TapeMachine } from './run-tape.js';
 import type { TextTemplate } from '../numeric/arena.js';
 import { digitsOf, TapeUnsupported } from './tape.js';
-import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan } from './values.js';
+import { BEFORE, CONSTANT, givenValues, OPTION, ROW, SAMPLE, SAMPLE_OF, SCALAR, slotPlan, STEP, type Given, type SlotPlan, type SlotScope } from './values.js';
 
 export interface SampleRecord {
   /** Data row, from 0. */
@@ -191,8 +191,12 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const optionNames = [...optionValues.keys()];
   const optionList = [...optionValues.values()];
   const sampleIndex = new Map(sampleEquations.map((e, i) => [e.name, i]));
-  const samplePlan = slotPlan(sampleEquations, { columns, constantNames, optionNames, sampleIndex, batch: [] });
-  const stepCache = new Map<string, { equations: Equation[]; plan: SlotPlan }>();
+  const sampleScope: SlotScope = { columns, constantNames, optionNames, sampleIndex, batch: [] };
+  const samplePlan = slotPlan(sampleEquations, sampleScope);
+  // A step program's slot plan is the closures' (made when they first need it: the tape locates the
+  // symbols itself).
+  const stepCache = new Map<string, { equations: Equation[]; scope: SlotScope; plan?: SlotPlan }>();
+  const planOf = (p: { equations: Equation[]; scope: SlotScope; plan?: SlotPlan }) => (p.plan ??= slotPlan(p.equations, p.scope));
   const lossCache = new Map<string, Equation[]>();
   const updateCache = new Map<boolean, Equation[]>();
 
@@ -204,7 +208,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   if ((evaluator === 'tape' || (evaluator === 'auto' && large)) && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && digitsFit && typeof WebAssembly === 'object') {
     try {
       machine = new TapeMachine({
-        ctx, sampleEquations, samplePlan, sampleIndex, rowValues, constantValues, optionValues: optionList,
+        ctx, sampleEquations, sampleScope, sampleIndex, rowValues, constantValues, optionValues: optionList,
         batchMax: Math.max(1, ...schedule.map((b) => b.length)),
       });
     } catch (e) {
@@ -234,7 +238,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         let updates = updateCache.get(first);
         if (!updates) updateCache.set(first, (updates = optimizerEquations(spec, opt, first, ctx, quantities)));
         const equations = [...losses, ...updates];
-        program = { equations, plan: slotPlan(equations, { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) }) };
+        program = { equations, scope: { columns, constantNames, optionNames, sampleIndex, batch, stepIndex: new Map(equations.map((e, i) => [e.name, i])) } };
         stepCache.set(key, program);
       }
       // The spaces values come from; a sample's own space (SAMPLE) and row (ROW) change per sample.
@@ -282,7 +286,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
 
       const previous = trace.steps[trace.steps.length - 1];
       const keepPrevious = previous !== undefined && (retain === 'all' || (typeof retain === 'function' && retain(previous.step)));
-      const fast = machine?.runStep(step, batch, before, program.equations, program.plan, keepPrevious, () => budget?.check(step));
+      const fast = machine?.runStep(step, batch, before, program.equations, program.scope, keepPrevious, () => budget?.check(step));
       let samples: SampleRecord[];
       let values: Map<string, Dec>;
       if (fast) {
@@ -305,8 +309,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         });
         const stepValues: Dec[] = new Array(program.equations.length);
         spaces[STEP] = stepValues;
-        spaces[BEFORE] = beforeOf(program.plan);
-        evaluateAll(program.equations, program.plan, stepValues, undefined);
+        const plan = planOf(program);
+        spaces[BEFORE] = beforeOf(plan);
+        evaluateAll(program.equations, plan, stepValues, undefined);
         values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
       }
       const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations, ...(fast ? { fill: fast.fill } : {}) };
