@@ -1,13 +1,15 @@
 // A run's steps executed as tapes (graph/tape.ts) by the arithmetic kernel (numeric/arena.ts): the fast
 // path of graph/run.ts. The values are the closures' own, digit for digit; what differs is where they
 // live. A step's values stay in the arena, and the run's records read them out only when asked: a
-// sample's values become BigDecimals when a printer asks for them by name, and the JSON trace writes
-// their text straight from the arena (SampleRecord.textOf), so a long run streamed as JSON allocates
-// little per value.
+// sample's values become BigDecimals when a printer asks for them, and the JSON trace writes a sample's
+// and a step's text straight from the arena (the records' fill), so a long run streamed as JSON
+// allocates little per value. A record of a step the run no longer keeps (retain: 'last') is released
+// when the next step overwrites its values; one the run keeps is read out first.
 //
 // Anything the tape does not decide the way the closures do hands the step back to them (`undefined`
 // from runStep): a kinked function's switch that is exactly 0 (the closures report it as a warning, by
-// their own rules), a value that is not finite (the closures locate the error), a division by zero.
+// their own rules), a value that is not finite (the closures locate the error), a division by zero. A
+// program the tape cannot mean at all (graph/tape.ts: TapeUnsupported) stays on the closures throughout.
 import type { Dec, NumericContext } from '../numeric/context.js';
 import { DecimalArena, Op, type TextTemplate } from '../numeric/arena.js';
 import type { BigDecimal } from '../numeric/bigdecimal.js';
@@ -43,7 +45,7 @@ export interface TapeScope {
   /** Where the sample program's symbols are (its columns, constants, options and equations). */
   sampleScope: SlotScope;
   sampleIndex: Map<string, number>;
-  /** Each data row's values in the plan's column order. */
+  /** Each data row's values, in the order of sampleScope.columns. */
   rowValues: Dec[][];
   constantValues: Dec[];
   optionValues: Dec[];

@@ -202,10 +202,10 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
 
   // The fast path: each step as a tape in the arithmetic kernel, where it computes what the closures do.
   let machine: TapeMachine | undefined;
-  const digitsFit = [...initial.values()].every((v) => digitsOf(v) <= spec.precision);
+  const digitsFit = () => [...initial.values()].every((v) => digitsOf(v) <= spec.precision);
   const evaluator = options.evaluator ?? 'auto';
   const large = sampleEquations.length * spec.data.length * spec.training.epochs > TAPE_FROM;
-  if ((evaluator === 'tape' || (evaluator === 'auto' && large)) && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && digitsFit && typeof WebAssembly === 'object') {
+  if ((evaluator === 'tape' || (evaluator === 'auto' && large)) && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && typeof WebAssembly === 'object' && digitsFit()) {
     try {
       machine = new TapeMachine({
         ctx, sampleEquations, sampleScope, sampleIndex, rowValues, constantValues, optionValues: optionList,

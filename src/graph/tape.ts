@@ -14,6 +14,7 @@
 // keeps the closures: maxima and minima (their ties are a convention the closures resolve), and values
 // with more digits than the precision (the closures' shortcut 1 * x returns x unrounded).
 import type { Dec, NumericContext } from '../numeric/context.js';
+import { BigDecimal } from '../numeric/bigdecimal.js';
 import { FUNCTIONS, COMPARES_ALL_ARGUMENTS, COMPARES_TWO_ARGUMENTS, type FunctionRule } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
@@ -87,11 +88,10 @@ export class SlotSpace {
   }
 }
 
-/** Significant digits of a run's value (a BigDecimal's n); 0 for zero. */
+/** Significant digits of a run's value (a BigDecimal's n; 0 for zero). A value of any other kind
+ *  (an exact fraction, decimal.js's own) counts as too long: the tape holds BigDecimals' digits. */
 export function digitsOf(v: Dec): number {
-  const n = (v as unknown as { n?: number }).n;
-  if (typeof n === 'number') return n;
-  return v.isZero() ? 0 : v.toString().replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length;
+  return v instanceof BigDecimal ? v.n : Infinity;
 }
 
 export interface CompiledTape {
