@@ -107,7 +107,7 @@ export interface CompiledTape {
  * taken from `slots`.
  */
 export function compileTape(equations: readonly Equation[], slots: SlotSpace, symbolSlot: (eq: number, j: number) => number, outputSlot: (eq: number) => number): CompiledTape {
-  const words: number[] = [];
+  const words = new TapeWords();
   const calls: TapeCall[] = [];
   // Hash-consing: an instruction with the same operation on the same slots is the same value.
   const known = new InstructionTable();
@@ -127,7 +127,7 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     const out = dst ?? slots.take();
     // code[1] is the destination placeholder.
     code[1] = out;
-    for (const w of code) words.push(w);
+    words.pushAll(code);
     known.add(code, out);
     return out;
   };
@@ -138,18 +138,19 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     const slotOfSymbol = new Map<string, number>();
     eq.symbols.forEach((s, j) => slotOfSymbol.set(s, symbolSlot(i, j)));
     // Each node object compiled once per equation: derivatives share subtrees by reference. (Across
-    // equations the same shape on the same slots is found by `known`.)
-    const done = new Map<Node, number>();
+    // equations the same shape on the same slots is found by `known`.) Made when first needed: most
+    // of a step's equations are a sum or an update with nothing shared.
+    let done: Map<Node, number> | undefined;
     const target = outputSlot(i);
     // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
     // reading (spec/limits.ts), and the closures recurse over the same trees.
     const visit = (node: Node, dst?: number): number => {
       const n = unwrap(node);
       if (n.type === 'SymbolNode' || n.type === 'ConstantNode') return visitNew(n, dst);
-      const seen = done.get(n);
+      const seen = done?.get(n);
       if (seen !== undefined) return place(seen, dst);
       const slot = visitNew(n, dst);
-      done.set(n, slot);
+      (done ??= new Map()).set(n, slot);
       return slot;
     };
     const visitNew = (n: Node, dst?: number): number => {
@@ -235,7 +236,7 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
 
     outputs[i] = visit(eq.formula, target);
   });
-  return { words: Int32Array.from(words), calls, outputs };
+  return { words: words.done(), calls, outputs };
 }
 
 /** Instructions already emitted, by what they compute (the op and its operands; the destination, in
@@ -266,5 +267,34 @@ class InstructionTable {
     const bucket = this.buckets.get(h);
     if (bucket) bucket.push({ code, slot });
     else this.buckets.set(h, [{ code, slot }]);
+  }
+}
+
+/** The instruction words of a tape as they are emitted: an Int32Array that grows by doubling. */
+class TapeWords {
+  private buffer = new Int32Array(1024);
+  private length = 0;
+
+  private room(more: number): void {
+    if (this.length + more <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + more) size *= 2;
+    const next = new Int32Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  push(...ws: number[]): void {
+    this.pushAll(ws);
+  }
+
+  pushAll(ws: readonly number[]): void {
+    this.room(ws.length);
+    for (let i = 0; i < ws.length; i++) this.buffer[this.length++] = ws[i]!;
+  }
+
+  /** The words written, in an array of their own size. */
+  done(): Int32Array {
+    return this.buffer.slice(0, this.length);
   }
 }
