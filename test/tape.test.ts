@@ -9,6 +9,7 @@ import { traceJson, jsonWriter } from '../src/render/json.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { allSpecs } from './helpers/specs.js';
 import { denseSpec } from '../bench/workloads.js';
+import { tapeSettings } from '../src/graph/run-tape.js';
 import type { Spec } from '../src/spec/model.js';
 
 function both(spec: Spec, options: RunOptions = {}) {
@@ -116,6 +117,20 @@ training: { optimizer: sgd, lr: 0.1, epochs: 2 }
     const { tape, same } = both(yamlSpec(text));
     same();
     expect(tape.stepsOnTape).toBe(0);
+  });
+
+  it('a program whose arena would pass the memory ceiling stays on the closures, with the same values', () => {
+    const spec = yamlSpec(denseSpec({ sizes: [3, 5, 2], activations: ['relu', 'linear'], samples: 4, steps: 2 }, 40));
+    const ceiling = tapeSettings.arenaMaxBytes;
+    try {
+      tapeSettings.arenaMaxBytes = 10_000;
+      const { tape, same } = both(spec);
+      same();
+      expect(tape.stepsOnTape).toBe(0);
+    } finally {
+      tapeSettings.arenaMaxBytes = ceiling;
+    }
+    expect(run(spec, { evaluator: 'tape' }).stepsOnTape).toBe(2);
   });
 
   it('a value that is not finite is located by the closures, with the same error', () => {

@@ -53,6 +53,12 @@ export interface TapeScope {
   batchMax: number;
 }
 
+/** Tuning of the tape machine (tests lower the ceiling to reach the hand-back). */
+export const tapeSettings = {
+  /** The most memory an arena may take; past it a run keeps the closures. */
+  arenaMaxBytes: 512 * 1024 * 1024,
+};
+
 /** A record's values are gone: the run kept only its latest step (retain: 'last'). */
 const released = (): never => {
   throw new Error("this step's sample values were released (the run keeps only its latest step)");
@@ -161,11 +167,24 @@ export class TapeMachine {
   /** A new arena of at least these sizes, with every value that outlives a step put back. */
   private grow(slots: number, words: number): void {
     const old = this.arena as DecimalArena | undefined;
-    this.capacity = Math.max(slots, this.capacity);
-    this.wordCapacity = Math.max(words, this.wordCapacity);
+    const capacity = Math.max(slots, this.capacity);
+    const wordCapacity = Math.max(words, this.wordCapacity);
     // Room for the text of a whole sample's or step's values, written at once by the JSON trace.
     const P = this.scope.ctx.precision;
-    const a = (this.arena = new DecimalArena(P, P, this.capacity, this.wordCapacity, this.textRoom()));
+    // The arena is WebAssembly memory, beside the run's own: a program too large for it (a very long
+    // one at a high precision) stays on the closures, whose values the run's budgets already bound.
+    const bytes = capacity * (16 + 4 * (Math.ceil(P / 9) + 2)) + 4 * wordCapacity + this.textRoom();
+    if (bytes > tapeSettings.arenaMaxBytes) throw new TapeUnsupported(`the arena would take ${bytes} bytes`);
+    let a: DecimalArena;
+    try {
+      a = new DecimalArena(P, P, capacity, wordCapacity, this.textRoom());
+    } catch {
+      // The engine refused the memory (WebAssembly.Memory cannot grow): the closures need none of it.
+      throw new TapeUnsupported('the arena could not be allocated');
+    }
+    this.arena = a;
+    this.capacity = capacity;
+    this.wordCapacity = wordCapacity;
     for (const [slot, v] of this.slots.fixed) a.set(slot, v as BigDecimal);
     this.fixedLoaded = this.slots.fixed.length;
     this.scope.rowValues.forEach((row, r) => row.forEach((v, j) => a.set(this.rowStore + r * this.columns + j, v as BigDecimal)));
@@ -204,8 +223,18 @@ export class TapeMachine {
     const program: LoadedProgram = { tape, start, end, base, equations, beforeNames: [...beforeNames] };
     this.programs.push(program);
     this.wordsUsed = end;
-    if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) this.grow(this.slots.next * 2, end * 2);
-    else {
+    if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) {
+      try {
+        this.grow(this.slots.next * 2, end * 2);
+      } catch (e) {
+        if (!(e instanceof TapeUnsupported)) throw e;
+        // The arena as it was still serves the programs loaded before this one.
+        this.programs.pop();
+        this.wordsUsed = start;
+        this.unsupported.add(equations);
+        return undefined;
+      }
+    } else {
       this.arena.tape.set(tape.words, start);
       // The program's own literals.
       for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) this.arena.set(slot, v as BigDecimal);
