@@ -13,6 +13,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 // @ts-expect-error: a plain ES module script without declarations
 import { serve } from '../scripts/web-server.mjs';
 import { encodeShare } from '../web/share.js';
+import { denseSpec } from '../bench/workloads.js';
+import { run, TAPE_FROM } from '../src/graph/run.js';
+import { parseSpec } from '../src/spec/validate.js';
+import { traceJson } from '../src/render/json.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -254,6 +258,24 @@ describe.skipIf(!haveChromium)(`the playground in headless Chromium (${haveChrom
     await phone.waitForSelector('body[data-renders="1"]', { timeout: 45_000 });
     expect(await phone.locator('#notice').innerText()).toMatch(/could not be opened: this link is damaged/);
     await phone.close();
+  }, 90_000);
+
+  it('runs a larger training on the arithmetic kernel in its worker: the JSON trace it downloads is the library\'s in Node, value for value', async () => {
+    // 63 sample equations x 40 rows x 12 epochs: past the 20,000 sample evaluations from which a run takes
+    // the tape (WebAssembly, compiled in the worker from the bytes in its bundle).
+    const spec = denseSpec({ sizes: [4, 8, 3], activations: ['relu', 'linear'], samples: 40, steps: 12 }, 30);
+    const inNode = run(parseSpec(spec, 'dense.yaml'), { evaluator: 'closures' });
+    expect(inNode.sampleEquations.length * 40 * 12).toBeGreaterThan(TAPE_FROM);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}#${await encodeShare({ spec })}`);
+    await page.waitForSelector('body[data-renders="1"]', { timeout: 45_000 });
+    expect(errors).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-json').click()]);
+    const downloaded = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { steps: unknown[] };
+    expect(downloaded.steps).toEqual((traceJson(inNode) as { steps: unknown[] }).steps);
+    await page.close();
   }, 90_000);
 
   it('shows the progress of a long run and cancels it, and then works on', async () => {
