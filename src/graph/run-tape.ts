@@ -44,7 +44,6 @@ export interface TapeScope {
   sampleEquations: Equation[];
   /** Where the sample program's symbols are (its columns, constants, options and equations). */
   sampleScope: SlotScope;
-  sampleIndex: Map<string, number>;
   /** Each data row's values, in the order of sampleScope.columns. */
   rowValues: Dec[][];
   constantValues: Dec[];
@@ -298,7 +297,7 @@ export class TapeMachine {
       if (!this.exec(this.sample, 0, this.sample.words.length)) return undefined;
       const at = this.positions + position * E;
       for (let i = 0; i < E; i++) a.copy(at + i, this.sampleNow + i);
-      samples.push(new LazySamples(row, a, at, E, this.scope.sampleIndex));
+      samples.push(new LazySamples(row, a, at, E, this.scope.sampleScope.sampleIndex));
     }
     if (!this.exec(program.tape, program.start, program.end)) return undefined;
     const values = new Map<string, Dec>();
@@ -314,7 +313,7 @@ export class TapeMachine {
 class LazySamples {
   private ordered?: Dec[];
   private gone = false;
-  constructor(readonly row: number, private readonly arena: DecimalArena, private readonly at: number, private readonly count: number, private readonly index: Map<string, number>) {}
+  constructor(readonly row: number, private readonly arena: DecimalArena, private readonly at: number, private readonly count: number, private readonly index: ReadonlyMap<string, number>) {}
 
   materialize(): Dec[] {
     if (this.ordered) return this.ordered;

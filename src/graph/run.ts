@@ -208,7 +208,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   if ((evaluator === 'tape' || (evaluator === 'auto' && large)) && (options.arithmetic ?? 'decimal') === 'decimal' && !branches && typeof WebAssembly === 'object' && digitsFit()) {
     try {
       machine = new TapeMachine({
-        ctx, sampleEquations, sampleScope, sampleIndex, rowValues, constantValues, optionValues: optionList,
+        ctx, sampleEquations, sampleScope, rowValues, constantValues, optionValues: optionList,
         batchMax: Math.max(1, ...schedule.map((b) => b.length)),
       });
     } catch (e) {

@@ -131,20 +131,29 @@ function stepFields(layout: Layout, has: (key: string) => boolean, token: (key: 
   return out;
 }
 
+/**
+ * A template from text written with `hole(offset)` where each value goes (see DecimalArena.fill): the
+ * holes are the offsets in the order written. Null when the text cannot be one (not ASCII).
+ */
+function holedTemplate(write: (hole: (offset: number) => string) => string): TextTemplate | null {
+  const offsets: number[] = [];
+  // A character no name or JSON piece holds marks each hole.
+  const text = write((offset) => {
+    offsets.push(offset);
+    return '"\u0000"';
+  });
+  const pieces = text.split('\u0000');
+  return pieces.length === offsets.length + 1 ? textTemplate(pieces, offsets) ?? null : null;
+}
+
 const stepTemplates = new WeakMap<Equation[], TextTemplate | null>();
 
-/** stepFields as a template whose holes are the places of the step's equations (see DecimalArena.fill). */
+/** stepFields as a template whose holes are the places of the step's equations. */
 function stepFieldsTemplate(equations: Equation[], fields: (has: (key: string) => boolean, token: (key: string) => string) => string): TextTemplate | undefined {
   let known = stepTemplates.get(equations);
   if (known === undefined) {
     const index = new Map(equations.map((e, i) => [e.name, i]));
-    const offsets: number[] = [];
-    const text = fields((key) => index.has(key), (key) => {
-      offsets.push(index.get(key)!);
-      return '"\u0000"';
-    });
-    const pieces = text.split('\u0000');
-    known = pieces.length === offsets.length + 1 ? textTemplate(pieces, offsets) ?? null : null;
+    known = holedTemplate((hole) => fields((key) => index.has(key), (key) => hole(index.get(key)!)));
     stepTemplates.set(equations, known);
   }
   return known ?? undefined;
@@ -152,19 +161,11 @@ function stepFieldsTemplate(equations: Equation[], fields: (has: (key: string) =
 
 const templates = new WeakMap<Trace, TextTemplate | null>();
 
-/** The text of a sample after `{"sample":N` with a hole for each value (see DecimalArena.fill). */
+/** The text of a sample after `{"sample":N` with a hole for each value. */
 function sampleTemplate(trace: Trace, layout: Layout, object: (entries: Array<[string, number]>, token: (i: number) => string) => string): TextTemplate | undefined {
   let known = templates.get(trace);
   if (known === undefined) {
-    const offsets: number[] = [];
-    // A character no name or JSON piece holds marks each hole.
-    const hole = (i: number) => {
-      offsets.push(i);
-      return '"\u0000"';
-    };
-    const text = `,"values":${object(layout.values, hole)},"adjoints":${object(layout.adjoints, hole)},"gradients":${object(layout.shares, hole)},"loss":${hole(layout.loss)}}`;
-    const pieces = text.split('\u0000');
-    known = pieces.length === offsets.length + 1 ? textTemplate(pieces, offsets) ?? null : null;
+    known = holedTemplate((hole) => `,"values":${object(layout.values, hole)},"adjoints":${object(layout.adjoints, hole)},"gradients":${object(layout.shares, hole)},"loss":${hole(layout.loss)}}`);
     templates.set(trace, known);
   }
   return known ?? undefined;
