@@ -285,6 +285,11 @@ export interface StreamOptions extends RunOptions {
   onProgress?: (step: number, total: number) => void;
   /** Called with each step once it is finished and written. */
   onStepDone?: (step: number, total: number) => void;
+  /** Where output the run already has as bytes (ASCII text: a JSON trace's values, written in the
+   *  arithmetic kernel's memory) goes instead of `sink`, in order with what goes to `sink`: a view valid
+   *  only during the call (written out at once, or copied). For output bound for a file or a pipe, so the
+   *  text need not be made; without it every piece is text given to `sink`. */
+  bytesSink?: (bytes: Uint8Array) => void;
   /** Certify only: each branch (kink) this precision cannot decide, before anything is written. */
   onUndecidable?: (undecidable: Undecidable) => void;
 }
@@ -329,17 +334,28 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
   // Everything written is counted against outputBytes; a refusal says where the run was.
   const maxBytes = limitsOf({ ...used.limits, ...options.limits }).outputBytes;
   let at = 0;
-  let bytes = 0;
+  let byteCount = 0;
   const where = () => `the output ${at === 0 ? 'before the first step' : at >= total ? 'after the last step' : `at step ${at.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}`;
   const limited = (text: string) => {
-    bytes += utf8Length(text);
-    if (bytes > maxBytes) throw new LimitError('outputBytes', used.file, '', where(), maxBytes);
+    byteCount += utf8Length(text);
+    if (byteCount > maxBytes) throw new LimitError('outputBytes', used.file, '', where(), maxBytes);
     sink(text);
   };
   // What is written before the first step is finished is held until it is: a run that fails in its
   // first step (a log of 0, a budget) ends in its error and nothing else, as a run held whole would.
   let held: string[] | undefined = [];
   const out = (text: string) => (held ? held.push(text) : limited(text));
+  // Bytes go to the bytes sink as they are (counted by their length: ASCII), else to `sink` as text.
+  const { bytesSink } = options;
+  const outBytes = (bytes: Uint8Array) => {
+    if (held || !bytesSink) {
+      out(latin1.decode(bytes));
+      return;
+    }
+    byteCount += bytes.length;
+    if (byteCount > maxBytes) throw new LimitError('outputBytes', used.file, '', where(), maxBytes);
+    bytesSink(bytes);
+  };
   const release = () => {
     const pieces = held ?? [];
     held = undefined;
@@ -372,7 +388,7 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
 
   const progressOption: Pick<EngineOptions, 'onStep'> = onProgress ? { onStep: onProgress } : {};
   if (format === 'json') {
-    const writer = jsonWriter(out);
+    const writer = jsonWriter(out, {}, outBytes);
     const trace = runSpec(used, {
       ...engine,
       ...progressOption,
@@ -392,6 +408,8 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
 }
 
 const NOT_ASCII = /[^\x00-\x7f]/;
+/** Bytes of ASCII read back as text (a bytes piece for a sink that takes text). */
+const latin1 = new TextDecoder('latin1');
 
 /** The bytes of `text` in UTF-8 (a lone surrogate is written as U+FFFD, three bytes), without Node's Buffer. */
 function utf8Length(text: string): number {

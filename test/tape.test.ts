@@ -11,6 +11,14 @@ import { allSpecs } from './helpers/specs.js';
 import { denseSpec } from '../bench/workloads.js';
 import { tapeSettings } from '../src/graph/run-tape.js';
 import type { Spec } from '../src/spec/model.js';
+import { runStream } from '../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 function both(spec: Spec, options: RunOptions = {}) {
   const closures = run(spec, { ...options, evaluator: 'closures' });
@@ -165,6 +173,41 @@ describe('the streamed JSON trace', () => {
     const tape = streamedJson(spec, 'tape');
     expect(tape).toBe(streamedJson(spec, 'closures'));
     expect(JSON.parse(tape).steps).toHaveLength(3);
+  });
+
+  // Past TAPE_FROM sample evaluations, so the library's runStream runs it on the tape.
+  const onTape = () => denseSpec({ sizes: [4, 8, 3], activations: ['relu', 'linear'], samples: 50, steps: 6 }, 30);
+
+  it('written as bytes from the arena (runStream\'s bytesSink, as the command line writes a file) it is the same text, in the same order', () => {
+    const spec = yamlSpec(onTape());
+    const closures = streamedJson(spec, 'closures');
+    let text = '';
+    runStream(spec, (t) => (text += t), { format: 'json' });
+    expect(text).toBe(closures);
+    // Pieces in the order they came, the bytes copied at once (their view is the arena's memory).
+    const pieces: Array<string | Uint8Array> = [];
+    runStream(spec, (t) => pieces.push(t), { format: 'json', bytesSink: (b) => pieces.push(b.slice()) });
+    // Every sample's values and every step's fields came as bytes: 50 samples and 1 block of a step's fields.
+    expect(pieces.filter((p) => typeof p !== 'string')).toHaveLength(6 * 51);
+    expect(pieces.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1'))).join('')).toBe(closures);
+    // The bytes count toward the output limit as the text would.
+    const limited = (outputBytes: number) => () => runStream(spec, () => {}, { format: 'json', bytesSink: () => {}, limits: { outputBytes } });
+    expect(limited(closures.length - 1)).toThrow(/output/);
+    expect(limited(closures.length)).not.toThrow();
+  });
+
+  it('the built command line writes a run on the tape to a file byte for byte as the closures give it', () => {
+    const text = onTape();
+    const dir = mkdtempSync(join(tmpdir(), 'exactprop-tape-'));
+    writeFileSync(join(dir, 'dense.yaml'), text);
+    const fd = openSync(join(dir, 'trace.json'), 'w');
+    const r = spawnSync(process.execPath, [join(root, 'dist/exactprop.js'), 'run', join(dir, 'dense.yaml'), '--format', 'json'], { stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    expect(r.status).toBe(0);
+    const written = readFileSync(join(dir, 'trace.json'), 'latin1');
+    // Many times the command line's output buffer (64 KB): pieces written whole, copied and flushed.
+    expect(written.length).toBeGreaterThan(900_000);
+    expect(written).toBe(streamedJson(yamlSpec(text), 'closures'));
   });
 
   it('a step the run no longer keeps (retain: last) cannot be read after the next step overwrote it', () => {

@@ -8,6 +8,9 @@ import { fileSystem, type FileReader } from '../node/files.js';
 /** The output streams, and the files (readFile, readDataFile) as the library's Node entry reads them. */
 export interface Io extends FileReader {
   out: (text: string) => void;
+  /** Writes bytes (ASCII text the run already has as bytes), in order with `out`: the view is only
+   *  valid during the call. Without it a command gives everything to `out` as text. */
+  outBytes?: (bytes: Uint8Array) => void;
   err: (text: string) => void;
   /** Whether err goes to a terminal (progress is shown only there). */
   errIsTTY?: boolean;
@@ -37,7 +40,7 @@ function sleep(ms: number): void {
  * pipe shared with a process that set O_NONBLOCK) may take part of a write or refuse it (EAGAIN) while
  * the reader is behind: the rest is retried after a short wait, so nothing is lost.
  */
-export function writeAll(fd: number, bytes: Buffer): void {
+export function writeAll(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   let wait = 1;
   while (offset < bytes.length) {
@@ -54,22 +57,43 @@ export function writeAll(fd: number, bytes: Buffer): void {
   }
 }
 
-/** Output gathered up to this many characters before it is written: one system call per piece of a
- *  step would be many thousands per second. */
+/** Output gathered up to this many bytes before it is written: one system call per piece of a step
+ *  would be many thousands per second. */
 const OUT_BUFFER = 1 << 16;
-let pending: string[] = [];
-let pendingLength = 0;
+const outBuffer = Buffer.allocUnsafe(OUT_BUFFER);
+let pendingBytes = 0;
 
 function flushOut(): void {
-  if (pendingLength === 0) return;
-  const text = pending.join('');
-  pending = [];
-  pendingLength = 0;
-  // ASCII (a JSON trace, most solutions) is its own UTF-8: copied byte for byte, not encoded.
-  writeAll(1, Buffer.from(text, NOT_ASCII.test(text) ? 'utf8' : 'latin1'));
+  if (pendingBytes === 0) return;
+  const bytes = outBuffer.subarray(0, pendingBytes);
+  pendingBytes = 0;
+  writeAll(1, bytes);
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/;
+function outText(text: string): void {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: text that surely fits is encoded into the buffer.
+  if (text.length * 3 > OUT_BUFFER - pendingBytes) {
+    flushOut();
+    if (text.length * 3 > OUT_BUFFER) {
+      writeAll(1, Buffer.from(text, 'utf8'));
+      return;
+    }
+  }
+  pendingBytes += outBuffer.write(text, pendingBytes, 'utf8');
+}
+
+function outBytes(bytes: Uint8Array): void {
+  if (bytes.length > OUT_BUFFER - pendingBytes) {
+    flushOut();
+    // A large piece (a sample's values) goes out as it is, not copied.
+    if (bytes.length >= OUT_BUFFER / 2) {
+      writeAll(1, bytes);
+      return;
+    }
+  }
+  outBuffer.set(bytes, pendingBytes);
+  pendingBytes += bytes.length;
+}
 
 function writeErr(text: string): void {
   // What was printed before a message comes before it on a shared terminal.
@@ -83,11 +107,8 @@ function writeErr(text: string): void {
 }
 
 export const processIo: Io = {
-  out: (t) => {
-    pending.push(t);
-    pendingLength += t.length;
-    if (pendingLength >= OUT_BUFFER) flushOut();
-  },
+  out: outText,
+  outBytes,
   err: writeErr,
   flush: flushOut,
   writeFile: (path, text) => writeFileSync(path, text, 'utf8'),

@@ -36,6 +36,8 @@ export interface TapeStep {
   /** The template filled with the text of the step's values (the i-th hole: equations[i]), until the
    *  next step overwrites them. */
   fill: (template: TextTemplate) => string | undefined;
+  /** fill()'s text as bytes: a view of the arena, valid until the run goes on. */
+  fillBytes: (template: TextTemplate) => Uint8Array | undefined;
 }
 
 /** What the tape machine needs of the run (graph/run.ts has it). */
@@ -304,8 +306,10 @@ export class TapeMachine {
     equations.forEach((e, i) => values.set(e.name, a.get(program.base + i) as Dec));
     this.last = { values, program };
     this.live = samples;
-    const fill = (template: TextTemplate) => (generation === this.generation && this.arena === a ? a.fill(program.base, template) : undefined);
-    return { samples: samples.map((s) => s.record()), values, fill };
+    const current = () => generation === this.generation && this.arena === a;
+    const fill = (template: TextTemplate) => (current() ? a.fill(program.base, template) : undefined);
+    const fillBytes = (template: TextTemplate) => (current() ? a.fillBytes(program.base, template) : undefined);
+    return { samples: samples.map((s) => s.record()), values, fill, fillBytes };
   }
 }
 
@@ -341,6 +345,7 @@ class LazySamples {
         return map;
       },
       fill: (template: TextTemplate) => (this.ordered || this.gone ? undefined : this.arena.fill(this.at, template)),
+      fillBytes: (template: TextTemplate) => (this.ordered || this.gone ? undefined : this.arena.fillBytes(this.at, template)),
       textOf: (i: number) => {
         if (this.ordered) return this.ordered[i]!.toString();
         if (this.gone) released();

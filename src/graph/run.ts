@@ -27,6 +27,8 @@ export interface SampleRecord {
   textOf?: (i: number) => string;
   /** The template filled with the text of these values (DecimalArena.fill), when the run can. */
   fill?: (template: TextTemplate) => string | undefined;
+  /** fill()'s text as bytes (DecimalArena.fillBytes): a view valid until the run goes on. */
+  fillBytes?: (template: TextTemplate) => Uint8Array | undefined;
 }
 
 export interface StepRecord {
@@ -41,6 +43,8 @@ export interface StepRecord {
   /** The template filled with the text of the step's values (the i-th hole: equations[i]), when the run
    *  can (DecimalArena.fill): the JSON trace writes the step's values this way. */
   fill?: (template: TextTemplate) => string | undefined;
+  /** fill()'s text as bytes (DecimalArena.fillBytes): a view valid until the run goes on. */
+  fillBytes?: (template: TextTemplate) => Uint8Array | undefined;
 }
 
 export interface Warning {
@@ -314,7 +318,7 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
         evaluateAll(program.equations, plan, stepValues, undefined);
         values = new Map(program.equations.map((e, i) => [e.name, stepValues[i]!]));
       }
-      const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations, ...(fast ? { fill: fast.fill } : {}) };
+      const record: StepRecord = { step, epoch, rows: batch, samples, values, equations: program.equations, ...(fast ? { fill: fast.fill, fillBytes: fast.fillBytes } : {}) };
       if (retain !== 'all') {
         const last = trace.steps[trace.steps.length - 1];
         if (last && (retain === 'last' || !retain(last.step))) trace.steps.pop();

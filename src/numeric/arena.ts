@@ -153,6 +153,16 @@ export class DecimalArena {
    * when it would not fit the room the arena was made with.
    */
   fill(base: number, template: TextTemplate): string | undefined {
+    const bytes = this.fillBytes(base, template);
+    return bytes && latin1.decode(bytes);
+  }
+
+  /**
+   * fill()'s text as its bytes (ASCII), not made into a string: a view of the kernel's memory, valid
+   * until the arena is next used (a writer copies it or writes it out at once). Output that goes to a
+   * file is written from here byte for byte.
+   */
+  fillBytes(base: number, template: TextTemplate): Uint8Array | undefined {
     if (template.bytes + template.offsets.length * this.valueTextBytes > this.textBytes) return undefined;
     this.fresh();
     const view = this.textView;
@@ -167,7 +177,7 @@ export class DecimalArena {
     const last = pieces[offsets.length]!;
     view.set(last, at);
     at += last.length;
-    return latin1.decode(view.subarray(0, at));
+    return view.subarray(0, at);
   }
 
   /** Views over the kernel's memory (made again when the memory grew, which detaches the old ones). */

@@ -12,6 +12,10 @@ import { jsonSafe } from '../text/escape.js';
 import type { SpecTensor } from '../spec/torch-model.js';
 import { textTemplate, type TextTemplate } from '../numeric/arena.js';
 
+/** Where ASCII text the run already has as bytes is written (in order with the text pieces): a view
+ *  valid only during the call. */
+export type BytesOut = (bytes: Uint8Array) => void;
+
 export interface JsonOptions {
   /** With --certify: each step also carries `certified_digits`, the same shape with digit counts. */
   certification?: Certification;
@@ -40,7 +44,7 @@ export function traceHeader(trace: Trace, options: JsonOptions = {}): Record<str
  * token (a quoted decimal, or a digit count). Written as text directly: a long run writes hundreds of
  * thousands of values, and names are plain identifiers that need no escaping.
  */
-function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (piece: string) => void, decimalText = false): void {
+function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (piece: string) => void, decimalText = false, emitBytes?: BytesOut): void {
   const layout = layoutOf(trace);
   // A sample's values by position in the sample program: no name is looked up or built per value.
   const object = (entries: Array<[string, number]>, token: (i: number) => string) => {
@@ -54,6 +58,13 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   // A sample's fields after its number, as a template the run fills with its values' text at once.
   const template = decimalText && !layout.tensors ? sampleTemplate(trace, layout, object) : undefined;
   s.samples.forEach((sample, i) => {
+    // Bytes where the writer takes them: the values' text goes from the arena to the output unmade.
+    const bytes = template && emitBytes && sample.fillBytes?.(template);
+    if (bytes) {
+      emit(`${i ? ',' : ''}{"sample":${sample.row + 1}`);
+      emitBytes!(bytes);
+      return;
+    }
     const filled = template && sample.fill?.(template);
     if (filled !== undefined) {
       emit(`${i ? ',' : ''}{"sample":${sample.row + 1}${filled}`);
@@ -75,8 +86,10 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   // The step's own fields, from the run's text of them when it can (a template over the step's
   // equations, filled at once), else value by value.
   const stepTemplate = decimalText && s.fill && !layout.tensors ? stepFieldsTemplate(s.equations, (has, token) => stepFields(layout, has, token, f(trace.ctx.zero))) : undefined;
-  const filled = stepTemplate && s.fill!(stepTemplate);
-  emit(filled ?? stepFields(layout, (key) => v.has(key), (key) => f(v.get(key)!), f(trace.ctx.zero)));
+  const bytes = stepTemplate && emitBytes && s.fillBytes?.(stepTemplate);
+  if (bytes) emitBytes!(bytes);
+  const filled = !bytes && stepTemplate ? s.fill!(stepTemplate) : undefined;
+  if (!bytes) emit(filled ?? stepFields(layout, (key) => v.has(key), (key) => f(v.get(key)!), f(trace.ctx.zero)));
   // A torch-style spec's params and buffers after the step, and their gradients, as PyTorch lays them out.
   if (layout.tensors) {
     const spec = trace.spec.tensors!;
@@ -209,9 +222,10 @@ function layoutOf(trace: Trace): Layout {
   return layout;
 }
 
-/** One step as JSON text (closing brace included), in pieces, with `certified_digits` when certified. */
-function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions, emit: (piece: string) => void): void {
-  stepText(trace, s, (d) => `"${d.toString()}"`, emit, true);
+/** One step as JSON text (closing brace included), in pieces, with `certified_digits` when certified;
+ *  pieces the run has as bytes go to `emitBytes` when given. */
+function stepJsonText(trace: Trace, s: StepRecord, options: JsonOptions, emit: (piece: string) => void, emitBytes?: BytesOut): void {
+  stepText(trace, s, (d) => `"${d.toString()}"`, emit, true, emitBytes);
   const c = options.certification;
   if (c) {
     emit(',"certified_digits":');
@@ -241,7 +255,7 @@ export function traceJson(trace: Trace, options: JsonOptions = {}): object {
  * step, `end` after. The output is one JSON document: header fields, then `"steps": [` with one step
  * per line, then the warnings.
  */
-export function jsonWriter(write: (text: string) => void, options: JsonOptions = {}) {
+export function jsonWriter(write: (text: string) => void, options: JsonOptions = {}, writeBytes?: BytesOut) {
   let count = 0;
   return {
     start(trace: Trace) {
@@ -250,7 +264,7 @@ export function jsonWriter(write: (text: string) => void, options: JsonOptions =
     },
     step(trace: Trace, s: StepRecord) {
       write(`${count++ ? ',' : ''}\n    `);
-      stepJsonText(trace, s, options, write);
+      stepJsonText(trace, s, options, write, writeBytes);
     },
     end(trace: Trace) {
       const tail = jsonSafe(JSON.stringify(footer(trace, options), null, 2));

@@ -75,7 +75,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   // A step counter on stderr when the run takes long and stderr is a terminal.
   const counter = progress({ write: io.err, isTTY: io.errIsTTY === true });
   try {
-    stream(spec, io.out, { ...options, onProgress: counter.onStep });
+    stream(spec, io.out, { ...options, onProgress: counter.onStep, ...(io.outBytes ? { bytesSink: io.outBytes } : {}) });
   } finally {
     counter.done();
   }
