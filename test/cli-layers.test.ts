@@ -1,5 +1,6 @@
 // The command line is made of the library and nothing else (issue 11): a file of src/cli/ imports, of
-// src/, only the library's entries (src/index.ts, src/node.ts), the Node entry's own file reading
+// src/, only the library's entries (src/index.ts, src/node.ts) and the modules the browser entry is made of
+// (src/library/: a command loads the part of the library it uses, issue 16), the Node entry's own file reading
 // (src/node/), the CLI's own modules, and the rooms below everything (src/text/, src/limits/). And the
 // HTML printer (KaTeX) stays out of what a command loads until it prints HTML. esbuild resolves every
 // import, dynamic ones included; its metafile lists each file's imports and their kind.
@@ -8,7 +9,7 @@ import { importGraph, type Import } from './helpers/import-graph.js';
 
 const cliGraph = (): Promise<Map<string, Import[]>> => importGraph(['src/cli/exactprop.ts']);
 
-const ALLOWED = [/^src\/index\.ts$/, /^src\/node\.ts$/, /^src\/node\//, /^src\/cli\//, /^src\/text\//, /^src\/limits\//];
+const ALLOWED = [/^src\/index\.ts$/, /^src\/library\//, /^src\/node\.ts$/, /^src\/node\//, /^src\/cli\//, /^src\/text\//, /^src\/limits\//];
 
 /** Each import of a src/cli/ file that reaches past the library, as `from -> to`. */
 export function pastTheLibrary(graph: Map<string, Import[]>): string[] {
@@ -49,7 +50,7 @@ describe('the command line over the library', () => {
   it('no file of src/cli/ imports anything of src/ but the library, text/ and limits/', async () => {
     const graph = await cliGraph();
     expect(graph.has('src/cli/commands/run.ts')).toBe(true);
-    expect(graph.get('src/cli/commands/run.ts')!.map((i) => i.path)).toContain('src/index.ts');
+    expect(graph.get('src/cli/commands/run.ts')!.map((i) => i.path)).toContain('src/library/run.ts');
     expect(pastTheLibrary(graph)).toEqual([]);
   }, 60_000);
 
@@ -67,7 +68,15 @@ describe('the command line over the library', () => {
     const graph = await cliGraph();
     const atOnce = loadedAtOnce(graph, 'src/cli/exactprop.ts');
     // The command line reads files and flags with light modules; mathjs and the library come with a command.
-    for (const heavy of ['src/symbolic/mathjs.ts', 'src/index.ts', 'src/spec/validate.ts']) expect(atOnce.has(heavy), heavy).toBe(false);
-    expect(loadedAtOnce(graph, 'src/cli/commands/run.ts').has('src/index.ts')).toBe(true);
+    for (const heavy of ['src/symbolic/mathjs.ts', 'src/index.ts', 'src/library/run.ts', 'src/spec/validate.ts']) expect(atOnce.has(heavy), heavy).toBe(false);
+    expect(loadedAtOnce(graph, 'src/cli/commands/run.ts').has('src/library/run.ts')).toBe(true);
+  }, 60_000);
+
+  it('`run` loads the library\'s run alone: no checking, grading, variants or CSV come with it (start-up, issue 16)', async () => {
+    const graph = await cliGraph();
+    const atOnce = [...loadedAtOnce(graph, 'src/cli/commands/run.ts')];
+    expect(atOnce).toContain('src/graph/run.ts');
+    const notForRun = /^src\/(check|grade|variants)\/|^src\/library\/(check|grade|variants|derive)\.ts$|^src\/index\.ts$|csv-parse|csv-stringify|fast-xml/;
+    expect(atOnce.filter((file) => notForRun.test(file))).toEqual([]);
   }, 60_000);
 });

@@ -3,13 +3,13 @@
 // never a stack trace. What is common to every command is handled here, before a command runs:
 // `--help`/`-h` (its usage, exit 0), `--version`/`-V` (alone or after a command), a `--precision` out of
 // range (named as the flag's problem, not the spec's), and the escaping of user text in every message
-// (see terminal.ts). The commands are made of the library ('exactprop' and 'exactprop/node') and
-// nothing else of src/ (test/cli-layers.test.ts).
+// (see terminal.ts). The commands are made of the library ('exactprop' and 'exactprop/node', each command
+// importing the library's module it uses: src/library/) and nothing else of src/ (test/cli-layers.test.ts).
 import { parseArgs } from 'node:util';
 // The version is bundled from package.json (esbuild keeps only this field; tsx and vitest read JSON too).
 import { version } from '../../package.json';
 // The library is loaded with the command that needs it: --version and --help start without it.
-const library = () => import('../index.js');
+const library = () => import('../library/run.js');
 import { didYouMean } from '../text/did-you-mean.js';
 import { terminalSafe } from '../text/escape.js';
 import { processIo, UsageError, wholeNumber, type Io } from './io.js';

@@ -2,7 +2,7 @@
 // an expression quoted in a message is the user's text: an ESC in it could recolour or clear the screen,
 // a bidi override could make the message read as something else. The escaping itself (which characters,
 // written how) is text/escape.ts's; this applies it to the command line's messages and outputs.
-import type { InputError } from '../index.js';
+import type { InputError } from '../library/run.js';
 import { terminalSafe, terminalSafeLine } from '../text/escape.js';
 
 /**

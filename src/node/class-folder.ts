@@ -5,7 +5,8 @@
 // the points scheme may sit in the same folder: the files named in `skip` are not a student's.
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { classOfFiles, InputError, LimitError, type ClassAnswers, type Limits } from '../index.js';
+import { InputError, LimitError, type Limits } from '../library/run.js';
+import { classOfFiles, type ClassAnswers } from '../library/grade.js';
 import { limitsOf } from '../limits/limits.js';
 import { cannotRead, readInputFile, type FileReader } from './files.js';
 

@@ -6,7 +6,9 @@
 // file and the data files it names), read once here: a worker reads no file.
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { gradeSheets, parseSpec, type CheckAllOptions, type GradedSheet, type Limits, type Sheet, type Spec } from '../index.js';
+import { parseSpec, type Limits, type Spec } from '../library/run.js';
+import type { CheckAllOptions } from '../library/check.js';
+import { gradeSheets, type GradedSheet, type Sheet } from '../library/grade.js';
 import { fileSystem, type FileReader } from './files.js';
 import { loadSpecFile, type LoadOptions } from './load.js';
 

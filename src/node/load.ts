@@ -1,7 +1,7 @@
 // Reading a spec file with the data files it names: the file reading of node/files.ts, then the
 // library's parseSpec. Apart from files.ts so that reading a file does not load the engine.
 import { dirname, resolve } from 'node:path';
-import { parseSpec, type ParseOptions, type Spec } from '../index.js';
+import { parseSpec, type ParseOptions, type Spec } from '../library/run.js';
 import { fileSystem, readInputFile, type FileReader } from './files.js';
 
 export interface LoadOptions extends Omit<ParseOptions, 'file' | 'readDataFile'> {

@@ -3,7 +3,8 @@
 // share one exact training and one set of variants, and `--summary` gives one row per file. The
 // library's checkAll grades them; this reads the files and the flags, and prints.
 import { parseArgs } from 'node:util';
-import { checkAll, checkErrata, checkReport, checkSummary, InputError, MAX_PRECISION, MIN_PRECISION, toleranceProblem, type AnswersInput, type Tolerance } from '../../index.js';
+import { InputError, MAX_PRECISION, MIN_PRECISION } from '../../library/run.js';
+import { checkAll, checkErrata, checkReport, checkSummary, toleranceProblem, type AnswersInput, type Tolerance } from '../../library/check.js';
 import { readInputFile } from '../../node/files.js';
 import { loadSpecFile } from '../../node/load.js';
 import { oneOf, processIo, UsageError, wholeNumber, type Io } from '../io.js';

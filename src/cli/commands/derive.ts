@@ -2,7 +2,8 @@
 // chain-rule form and its expanded form, optionally evaluated at one step and sample. The library's
 // deriveReport writes it; this reads the flags and names a problem as the flag's.
 import { parseArgs } from 'node:util';
-import { deriveAtProblem, deriveReport, MAX_PRECISION, MIN_PRECISION, progress, TooManyPathsError, type Spec } from '../../index.js';
+import { MAX_PRECISION, MIN_PRECISION, progress, type Spec } from '../../library/run.js';
+import { deriveAtProblem, deriveReport, TooManyPathsError } from '../../library/derive.js';
 import { loadSpecFile } from '../../node/load.js';
 import { DEFAULT_LIMITS } from '../../limits/limits.js';
 import { didYouMean } from '../../text/did-you-mean.js';

@@ -5,10 +5,9 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  defaultScheme, gradebookCsv, gradebookOf, gradeVariants, InputError, LimitError, MAX_PRECISION, MIN_PRECISION, parseSpec, readClassCsv, readPointsScheme,
-  type ClassAnswers, type Manifest, type Sheet,
-} from '../../index.js';
+import { InputError, LimitError, MAX_PRECISION, MIN_PRECISION, parseSpec } from '../../library/run.js';
+import { defaultScheme, gradebookCsv, gradebookOf, gradeVariants, readClassCsv, readPointsScheme, type ClassAnswers, type Sheet } from '../../library/grade.js';
+import type { Manifest } from '../../library/variants.js';
 import { readInputFile } from '../../node/files.js';
 import { readClassFolder } from '../../node/class-folder.js';
 import { gradeSheetsInWorkers, loadSpecSource, SHEETS_PER_WORKER, workersFor } from '../../node/grade-workers.js';

@@ -1,7 +1,7 @@
 // `exactprop run SPEC`: train exactly and print the worked solution (text, Markdown, LaTeX, HTML) or the
 // JSON trace. The library's runStream does the work; this reads the flags into its options.
 import { parseArgs } from 'node:util';
-import { FORMATS, InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../index.js';
+import { FORMATS, InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../library/run.js';
 import { loadSpecFile } from '../../node/load.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';

@@ -7,10 +7,9 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
-import {
-  InputError, makeVariants, MAX_VARIANTS, render, run, toleranceProblem, VARIANT_EXPORTS,
-  type GradingPolicy, type Spec, type VariantExport,
-} from '../../index.js';
+import { InputError, render, run, type Spec } from '../../library/run.js';
+import { toleranceProblem } from '../../library/check.js';
+import { makeVariants, MAX_VARIANTS, VARIANT_EXPORTS, type GradingPolicy, type VariantExport } from '../../library/variants.js';
 import { readInputFile } from '../../node/files.js';
 import { UsageError, wholeNumber, type Io } from '../io.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
