@@ -2,6 +2,11 @@
 // linear time, keys that are names (never a prototype), one document, no aliases, anchors or tags.
 // Each refusal is an InputError with its line, and through the CLI exit code 2 without a stack trace.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEEPEST_YAML, readYaml } from '../src/spec/yaml.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { InputError } from '../src/spec/errors.js';
@@ -20,6 +25,8 @@ function refused(text: string, options: Parameters<typeof parseSpec>[2] = {}): s
   }
   throw new Error('the spec was accepted');
 }
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const depthMessage = 'the YAML is nested too deeply: more than the limit of 64 levels of nested lists and mappings (raise it with --max-yaml-depth N)';
 
@@ -182,6 +189,92 @@ describe('one plain document', () => {
       expect(r.err).toMatch(/^exactprop: bad\.yaml:\d+: /);
       expect(r.err).toContain(message);
       expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+// Two readers (spec/yaml.ts): js-yaml's event stream, fast on a spec's long lists of numbers, and the
+// `yaml` package for what js-yaml refuses (it is stricter about flow lists closed at their key's
+// indentation and tabs between flow items). Each is an independent YAML parser; whatever the first
+// accepts, the second must read the same (values, lines, refusals), so a spec means one thing.
+describe('the two YAML readers agree', () => {
+  const read = (text: string, parser: 'events' | 'tree'): string => {
+    try {
+      const doc = readYaml(text, 'x.yaml', { parser });
+      return JSON.stringify({ value: doc.value, lines: [...doc.lines] });
+    } catch (e) {
+      if (e instanceof InputError) return `refused: ${e.located()}`;
+      return 'unread';
+    }
+  };
+  const repositoryYaml = execFileSync('git', ['ls-files', '*.yaml', '*.yml'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
+
+  it(`on every YAML file of the repository (${repositoryYaml.length}): the same values and lines`, () => {
+    expect(repositoryYaml.length).toBeGreaterThan(200);
+    for (const file of repositoryYaml) {
+      const text = readFileSync(join(root, file), 'utf8');
+      const events = read(text, 'events');
+      expect(events, file).not.toBe('unread');
+      expect(read(text, 'tree'), file).toBe(events);
+    }
+  }, 60_000);
+
+  it('on the refusals: the same message at the same line', () => {
+    for (const text of [
+      'params: { w: 1 }\nconstants: { c: *w }\n', 'params: &p { w: 1 }\n', 'params: { w: !!str 1 }\n', 'params:\n  ? { a: 1 }\n  : 2\n',
+      'params:\n  [a, b]: 2\n', 'params:\n  ~: 2\n', 'params:\n  : 2\n', 'a: 1\n---\nb: 2\n---\nc: 3\n', 'p:\n  __proto__: 1\n',
+      'params:\n  w: 1\n  v: 2\n  w: 3\n', '- a\n- - b\n  - &x c\n',
+    ]) {
+      const events = read(text, 'events');
+      expect(events, text).toMatch(/^refused: x\.yaml:\d+: /);
+      expect(read(text, 'tree'), text).toBe(events);
+    }
+  });
+
+  it('on specs changed at random (fast-check): what the first accepts or refuses, the second reads the same', () => {
+    const specs = repositoryYaml.filter((f) => f.startsWith('examples/')).map((f) => readFileSync(join(root, f), 'utf8'));
+    const pieces = [':', ' ', '\n', '- ', '-', '[', ']', '{', '}', ',', '"', "'", '#', '? ', '|', '>', '~', 'null', 'True', '  ', '&a ', '*a', '!!str ', '---\n', 'x: 1', '0x1F', '.inf', '\\', ': ', '\n  - '];
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: specs.length - 1 }),
+        fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), cut: fc.integer({ min: 0, max: 3 }), piece: fc.constantFrom(...pieces) }), { minLength: 1, maxLength: 3 }),
+        (which, edits) => {
+          let text = specs[which]!;
+          for (const { at, cut, piece } of edits) {
+            const i = Math.floor(at * text.length);
+            text = text.slice(0, i) + piece + text.slice(i + cut);
+          }
+          const events = read(text, 'events');
+          if (events === 'unread') return; // js-yaml refused it: the package alone reads it
+          const tree = read(text, 'tree');
+          if (!events.startsWith('refused') && !tree.startsWith('refused')) {
+            // Both read it: one document.
+            accepted++;
+            expect(tree).toBe(events);
+          } else if (events.startsWith('refused')) {
+            // A rule of the reader's (keys, aliases, limits...) holds whichever parser read the text.
+            expect(tree).toMatch(/^refused: /);
+          } else {
+            // The grammars differ at their edges (js-yaml takes `: :x` as an empty key, the package
+            // refuses it): the package can only call it invalid YAML, never break a rule of the reader.
+            expect(tree).toMatch(/^refused: x\.yaml(:\d+)?: invalid YAML: /);
+          }
+        },
+      ),
+      { numRuns: 3000, seed: 16 },
+    );
+    // Most changes leave a readable spec: the comparison is of documents, not only of refusals.
+    expect(accepted).toBeGreaterThan(600);
+  }, 120_000);
+
+  it('what js-yaml refuses is read by the package: a flow list closed at its key\'s indentation, a tab between flow items', () => {
+    for (const [text, value] of [
+      ['data: [\n  { x: 1 },\n  { x: 2 }\n]\n', { data: [{ x: '1' }, { x: '2' }] }],
+      ['params: { w: 1,\tv: -0.5 }\n', { params: { w: '1', v: '-0.5' } }],
+    ] as const) {
+      expect(read(text, 'events'), text).toBe('unread');
+      expect(JSON.parse(JSON.stringify(readYaml(text, 'x.yaml').value))).toEqual(value);
     }
   });
 });

@@ -2,13 +2,21 @@
 // written with (a double would turn 0.1 into 0.1000000000000000055...), and a line for every key path
 // so that later errors can point at the source.
 //
+// Two YAML parsers, each a well-kept library: js-yaml's event stream (a flat list of events with source
+// offsets, no tree) reads a spec first, several times faster on a spec's long lists of numbers; what it
+// refuses (it is stricter than the YAML most people write: a flow list closed at its key's indentation,
+// a tab between flow items) is read again by the `yaml` package, which accepts those and words the
+// errors of what neither accepts. Both feed one Builder, so values, lines and refusals are the same
+// whichever read the text (test/yaml-reading.test.ts holds them to each other).
+//
 // The text may be hostile, so the reader is bounded: its size, its nesting and its count of keys and
-// values, both first estimated on the text before the `yaml` package sees it (that package recurses
-// once per level, so a deep enough file overflows the stack, and takes seconds for a few hundred
-// thousand keys), then counted exactly on the parsed tree. Duplicate keys are found here with one Set
-// per mapping (the package's own `uniqueKeys` check compares every pair: 200,000 keys take a minute).
+// values, both first estimated on the text before a parser sees it (the `yaml` package recurses once per
+// level, so a deep enough file overflows the stack, and takes seconds for a few hundred thousand keys),
+// then counted exactly as the document is built. Duplicate keys are found here with one Set per mapping
+// (the package's own `uniqueKeys` check compares every pair: 200,000 keys take a minute).
 // Mappings become objects without a prototype, so `constructor` or `toString` are keys like any other,
 // and `__proto__`, which would still be special to code that copies the object, is refused.
+import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException, type DocumentEvent, type Event as YamlEvent } from 'js-yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, type Node as YamlNode } from 'yaml';
 import { InputError } from './errors.js';
 import { DEFAULT_LIMITS, LimitError, limitsOf, type Limits } from './limits.js';
@@ -27,6 +35,9 @@ export interface ReadYamlOptions {
   limits?: Partial<Limits>;
   /** What the file is, for messages: 'a spec' (the default), 'an answers file'. */
   kind?: string;
+  /** One reader only (tests hold the two to each other): 'events' (js-yaml; what it refuses throws its
+   *  YAMLException) or 'tree' (the `yaml` package). Default: events, then tree for what js-yaml refuses. */
+  parser?: 'events' | 'tree';
 }
 
 /** @deprecated the limit is limits.inputBytes (DEFAULT_LIMITS); kept for callers of the old name. */
@@ -46,26 +57,270 @@ export function readYaml(text: string, file: string, options: ReadYamlOptions = 
     throw new LimitError('inputBytes', file, '', `the text has ${text.length.toLocaleString('en-US')} characters`, limits.inputBytes);
   }
   const maxDepth = Math.min(limits.yamlDepth, DEEPEST_YAML);
-  // Located at the line only: the key path of a deep value is as long as the nesting.
-  const depthError = (line: number | undefined) =>
-    new LimitError(
-      'yamlDepth',
-      file,
-      '',
-      `the YAML is nested too deeply${limits.yamlDepth > DEEPEST_YAML ? ` (this reader goes no deeper than ${DEEPEST_YAML})` : ''}`,
-      maxDepth,
-      line,
-    );
-
-  const nodesError = (line: number | undefined) => new LimitError('yamlNodes', file, '', 'the YAML is too large', limits.yamlNodes, line);
+  const built = () => new Builder(file, limits, maxDepth, options.kind ?? 'a spec');
 
   // The scan's depth counts every level and some scalars too (at most about twice the true depth), so
   // it refuses only what is far too deep; its count of nodes never exceeds the true one. The walk below
   // holds both to their limits exactly.
   const over = prescan(text, 2 * maxDepth + 2, limits.yamlNodes);
-  if (over?.over === 'depth') throw depthError(over.line);
-  if (over) throw nodesError(over.line);
+  if (over?.over === 'depth') throw built().depthError(over.line);
+  if (over) throw built().nodesError(over.line);
 
+  // js-yaml's event stream first: read without building a tree, several times faster than the `yaml`
+  // package on a spec's long lists of numbers. It is strict where that package is lenient (a flow
+  // list closed at its key's indentation, a tab between flow items): what it refuses is read again by
+  // the package, which accepts those and words the errors of what neither accepts.
+  if (options.parser === 'tree') return fromTree(text, built());
+  try {
+    return fromEvents(text, built(), 2 * maxDepth + 4);
+  } catch (e) {
+    if (!(e instanceof YAMLException) || options.parser === 'events') throw e;
+  }
+  return fromTree(text, built());
+}
+
+/** What the reader of a node is told of its extras, each as written (`w` of `*w`, `!!str`). */
+interface Extras {
+  alias?: string;
+  anchor?: string;
+  tag?: string;
+}
+
+type Container = Plain[] | { [key: string]: Plain };
+
+/**
+ * The document as both readers give it: values, a line per key path, the node count and depth held to
+ * their limits, and the refusals (aliases, anchors, tags, keys that are not names, duplicate keys,
+ * `__proto__`), each with its path and line. Each reader calls it in document order.
+ */
+class Builder {
+  readonly lines = new Map<string, number>();
+  private nodes = 0;
+
+  constructor(readonly file: string, readonly limits: Limits, readonly maxDepth: number, readonly kind: string) {}
+
+  // Located at the line only: the key path of a deep value is as long as the nesting.
+  depthError(line: number | undefined): LimitError {
+    const { limits } = this;
+    return new LimitError(
+      'yamlDepth',
+      this.file,
+      '',
+      `the YAML is nested too deeply${limits.yamlDepth > DEEPEST_YAML ? ` (this reader goes no deeper than ${DEEPEST_YAML})` : ''}`,
+      this.maxDepth,
+      line,
+    );
+  }
+
+  nodesError(line: number | undefined): LimitError {
+    return new LimitError('yamlNodes', this.file, '', 'the YAML is too large', this.limits.yamlNodes, line);
+  }
+
+  documents(count: number, line: number | undefined): InputError {
+    return new InputError(this.file, '', `${this.kind} is one YAML document; this file has ${count} (separated by ---)`, line);
+  }
+
+  invalid(message: string, line: number | undefined): InputError {
+    return new InputError(this.file, '', `invalid YAML: ${message}`, line);
+  }
+
+  private count(line: number | undefined): void {
+    if (++this.nodes > this.limits.yamlNodes) throw this.nodesError(line);
+  }
+
+  // What a spec does not use, refused where it is written: an alias would let a small file stand for a
+  // large tree, and anchors and tags only serve aliases and types the reader does not have.
+  private refuseExtras(extras: Extras, path: string, line: number | undefined): void {
+    if (extras.alias !== undefined) throw new InputError(this.file, path, `an alias (*${extras.alias}) is not used in specs; write the value out`, line);
+    if (extras.anchor !== undefined) throw new InputError(this.file, path, `an anchor (&${extras.anchor}) is not used in specs (aliases are not either); remove it`, line);
+    if (extras.tag !== undefined) throw new InputError(this.file, path, `a tag (${extras.tag.replace(/^tag:yaml\.org,2002:/, '!!')}) is not used in specs; write the plain value`, line);
+  }
+
+  /** A value at `path` (depth levels down): counted, its line kept, its extras refused; a collection
+   *  deeper than the limit refused. */
+  node(path: string, depth: number, line: number | undefined, extras: Extras, collection: boolean): void {
+    if (line !== undefined && !this.lines.has(path)) this.lines.set(path, line);
+    this.count(line);
+    this.refuseExtras(extras, path, line);
+    if (collection && depth >= this.maxDepth) throw this.depthError(line);
+  }
+
+  /**
+   * A key of the mapping at `path`, as the text it names (a string, or the source text of a number or a
+   * boolean), entered in `seen`; its child path. `what` says what else the key is when it is not a
+   * name: 'a mapping', 'a list', null as written ('' when empty).
+   */
+  key(path: string, line: number | undefined, extras: Extras, key: string | { notName: string }, seen: Map<string, number | undefined>): string {
+    const refuse = (what: string) => new InputError(this.file, path, `a key must be a name, not ${what}`, line);
+    this.refuseExtras(extras, path, line);
+    if (typeof key !== 'string') {
+      const what = key.notName;
+      throw refuse(what === '' ? 'empty (a key is missing before the colon)' : what === 'a mapping' || what === 'a list' || what === 'this YAML node' ? what : `null (write '${what}' in quotes to mean the word)`);
+    }
+    if (key === '__proto__') throw new InputError(this.file, path, "'__proto__' cannot be a name; choose another", line);
+    if (seen.has(key)) {
+      const first = seen.get(key);
+      throw new InputError(this.file, path, `the key '${key}' is given twice${first !== undefined ? ` (first at line ${first})` : ''}; the keys of a mapping must be unique`, line);
+    }
+    seen.set(key, line);
+    const childPath = path ? `${path}.${key}` : key;
+    if (line !== undefined) this.lines.set(childPath, line);
+    this.count(line);
+    return childPath;
+  }
+
+  document(value: Plain): ReadDocument {
+    return { file: this.file, value, lines: this.lines };
+  }
+}
+
+// YAML 1.2's core schema (what a plain scalar of a spec means): null and the booleans; a number stays
+// its text, as every other scalar.
+const NULL = /^(?:~|null|Null|NULL)?$/;
+const BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
+
+/** The document from js-yaml's events (a flat list: collections open and POP), walked with a stack of
+ *  the open collections, not by recursion: the nesting is the file's. */
+function fromEvents(text: string, b: Builder, maxDepth: number): ReadDocument {
+  let events: YamlEvent[];
+  try {
+    events = parseEvents(text, { maxDepth });
+  } catch (e) {
+    // Nesting past the bound the scan lets through is the reader's limit whichever parser meets it.
+    if (e instanceof YAMLException && /maxDepth/.test(e.reason)) throw b.depthError(e.mark ? e.mark.line + 1 : undefined);
+    throw e;
+  }
+  const lineAt = lineIndex(text);
+
+  let documents = 0;
+  for (const e of events) if (e.type === EVENT_ID.DOCUMENT) documents++;
+  if (documents > 1) {
+    // The separator that starts the second document (the first one's own `---` aside).
+    const separators = [...text.matchAll(/^(?:---|\.\.\.)(?=\s|$)/gm)].map((m) => lineAt(m.index));
+    throw b.documents(documents, separators[(events[0] as DocumentEvent).explicitStart ? 1 : 0]);
+  }
+
+  /** Where a node starts (its anchor, tag or value), or undefined for an empty scalar. */
+  const lineOf = (e: YamlEvent | undefined): number | undefined => {
+    let at = -1;
+    if (e?.type === EVENT_ID.MAPPING || e?.type === EVENT_ID.SEQUENCE) at = e.start;
+    else if (e?.type === EVENT_ID.ALIAS) at = e.anchorStart - 1;
+    else if (e?.type === EVENT_ID.SCALAR) {
+      at = e.anchorStart >= 0 ? e.anchorStart : e.tagStart >= 0 ? e.tagStart : e.valueStart;
+      // A block scalar starts at its header (`|`, `>`), on a line above its text.
+      if (at === e.valueStart && at >= 0 && (e.style === SCALAR_STYLE.LITERAL_BLOCK || e.style === SCALAR_STYLE.FOLDED_BLOCK)) {
+        at = Math.max(text.lastIndexOf('|', at), text.lastIndexOf('>', at));
+      }
+    }
+    return at >= 0 ? lineAt(at) : undefined;
+  };
+  const extrasOf = (e: YamlEvent): Extras => {
+    if (e.type === EVENT_ID.ALIAS) return { alias: text.slice(e.anchorStart, e.anchorEnd) };
+    if (e.type !== EVENT_ID.SCALAR && e.type !== EVENT_ID.MAPPING && e.type !== EVENT_ID.SEQUENCE) return {};
+    if (e.anchorStart < 0 && e.tagStart < 0) return NONE;
+    return {
+      ...(e.anchorStart >= 0 ? { anchor: text.slice(e.anchorStart, e.anchorEnd) } : {}),
+      ...(e.tagStart >= 0 ? { tag: text.slice(e.tagStart, e.tagEnd).replace(/^!<(.*)>$/, '$1') } : {}),
+    };
+  };
+
+  interface Open {
+    value: Container;
+    path: string;
+    depth: number;
+    line: number | undefined;
+    /** A mapping's keys so far, with their lines. */
+    seen?: Map<string, number | undefined>;
+    /** A mapping's key whose value comes next (undefined: a key comes next). */
+    key?: string;
+    valuePath?: string;
+    items: number;
+  }
+  const open: Open[] = [];
+  let root: Plain = null;
+  /** The line of the next block list item indicator (`-` with only indentation and other indicators
+   *  before it on its line) after what was read, which it then is. */
+  const itemLine = (): number | undefined => {
+    for (let dash = text.indexOf('-', last); dash >= 0; dash = text.indexOf('-', dash + 1)) {
+      const after = text[dash + 1];
+      if (after !== undefined && after !== ' ' && after !== '\t' && after !== '\r' && after !== '\n') continue;
+      const lineStart = text.lastIndexOf('\n', dash - 1) + 1;
+      if (!/^[ -]*$/.test(text.slice(lineStart, dash))) continue;
+      last = dash + 1;
+      return lineAt(dash);
+    }
+    return undefined;
+  };
+  // Where the text has been read up to (the end of the last scalar or alias, the start of a collection).
+  let last = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.type === EVENT_ID.SCALAR && e.valueEnd > last) last = e.valueEnd;
+    else if ((e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE) && e.start > last) last = e.start;
+    else if (e.type === EVENT_ID.ALIAS && e.anchorEnd > last) last = e.anchorEnd;
+    if (e.type === EVENT_ID.DOCUMENT) continue;
+    if (e.type === EVENT_ID.POP) {
+      // A collection is whole: the mapping holding it waits for its next key.
+      open.pop();
+      const parent = open[open.length - 1];
+      if (parent) parent.valuePath = undefined;
+      continue;
+    }
+    const parent = open[open.length - 1];
+    let path = '';
+    let depth = 0;
+    if (parent && Array.isArray(parent.value)) {
+      path = `${parent.path}[${++parent.items}]`;
+      depth = parent.depth + 1;
+    } else if (parent && parent.valuePath === undefined) {
+      // A key: its own line, else its value's (an empty key has no place of its own), else the mapping's.
+      const line = lineOf(e) ?? lineOf(events[i + 1]) ?? parent.line;
+      let key: string | { notName: string };
+      if (e.type === EVENT_ID.MAPPING) key = { notName: 'a mapping' };
+      else if (e.type === EVENT_ID.SEQUENCE) key = { notName: 'a list' };
+      else if (e.type !== EVENT_ID.SCALAR) key = { notName: 'this YAML node' };
+      else {
+        key = getScalarValue(text, e);
+        if (e.style === SCALAR_STYLE.PLAIN && NULL.test(key)) key = { notName: key };
+      }
+      parent.valuePath = b.key(parent.path, line, extrasOf(e), key, parent.seen!);
+      parent.key = typeof key === 'string' ? key : '';
+      continue;
+    } else if (parent) {
+      path = parent.valuePath!;
+      depth = parent.depth + 1;
+    }
+
+    // An empty item of a block list has no place of its own: the line of its `-`, the next after
+    // what was read so far.
+    const line = lineOf(e) ?? (parent && Array.isArray(parent.value) ? itemLine() : undefined);
+    const collection = e.type === EVENT_ID.MAPPING || e.type === EVENT_ID.SEQUENCE;
+    b.node(path, depth, line, extrasOf(e), collection);
+    let value: Plain;
+    if (collection) {
+      value = e.type === EVENT_ID.MAPPING ? (Object.create(null) as { [key: string]: Plain }) : [];
+      open.push({ value, path, depth, line, items: 0, ...(e.type === EVENT_ID.MAPPING ? { seen: new Map() } : {}) });
+    } else if (e.type === EVENT_ID.SCALAR) {
+      const written = getScalarValue(text, e);
+      value = e.style !== SCALAR_STYLE.PLAIN ? written : NULL.test(written) ? null : BOOLEAN.test(written) ? written[0] === 't' || written[0] === 'T' : written;
+    } else {
+      throw new InputError(b.file, path, 'unsupported YAML node', line);
+    }
+    if (!parent) root = value;
+    else if (Array.isArray(parent.value)) parent.value.push(value);
+    else {
+      parent.value[parent.key!] = value;
+      if (!collection) parent.valuePath = undefined;
+    }
+  }
+  return b.document(root);
+}
+
+const NONE: Extras = {};
+
+/** The document from the `yaml` package's tree (the reader of what js-yaml refuses). The package
+ *  recurses once per level, as does this walk; both are bounded by the scan and the depth limit. */
+function fromTree(text: string, b: Builder): ReadDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
   const problem = doc.errors[0];
@@ -74,53 +329,32 @@ export function readYaml(text: string, file: string, options: ReadYamlOptions = 
     if (problem.code === 'MULTIPLE_DOCS') {
       let documents = 0;
       for (const token of new Parser().parse(text)) if (token.type === 'document') documents++;
-      throw new InputError(file, '', `${options.kind ?? 'a spec'} is one YAML document; this file has ${documents} (separated by ---)`, line);
+      throw b.documents(documents, line);
     }
     // The package catches its own stack overflow and reports it as an error of the document.
-    if (/call stack/i.test(problem.message)) throw depthError(line);
-    throw new InputError(file, '', `invalid YAML: ${problem.message.split('\n')[0]}`, line);
+    if (/call stack/i.test(problem.message)) throw b.depthError(line);
+    throw b.invalid(problem.message.split('\n')[0]!, line);
   }
-  const lines = new Map<string, number>();
-  const lineOf = (node: YamlNode | null | undefined) =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  let nodes = 0;
-  const count = (line: number | undefined) => {
-    if (++nodes > limits.yamlNodes) throw nodesError(line);
-  };
-  // What a spec does not use, refused where it is written: an alias would let a small file stand for a
-  // large tree, and anchors and tags only serve aliases and types the reader does not have.
-  const refuseExtras = (n: YamlNode, path: string, line: number | undefined) => {
-    if (isAlias(n)) throw new InputError(file, path, `an alias (*${n.source}) is not used in specs; write the value out`, line);
-    if (n.anchor) throw new InputError(file, path, `an anchor (&${n.anchor}) is not used in specs (aliases are not either); remove it`, line);
-    if (n.tag) throw new InputError(file, path, `a tag (${n.tag.replace(/^tag:yaml\.org,2002:/, '!!')}) is not used in specs; write the plain value`, line);
+  const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
+  const extrasOf = (n: YamlNode): Extras => {
+    if (isAlias(n)) return { alias: n.source };
+    return { ...(n.anchor ? { anchor: n.anchor } : {}), ...(n.tag ? { tag: n.tag } : {}) };
   };
 
   const walk = (node: unknown, path: string, depth: number): Plain => {
     if (node === null || node === undefined) return null;
     const n = node as YamlNode;
     const line = lineOf(n);
-    if (line !== undefined && !lines.has(path)) lines.set(path, line);
-    count(line);
-    refuseExtras(n, path, line);
-    if (isMap(n) || isSeq(n)) {
-      if (depth >= maxDepth) throw depthError(line);
-    }
+    b.node(path, depth, line, extrasOf(n), isMap(n) || isSeq(n));
     if (isMap(n)) {
       const out: { [key: string]: Plain } = Object.create(null) as { [key: string]: Plain };
       const seen = new Map<string, number | undefined>();
       for (const pair of n.items) {
         const keyNode = pair.key as YamlNode | null;
         const keyLine = lineOf(keyNode) ?? lineOf(pair.value as YamlNode) ?? line;
-        const key = keyText(keyNode, path, keyLine);
-        if (seen.has(key)) {
-          const first = seen.get(key);
-          throw new InputError(file, path, `the key '${key}' is given twice${first !== undefined ? ` (first at line ${first})` : ''}; the keys of a mapping must be unique`, keyLine);
-        }
-        seen.set(key, keyLine);
-        const childPath = path ? `${path}.${key}` : key;
-        if (keyLine !== undefined) lines.set(childPath, keyLine);
-        count(keyLine);
-        out[key] = walk(pair.value, childPath, depth + 1);
+        const key = keyOf(keyNode);
+        const childPath = b.key(path, keyLine, keyNode ? extrasOf(keyNode) : NONE, key, seen);
+        out[key as string] = walk(pair.value, childPath, depth + 1);
       }
       return out;
     }
@@ -130,25 +364,37 @@ export function readYaml(text: string, file: string, options: ReadYamlOptions = 
       if (typeof n.value === 'boolean' || n.value === null) return n.value;
       return String(n.value);
     }
-    throw new InputError(file, path, 'unsupported YAML node', line);
+    throw new InputError(b.file, path, 'unsupported YAML node', line);
   };
 
   /** A key as the text it names: a string, or the source text of a number or a boolean. */
-  const keyText = (keyNode: YamlNode | null, path: string, line: number | undefined): string => {
-    const refuse = (what: string) => new InputError(file, path, `a key must be a name, not ${what}`, line);
-    if (keyNode === null || keyNode === undefined) throw refuse('empty (a key is missing before the colon)');
-    refuseExtras(keyNode, path, line);
-    if (isMap(keyNode)) throw refuse('a mapping');
-    if (isSeq(keyNode)) throw refuse('a list');
-    if (!isScalar(keyNode)) throw refuse('this YAML node');
+  const keyOf = (keyNode: YamlNode | null): string | { notName: string } => {
+    if (keyNode === null || keyNode === undefined) return { notName: '' };
+    if (isMap(keyNode)) return { notName: 'a mapping' };
+    if (isSeq(keyNode)) return { notName: 'a list' };
+    if (!isScalar(keyNode)) return { notName: 'this YAML node' };
     const v = keyNode.value;
-    if (v === null) throw refuse(keyNode.source ? `null (write '${keyNode.source}' in quotes to mean the word)` : 'empty (a key is missing before the colon)');
-    const key = typeof v === 'string' ? v : (keyNode.source ?? String(v));
-    if (key === '__proto__') throw new InputError(file, path, "'__proto__' cannot be a name; choose another", line);
-    return key;
+    if (v === null) return { notName: keyNode.source ?? '' };
+    return typeof v === 'string' ? v : (keyNode.source ?? String(v));
   };
 
-  return { file, value: walk(doc.contents, '', 0), lines };
+  return b.document(walk(doc.contents, '', 0));
+}
+
+/** The line (from 1) of an offset in `text`: the starts of its lines, searched by halving. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 /**
