@@ -52,6 +52,18 @@ export interface Equation {
   /** What each symbol is, in slot order (printers ask these, never the symbol's text). */
   reads: QuantityId[];
   run: Compiled;
+  /** When set, `formula` is the template's formula with each of its symbols (template.symbols[j]) read
+   *  as this equation's own (symbols[j]): the tape compiles the template once for all the equations
+   *  made from it (graph/tape.ts), and the formula itself is built only when something reads it. */
+  template?: FormulaTemplate;
+}
+
+/** A formula that many equations of a step share but for the names of their symbols: an optimizer's
+ *  update, the same for every param; a gradient's sum of its shares, the same for every param. */
+export interface FormulaTemplate {
+  formula: Node;
+  /** Its symbols, in slot order (as symbolsOf lists them). */
+  symbols: string[];
 }
 
 // The symbols of derived quantities, for lookups by key (graph/ids.ts writes them; nothing parses them).
@@ -66,12 +78,41 @@ function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: str
 /** An equation whose symbols (as symbolsOf lists them) and their refs the caller already knows: the
  *  step's thousands of equations are built from pieces whose symbols are known, not walked again. */
 function equationOver(id: QuantityId, role: Role, formula: Node, symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
-  const slot = new Map<string, number>();
-  for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
-  // Compiled when first called: a run on the tape (graph/tape.ts) never calls it.
+  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run: compiledWhenCalled(() => formula, () => symbols, c, memo), ...extra };
+}
+
+/** An equation made from a template (see Equation.template), whose refs and what they read the caller
+ *  knows; its formula and its symbols' names are made when something first reads them (a run on the
+ *  tape never does). */
+function fromTemplate(id: QuantityId, role: Role, template: FormulaTemplate, formulaOf: () => Node, symbolsOf: string[] | (() => string[]), refs: Ref[], reads: QuantityId[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}): Equation {
+  let formula: Node | undefined;
+  let symbols = typeof symbolsOf === 'function' ? undefined : symbolsOf;
+  const equation: Equation = {
+    name: table.add(id), id, role,
+    get formula() {
+      return (formula ??= formulaOf());
+    },
+    get symbols() {
+      return (symbols ??= (symbolsOf as () => string[])());
+    },
+    refs, reads, run: compiledWhenCalled(() => equation.formula, () => equation.symbols, c), template, ...extra,
+  };
+  return equation;
+}
+
+/** The closure of a formula over its symbols' slots, compiled when first called: a run on the tape
+ *  (graph/tape.ts) never calls it. */
+function compiledWhenCalled(formula: () => Node, symbolsOf: () => readonly string[], c: NumericContext, memo?: MemoTable): Compiled {
   let compiled: Compiled | undefined;
-  const run: Compiled = (env) => (compiled ??= compile(formula, (s) => slot.get(s)!, c, memo))(env);
-  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run, ...extra };
+  return (env) => {
+    if (!compiled) {
+      const symbols = symbolsOf();
+      const slot = new Map<string, number>();
+      for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
+      compiled = compile(formula(), (s) => slot.get(s)!, c, memo);
+    }
+    return compiled(env);
+  };
 }
 
 /** The symbol of a derived quantity in a formula, recorded in the table that says what it is. */
@@ -295,23 +336,33 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const samplesMap = new Map<string, Ref>();
   const sampleLoss = (row: number) => sampleQuantity(row, named('loss'));
   for (const row of rows) samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
-  // Each param's shares, by data row: their symbols and refs are made once, here, and are what the
-  // param's gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one
-  // given twice, the gradients take the general path below, which lists each symbol once.)
-  const shares = new Map<string, { symbols: string[]; refs: Ref[] }>();
+  // Each param's shares, by data row: their ids and refs are made once, here, and are what the param's
+  // gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one given
+  // twice, the gradients take the general path below, which lists each symbol once.) Their symbols
+  // are spelled when something reads them: the general path's sums do, a run on the tape never does.
   const distinctRows = new Set(rows).size === rows.length;
+  const general = penalty !== undefined || !distinctRows;
+  const shares = new Map<string, { ids: QuantityId[]; refs: Ref[]; symbols: () => string[] }>();
   for (const p of shareParams) {
     const name = adjointName(p);
-    const symbols: string[] = [];
+    const adjoint = adjointOf(p);
+    const ids: QuantityId[] = [];
     const refs: Ref[] = [];
     for (const row of rows) {
-      const s = table.add(sampleQuantity(row, adjointOf(p)));
-      const ref: Ref = { kind: 'sampleOf', row, name };
-      symbols.push(s);
-      refs.push(ref);
-      if (penalty || !distinctRows) samplesMap.set(s, ref);
+      ids.push(sampleQuantity(row, adjoint));
+      refs.push({ kind: 'sampleOf', row, name });
     }
-    shares.set(p, { symbols, refs });
+    let symbols: string[] | undefined;
+    if (general) {
+      symbols = ids.map((id, i) => {
+        const s = table.add(id);
+        samplesMap.set(s, refs[i]!);
+        return s;
+      });
+    } else {
+      table.addLater(ids);
+    }
+    shares.set(p, { ids, refs, symbols: () => (symbols ??= ids.map(symbolOf)) });
   }
   const stepLosses = new Set((['data', 'penalty', 'total'] as const).map((part) => table.add(stepLoss(part))));
   const stepRef = (s: string): Ref =>
@@ -324,17 +375,25 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const total = penalty ? add(quantity(table, stepLoss('data')), quantity(table, stepLoss('penalty'))) : quantity(table, stepLoss('data'));
   out.push(equation(stepLoss('total'), 'loss.total', total, stepRef, table, c));
 
+  // The gradients' sums, one template for every param (the batch's rows are every param's).
+  let sumOfShares: FormulaTemplate | undefined;
   for (const p of spec.params) {
     const own = shares.get(p.name);
-    if (own && own.symbols.length > 0 && !penalty && distinctRows) {
+    if (own && own.ids.length > 0 && !general) {
       // Without a penalty, add(sum(shares), 0) below is the sum of the shares itself, whose symbols
-      // are the shares in row order.
-      const g = sum(own.symbols.map(symbol));
-      checkSize(spec, adjointName(p.name), g);
-      out.push(equationOver(adjointOf(p.name), 'gradient', g, own.symbols, own.refs, table, c, { of: p.name }));
+      // are the shares in row order: the template's sum with the template's shares read as this param's.
+      if (!sumOfShares) {
+        const symbols = own.symbols();
+        sumOfShares = { formula: sum(symbols.map(symbol)), symbols };
+        // Every sum has the template's size.
+        checkSize(spec, adjointName(p.name), sumOfShares.formula);
+      }
+      const template = sumOfShares;
+      const formulaOf = () => (own.symbols() === template.symbols ? template.formula : sum(own.symbols().map(symbol)));
+      out.push(fromTemplate(adjointOf(p.name), 'gradient', template, formulaOf, own.symbols, own.refs, own.ids, table, c, { of: p.name }));
       continue;
     }
-    const terms = own ? own.symbols.map(symbol) : [];
+    const terms = own ? own.symbols().map(symbol) : [];
     const g = add(sum(terms), penalty ? differentiate(penalty, p.name) : constant(0));
     checkSize(spec, adjointName(p.name), g);
     out.push(equation(adjointOf(p.name), 'gradient', g, stepRef, table, c, { of: p.name }));
@@ -361,7 +420,8 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
   // Each update's formula and its symbols, the same for every param.
   const templates = opt.updates.map((u) => {
     const template = first && u.first ? u.first : u.formula;
-    return { u, template, locals: [...symbolsOf(template)] };
+    const locals = [...symbolsOf(template)];
+    return { u, template, locals, shape: { formula: template, symbols: locals } as FormulaTemplate };
   });
   for (const p of spec.params) {
     if (frozen.has(p.name)) {
@@ -372,17 +432,17 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
     const assigned = new Set<string>();
     // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
     // the engine's (never a spec name), everything else the param's own state (m[w1]).
-    const globals = new Map<string, string>();
-    const global = (local: string) => {
+    const globals = new Map<string, { symbol: string; id: QuantityId }>();
+    const globalOf = (local: string) => {
       let g = globals.get(local);
       if (g === undefined) {
-        g = table.add(local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name));
-        globals.set(local, g);
+        const id = local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name);
+        globals.set(local, (g = { symbol: table.add(id), id }));
       }
       return g;
     };
-    for (const { u, template, locals } of templates) {
-      const formula = renamed(template, global);
+    const global = (local: string) => globalOf(local).symbol;
+    for (const { u, template, locals, shape } of templates) {
       // Renaming keeps the tree's order, so its symbols are the template's, renamed (each once).
       const localOf = new Map<string, string>();
       for (const local of locals) localOf.set(global(local), local);
@@ -396,7 +456,17 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
         return { kind: 'step', name: s };
       };
       const isParam = u.name === 'p';
-      out.push(equationOver(isParam ? named(p.name) : stateOf(u.name, p.name), isParam ? 'param' : 'optimizer', formula, symbols, symbols.map(refOf), table, c, { of: p.name, local: u.name }));
+      const id = isParam ? named(p.name) : stateOf(u.name, p.name);
+      const role = isParam ? 'param' : 'optimizer';
+      const extra = { of: p.name, local: u.name };
+      const refs = symbols.map(refOf);
+      if (symbols.length === locals.length) {
+        // Each of the template's symbols has a name of its own: this update is the template renamed.
+        const reads = locals.map((local) => globalOf(local).id);
+        out.push(fromTemplate(id, role, shape, () => renamed(template, global), symbols, refs, reads, table, c, extra));
+      } else {
+        out.push(equationOver(id, role, renamed(template, global), symbols, refs, table, c, extra));
+      }
       assigned.add(u.name);
     }
   }

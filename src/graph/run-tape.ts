@@ -114,7 +114,9 @@ export class TapeMachine {
     this.sample = compileTape(sampleEquations, slots, this.locator(sampleEquations, scope.sampleScope, undefined, sampleBefore), (i) => this.sampleNow + i);
     this.sampleBefore = [...sampleBefore];
     this.positions = slots.take(scope.batchMax * this.E);
-    this.grow(slots.next * 2, this.sample.words.length * 2 + 1024);
+    // The step programs' words follow the sample's. The arena itself is made when the first of them
+    // is loaded, at the size of both (one WebAssembly instance rather than one grown at once).
+    this.wordsUsed = this.sample.words.length;
   }
 
   private state(name: string): number {
@@ -191,7 +193,6 @@ export class TapeMachine {
     this.scope.optionValues.forEach((v, i) => a.set(this.optionBase + i, v as BigDecimal));
     a.tape.set(this.sample.words, 0);
     for (const p of this.programs) a.tape.set(p.tape.words, p.start);
-    if (this.wordsUsed === 0) this.wordsUsed = this.sample.words.length;
     // Values of the step before and of live records were in the old arena: read them from `before`.
     if (old) {
       this.last = undefined;
@@ -222,7 +223,8 @@ export class TapeMachine {
     const program: LoadedProgram = { tape, start, end, base, equations, beforeNames: [...beforeNames] };
     this.programs.push(program);
     this.wordsUsed = end;
-    if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) {
+    const arena = this.arena as DecimalArena | undefined;
+    if (!arena || this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > arena.textCapacity) {
       try {
         this.grow(this.slots.next * 2, end * 2);
       } catch (e) {
@@ -234,9 +236,9 @@ export class TapeMachine {
         return undefined;
       }
     } else {
-      this.arena.tape.set(tape.words, start);
+      arena.tape.set(tape.words, start);
       // The program's own literals.
-      for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) this.arena.set(slot, v as BigDecimal);
+      for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) arena.set(slot, v as BigDecimal);
     }
     this.fixedLoaded = this.slots.fixed.length;
     this.loaded.set(equations, program);

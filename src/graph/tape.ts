@@ -18,7 +18,7 @@ import { BigDecimal } from '../numeric/bigdecimal.js';
 import { FUNCTIONS, COMPARES_ALL_ARGUMENTS, COMPARES_TWO_ARGUMENTS, type FunctionRule } from '../symbolic/functions.js';
 import { unwrap, type Node } from '../symbolic/build.js';
 import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
-import type { Equation } from './program.js';
+import type { Equation, FormulaTemplate } from './program.js';
 import { additiveTerms } from './evaluate.js';
 import { Op } from '../numeric/arena.js';
 
@@ -105,6 +105,11 @@ export interface CompiledTape {
  * Compiles `equations` in order. `symbolSlot(i, j)` is the slot of the j-th symbol (eq.refs[j]) of the
  * i-th equation; `outputSlot(i)` is where the i-th equation's value is to be written; temporaries are
  * taken from `slots`.
+ *
+ * Each formula is first turned into a recipe (its instructions over its symbols' places, see Recipe),
+ * then the recipe is emitted over the equation's own slots. An equation made from a template
+ * (graph/program.ts: a param's optimizer update, a gradient's sum of shares) uses the template's recipe,
+ * made once: its formula is never walked.
  */
 export function compileTape(equations: readonly Equation[], slots: SlotSpace, symbolSlot: (eq: number, j: number) => number, outputSlot: (eq: number) => number): CompiledTape {
   const words = new TapeWords();
@@ -113,6 +118,13 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
   const known = new InstructionTable();
   const calledAlready = new Map<string, number>();
   const outputs = new Int32Array(equations.length);
+  const recipes = new Map<FormulaTemplate, Recipe>();
+  // Values of subtrees computed by earlier equations, by node, kept while every equation that records
+  // them reads each of its symbols from the slot every earlier one read it from (a sample's program: a
+  // symbol is one value throughout). There, a subtree the derivatives restate (a unit's pre-activation
+  // in every weight's share) is looked up rather than walked again.
+  const shared: SharedValues = { values: new Map(), switches: new Map() };
+  const slotOfName = new Map<string, number>();
 
   // code is the instruction with 0 in its destination's place (code[1]).
   const emit = (dst: number | undefined, code: number[]): number => {
@@ -132,111 +144,233 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
     return out;
   };
 
-  equations.forEach((eq, i) => {
+  const place = (slot: number, dst: number | undefined): number => {
+    if (dst === undefined || dst === slot) return slot;
+    words.push(Op.MOV, dst, slot);
+    return dst;
+  };
+
+  const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number => {
+    const key = `${name}|${args.join(',')}`;
+    const hit = calledAlready.get(key);
+    if (hit !== undefined) return place(hit, dst);
+    const out = dst ?? slots.take();
+    words.push(Op.CALL, 1, calls.length);
+    calls.push({ dst: out, args, name, evaluate });
+    calledAlready.set(key, out);
+    return out;
+  };
+
+  /** Emits `recipe` over the equation's symbol slots, its value written to `target`. */
+  const instantiate = (recipe: Recipe, symbolSlots: readonly number[], target: number): { value: number; results: number[] } => {
+    const { steps } = recipe;
+    const results: number[] = new Array(steps.length);
+    const slotOf = (operand: number): number => {
+      const index = operand >>> 2;
+      switch (operand & 3) {
+        case FIXED: return index;
+        case SYMBOL: return symbolSlots[index]!;
+        default: return results[index]!;
+      }
+    };
+    // The formula's own operation (the last step, when the value is a step's) writes to the target.
+    const last = steps.length - 1;
+    const rootIsLast = recipe.value === result(last);
+    for (let k = 0; k <= last; k++) {
+      const step = steps[k]!;
+      const dst = rootIsLast && k === last ? target : undefined;
+      if (step.call) {
+        results[k] = callOf(step.call.name, step.call.evaluate, step.call.args.map(slotOf), dst);
+        continue;
+      }
+      const pattern = step.code!;
+      const code = pattern.slice();
+      // The operands' places: every word after the destination, but for a sum's or a product's count and
+      // a switch's count and signs.
+      switch (pattern[0]) {
+        case Op.SUM: case Op.PROD: for (let w = 3; w < code.length; w++) code[w] = slotOf(pattern[w]!); break;
+        case Op.SNAP: for (let w = 4; w < code.length; w += 2) code[w] = slotOf(pattern[w]!); break;
+        default: for (let w = 2; w < code.length; w++) code[w] = slotOf(pattern[w]!);
+      }
+      results[k] = emit(dst, code);
+    }
+    return { value: rootIsLast ? results[last]! : place(slotOf(recipe.value), target), results };
+  };
+
+  for (let i = 0; i < equations.length; i++) {
+    const eq = equations[i]!;
     // A symbol's slot is the equation's own: in a step, m[w] is the state before the step in m's update
     // and this step's m in the next update.
-    const slotOfSymbol = new Map<string, number>();
-    eq.symbols.forEach((s, j) => slotOfSymbol.set(s, symbolSlot(i, j)));
-    // Each node object compiled once per equation: derivatives share subtrees by reference. (Across
-    // equations the same shape on the same slots is found by `known`.) Made when first needed: most
-    // of a step's equations are a sum or an update with nothing shared.
-    let done: Map<Node, number> | undefined;
+    // (Counted by the refs: an equation made from a template spells its symbols only when asked.)
+    const symbolSlots: number[] = new Array(eq.refs.length);
+    for (let j = 0; j < symbolSlots.length; j++) symbolSlots[j] = symbolSlot(i, j);
     const target = outputSlot(i);
-    // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
-    // reading (spec/limits.ts), and the closures recurse over the same trees.
-    const visit = (node: Node, dst?: number): number => {
-      const n = unwrap(node);
-      if (n.type === 'SymbolNode' || n.type === 'ConstantNode') return visitNew(n, dst);
-      const seen = done?.get(n);
-      if (seen !== undefined) return place(seen, dst);
-      const slot = visitNew(n, dst);
-      (done ??= new Map()).set(n, slot);
-      return slot;
-    };
-    const visitNew = (n: Node, dst?: number): number => {
-      switch (n.type) {
-        case 'ConstantNode': return place(slots.literal(constantText(n)), dst);
-        case 'SymbolNode': {
-          const slot = slotOfSymbol.get(symbolName(n));
-          if (slot === undefined) throw new TapeUnsupported(`no slot for ${symbolName(n)}`);
-          return place(slot, dst);
-        }
-        case 'OperatorNode': {
-          const fn = operatorFn(n);
-          const args = argsOf(n);
-          if (fn === 'unaryPlus') return visit(args[0]!, dst);
-          if (fn === 'pow') {
-            const e = unwrap(args[1]!);
-            const a = visit(args[0]!);
-            if (e.type === 'ConstantNode' && constantText(e) === '2') return emit(dst, [Op.SQR, 0, a]);
-            return callOf('^', ([x, y]) => x!.pow(y!), [a, visit(args[1]!)], dst);
-          }
-          const parts = args.map((a) => visit(a));
-          if (fn === 'unaryMinus') return emit(dst, [Op.NEG, 0, parts[0]!]);
-          if (parts.length > 2) {
-            if (fn === 'add') return emit(dst, [Op.SUM, 0, parts.length, ...parts]);
-            if (fn === 'multiply') return emit(dst, [Op.PROD, 0, parts.length, ...parts]);
-          }
-          const [a, b] = parts as [number, number];
-          switch (fn) {
-            case 'add': return emit(dst, [Op.ADD, 0, a, b]);
-            case 'subtract': return emit(dst, [Op.SUB, 0, a, b]);
-            case 'multiply': return emit(dst, [Op.MUL, 0, a, b]);
-            case 'divide': return emit(dst, [Op.DIV, 0, a, b]);
-          }
-          throw new TapeUnsupported(`operator ${fn}`);
-        }
-        case 'FunctionNode': {
-          const name = callName(n);
-          const rule = FUNCTIONS[name];
-          if (!rule) throw new TapeUnsupported(`function ${name}`);
-          if (!rule.kink) return callOf(name, (xs) => rule.evaluate(xs, slots.c), argsOf(n).map((a) => visit(a)), dst);
-          return kink(name, rule, argsOf(n), dst);
-        }
-      }
-      throw new TapeUnsupported(`node ${n.type}`);
-    };
-
-    const place = (slot: number, dst: number | undefined): number => {
-      if (dst === undefined || dst === slot) return slot;
-      words.push(Op.MOV, dst, slot);
-      return dst;
-    };
-
-    const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number => {
-      const key = `${name}|${args.join(',')}`;
-      const hit = calledAlready.get(key);
-      if (hit !== undefined) return place(hit, dst);
-      const out = dst ?? slots.take();
-      words.push(Op.CALL, 1, calls.length);
-      calls.push({ dst: out, args, name, evaluate });
-      calledAlready.set(key, out);
-      return out;
-    };
-
-    // A kinked function: its switch (the first argument) summed term by term and snapped to 0 where
-    // the terms cancel within the last digits, as evaluate.ts's compileKink does; then the value.
-    const kink = (name: string, rule: FunctionRule, args: Node[], dst: number | undefined): number => {
-      if (COMPARES_ALL_ARGUMENTS.has(name) || COMPARES_TWO_ARGUMENTS.has(name)) throw new TapeUnsupported(`${name} compares its arguments`);
-      const terms = additiveTerms(args[0]!, 1).map(([sign, t]) => [sign, visit(t)] as const);
-      const rest = args.slice(1).map((a) => visit(a));
-      const flat = terms.flatMap(([s, t]) => [s, t]);
-      const x = emit(undefined, [Op.SNAP, 0, terms.length, ...flat]);
-      switch (name) {
-        case 'relu': return emit(dst, [Op.SELECT, 0, x, x, slots.ZERO, slots.ZERO]);
-        case 'heaviside': return emit(dst, [Op.SELECT, 0, x, slots.ONE, slots.AT_ZERO, slots.ZERO]);
-        case 'sign': return emit(dst, [Op.SELECT, 0, x, slots.ONE, slots.ZERO, slots.MINUS_ONE]);
-        case 'abs': {
-          const minus = emit(undefined, [Op.NEG, 0, x]);
-          return emit(dst, [Op.SELECT, 0, x, x, x, minus]);
-        }
-      }
-      return callOf(name, (xs) => rule.evaluate(xs, slots.c), [x, ...rest], dst);
-    };
-
-    outputs[i] = visit(eq.formula, target);
-  });
+    const template = eq.template;
+    if (template && template.symbols.length === symbolSlots.length) {
+      let recipe = recipes.get(template);
+      if (!recipe) recipes.set(template, (recipe = recipeOf(template.formula, symbolIndex(template.symbols), slots)));
+      outputs[i] = instantiate(recipe, symbolSlots, target).value;
+      continue;
+    }
+    // Whether this equation reads every symbol where the equations recording shared values read it.
+    let consistent = true;
+    for (let j = 0; j < symbolSlots.length && consistent; j++) {
+      const before = slotOfName.get(eq.symbols[j]!);
+      if (before !== undefined && before !== symbolSlots[j]) consistent = false;
+    }
+    if (consistent) for (let j = 0; j < symbolSlots.length; j++) slotOfName.set(eq.symbols[j]!, symbolSlots[j]!);
+    const recipe = recipeOf(eq.formula, symbolIndex(eq.symbols), slots, consistent ? shared : undefined);
+    const { value, results } = instantiate(recipe, symbolSlots, target);
+    outputs[i] = value;
+    if (!consistent) continue;
+    // What this equation computed, for the ones after it.
+    const slotOf = (operand: number) => ((operand & 3) === FIXED ? operand >>> 2 : (operand & 3) === SYMBOL ? symbolSlots[operand >>> 2]! : results[operand >>> 2]!);
+    for (const [node, operand] of recipe.values ?? []) shared.values.set(node, slotOf(operand));
+    for (const [node, operand] of recipe.switches ?? []) shared.switches.set(node, slotOf(operand));
+  }
   return { words: words.done(), calls, outputs };
+}
+
+/** The places a recipe's operand can be: a slot fixed for the whole tape (a literal, 0, 1...), the
+ *  equation's j-th symbol, or the value of the recipe's k-th step; an operand is index * 4 + kind. */
+const FIXED = 0, SYMBOL = 1, RESULT = 2;
+const fixed = (slot: number) => slot * 4 + FIXED;
+const symbolAt = (j: number) => j * 4 + SYMBOL;
+const result = (k: number) => k * 4 + RESULT;
+
+/** A formula's instructions apart from where its symbols are: each an instruction (its destination 0,
+ *  its operands as above) or a call, in the order a walk of the tree emits them, and the operand that is
+ *  the formula's value. With shared values, also the subtrees whose values the steps are (for the
+ *  equations after this one). */
+interface Recipe {
+  steps: Array<{ code?: number[]; call?: { name: string; evaluate: TapeCall['evaluate']; args: number[] } }>;
+  value: number;
+  values?: Array<[Node, number]>;
+  switches?: Array<[Node, number]>;
+}
+
+/** Slots of subtrees computed by earlier equations of the same tape: their values, and the snapped
+ *  switches of kinked functions (by the switch's node). */
+interface SharedValues {
+  values: Map<Node, number>;
+  switches: Map<Node, number>;
+}
+
+/** The index of a symbol among a formula's symbols (a short list is searched, a long one mapped). */
+function symbolIndex(symbols: readonly string[]): (name: string) => number {
+  if (symbols.length <= 16) return (name) => symbols.indexOf(name);
+  const index = new Map<string, number>();
+  symbols.forEach((s, j) => index.set(s, j));
+  return (name) => index.get(name) ?? -1;
+}
+
+/** The recipe of a formula whose symbols are numbered by `indexOf`; with `shared`, a subtree an earlier
+ *  equation computed is read from its slot. */
+function recipeOf(formula: Node, indexOf: (name: string) => number, slots: SlotSpace, shared?: SharedValues): Recipe {
+  const steps: Recipe['steps'] = [];
+  const values: Array<[Node, number]> | undefined = shared ? [] : undefined;
+  const switches: Array<[Node, number]> | undefined = shared ? [] : undefined;
+  const emit = (code: number[]): number => {
+    steps.push({ code });
+    return result(steps.length - 1);
+  };
+  const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[]): number => {
+    steps.push({ call: { name, evaluate, args } });
+    return result(steps.length - 1);
+  };
+  // Each node object compiled once per formula: derivatives share subtrees by reference. (Across
+  // equations the same shape on the same slots is found by the tape's hash-consing.) Made when first
+  // needed: most of a step's equations are a sum or an update with nothing shared.
+  let done: Map<Node, number> | undefined;
+  let snapped: Map<Node, number> | undefined;
+
+  // An explicit stack would be needed for unbounded depth; formulas are depth-limited by the spec's
+  // reading (spec/limits.ts), and the closures recurse over the same trees.
+  const visit = (node: Node): number => {
+    const n = unwrap(node);
+    if (n.type === 'SymbolNode') {
+      const j = indexOf(symbolName(n));
+      if (j < 0) throw new TapeUnsupported(`no slot for ${symbolName(n)}`);
+      return symbolAt(j);
+    }
+    if (n.type === 'ConstantNode') return fixed(slots.literal(constantText(n)));
+    const seen = done?.get(n);
+    if (seen !== undefined) return seen;
+    const earlier = shared?.values.get(n);
+    if (earlier !== undefined) return fixed(earlier);
+    const operand = visitNew(n);
+    (done ??= new Map()).set(n, operand);
+    values?.push([n, operand]);
+    return operand;
+  };
+  const visitNew = (n: Node): number => {
+    switch (n.type) {
+      case 'OperatorNode': {
+        const fn = operatorFn(n);
+        const args = argsOf(n);
+        if (fn === 'unaryPlus') return visit(args[0]!);
+        if (fn === 'pow') {
+          const e = unwrap(args[1]!);
+          const a = visit(args[0]!);
+          if (e.type === 'ConstantNode' && constantText(e) === '2') return emit([Op.SQR, 0, a]);
+          return callOf('^', ([x, y]) => x!.pow(y!), [a, visit(args[1]!)]);
+        }
+        const parts = args.map((a) => visit(a));
+        if (fn === 'unaryMinus') return emit([Op.NEG, 0, parts[0]!]);
+        if (parts.length > 2) {
+          if (fn === 'add') return emit([Op.SUM, 0, parts.length, ...parts]);
+          if (fn === 'multiply') return emit([Op.PROD, 0, parts.length, ...parts]);
+        }
+        const [a, b] = parts as [number, number];
+        switch (fn) {
+          case 'add': return emit([Op.ADD, 0, a, b]);
+          case 'subtract': return emit([Op.SUB, 0, a, b]);
+          case 'multiply': return emit([Op.MUL, 0, a, b]);
+          case 'divide': return emit([Op.DIV, 0, a, b]);
+        }
+        throw new TapeUnsupported(`operator ${fn}`);
+      }
+      case 'FunctionNode': {
+        const name = callName(n);
+        const rule = FUNCTIONS[name];
+        if (!rule) throw new TapeUnsupported(`function ${name}`);
+        if (!rule.kink) return callOf(name, (xs) => rule.evaluate(xs, slots.c), argsOf(n).map((a) => visit(a)));
+        return kink(name, rule, argsOf(n));
+      }
+    }
+    throw new TapeUnsupported(`node ${n.type}`);
+  };
+
+  // A kinked function: its switch (the first argument) summed term by term and snapped to 0 where
+  // the terms cancel within the last digits, as evaluate.ts's compileKink does; then the value. The
+  // snapped switch of a subtree is made once (a unit's relu and every weight's heaviside share it).
+  const kink = (name: string, rule: FunctionRule, args: Node[]): number => {
+    if (COMPARES_ALL_ARGUMENTS.has(name) || COMPARES_TWO_ARGUMENTS.has(name)) throw new TapeUnsupported(`${name} compares its arguments`);
+    const z = unwrap(args[0]!);
+    const earlier = shared?.switches.get(z);
+    let x = snapped?.get(z) ?? (earlier === undefined ? undefined : fixed(earlier));
+    const terms = x === undefined ? additiveTerms(z, 1).map(([sign, t]) => [sign, visit(t)] as const) : undefined;
+    const rest = args.slice(1).map((a) => visit(a));
+    if (x === undefined) {
+      x = emit([Op.SNAP, 0, terms!.length, ...terms!.flatMap(([s, t]) => [s, t])]);
+      (snapped ??= new Map()).set(z, x);
+      switches?.push([z, x]);
+    }
+    const ZERO = fixed(slots.ZERO), ONE = fixed(slots.ONE);
+    switch (name) {
+      case 'relu': return emit([Op.SELECT, 0, x, x, ZERO, ZERO]);
+      case 'heaviside': return emit([Op.SELECT, 0, x, ONE, fixed(slots.AT_ZERO), ZERO]);
+      case 'sign': return emit([Op.SELECT, 0, x, ONE, ZERO, fixed(slots.MINUS_ONE)]);
+      case 'abs': {
+        const minus = emit([Op.NEG, 0, x]);
+        return emit([Op.SELECT, 0, x, x, x, minus]);
+      }
+    }
+    return callOf(name, (xs) => rule.evaluate(xs, slots.c), [x, ...rest]);
+  };
+
+  const value = visit(formula);
+  return { steps, value, ...(values ? { values } : {}), ...(switches ? { switches } : {}) };
 }
 
 /** Instructions already emitted, by what they compute (the op and its operands; the destination, in
