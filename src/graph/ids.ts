@@ -48,7 +48,7 @@ export function symbolOf(id: QuantityId): string {
 export class QuantityTable {
   private readonly ids = new Map<string, QuantityId>();
   /** Ids recorded without their symbols, written when something first asks (see addLater). */
-  private pending: Array<readonly QuantityId[]> = [];
+  private pending: Array<() => readonly QuantityId[]> = [];
 
   /** Records an id under its symbol, and returns the symbol. */
   add(id: QuantityId): string {
@@ -60,7 +60,7 @@ export class QuantityTable {
   /** Records ids whose symbols are written only when the table is first asked: a step's thousands of
    *  shares (loss[3], dL/dw1[3]) are printed by few runs, and a run on the tape never spells them. (An
    *  id has one symbol, so when it is recorded does not change what the table answers.) */
-  addLater(ids: readonly QuantityId[]): void {
+  addLater(ids: () => readonly QuantityId[]): void {
     this.pending.push(ids);
   }
 
@@ -77,7 +77,7 @@ export class QuantityTable {
     if (this.pending.length > 0) {
       const pending = this.pending;
       this.pending = [];
-      for (const ids of pending) for (const id of ids) this.add(id);
+      for (const ids of pending) for (const id of ids()) this.add(id);
     }
     return this.ids.get(symbol) ?? named(symbol);
   }

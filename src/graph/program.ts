@@ -78,41 +78,101 @@ function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: str
 /** An equation whose symbols (as symbolsOf lists them) and their refs the caller already knows: the
  *  step's thousands of equations are built from pieces whose symbols are known, not walked again. */
 function equationOver(id: QuantityId, role: Role, formula: Node, symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
-  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run: compiledWhenCalled(() => formula, () => symbols, c, memo), ...extra };
+  return new GivenEquation(table.add(id), id, role, formula, symbols, refs, table, c, memo, extra);
 }
 
-/** An equation made from a template (see Equation.template), whose refs and what they read the caller
- *  knows; its formula and its symbols' names are made when something first reads them (a run on the
- *  tape never does). */
-function fromTemplate(id: QuantityId, role: Role, template: FormulaTemplate, formulaOf: () => Node, symbolsOf: string[] | (() => string[]), refs: Ref[], reads: QuantityId[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}): Equation {
-  let formula: Node | undefined;
-  let symbols = typeof symbolsOf === 'function' ? undefined : symbolsOf;
-  const equation: Equation = {
-    name: table.add(id), id, role,
-    get formula() {
-      return (formula ??= formulaOf());
-    },
-    get symbols() {
-      return (symbols ??= (symbolsOf as () => string[])());
-    },
-    refs, reads, run: compiledWhenCalled(() => equation.formula, () => equation.symbols, c), template, ...extra,
-  };
-  return equation;
-}
+/**
+ * What an equation of a program holds besides its formula and its symbols. What it is made for but a
+ * run on the tape (graph/tape.ts) never reads is made when first read: its closure (compiled when first
+ * called), the ids of its symbols (`reads`, asked of the table), and for an equation made from a
+ * template its formula and its symbols' names. Those are the prototype's getters, so that a step's
+ * thousands of equations hold no closures of their own.
+ */
+abstract class ProgramEquation implements Equation {
+  declare of?: string;
+  declare local?: string;
+  declare template?: FormulaTemplate;
+  readonly #c: NumericContext;
+  readonly #memo: MemoTable | undefined;
+  #run?: Compiled;
 
-/** The closure of a formula over its symbols' slots, compiled when first called: a run on the tape
- *  (graph/tape.ts) never calls it. */
-function compiledWhenCalled(formula: () => Node, symbolsOf: () => readonly string[], c: NumericContext, memo?: MemoTable): Compiled {
-  let compiled: Compiled | undefined;
-  return (env) => {
-    if (!compiled) {
-      const symbols = symbolsOf();
-      const slot = new Map<string, number>();
-      for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
-      compiled = compile(formula(), (s) => slot.get(s)!, c, memo);
+  constructor(readonly name: string, readonly id: QuantityId, readonly role: Role, readonly refs: Ref[], c: NumericContext, memo: MemoTable | undefined, extra: Partial<Equation>) {
+    this.#c = c;
+    this.#memo = memo;
+    Object.assign(this, extra);
+  }
+
+  abstract get formula(): Node;
+  abstract get symbols(): string[];
+  abstract get reads(): QuantityId[];
+
+  get run(): Compiled {
+    if (!this.#run) {
+      let compiled: Compiled | undefined;
+      this.#run = (env) => (compiled ??= this.compiled())(env);
     }
-    return compiled(env);
-  };
+    return this.#run;
+  }
+
+  private compiled(): Compiled {
+    const symbols = this.symbols;
+    const slot = new Map<string, number>();
+    for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
+    return compile(this.formula, (s) => slot.get(s)!, this.#c, this.#memo);
+  }
+}
+
+/** An equation whose formula and symbols are made with it. */
+class GivenEquation extends ProgramEquation {
+  readonly #table: QuantityTable;
+  #reads?: QuantityId[];
+
+  constructor(name: string, id: QuantityId, role: Role, readonly formula: Node, readonly symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, memo: MemoTable | undefined, extra: Partial<Equation>) {
+    super(name, id, role, refs, c, memo, extra);
+    this.#table = table;
+  }
+
+  get reads(): QuantityId[] {
+    return (this.#reads ??= this.symbols.map((s) => this.#table.idOf(s)));
+  }
+}
+
+/** How the equations made from a template name the template's symbols: the symbol and the id of the
+ *  j-th (called `local` in the template). */
+interface Naming {
+  symbol(local: string, j: number): string;
+  id(local: string, j: number): QuantityId;
+}
+
+/** An equation made from a template (see Equation.template): its formula is the template's renamed. */
+class TemplateEquation extends ProgramEquation {
+  readonly #naming: Naming;
+  #formula?: Node;
+  #symbols?: string[];
+  #reads?: QuantityId[];
+
+  constructor(name: string, id: QuantityId, role: Role, template: FormulaTemplate, naming: Naming, refs: Ref[], c: NumericContext, extra: Partial<Equation>) {
+    super(name, id, role, refs, c, undefined, extra);
+    this.template = template;
+    this.#naming = naming;
+  }
+
+  get symbols(): string[] {
+    return (this.#symbols ??= this.template!.symbols.map((local, j) => this.#naming.symbol(local, j)));
+  }
+
+  get reads(): QuantityId[] {
+    return (this.#reads ??= this.template!.symbols.map((local, j) => this.#naming.id(local, j)));
+  }
+
+  get formula(): Node {
+    if (!this.#formula) {
+      const symbols = this.symbols;
+      const own = new Map(this.template!.symbols.map((local, j) => [local, symbols[j]!]));
+      this.#formula = renamed(this.template!.formula, (local) => own.get(local)!);
+    }
+    return this.#formula;
+  }
 }
 
 /** The symbol of a derived quantity in a formula, recorded in the table that says what it is. */
@@ -336,33 +396,28 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const samplesMap = new Map<string, Ref>();
   const sampleLoss = (row: number) => sampleQuantity(row, named('loss'));
   for (const row of rows) samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
-  // Each param's shares, by data row: their ids and refs are made once, here, and are what the param's
+  // Each param's shares, by data row: their refs are made once, here, and are what the param's
   // gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one given
-  // twice, the gradients take the general path below, which lists each symbol once.) Their symbols
-  // are spelled when something reads them: the general path's sums do, a run on the tape never does.
+  // twice, the gradients take the general path below, which lists each symbol once.) Their ids and
+  // symbols are made when something reads them: the general path's sums do, a run on the tape never.
   const distinctRows = new Set(rows).size === rows.length;
   const general = penalty !== undefined || !distinctRows;
-  const shares = new Map<string, { ids: QuantityId[]; refs: Ref[]; symbols: () => string[] }>();
+  const shares = new Map<string, { naming: SharesOf; refs: Ref[]; symbols?: string[] }>();
   for (const p of shareParams) {
     const name = adjointName(p);
-    const adjoint = adjointOf(p);
-    const ids: QuantityId[] = [];
-    const refs: Ref[] = [];
-    for (const row of rows) {
-      ids.push(sampleQuantity(row, adjoint));
-      refs.push({ kind: 'sampleOf', row, name });
-    }
-    let symbols: string[] | undefined;
+    const naming = new SharesOf(rows, adjointOf(p));
+    const refs = rows.map((row): Ref => ({ kind: 'sampleOf', row, name }));
     if (general) {
-      symbols = ids.map((id, i) => {
+      const symbols = naming.ids().map((id, i) => {
         const s = table.add(id);
         samplesMap.set(s, refs[i]!);
         return s;
       });
+      shares.set(p, { naming, refs, symbols });
     } else {
-      table.addLater(ids);
+      table.addLater(() => naming.ids());
+      shares.set(p, { naming, refs });
     }
-    shares.set(p, { ids, refs, symbols: () => (symbols ??= ids.map(symbolOf)) });
   }
   const stepLosses = new Set((['data', 'penalty', 'total'] as const).map((part) => table.add(stepLoss(part))));
   const stepRef = (s: string): Ref =>
@@ -379,27 +434,44 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   let sumOfShares: FormulaTemplate | undefined;
   for (const p of spec.params) {
     const own = shares.get(p.name);
-    if (own && own.ids.length > 0 && !general) {
+    if (own && rows.length > 0 && !general) {
       // Without a penalty, add(sum(shares), 0) below is the sum of the shares itself, whose symbols
       // are the shares in row order: the template's sum with the template's shares read as this param's.
       if (!sumOfShares) {
-        const symbols = own.symbols();
+        const symbols = own.naming.ids().map(symbolOf);
         sumOfShares = { formula: sum(symbols.map(symbol)), symbols };
         // Every sum has the template's size.
         checkSize(spec, adjointName(p.name), sumOfShares.formula);
       }
-      const template = sumOfShares;
-      const formulaOf = () => (own.symbols() === template.symbols ? template.formula : sum(own.symbols().map(symbol)));
-      out.push(fromTemplate(adjointOf(p.name), 'gradient', template, formulaOf, own.symbols, own.refs, own.ids, table, c, { of: p.name }));
+      out.push(new TemplateEquation(table.add(adjointOf(p.name)), adjointOf(p.name), 'gradient', sumOfShares, own.naming, own.refs, c, { of: p.name }));
       continue;
     }
-    const terms = own ? own.symbols().map(symbol) : [];
+    const terms = own ? own.symbols!.map(symbol) : [];
     const g = add(sum(terms), penalty ? differentiate(penalty, p.name) : constant(0));
     checkSize(spec, adjointName(p.name), g);
     out.push(equation(adjointOf(p.name), 'gradient', g, stepRef, table, c, { of: p.name }));
   }
 
   return out;
+}
+
+/** A param's shares of a batch as its gradient reads them (dL/dw1[1], dL/dw1[2], ... by data row). */
+class SharesOf implements Naming {
+  #ids?: QuantityId[];
+
+  constructor(private readonly rows: number[], private readonly adjoint: QuantityId) {}
+
+  ids(): QuantityId[] {
+    return (this.#ids ??= this.rows.map((row) => sampleQuantity(row, this.adjoint)));
+  }
+
+  symbol(_local: string, j: number): string {
+    return symbolOf(this.ids()[j]!);
+  }
+
+  id(_local: string, j: number): QuantityId {
+    return this.ids()[j]!;
+  }
 }
 
 /** The updates of the spec's buffers (batch norm's running statistics) after a step over `rows`: each
@@ -430,18 +502,8 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
       continue;
     }
     const assigned = new Set<string>();
-    // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
-    // the engine's (never a spec name), everything else the param's own state (m[w1]).
-    const globals = new Map<string, { symbol: string; id: QuantityId }>();
-    const globalOf = (local: string) => {
-      let g = globals.get(local);
-      if (g === undefined) {
-        const id = local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name);
-        globals.set(local, (g = { symbol: table.add(id), id }));
-      }
-      return g;
-    };
-    const global = (local: string) => globalOf(local).symbol;
+    const names = new ParamNames(p.name, options, table);
+    const global = (local: string) => names.symbol(local);
     for (const { u, template, locals, shape } of templates) {
       // Renaming keeps the tree's order, so its symbols are the template's, renamed (each once).
       const localOf = new Map<string, string>();
@@ -460,15 +522,37 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
       const role = isParam ? 'param' : 'optimizer';
       const extra = { of: p.name, local: u.name };
       const refs = symbols.map(refOf);
-      if (symbols.length === locals.length) {
-        // Each of the template's symbols has a name of its own: this update is the template renamed.
-        const reads = locals.map((local) => globalOf(local).id);
-        out.push(fromTemplate(id, role, shape, () => renamed(template, global), symbols, refs, reads, table, c, extra));
-      } else {
-        out.push(equationOver(id, role, renamed(template, global), symbols, refs, table, c, extra));
-      }
+      // Each of the template's symbols has a name of its own: this update is the template renamed.
+      if (symbols.length === locals.length) out.push(new TemplateEquation(table.add(id), id, role, shape, names, refs, c, extra));
+      else out.push(equationOver(id, role, renamed(template, global), symbols, refs, table, c, extra));
       assigned.add(u.name);
     }
   }
   return out;
+}
+
+/** A param's names for an optimizer's own (p the param, grad its gradient, t and the options the
+ *  engine's, never a spec name; everything else the param's own state, m[w1]), made when first asked. */
+class ParamNames implements Naming {
+  readonly #names = new Map<string, { symbol: string; id: QuantityId }>();
+
+  constructor(private readonly param: string, private readonly options: ReadonlySet<string>, private readonly table: QuantityTable) {}
+
+  private of(local: string): { symbol: string; id: QuantityId } {
+    let g = this.#names.get(local);
+    if (g === undefined) {
+      const p = this.param;
+      const id = local === 'p' ? named(p) : local === 'grad' ? adjointOf(p) : local === 't' ? named(STEP_NUMBER) : this.options.has(local) ? named(optionSymbol(local)) : stateOf(local, p);
+      this.#names.set(local, (g = { symbol: this.table.add(id), id }));
+    }
+    return g;
+  }
+
+  symbol(local: string): string {
+    return this.of(local).symbol;
+  }
+
+  id(local: string): QuantityId {
+    return this.of(local).id;
+  }
 }

@@ -112,11 +112,7 @@ export interface CompiledTape {
  * made once: its formula is never walked.
  */
 export function compileTape(equations: readonly Equation[], slots: SlotSpace, symbolSlot: (eq: number, j: number) => number, outputSlot: (eq: number) => number): CompiledTape {
-  const words = new TapeWords();
-  const calls: TapeCall[] = [];
-  // Hash-consing: an instruction with the same operation on the same slots is the same value.
-  const known = new InstructionTable();
-  const calledAlready = new Map<string, number>();
+  const tape = new TapeWriter(slots);
   const outputs = new Int32Array(equations.length);
   const recipes = new Map<FormulaTemplate, Recipe>();
   // Values of subtrees computed by earlier equations, by node, kept while every equation that records
@@ -125,54 +121,81 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
   // in every weight's share) is looked up rather than walked again.
   const shared: SharedValues = { values: new Map(), switches: new Map() };
   const slotOfName = new Map<string, number>();
+  // The equation's symbols' slots and its recipe's results, reused from one equation to the next.
+  const symbolSlots: number[] = [];
+  const results: number[] = [];
 
-  // code is the instruction with 0 in its destination's place (code[1]).
-  const emit = (dst: number | undefined, code: number[]): number => {
-    const hit = known.find(code);
-    if (hit !== undefined) {
-      if (dst !== undefined && dst !== hit) {
-        words.push(Op.MOV, dst, hit);
-        return dst;
-      }
-      return hit;
+  for (let i = 0; i < equations.length; i++) {
+    const eq = equations[i]!;
+    // A symbol's slot is the equation's own: in a step, m[w] is the state before the step in m's update
+    // and this step's m in the next update. (Counted by the refs: an equation made from a template
+    // spells its symbols only when asked.)
+    const count = eq.refs.length;
+    symbolSlots.length = count;
+    for (let j = 0; j < count; j++) symbolSlots[j] = symbolSlot(i, j);
+    const target = outputSlot(i);
+    const template = eq.template;
+    if (template && template.symbols.length === count) {
+      let recipe = recipes.get(template);
+      if (!recipe) recipes.set(template, (recipe = recipeOf(template.formula, symbolIndex(template.symbols), slots)));
+      outputs[i] = tape.instantiate(recipe, symbolSlots, results, target);
+      continue;
     }
-    const out = dst ?? slots.take();
-    // code[1] is the destination placeholder.
-    code[1] = out;
-    words.pushAll(code);
-    known.add(code, out);
-    return out;
-  };
+    // Whether this equation reads every symbol where the equations recording shared values read it.
+    let consistent = true;
+    for (let j = 0; j < count && consistent; j++) {
+      const before = slotOfName.get(eq.symbols[j]!);
+      if (before !== undefined && before !== symbolSlots[j]) consistent = false;
+    }
+    if (consistent) for (let j = 0; j < count; j++) slotOfName.set(eq.symbols[j]!, symbolSlots[j]!);
+    const recipe = recipeOf(eq.formula, symbolIndex(eq.symbols), slots, consistent ? shared : undefined);
+    outputs[i] = tape.instantiate(recipe, symbolSlots, results, target);
+    if (!consistent) continue;
+    // What this equation computed, for the ones after it.
+    for (const [node, operand] of recipe.values ?? []) shared.values.set(node, slotOf(operand, symbolSlots, results));
+    for (const [node, operand] of recipe.switches ?? []) shared.switches.set(node, slotOf(operand, symbolSlots, results));
+  }
+  return { words: tape.done(), calls: tape.calls, outputs };
+}
 
-  const place = (slot: number, dst: number | undefined): number => {
-    if (dst === undefined || dst === slot) return slot;
-    words.push(Op.MOV, dst, slot);
-    return dst;
-  };
+/** The slot of a recipe's operand, for an equation whose symbols are at `symbolSlots` and whose recipe's
+ *  steps gave `results`. */
+function slotOf(operand: number, symbolSlots: readonly number[], results: readonly number[]): number {
+  const index = operand >>> 2;
+  switch (operand & 3) {
+    case FIXED: return index;
+    case SYMBOL: return symbolSlots[index]!;
+    default: return results[index]!;
+  }
+}
 
-  const callOf = (name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number => {
-    const key = `${name}|${args.join(',')}`;
-    const hit = calledAlready.get(key);
-    if (hit !== undefined) return place(hit, dst);
-    const out = dst ?? slots.take();
-    words.push(Op.CALL, 1, calls.length);
-    calls.push({ dst: out, args, name, evaluate });
-    calledAlready.set(key, out);
-    return out;
-  };
+/**
+ * A tape as it is written: its words (an Int32Array that grows by doubling) and its calls. An
+ * instruction that computes what one already written computes (the same operation on the same slots:
+ * hash-consing) is not written again; those written are found by a hash of their words, in an
+ * open-addressed table of where each starts in the tape (the instruction's own words, compared in place).
+ */
+class TapeWriter {
+  readonly calls: TapeCall[] = [];
+  private words = new Int32Array(1024);
+  private length = 0;
+  /** The instruction being emitted, its destination 0 (code[1]). */
+  private code = new Int32Array(64);
+  /** Entry + 1 of each written instruction, by hash (0: empty). */
+  private table = new Int32Array(1024);
+  private starts = new Int32Array(512);
+  private sizes = new Int32Array(512);
+  private hashes = new Int32Array(512);
+  private count = 0;
+  private readonly calledAlready = new Map<string, number>();
 
-  /** Emits `recipe` over the equation's symbol slots, its value written to `target`. */
-  const instantiate = (recipe: Recipe, symbolSlots: readonly number[], target: number): { value: number; results: number[] } => {
+  constructor(private readonly slots: SlotSpace) {}
+
+  /** Emits `recipe` over an equation's symbol slots, its value written to `target`; `results` receives
+   *  each step's slot. */
+  instantiate(recipe: Recipe, symbolSlots: readonly number[], results: number[], target: number): number {
     const { steps } = recipe;
-    const results: number[] = new Array(steps.length);
-    const slotOf = (operand: number): number => {
-      const index = operand >>> 2;
-      switch (operand & 3) {
-        case FIXED: return index;
-        case SYMBOL: return symbolSlots[index]!;
-        default: return results[index]!;
-      }
-    };
+    results.length = steps.length;
     // The formula's own operation (the last step, when the value is a step's) writes to the target.
     const last = steps.length - 1;
     const rootIsLast = recipe.value === result(last);
@@ -180,55 +203,130 @@ export function compileTape(equations: readonly Equation[], slots: SlotSpace, sy
       const step = steps[k]!;
       const dst = rootIsLast && k === last ? target : undefined;
       if (step.call) {
-        results[k] = callOf(step.call.name, step.call.evaluate, step.call.args.map(slotOf), dst);
+        results[k] = this.callOf(step.call.name, step.call.evaluate, step.call.args.map((o) => slotOf(o, symbolSlots, results)), dst);
         continue;
       }
       const pattern = step.code!;
-      const code = pattern.slice();
+      const n = pattern.length;
+      if (n > this.code.length) this.code = new Int32Array(Math.max(n, this.code.length * 2));
+      const code = this.code;
+      code[0] = pattern[0]!;
+      code[1] = 0;
       // The operands' places: every word after the destination, but for a sum's or a product's count and
       // a switch's count and signs.
       switch (pattern[0]) {
-        case Op.SUM: case Op.PROD: for (let w = 3; w < code.length; w++) code[w] = slotOf(pattern[w]!); break;
-        case Op.SNAP: for (let w = 4; w < code.length; w += 2) code[w] = slotOf(pattern[w]!); break;
-        default: for (let w = 2; w < code.length; w++) code[w] = slotOf(pattern[w]!);
+        case Op.SUM: case Op.PROD:
+          code[2] = pattern[2]!;
+          for (let w = 3; w < n; w++) code[w] = slotOf(pattern[w]!, symbolSlots, results);
+          break;
+        case Op.SNAP:
+          code[2] = pattern[2]!;
+          for (let w = 3; w < n; w += 2) {
+            code[w] = pattern[w]!;
+            code[w + 1] = slotOf(pattern[w + 1]!, symbolSlots, results);
+          }
+          break;
+        default: for (let w = 2; w < n; w++) code[w] = slotOf(pattern[w]!, symbolSlots, results);
       }
-      results[k] = emit(dst, code);
+      results[k] = this.emit(dst, n);
     }
-    return { value: rootIsLast ? results[last]! : place(slotOf(recipe.value), target), results };
-  };
-
-  for (let i = 0; i < equations.length; i++) {
-    const eq = equations[i]!;
-    // A symbol's slot is the equation's own: in a step, m[w] is the state before the step in m's update
-    // and this step's m in the next update.
-    // (Counted by the refs: an equation made from a template spells its symbols only when asked.)
-    const symbolSlots: number[] = new Array(eq.refs.length);
-    for (let j = 0; j < symbolSlots.length; j++) symbolSlots[j] = symbolSlot(i, j);
-    const target = outputSlot(i);
-    const template = eq.template;
-    if (template && template.symbols.length === symbolSlots.length) {
-      let recipe = recipes.get(template);
-      if (!recipe) recipes.set(template, (recipe = recipeOf(template.formula, symbolIndex(template.symbols), slots)));
-      outputs[i] = instantiate(recipe, symbolSlots, target).value;
-      continue;
-    }
-    // Whether this equation reads every symbol where the equations recording shared values read it.
-    let consistent = true;
-    for (let j = 0; j < symbolSlots.length && consistent; j++) {
-      const before = slotOfName.get(eq.symbols[j]!);
-      if (before !== undefined && before !== symbolSlots[j]) consistent = false;
-    }
-    if (consistent) for (let j = 0; j < symbolSlots.length; j++) slotOfName.set(eq.symbols[j]!, symbolSlots[j]!);
-    const recipe = recipeOf(eq.formula, symbolIndex(eq.symbols), slots, consistent ? shared : undefined);
-    const { value, results } = instantiate(recipe, symbolSlots, target);
-    outputs[i] = value;
-    if (!consistent) continue;
-    // What this equation computed, for the ones after it.
-    const slotOf = (operand: number) => ((operand & 3) === FIXED ? operand >>> 2 : (operand & 3) === SYMBOL ? symbolSlots[operand >>> 2]! : results[operand >>> 2]!);
-    for (const [node, operand] of recipe.values ?? []) shared.values.set(node, slotOf(operand));
-    for (const [node, operand] of recipe.switches ?? []) shared.switches.set(node, slotOf(operand));
+    return rootIsLast ? results[last]! : this.place(slotOf(recipe.value, symbolSlots, results), target);
   }
-  return { words: words.done(), calls, outputs };
+
+  /** The slot of the instruction in code[0..n) (written unless one computing the same is), moved to
+   *  `dst` if given. */
+  private emit(dst: number | undefined, n: number): number {
+    const code = this.code;
+    let h = 0x811c9dc5 ^ code[0]!;
+    for (let i = 2; i < n; i++) h = Math.imul(h ^ code[i]!, 0x01000193);
+    const mask = this.table.length - 1;
+    let at = h & mask;
+    for (let entry = this.table[at]!; entry !== 0; at = (at + 1) & mask, entry = this.table[at]!) {
+      const e = entry - 1;
+      if (this.hashes[e] !== h || this.sizes[e] !== n) continue;
+      const words = this.words;
+      const start = this.starts[e]!;
+      let same = words[start] === code[0];
+      for (let i = 2; same && i < n; i++) same = words[start + i] === code[i];
+      if (!same) continue;
+      // Its destination is the slot holding the value.
+      return this.place(words[start + 1]!, dst);
+    }
+    const out = dst ?? this.slots.take();
+    code[1] = out;
+    const start = this.length;
+    this.room(n);
+    this.words.set(code.subarray(0, n), start);
+    this.length += n;
+    this.remember(at, start, n, h);
+    return out;
+  }
+
+  private remember(at: number, start: number, size: number, hash: number): void {
+    if (this.count === this.starts.length) {
+      const grown = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grown(this.starts);
+      this.sizes = grown(this.sizes);
+      this.hashes = grown(this.hashes);
+    }
+    const e = this.count++;
+    this.starts[e] = start;
+    this.sizes[e] = size;
+    this.hashes[e] = hash;
+    this.table[at] = e + 1;
+    // Kept at most half full, so that a probe ends soon at an empty place.
+    if (this.count * 2 > this.table.length) {
+      const table = new Int32Array(this.table.length * 2);
+      const mask = table.length - 1;
+      for (let k = 0; k < this.count; k++) {
+        let i = this.hashes[k]! & mask;
+        while (table[i] !== 0) i = (i + 1) & mask;
+        table[i] = k + 1;
+      }
+      this.table = table;
+    }
+  }
+
+  place(slot: number, dst: number | undefined): number {
+    if (dst === undefined || dst === slot) return slot;
+    this.room(3);
+    this.words[this.length++] = Op.MOV;
+    this.words[this.length++] = dst;
+    this.words[this.length++] = slot;
+    return dst;
+  }
+
+  private callOf(name: string, evaluate: TapeCall['evaluate'], args: number[], dst: number | undefined): number {
+    const key = `${name}|${args.join(',')}`;
+    const hit = this.calledAlready.get(key);
+    if (hit !== undefined) return this.place(hit, dst);
+    const out = dst ?? this.slots.take();
+    this.room(3);
+    this.words[this.length++] = Op.CALL;
+    this.words[this.length++] = 1;
+    this.words[this.length++] = this.calls.length;
+    this.calls.push({ dst: out, args, name, evaluate });
+    this.calledAlready.set(key, out);
+    return out;
+  }
+
+  private room(more: number): void {
+    if (this.length + more <= this.words.length) return;
+    let size = this.words.length * 2;
+    while (size < this.length + more) size *= 2;
+    const next = new Int32Array(size);
+    next.set(this.words.subarray(0, this.length));
+    this.words = next;
+  }
+
+  /** The words written, in an array of their own size. */
+  done(): Int32Array {
+    return this.words.slice(0, this.length);
+  }
 }
 
 /** The places a recipe's operand can be: a slot fixed for the whole tape (a literal, 0, 1...), the
@@ -371,64 +469,4 @@ function recipeOf(formula: Node, indexOf: (name: string) => number, slots: SlotS
 
   const value = visit(formula);
   return { steps, value, ...(values ? { values } : {}), ...(switches ? { switches } : {}) };
-}
-
-/** Instructions already emitted, by what they compute (the op and its operands; the destination, in
- *  code[1], aside): found by a hash of the numbers rather than a string made of them. */
-class InstructionTable {
-  private buckets = new Map<number, Array<{ code: number[]; slot: number }>>();
-
-  private static hash(code: readonly number[]): number {
-    let h = 0x811c9dc5 ^ code[0]!;
-    for (let i = 2; i < code.length; i++) h = Math.imul(h ^ code[i]!, 0x01000193);
-    return h;
-  }
-
-  find(code: readonly number[]): number | undefined {
-    const bucket = this.buckets.get(InstructionTable.hash(code));
-    if (!bucket) return undefined;
-    outer: for (const entry of bucket) {
-      const other = entry.code;
-      if (other.length !== code.length || other[0] !== code[0]) continue;
-      for (let i = 2; i < code.length; i++) if (other[i] !== code[i]) continue outer;
-      return entry.slot;
-    }
-    return undefined;
-  }
-
-  add(code: number[], slot: number): void {
-    const h = InstructionTable.hash(code);
-    const bucket = this.buckets.get(h);
-    if (bucket) bucket.push({ code, slot });
-    else this.buckets.set(h, [{ code, slot }]);
-  }
-}
-
-/** The instruction words of a tape as they are emitted: an Int32Array that grows by doubling. */
-class TapeWords {
-  private buffer = new Int32Array(1024);
-  private length = 0;
-
-  private room(more: number): void {
-    if (this.length + more <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + more) size *= 2;
-    const next = new Int32Array(size);
-    next.set(this.buffer.subarray(0, this.length));
-    this.buffer = next;
-  }
-
-  push(...ws: number[]): void {
-    this.pushAll(ws);
-  }
-
-  pushAll(ws: readonly number[]): void {
-    this.room(ws.length);
-    for (let i = 0; i < ws.length; i++) this.buffer[this.length++] = ws[i]!;
-  }
-
-  /** The words written, in an array of their own size. */
-  done(): Int32Array {
-    return this.buffer.slice(0, this.length);
-  }
 }
