@@ -96,10 +96,9 @@ abstract class ProgramEquation implements Equation {
   readonly #memo: MemoTable | undefined;
   #run?: Compiled;
 
-  constructor(readonly name: string, readonly id: QuantityId, readonly role: Role, readonly refs: Ref[], c: NumericContext, memo: MemoTable | undefined, extra: Partial<Equation>) {
+  constructor(readonly name: string, readonly id: QuantityId, readonly role: Role, readonly refs: Ref[], c: NumericContext, memo: MemoTable | undefined) {
     this.#c = c;
     this.#memo = memo;
-    Object.assign(this, extra);
   }
 
   abstract get formula(): Node;
@@ -128,8 +127,9 @@ class GivenEquation extends ProgramEquation {
   #reads?: QuantityId[];
 
   constructor(name: string, id: QuantityId, role: Role, readonly formula: Node, readonly symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, memo: MemoTable | undefined, extra: Partial<Equation>) {
-    super(name, id, role, refs, c, memo, extra);
+    super(name, id, role, refs, c, memo);
     this.#table = table;
+    Object.assign(this, extra);
   }
 
   get reads(): QuantityId[] {
@@ -151,8 +151,10 @@ class TemplateEquation extends ProgramEquation {
   #symbols?: string[];
   #reads?: QuantityId[];
 
-  constructor(name: string, id: QuantityId, role: Role, template: FormulaTemplate, naming: Naming, refs: Ref[], c: NumericContext, extra: Partial<Equation>) {
-    super(name, id, role, refs, c, undefined, extra);
+  constructor(name: string, id: QuantityId, role: Role, template: FormulaTemplate, naming: Naming, refs: Ref[], c: NumericContext, of: string, local?: string) {
+    super(name, id, role, refs, c, undefined);
+    this.of = of;
+    if (local !== undefined) this.local = local;
     this.template = template;
     this.#naming = naming;
   }
@@ -443,7 +445,7 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
         // Every sum has the template's size.
         checkSize(spec, adjointName(p.name), sumOfShares.formula);
       }
-      out.push(new TemplateEquation(table.add(adjointOf(p.name)), adjointOf(p.name), 'gradient', sumOfShares, own.naming, own.refs, c, { of: p.name }));
+      out.push(new TemplateEquation(table.add(adjointOf(p.name)), adjointOf(p.name), 'gradient', sumOfShares, own.naming, own.refs, c, p.name));
       continue;
     }
     const terms = own ? own.symbols!.map(symbol) : [];
@@ -489,43 +491,51 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
   const frozen = new Set(spec.frozen);
-  // Each update's formula and its symbols, the same for every param.
-  const templates = opt.updates.map((u) => {
+  // Each update's formula and its symbols, the same for every param, and where each symbol is read
+  // from: the step number and the options are the engine's; the gradient is this step's; the param
+  // and a state no update before this one assigns are as they were before the step; every other
+  // state is as this step's updates before this one made it.
+  const templates = opt.updates.map((u, k) => {
     const template = first && u.first ? u.first : u.formula;
     const locals = [...symbolsOf(template)];
-    return { u, template, locals, shape: { formula: template, symbols: locals } as FormulaTemplate };
+    const assignedBefore = new Set(opt.updates.slice(0, k).map((v) => v.name));
+    const from = locals.map((local): Ref | 'step' | 'before' => {
+      if (local === 't') return { kind: 'stepNumber' };
+      if (options.has(local)) return { kind: 'option', name: local };
+      if (local === 'grad') return 'step';
+      if (local === 'p' || (stateNames.has(local) && !assignedBefore.has(local))) return 'before';
+      return 'step';
+    });
+    return { u, template, locals, from, shape: { formula: template, symbols: locals } as FormulaTemplate };
   });
+  const allLocals = [...new Set(templates.flatMap((t) => t.locals))];
   for (const p of spec.params) {
     if (frozen.has(p.name)) {
       // Held fixed: the param keeps its value; its gradient above is still shown.
       out.push(equation(named(p.name), 'param', symbol(p.name), () => ({ kind: 'before', name: p.name }), table, c, { of: p.name }));
       continue;
     }
-    const assigned = new Set<string>();
     const names = new ParamNames(p.name, options, table);
     const global = (local: string) => names.symbol(local);
-    for (const { u, template, locals, shape } of templates) {
-      // Renaming keeps the tree's order, so its symbols are the template's, renamed (each once).
-      const localOf = new Map<string, string>();
-      for (const local of locals) localOf.set(global(local), local);
-      const symbols = [...localOf.keys()];
-      const refOf = (s: string): Ref => {
-        const local = localOf.get(s)!;
-        if (local === 't') return { kind: 'stepNumber' };
-        if (options.has(local)) return { kind: 'option', name: local };
-        if (local === 'grad') return { kind: 'step', name: s };
-        if (local === 'p' || (stateNames.has(local) && !assigned.has(local))) return { kind: 'before', name: s };
-        return { kind: 'step', name: s };
-      };
+    // Renaming keeps a tree's order, so an update's symbols are its template's, renamed: each once
+    // when no two of the optimizer's names are one name of this param.
+    const distinct = new Set(allLocals.map(global)).size === allLocals.length;
+    for (const { u, template, locals, from, shape } of templates) {
+      const refs = locals.map((local, j): Ref => {
+        const f = from[j]!;
+        return typeof f === 'string' ? { kind: f, name: global(local) } : f;
+      });
       const isParam = u.name === 'p';
       const id = isParam ? named(p.name) : stateOf(u.name, p.name);
       const role = isParam ? 'param' : 'optimizer';
-      const extra = { of: p.name, local: u.name };
-      const refs = symbols.map(refOf);
-      // Each of the template's symbols has a name of its own: this update is the template renamed.
-      if (symbols.length === locals.length) out.push(new TemplateEquation(table.add(id), id, role, shape, names, refs, c, extra));
-      else out.push(equationOver(id, role, renamed(template, global), symbols, refs, table, c, extra));
-      assigned.add(u.name);
+      if (distinct) {
+        out.push(new TemplateEquation(table.add(id), id, role, shape, names, refs, c, p.name, u.name));
+        continue;
+      }
+      const localOf = new Map<string, number>();
+      locals.forEach((local, j) => localOf.set(global(local), j));
+      const symbols = [...localOf.keys()];
+      out.push(equationOver(id, role, renamed(template, global), symbols, symbols.map((s) => refs[localOf.get(s)!]!), table, c, { of: p.name, local: u.name }));
     }
   }
   return out;

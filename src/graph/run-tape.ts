@@ -140,14 +140,23 @@ export class TapeMachine {
     const columns = indexOf(scope.columns);
     const constants = indexOf(scope.constantNames);
     const options = indexOf(scope.optionNames);
-    const positions = new Map(scope.batch.map((row, i) => [row, i]));
+    // The first slot of each data row's sample values, by row (a step reads a share of every row of
+    // its batch for every param: an array, and the index of the name they share, looked up once).
+    const rowFirst: number[] = [];
+    scope.batch.forEach((row, i) => (rowFirst[row] = this.positions + i * this.E));
+    let lastName: string | undefined, lastIndex: number | undefined;
     const stepIndex = stepBase === undefined ? undefined : (scope.stepIndex ?? indexOf(equations.map((e) => e.name)));
     const source: ValueSource<number> = {
       row: (name) => at(columns, name, this.rowNow),
       constant: (name) => at(constants, name, this.constBase),
       option: (name) => at(options, name, this.optionBase),
       sample: (name) => at(scope.sampleIndex, name, this.sampleNow),
-      sampleOf: (row, name) => at(scope.sampleIndex, name, positions.has(row) ? this.positions + positions.get(row)! * this.E : undefined),
+      sampleOf: (row, name) => {
+        const first = rowFirst[row];
+        if (name !== lastName) lastIndex = scope.sampleIndex.get((lastName = name));
+        if (first === undefined || lastIndex === undefined) throw new TapeUnsupported(`no slot for ${name}`);
+        return first + lastIndex;
+      },
       step: (name) => at(stepIndex, name, stepBase),
       before: (name) => {
         before.add(name);
