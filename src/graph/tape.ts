@@ -112,7 +112,7 @@ export interface CompiledTape {
  * made once: its formula is never walked.
  */
 export function compileTape(equations: readonly Equation[], slots: SlotSpace, symbolSlot: (eq: number, j: number) => number, outputSlot: (eq: number) => number): CompiledTape {
-  const tape = new TapeWriter(slots);
+  const tape = new TapeWriter(slots, equations.length);
   const outputs = new Int32Array(equations.length);
   const recipes = new Map<FormulaTemplate, Recipe>();
   // Values of subtrees computed by earlier equations, by node, kept while every equation that records
@@ -177,19 +177,28 @@ function slotOf(operand: number, symbolSlots: readonly number[], results: readon
  */
 class TapeWriter {
   readonly calls: TapeCall[] = [];
-  private words = new Int32Array(1024);
+  private words: Int32Array;
   private length = 0;
   /** The instruction being emitted, its destination 0 (code[1]). */
   private code = new Int32Array(64);
   /** Entry + 1 of each written instruction, by hash (0: empty). */
-  private table = new Int32Array(1024);
-  private starts = new Int32Array(512);
-  private sizes = new Int32Array(512);
-  private hashes = new Int32Array(512);
+  private table: Int32Array;
+  private starts: Int32Array;
+  private sizes: Int32Array;
+  private hashes: Int32Array;
   private count = 0;
   private readonly calledAlready = new Map<string, number>();
 
-  constructor(private readonly slots: SlotSpace) {}
+  /** Sized for about `equations` equations of a few instructions each (and grown past that). */
+  constructor(private readonly slots: SlotSpace, equations: number) {
+    let entries = 512;
+    while (entries < 2 * equations) entries *= 2;
+    this.words = new Int32Array(8 * entries);
+    this.table = new Int32Array(2 * entries);
+    this.starts = new Int32Array(entries);
+    this.sizes = new Int32Array(entries);
+    this.hashes = new Int32Array(entries);
+  }
 
   /** Emits `recipe` over an equation's symbol slots, its value written to `target`; `results` receives
    *  each step's slot. */
@@ -256,7 +265,8 @@ class TapeWriter {
     code[1] = out;
     const start = this.length;
     this.room(n);
-    this.words.set(code.subarray(0, n), start);
+    const words = this.words;
+    for (let i = 0; i < n; i++) words[start + i] = code[i]!;
     this.length += n;
     this.remember(at, start, n, h);
     return out;
