@@ -27,7 +27,17 @@ export function differentiate(expr: Node, x: string): Node {
       switch (fn) {
         case 'unaryPlus': return differentiate(a, x);
         case 'unaryMinus': return neg(differentiate(a, x));
-        case 'add': return addAll(args.map((t) => (dependsOn(t, x) ? differentiate(t, x) : NOTHING)));
+        case 'add': {
+          // Zeros before the first term that depends on x add up to one zero, which that term then
+          // replaces: one is kept, the same tree without a sum of zeros computed for each (a unit's
+          // pre-activation differentiated by one of its weights: its other terms all come first).
+          const terms: Node[] = [];
+          for (const t of args) {
+            if (dependsOn(t, x)) terms.push(differentiate(t, x));
+            else if (terms.length !== 1 || terms[0] !== NOTHING) terms.push(NOTHING);
+          }
+          return addAll(terms);
+        }
         case 'subtract': return sub(differentiate(a, x), differentiate(b, x));
         case 'multiply': return args.length === 2 ? add(mul(differentiate(a, x), b), mul(a, differentiate(b, x))) : productRule(args, x);
         case 'divide':
