@@ -47,12 +47,21 @@ export function symbolOf(id: QuantityId): string {
  */
 export class QuantityTable {
   private readonly ids = new Map<string, QuantityId>();
+  /** Ids recorded without their symbols, written when something first asks (see addLater). */
+  private pending: Array<() => readonly QuantityId[]> = [];
 
   /** Records an id under its symbol, and returns the symbol. */
   add(id: QuantityId): string {
     const symbol = symbolOf(id);
     if (id.kind !== 'named' && !this.ids.has(symbol)) this.ids.set(symbol, id);
     return symbol;
+  }
+
+  /** Records ids whose symbols are written only when the table is first asked: a step's thousands of
+   *  shares (loss[3], dL/dw1[3]) are printed by few runs, and a run on the tape never spells them. (An
+   *  id has one symbol, so when it is recorded does not change what the table answers.) */
+  addLater(ids: () => readonly QuantityId[]): void {
+    this.pending.push(ids);
   }
 
   /** Records what equations define and read. */
@@ -65,6 +74,11 @@ export class QuantityTable {
   }
 
   idOf(symbol: string): QuantityId {
+    if (this.pending.length > 0) {
+      const pending = this.pending;
+      this.pending = [];
+      for (const ids of pending) for (const id of ids()) this.add(id);
+    }
     return this.ids.get(symbol) ?? named(symbol);
   }
 }

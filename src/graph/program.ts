@@ -52,6 +52,18 @@ export interface Equation {
   /** What each symbol is, in slot order (printers ask these, never the symbol's text). */
   reads: QuantityId[];
   run: Compiled;
+  /** When set, `formula` is the template's formula with each of its symbols (template.symbols[j]) read
+   *  as this equation's own (symbols[j]): the tape compiles the template once for all the equations
+   *  made from it (graph/tape.ts), and the formula itself is built only when something reads it. */
+  template?: FormulaTemplate;
+}
+
+/** A formula that many equations of a step share but for the names of their symbols: an optimizer's
+ *  update, the same for every param; a gradient's sum of its shares, the same for every param. */
+export interface FormulaTemplate {
+  formula: Node;
+  /** Its symbols, in slot order (as symbolsOf lists them). */
+  symbols: string[];
 }
 
 // The symbols of derived quantities, for lookups by key (graph/ids.ts writes them; nothing parses them).
@@ -66,12 +78,103 @@ function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: str
 /** An equation whose symbols (as symbolsOf lists them) and their refs the caller already knows: the
  *  step's thousands of equations are built from pieces whose symbols are known, not walked again. */
 function equationOver(id: QuantityId, role: Role, formula: Node, symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
-  const slot = new Map<string, number>();
-  for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
-  // Compiled when first called: a run on the tape (graph/tape.ts) never calls it.
-  let compiled: Compiled | undefined;
-  const run: Compiled = (env) => (compiled ??= compile(formula, (s) => slot.get(s)!, c, memo))(env);
-  return { name: table.add(id), id, role, formula, symbols, refs, reads: symbols.map((s) => table.idOf(s)), run, ...extra };
+  return new GivenEquation(table.add(id), id, role, formula, symbols, refs, table, c, memo, extra);
+}
+
+/**
+ * What an equation of a program holds besides its formula and its symbols. What it is made for but a
+ * run on the tape (graph/tape.ts) never reads is made when first read: its closure (compiled when first
+ * called), the ids of its symbols (`reads`, asked of the table), and for an equation made from a
+ * template its formula and its symbols' names. Those are the prototype's getters, so that a step's
+ * thousands of equations hold no closures of their own.
+ */
+abstract class ProgramEquation implements Equation {
+  declare of?: string;
+  declare local?: string;
+  declare template?: FormulaTemplate;
+  readonly #c: NumericContext;
+  readonly #memo: MemoTable | undefined;
+  #run?: Compiled;
+
+  constructor(readonly name: string, readonly id: QuantityId, readonly role: Role, readonly refs: Ref[], c: NumericContext, memo: MemoTable | undefined) {
+    this.#c = c;
+    this.#memo = memo;
+  }
+
+  abstract get formula(): Node;
+  abstract get symbols(): string[];
+  abstract get reads(): QuantityId[];
+
+  get run(): Compiled {
+    if (!this.#run) {
+      let compiled: Compiled | undefined;
+      this.#run = (env) => (compiled ??= this.compiled())(env);
+    }
+    return this.#run;
+  }
+
+  private compiled(): Compiled {
+    const symbols = this.symbols;
+    const slot = new Map<string, number>();
+    for (let i = 0; i < symbols.length; i++) slot.set(symbols[i]!, i);
+    return compile(this.formula, (s) => slot.get(s)!, this.#c, this.#memo);
+  }
+}
+
+/** An equation whose formula and symbols are made with it. */
+class GivenEquation extends ProgramEquation {
+  readonly #table: QuantityTable;
+  #reads?: QuantityId[];
+
+  constructor(name: string, id: QuantityId, role: Role, readonly formula: Node, readonly symbols: string[], refs: Ref[], table: QuantityTable, c: NumericContext, memo: MemoTable | undefined, extra: Partial<Equation>) {
+    super(name, id, role, refs, c, memo);
+    this.#table = table;
+    Object.assign(this, extra);
+  }
+
+  get reads(): QuantityId[] {
+    return (this.#reads ??= this.symbols.map((s) => this.#table.idOf(s)));
+  }
+}
+
+/** How the equations made from a template name the template's symbols: the symbol and the id of the
+ *  j-th (called `local` in the template). */
+interface Naming {
+  symbol(local: string, j: number): string;
+  id(local: string, j: number): QuantityId;
+}
+
+/** An equation made from a template (see Equation.template): its formula is the template's renamed. */
+class TemplateEquation extends ProgramEquation {
+  readonly #naming: Naming;
+  #formula?: Node;
+  #symbols?: string[];
+  #reads?: QuantityId[];
+
+  constructor(name: string, id: QuantityId, role: Role, template: FormulaTemplate, naming: Naming, refs: Ref[], c: NumericContext, of: string, local?: string) {
+    super(name, id, role, refs, c, undefined);
+    this.of = of;
+    if (local !== undefined) this.local = local;
+    this.template = template;
+    this.#naming = naming;
+  }
+
+  get symbols(): string[] {
+    return (this.#symbols ??= this.template!.symbols.map((local, j) => this.#naming.symbol(local, j)));
+  }
+
+  get reads(): QuantityId[] {
+    return (this.#reads ??= this.template!.symbols.map((local, j) => this.#naming.id(local, j)));
+  }
+
+  get formula(): Node {
+    if (!this.#formula) {
+      const symbols = this.symbols;
+      const own = new Map(this.template!.symbols.map((local, j) => [local, symbols[j]!]));
+      this.#formula = renamed(this.template!.formula, (local) => own.get(local)!);
+    }
+    return this.#formula;
+  }
 }
 
 /** The symbol of a derived quantity in a formula, recorded in the table that says what it is. */
@@ -295,23 +398,28 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const samplesMap = new Map<string, Ref>();
   const sampleLoss = (row: number) => sampleQuantity(row, named('loss'));
   for (const row of rows) samplesMap.set(table.add(sampleLoss(row)), { kind: 'sampleOf', row, name: 'loss' });
-  // Each param's shares, by data row: their symbols and refs are made once, here, and are what the
-  // param's gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one
-  // given twice, the gradients take the general path below, which lists each symbol once.)
-  const shares = new Map<string, { symbols: string[]; refs: Ref[] }>();
+  // Each param's shares, by data row: their refs are made once, here, and are what the param's
+  // gradient (their sum) reads, in this order. (A batch is a list of distinct rows; were one given
+  // twice, the gradients take the general path below, which lists each symbol once.) Their ids and
+  // symbols are made when something reads them: the general path's sums do, a run on the tape never.
   const distinctRows = new Set(rows).size === rows.length;
+  const general = penalty !== undefined || !distinctRows;
+  const shares = new Map<string, { naming: SharesOf; refs: Ref[]; symbols?: string[] }>();
   for (const p of shareParams) {
     const name = adjointName(p);
-    const symbols: string[] = [];
-    const refs: Ref[] = [];
-    for (const row of rows) {
-      const s = table.add(sampleQuantity(row, adjointOf(p)));
-      const ref: Ref = { kind: 'sampleOf', row, name };
-      symbols.push(s);
-      refs.push(ref);
-      if (penalty || !distinctRows) samplesMap.set(s, ref);
+    const naming = new SharesOf(rows, adjointOf(p));
+    const refs = rows.map((row): Ref => ({ kind: 'sampleOf', row, name }));
+    if (general) {
+      const symbols = naming.ids().map((id, i) => {
+        const s = table.add(id);
+        samplesMap.set(s, refs[i]!);
+        return s;
+      });
+      shares.set(p, { naming, refs, symbols });
+    } else {
+      table.addLater(() => naming.ids());
+      shares.set(p, { naming, refs });
     }
-    shares.set(p, { symbols, refs });
   }
   const stepLosses = new Set((['data', 'penalty', 'total'] as const).map((part) => table.add(stepLoss(part))));
   const stepRef = (s: string): Ref =>
@@ -324,23 +432,48 @@ export function lossAndGradientEquations(spec: Spec, rows: number[], shareParams
   const total = penalty ? add(quantity(table, stepLoss('data')), quantity(table, stepLoss('penalty'))) : quantity(table, stepLoss('data'));
   out.push(equation(stepLoss('total'), 'loss.total', total, stepRef, table, c));
 
+  // The gradients' sums, one template for every param (the batch's rows are every param's).
+  let sumOfShares: FormulaTemplate | undefined;
   for (const p of spec.params) {
     const own = shares.get(p.name);
-    if (own && own.symbols.length > 0 && !penalty && distinctRows) {
+    if (own && rows.length > 0 && !general) {
       // Without a penalty, add(sum(shares), 0) below is the sum of the shares itself, whose symbols
-      // are the shares in row order.
-      const g = sum(own.symbols.map(symbol));
-      checkSize(spec, adjointName(p.name), g);
-      out.push(equationOver(adjointOf(p.name), 'gradient', g, own.symbols, own.refs, table, c, { of: p.name }));
+      // are the shares in row order: the template's sum with the template's shares read as this param's.
+      if (!sumOfShares) {
+        const symbols = own.naming.ids().map(symbolOf);
+        sumOfShares = { formula: sum(symbols.map(symbol)), symbols };
+        // Every sum has the template's size.
+        checkSize(spec, adjointName(p.name), sumOfShares.formula);
+      }
+      out.push(new TemplateEquation(table.add(adjointOf(p.name)), adjointOf(p.name), 'gradient', sumOfShares, own.naming, own.refs, c, p.name));
       continue;
     }
-    const terms = own ? own.symbols.map(symbol) : [];
+    const terms = own ? own.symbols!.map(symbol) : [];
     const g = add(sum(terms), penalty ? differentiate(penalty, p.name) : constant(0));
     checkSize(spec, adjointName(p.name), g);
     out.push(equation(adjointOf(p.name), 'gradient', g, stepRef, table, c, { of: p.name }));
   }
 
   return out;
+}
+
+/** A param's shares of a batch as its gradient reads them (dL/dw1[1], dL/dw1[2], ... by data row). */
+class SharesOf implements Naming {
+  #ids?: QuantityId[];
+
+  constructor(private readonly rows: number[], private readonly adjoint: QuantityId) {}
+
+  ids(): QuantityId[] {
+    return (this.#ids ??= this.rows.map((row) => sampleQuantity(row, this.adjoint)));
+  }
+
+  symbol(_local: string, j: number): string {
+    return symbolOf(this.ids()[j]!);
+  }
+
+  id(_local: string, j: number): QuantityId {
+    return this.ids()[j]!;
+  }
 }
 
 /** The updates of the spec's buffers (batch norm's running statistics) after a step over `rows`: each
@@ -358,47 +491,78 @@ export function optimizerEquations(spec: Spec, opt: OptimizerProgram, first: boo
   const stateNames = new Set(opt.state.map((s) => s.name));
   const options = new Set(Object.keys(spec.training.options));
   const frozen = new Set(spec.frozen);
-  // Each update's formula and its symbols, the same for every param.
-  const templates = opt.updates.map((u) => {
+  // Each update's formula and its symbols, the same for every param, and where each symbol is read
+  // from: the step number and the options are the engine's; the gradient is this step's; the param
+  // and a state no update before this one assigns are as they were before the step; every other
+  // state is as this step's updates before this one made it.
+  const templates = opt.updates.map((u, k) => {
     const template = first && u.first ? u.first : u.formula;
-    return { u, template, locals: [...symbolsOf(template)] };
+    const locals = [...symbolsOf(template)];
+    const assignedBefore = new Set(opt.updates.slice(0, k).map((v) => v.name));
+    const from = locals.map((local): Ref | 'step' | 'before' => {
+      if (local === 't') return { kind: 'stepNumber' };
+      if (options.has(local)) return { kind: 'option', name: local };
+      if (local === 'grad') return 'step';
+      if (local === 'p' || (stateNames.has(local) && !assignedBefore.has(local))) return 'before';
+      return 'step';
+    });
+    return { u, template, locals, from, shape: { formula: template, symbols: locals } as FormulaTemplate };
   });
+  const allLocals = [...new Set(templates.flatMap((t) => t.locals))];
   for (const p of spec.params) {
     if (frozen.has(p.name)) {
       // Held fixed: the param keeps its value; its gradient above is still shown.
       out.push(equation(named(p.name), 'param', symbol(p.name), () => ({ kind: 'before', name: p.name }), table, c, { of: p.name }));
       continue;
     }
-    const assigned = new Set<string>();
-    // The optimizer's own names become global ones: p the param, grad its gradient, t and the options
-    // the engine's (never a spec name), everything else the param's own state (m[w1]).
-    const globals = new Map<string, string>();
-    const global = (local: string) => {
-      let g = globals.get(local);
-      if (g === undefined) {
-        g = table.add(local === 'p' ? named(p.name) : local === 'grad' ? adjointOf(p.name) : local === 't' ? named(STEP_NUMBER) : options.has(local) ? named(optionSymbol(local)) : stateOf(local, p.name));
-        globals.set(local, g);
-      }
-      return g;
-    };
-    for (const { u, template, locals } of templates) {
-      const formula = renamed(template, global);
-      // Renaming keeps the tree's order, so its symbols are the template's, renamed (each once).
-      const localOf = new Map<string, string>();
-      for (const local of locals) localOf.set(global(local), local);
-      const symbols = [...localOf.keys()];
-      const refOf = (s: string): Ref => {
-        const local = localOf.get(s)!;
-        if (local === 't') return { kind: 'stepNumber' };
-        if (options.has(local)) return { kind: 'option', name: local };
-        if (local === 'grad') return { kind: 'step', name: s };
-        if (local === 'p' || (stateNames.has(local) && !assigned.has(local))) return { kind: 'before', name: s };
-        return { kind: 'step', name: s };
-      };
+    const names = new ParamNames(p.name, options, table);
+    const global = (local: string) => names.symbol(local);
+    // Renaming keeps a tree's order, so an update's symbols are its template's, renamed: each once
+    // when no two of the optimizer's names are one name of this param.
+    const distinct = new Set(allLocals.map(global)).size === allLocals.length;
+    for (const { u, template, locals, from, shape } of templates) {
+      const refs = locals.map((local, j): Ref => {
+        const f = from[j]!;
+        return typeof f === 'string' ? { kind: f, name: global(local) } : f;
+      });
       const isParam = u.name === 'p';
-      out.push(equationOver(isParam ? named(p.name) : stateOf(u.name, p.name), isParam ? 'param' : 'optimizer', formula, symbols, symbols.map(refOf), table, c, { of: p.name, local: u.name }));
-      assigned.add(u.name);
+      const id = isParam ? named(p.name) : stateOf(u.name, p.name);
+      const role = isParam ? 'param' : 'optimizer';
+      if (distinct) {
+        out.push(new TemplateEquation(table.add(id), id, role, shape, names, refs, c, p.name, u.name));
+        continue;
+      }
+      const localOf = new Map<string, number>();
+      locals.forEach((local, j) => localOf.set(global(local), j));
+      const symbols = [...localOf.keys()];
+      out.push(equationOver(id, role, renamed(template, global), symbols, symbols.map((s) => refs[localOf.get(s)!]!), table, c, { of: p.name, local: u.name }));
     }
   }
   return out;
+}
+
+/** A param's names for an optimizer's own (p the param, grad its gradient, t and the options the
+ *  engine's, never a spec name; everything else the param's own state, m[w1]), made when first asked. */
+class ParamNames implements Naming {
+  readonly #names = new Map<string, { symbol: string; id: QuantityId }>();
+
+  constructor(private readonly param: string, private readonly options: ReadonlySet<string>, private readonly table: QuantityTable) {}
+
+  private of(local: string): { symbol: string; id: QuantityId } {
+    let g = this.#names.get(local);
+    if (g === undefined) {
+      const p = this.param;
+      const id = local === 'p' ? named(p) : local === 'grad' ? adjointOf(p) : local === 't' ? named(STEP_NUMBER) : this.options.has(local) ? named(optionSymbol(local)) : stateOf(local, p);
+      this.#names.set(local, (g = { symbol: this.table.add(id), id }));
+    }
+    return g;
+  }
+
+  symbol(local: string): string {
+    return this.of(local).symbol;
+  }
+
+  id(local: string): QuantityId {
+    return this.of(local).id;
+  }
 }

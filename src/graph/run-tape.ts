@@ -116,7 +116,9 @@ export class TapeMachine {
     this.sample = compileTape(sampleEquations, slots, this.locator(sampleEquations, scope.sampleScope, undefined, sampleBefore), (i) => this.sampleNow + i);
     this.sampleBefore = [...sampleBefore];
     this.positions = slots.take(scope.batchMax * this.E);
-    this.grow(slots.next * 2, this.sample.words.length * 2 + 1024);
+    // The step programs' words follow the sample's. The arena itself is made when the first of them
+    // is loaded, at the size of both (one WebAssembly instance rather than one grown at once).
+    this.wordsUsed = this.sample.words.length;
   }
 
   private state(name: string): number {
@@ -140,14 +142,23 @@ export class TapeMachine {
     const columns = indexOf(scope.columns);
     const constants = indexOf(scope.constantNames);
     const options = indexOf(scope.optionNames);
-    const positions = new Map(scope.batch.map((row, i) => [row, i]));
+    // The first slot of each data row's sample values, by row (a step reads a share of every row of
+    // its batch for every param: an array, and the index of the name they share, looked up once).
+    const rowFirst: number[] = [];
+    scope.batch.forEach((row, i) => (rowFirst[row] = this.positions + i * this.E));
+    let lastName: string | undefined, lastIndex: number | undefined;
     const stepIndex = stepBase === undefined ? undefined : (scope.stepIndex ?? indexOf(equations.map((e) => e.name)));
     const source: ValueSource<number> = {
       row: (name) => at(columns, name, this.rowNow),
       constant: (name) => at(constants, name, this.constBase),
       option: (name) => at(options, name, this.optionBase),
       sample: (name) => at(scope.sampleIndex, name, this.sampleNow),
-      sampleOf: (row, name) => at(scope.sampleIndex, name, positions.has(row) ? this.positions + positions.get(row)! * this.E : undefined),
+      sampleOf: (row, name) => {
+        const first = rowFirst[row];
+        if (name !== lastName) lastIndex = scope.sampleIndex.get((lastName = name));
+        if (first === undefined || lastIndex === undefined) throw new TapeUnsupported(`no slot for ${name}`);
+        return first + lastIndex;
+      },
       step: (name) => at(stepIndex, name, stepBase),
       before: (name) => {
         before.add(name);
@@ -193,7 +204,6 @@ export class TapeMachine {
     this.scope.optionValues.forEach((v, i) => a.set(this.optionBase + i, v as BigDecimal));
     a.tape.set(this.sample.words, 0);
     for (const p of this.programs) a.tape.set(p.tape.words, p.start);
-    if (this.wordsUsed === 0) this.wordsUsed = this.sample.words.length;
     // Values of the step before and of live records were in the old arena: read them from `before`.
     if (old) {
       this.last = undefined;
@@ -224,7 +234,8 @@ export class TapeMachine {
     const program: LoadedProgram = { tape, start, end, base, equations, beforeNames: [...beforeNames] };
     this.programs.push(program);
     this.wordsUsed = end;
-    if (this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > this.arena.textCapacity) {
+    const arena = this.arena as DecimalArena | undefined;
+    if (!arena || this.slots.next > this.capacity || end > this.wordCapacity || this.textRoom() > arena.textCapacity) {
       try {
         this.grow(this.slots.next * 2, end * 2);
       } catch (e) {
@@ -236,9 +247,9 @@ export class TapeMachine {
         return undefined;
       }
     } else {
-      this.arena.tape.set(tape.words, start);
+      arena.tape.set(tape.words, start);
       // The program's own literals.
-      for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) this.arena.set(slot, v as BigDecimal);
+      for (const [slot, v] of this.slots.fixed.slice(this.fixedLoaded)) arena.set(slot, v as BigDecimal);
     }
     this.fixedLoaded = this.slots.fixed.length;
     this.loaded.set(equations, program);

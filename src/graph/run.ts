@@ -196,7 +196,9 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
   const optionList = [...optionValues.values()];
   const sampleIndex = new Map(sampleEquations.map((e, i) => [e.name, i]));
   const sampleScope: SlotScope = { columns, constantNames, optionNames, sampleIndex, batch: [] };
-  const samplePlan = slotPlan(sampleEquations, sampleScope);
+  // The closures' slot plan of the sample program, made when a step first needs it (a run whose steps
+  // all go on the tape never does).
+  let samplePlan: SlotPlan | undefined;
   // A step program's slot plan is the closures' (made when they first need it: the tape locates the
   // symbols itself).
   const stepCache = new Map<string, { equations: Equation[]; scope: SlotScope; plan?: SlotPlan }>();
@@ -299,14 +301,15 @@ function runWithin(spec: Spec, options: RunOptions, limits: Limits, at: Position
       }
       else {
         samples = [];
-        spaces[BEFORE] = beforeOf(samplePlan);
+        const sampleSlots = (samplePlan ??= slotPlan(sampleEquations, sampleScope));
+        spaces[BEFORE] = beforeOf(sampleSlots);
         batch.forEach((row, position) => {
           if (position > 0) budget?.check(step);
           const cur: Dec[] = new Array(sampleEquations.length);
           spaces[ROW] = rowValues[row]!;
           spaces[SAMPLE] = cur;
           env.memo = new Array(memo.ids.size);
-          evaluateAll(sampleEquations, samplePlan, cur, row + 1);
+          evaluateAll(sampleEquations, sampleSlots, cur, row + 1);
           env.memo = undefined;
           spaces[SAMPLE_OF + position] = cur;
           samples.push(sampleRecord(row, cur, sampleIndex));

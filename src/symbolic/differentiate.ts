@@ -8,6 +8,12 @@ import { Nodes } from './mathjs.js';
 import { FUNCTIONS } from './functions.js';
 import { argsOf, callName, operatorFn, symbolName } from './tree.js';
 
+// What a term or an argument that does not depend on x adds to a sum of derivatives: a zero, which
+// addAll drops (a sum's terms are mostly others' weights and inputs), one node rather than a new
+// constant each time. It never ends up in a tree: a sum or call differentiated here depends on x
+// through another term, and adding a zero to anything returns that or a new constant.
+const NOTHING = constant(0);
+
 export function differentiate(expr: Node, x: string): Node {
   const n = unwrap(expr);
   if (!dependsOn(n, x)) return constant(0);
@@ -21,7 +27,17 @@ export function differentiate(expr: Node, x: string): Node {
       switch (fn) {
         case 'unaryPlus': return differentiate(a, x);
         case 'unaryMinus': return neg(differentiate(a, x));
-        case 'add': return addAll(args.map((t) => differentiate(t, x)));
+        case 'add': {
+          // Zeros before the first term that depends on x add up to one zero, which that term then
+          // replaces: one is kept, the same tree without a sum of zeros computed for each (a unit's
+          // pre-activation differentiated by one of its weights: its other terms all come first).
+          const terms: Node[] = [];
+          for (const t of args) {
+            if (dependsOn(t, x)) terms.push(differentiate(t, x));
+            else if (terms.length !== 1 || terms[0] !== NOTHING) terms.push(NOTHING);
+          }
+          return addAll(terms);
+        }
         case 'subtract': return sub(differentiate(a, x), differentiate(b, x));
         case 'multiply': return args.length === 2 ? add(mul(differentiate(a, x), b), mul(a, differentiate(b, x))) : productRule(args, x);
         case 'divide':
@@ -39,7 +55,7 @@ export function differentiate(expr: Node, x: string): Node {
       const args = argsOf(n);
       const rule = FUNCTIONS[name];
       if (!rule) throw new Error(`no derivative rule for function ${name}`);
-      const terms = args.map((arg, i) => (dependsOn(arg, x) ? mul(rule.derivative(args, i), differentiate(arg, x)) : constant(0)));
+      const terms = args.map((arg, i) => (dependsOn(arg, x) ? mul(rule.derivative(args, i), differentiate(arg, x)) : NOTHING));
       return addAll(terms);
     }
   }
