@@ -8,6 +8,7 @@ import { run, TAPE_FROM, type RunOptions } from '../src/graph/run.js';
 import { traceJson, jsonWriter } from '../src/render/json.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { allSpecs } from './helpers/specs.js';
+import { scalarSpec } from './helpers/spec.js';
 import { denseSpec } from '../bench/workloads.js';
 import { tapeSettings } from '../src/graph/run-tape.js';
 import type { Spec } from '../src/spec/model.js';
@@ -210,11 +211,29 @@ describe('the streamed JSON trace', () => {
     expect(written).toBe(streamedJson(yamlSpec(text), 'closures'));
   });
 
+  it('a step handed back after its program ran starts from the last step\'s values, not from what the failed program wrote', () => {
+    // Sign descent with a step counter: step 1 moves x from 0.5 to 1, where the gradient is exactly 0,
+    // so from step 2 sign(g) is at its kink and the closures compute the step. They start from step 1's
+    // values, which the tape had left in the arena and its step 2 program then wrote over (k = 2 there).
+    const text = scalarSpec('(x - 1)^2', '0.5', '{ optimizer: { title: sign descent, hyperparameters: { lr: 0.5 }, state: { k: 0 }, update: [ { k: k + 1 }, { p: p - lr*sign(g) } ] }, epochs: 3 }');
+    const spec = yamlSpec(text);
+    const closures = streamedJson(spec, 'closures');
+    expect(streamedJson(spec, 'tape')).toBe(closures);
+    const steps = (JSON.parse(closures) as { steps: Array<Record<string, Record<string, Record<string, string>>>> }).steps;
+    expect(steps.map((s) => s.optimizer!.k!.x)).toEqual(['1', '2', '3']);
+    expect(run(spec, { evaluator: 'tape', retain: 'last' }).stepsOnTape).toBe(1);
+  });
+
   it('a step the run no longer keeps (retain: last) cannot be read after the next step overwrote it', () => {
     const spec = yamlSpec(denseSpec({ sizes: [2, 2, 1], activations: ['relu', 'linear'], samples: 2, steps: 3 }, 20));
     const seen: Array<() => unknown> = [];
-    run(spec, { evaluator: 'tape', retain: 'last', onStepDone: (s) => seen.push(() => s.samples[0]!.ordered) });
+    const values: Array<() => unknown> = [];
+    const trace = run(spec, { evaluator: 'tape', retain: 'last', onStepDone: (s) => (seen.push(() => s.samples[0]!.ordered), values.push(() => s.values.get('W1_1_1'))) });
     expect(seen[2]!()).toHaveLength(run(spec).sampleEquations.length);
     expect(() => seen[0]!()).toThrow(/released/);
+    // The step's own values too: the last step's are read from the arena, an earlier one's are gone.
+    expect(values[2]!()!.toString()).toBe(run(spec, { evaluator: 'closures' }).steps[2]!.values.get('W1_1_1')!.toString());
+    expect(trace.steps[trace.steps.length - 1]!.values.size).toBeGreaterThan(0);
+    expect(() => values[0]!()).toThrow(/released/);
   });
 });

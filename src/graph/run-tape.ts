@@ -90,7 +90,7 @@ export class TapeMachine {
   private readonly unsupported = new WeakSet<Equation[]>();
   private readonly loaded = new WeakMap<Equation[], LoadedProgram>();
   /** The last step's values and where they are: the next step's `before` is read from its slots. */
-  private last?: { values: Map<string, Dec>; program: LoadedProgram };
+  private last?: { values: StepValues; program: LoadedProgram };
   /** The records of the last step whose values still live in the arena. */
   private live: LazySamples[] = [];
   /** Counts the steps run: a step's own fill() works until the next one starts. */
@@ -287,6 +287,10 @@ export class TapeMachine {
     const a = this.arena;
     for (const r of this.live) if (keepPrevious) r.materialize(); else r.release();
     this.live = [];
+    // The last step's values are read out now if the run keeps its record; else they stay in the arena,
+    // where this step reads what it starts from.
+    const previous = this.last?.values;
+    if (keepPrevious) previous?.materialize();
     const generation = ++this.generation;
     a.clearEvents();
     // The values the step starts from: copied within the arena from the last step's slots when the
@@ -312,15 +316,103 @@ export class TapeMachine {
       for (let i = 0; i < E; i++) a.copy(at + i, this.sampleNow + i);
       samples.push(new LazySamples(row, a, at, E, this.scope.sampleScope.sampleIndex));
     }
-    if (!this.exec(program.tape, program.start, program.end)) return undefined;
-    const values = new Map<string, Dec>();
-    equations.forEach((e, i) => values.set(e.name, a.get(program.base + i) as Dec));
+    if (!this.exec(program.tape, program.start, program.end)) {
+      // The closures compute this step from the last one's values: those it starts from are still in
+      // this step's state slots, wherever the failed program wrote.
+      previous?.rescue([...this.sampleBefore, ...program.beforeNames], (name) => a.get(this.state(name)) as Dec);
+      return undefined;
+    }
+    // Nobody reads the last step's values any more (the run dropped its record, and this step is the
+    // one the next starts from).
+    previous?.release();
+    const values = new StepValues(a, program.base, equations);
     this.last = { values, program };
     this.live = samples;
     const current = () => generation === this.generation && this.arena === a;
     const fill = (template: TextTemplate) => (current() ? a.fill(program.base, template) : undefined);
     const fillBytes = (template: TextTemplate) => (current() ? a.fillBytes(program.base, template) : undefined);
     return { samples: samples.map((s) => s.record()), values, fill, fillBytes };
+  }
+}
+
+/**
+ * A step's values by name, in the arena until first asked for (then read out at once): a streamed run
+ * writes them from the arena (the record's fill) and the next step reads them there, so most steps'
+ * values never become BigDecimals. Released once the run no longer keeps the step; after a step the
+ * closures had to compute, only the names that step started from are left.
+ */
+class StepValues extends Map<string, Dec> {
+  private state: 'in arena' | 'read' | 'released' = 'in arena';
+
+  constructor(private readonly arena: DecimalArena, private readonly base: number, private readonly equations: Equation[]) {
+    super();
+  }
+
+  materialize(): this {
+    if (this.state === 'in arena') {
+      this.state = 'read';
+      this.equations.forEach((e, i) => super.set(e.name, this.arena.get(this.base + i) as Dec));
+    }
+    if (this.state === 'released') throw new Error("this step's values were released (the run keeps only its latest step)");
+    return this;
+  }
+
+  release(): void {
+    if (this.state === 'in arena') this.state = 'released';
+  }
+
+  /** Only `names`, read by `valueOf` (the arena's slots of this program were written over). */
+  rescue(names: string[], valueOf: (name: string) => Dec): void {
+    if (this.state !== 'in arena') return;
+    for (const name of names) super.set(name, valueOf(name));
+    this.state = 'read';
+  }
+
+  override get(name: string): Dec | undefined {
+    return this.materialize() && super.get(name);
+  }
+
+  override has(name: string): boolean {
+    return this.materialize() && super.has(name);
+  }
+
+  override get size(): number {
+    return this.materialize() && super.size;
+  }
+
+  override keys(): MapIterator<string> {
+    return this.materialize() && super.keys();
+  }
+
+  override values(): MapIterator<Dec> {
+    return this.materialize() && super.values();
+  }
+
+  override entries(): MapIterator<[string, Dec]> {
+    return this.materialize() && super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Dec]> {
+    return this.materialize() && super[Symbol.iterator]();
+  }
+
+  override forEach(f: (value: Dec, key: string, map: Map<string, Dec>) => void, thisArg?: unknown): void {
+    this.materialize();
+    super.forEach(f, thisArg);
+  }
+
+  override set(name: string, value: Dec): this {
+    this.materialize();
+    return super.set(name, value);
+  }
+
+  override delete(name: string): boolean {
+    return this.materialize() && super.delete(name);
+  }
+
+  override clear(): void {
+    this.materialize();
+    super.clear();
   }
 }
 
