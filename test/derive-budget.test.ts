@@ -7,6 +7,9 @@ import { exampleSpecs } from './helpers/specs.js';
 import { derivatives, expand, expandedSize, printedSize } from '../src/graph/derive.js';
 import { parseSpec } from '../src/spec/validate.js';
 import { LimitError } from '../src/spec/limits.js';
+import { run } from '../src/graph/run.js';
+import { childrenOf } from '../src/symbolic/tree.js';
+import type { Node } from '../src/symbolic/build.js';
 
 /** A chain of `n` neurons: with `doubling`, each uses the one before twice (h_k = h_{k-1} * w_k + h_{k-1}). */
 function chain(n: number, doubling: boolean): string {
@@ -95,5 +98,34 @@ describe('derive within the budget', () => {
       const spec = parseSpec(text, file);
       expect(expandedSize(spec).nodes, file).toBe(printedSize(expand(spec)));
     }
+  });
+});
+
+// Each equation of a run (a neuron, its adjoint, a gradient share) is held to limits.equationNodes,
+// counted as a printer meets its nodes: a subtree the equation shares by reference counts at every
+// place it occurs. Derivatives share subtrees heavily, so the count is made once per distinct node.
+describe('an equation over limits.equation_nodes is refused before the run', () => {
+  /** Nodes of `tree` as a printer meets them: every occurrence, shared or not. */
+  function occurrences(tree: Node): number {
+    let count = 0;
+    const stack = [tree];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      count++;
+      stack.push(...childrenOf(n));
+    }
+    return count;
+  }
+
+  it('at the largest equation\'s count exactly: one node fewer is refused, naming it', () => {
+    // A product of eight factors that each depend on w: its adjoints repeat each other's subtrees.
+    const text = `model:\n  inputs: [x]\n  neurons:\n    h: (w*x + 1) * (w*x + 2) * (w*x + 3) * (w*x + 4) * (w*x + 5) * (w*x + 6) * (w*x + 7) * (w*x + 8)\n` +
+      `params: { w: 0.5 }\ndata: [ { x: 1, y: 2 } ]\nloss: { sample: (y - h)^2, reduce: mean }\ntraining: { optimizer: sgd, lr: 0.01, epochs: 1 }\n`;
+    const largest = Math.max(...run(parseSpec(text, 'p.yaml')).sampleEquations.map((e) => occurrences(e.formula)));
+    expect(largest).toBeGreaterThan(100);
+    const at = (limit: number) => () => run(parseSpec(text.replace('model:', `limits: { equation_nodes: ${limit} }\nmodel:`), 'p.yaml'));
+    expect(at(largest)).not.toThrow();
+    expect(at(largest - 1)).toThrow(LimitError);
+    expect(at(largest - 1)).toThrow(/^the equation .+: more than the limit of [\d,]+ nodes of one equation/);
   });
 });

@@ -328,17 +328,36 @@ function softmaxDerivatives(spec: Spec): (neuron: string, logit: string) => Node
 }
 
 /** An equation is refused when it is too large to evaluate and print in reasonable time: the product
- *  rule turns a product of k factors that all depend on a param into k products of k factors. The walk
- *  counts every occurrence (as a printer meets them) and stops at the limit, so its cost is bounded too. */
+ *  rule turns a product of k factors that all depend on a param into k products of k factors. What is
+ *  counted is every occurrence (as a printer meets them); a subtree shared by reference (derivatives
+ *  share them) is counted once and its count reused, so the cost is that of the distinct nodes, and
+ *  trees are never changed once built (symbolic/build.ts), so a count holds for every equation. */
 function checkSize(spec: Spec, name: string, formula: Node): void {
   const max = spec.limits.equationNodes;
-  let count = 0;
-  const stack: Node[] = [formula];
+  if (occurrences(formula) > max) throw new LimitError('equationNodes', spec.file, '', `the equation ${name}`, max);
+}
+
+/** Occurrences of nodes in each tree counted so far (exact up to 2^53, which no limit comes near). */
+const occurrenceCounts = new WeakMap<Node, number>();
+
+/** The occurrences of nodes in `tree`, each distinct node visited once. Post-order with an explicit
+ *  stack: the depth is the formula's. */
+function occurrences(tree: Node): number {
+  const stack: Array<{ node: Node; open: boolean }> = [{ node: tree, open: false }];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (++count > max) throw new LimitError('equationNodes', spec.file, '', `the equation ${name}`, max);
-    for (const child of childrenOf(node)) stack.push(child);
+    const top = stack.pop()!;
+    if (occurrenceCounts.has(top.node)) continue;
+    const children = childrenOf(top.node);
+    if (!top.open) {
+      stack.push({ node: top.node, open: true });
+      for (const child of children) if (!occurrenceCounts.has(child)) stack.push({ node: child, open: false });
+      continue;
+    }
+    let count = 1;
+    for (const child of children) count += occurrenceCounts.get(child)!;
+    occurrenceCounts.set(top.node, Math.min(count, Number.MAX_SAFE_INTEGER));
   }
+  return occurrenceCounts.get(tree)!;
 }
 
 /** The parsed update equations of an optimizer, with its options. */
