@@ -621,11 +621,12 @@ function rootRem(x: usize, u: usize, m: i32, y: usize): bool {
   return false;
 }
 
-/** r = sqrt(a); returns 1 (and leaves r alone) when a is negative (its root is NaN: the caller's). */
+/** r = sqrt(a); returns 1 (and leaves r alone) when a is negative (its root is NaN: the caller's), or of
+ *  an exponent so far down that scaling it would wrap around (the caller's too, where it is exact). */
 export function sqrt(r: i32, a: i32): i32 {
   const n = N(a);
   if (n == 0) { setZero(r); return 0; }
-  if (SIGN(a) != 0) return 1;
+  if (SIGN(a) != 0 || Q(a) < i32.MIN_VALUE + 2 * P + 4) return 1;
   // As BigDecimal: the coefficient times 10^s, at least 2P + 2 digits with an even exponent q - s, so that
   // the integer root has at least P + 1 digits (ceil of half the digits) and its exponent is (q - s) / 2;
   // the remainder is the sticky bit. sqrt(x) is at most P + 1 digits away from x's digits: a slot holds it.

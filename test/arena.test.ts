@@ -314,6 +314,9 @@ describe('the kernel by hand', () => {
     expect(root('0')).toBe('0 0e0');
     expect(root('-4')).toBe('handed back');
     expect(arena.text(1)).toBe('7');
+    // An exponent at the bottom of a slot's range, where the scaling would wrap: left to BigDecimal.
+    expect(root('4e-2147483640')).toBe('handed back');
+    expect(root('4e-2147483000').split(' ')[1]).toBe('2000000000e-1073741509');
     // 12345678905^2 = 152415787625361999025: its root is a tie at 10 digits, to even (down); one unit
     // more, the remainder makes it up; the next tie, 12345678915^2, rounds up to even.
     expect(root('152415787625361999025')).toBe('12345678900 1234567890e1');
