@@ -493,6 +493,156 @@ export function div(r: i32, a: i32, b: i32): i32 {
   return 0;
 }
 
+/** Adds A = Y * B + low (Y: j + 1 limbs at y, low < 2B) to the j + 3 limbs at u; returns the carry out of
+ *  the top limb (a window that was negative, as a B-complement, is not any more). A carry may be 2 (the
+ *  low part is up to two limbs' worth): rare corrections, so plain comparisons. */
+function addRootStep(u: usize, y: usize, j: i32, low: u32): u32 {
+  let s = <u64>limb(u, 0) + <u64>low;
+  let c: u64 = <u64>(s >= BASE64) + <u64>(s >= 2 * BASE64);
+  setLimb(u, 0, <u32>(s - c * BASE64));
+  for (let k = 0; k <= j; k++) {
+    s = <u64>limb(u, k + 1) + <u64>limb(y, k) + c;
+    c = <u64>(s >= BASE64) + <u64>(s >= 2 * BASE64);
+    setLimb(u, k + 1, <u32>(s - c * BASE64));
+  }
+  s = <u64>limb(u, j + 2) + c;
+  c = <u64>(s >= BASE64);
+  setLimb(u, j + 2, <u32>(s - c * BASE64));
+  return <u32>c;
+}
+
+/** Subtracts A = Y * B + low (as addRootStep) from the j + 3 limbs at u; returns the borrow out of the top
+ *  limb (the window went negative, as a B-complement). */
+function subRootStep(u: usize, y: usize, j: i32, low: u32): u32 {
+  let t = <i64>limb(u, 0) - <i64>low;
+  let b: i64 = <i64>(t < 0) + <i64>(t < -<i64>BASE64);
+  setLimb(u, 0, <u32>(t + b * <i64>BASE64));
+  for (let k = 0; k <= j; k++) {
+    t = <i64>limb(u, k + 1) - <i64>limb(y, k) - b;
+    b = <i64>(t < 0) + <i64>(t < -<i64>BASE64);
+    setLimb(u, k + 1, <u32>(t + b * <i64>BASE64));
+  }
+  t = <i64>limb(u, j + 2) - b;
+  b = <i64>(t < 0);
+  setLimb(u, j + 2, <u32>(t + b * <i64>BASE64));
+  return <u32>b;
+}
+
+/**
+ * The integer square root of u (2m limbs, the top two not both zero) by the schoolbook method in base 1e9:
+ * one root limb per pair of u's limbs, from the top, as long division finds one quotient limb per limb.
+ * The root goes to x (m limbs, the top one nonzero); u becomes the remainder u - x^2, and the result is
+ * whether it is nonzero. y (m + 1 limbs) holds 2X for the root X found so far: a step subtracts
+ * (2X * B + d) * d, where Newton's method would divide u by a root estimate several times over.
+ */
+function rootRem(x: usize, u: usize, m: i32, y: usize): bool {
+  // The top pair (below 1e18, exact in a u64 but not in a double): the double's root corrected.
+  const top = <u64>limb(u, 2 * m - 1) * BASE64 + <u64>limb(u, 2 * m - 2);
+  let d = <u64>Math.sqrt(<f64>top);
+  while (d * d > top) d--;
+  while ((d + 1) * (d + 1) <= top) d++;
+  const rest = top - d * d; // at most 2d
+  const restHi = div1e9(rest);
+  setLimb(u, 2 * m - 1, <u32>restHi);
+  setLimb(u, 2 * m - 2, <u32>(rest - restHi * BASE64));
+  setLimb(x, m - 1, <u32>d);
+  const twice = d << 1;
+  setLimb(y, m, <u32>(twice >= BASE64));
+  setLimb(y, m - 1, <u32>(twice >= BASE64 ? twice - BASE64 : twice));
+  const B = <f64>BASE;
+  // B^j as a double (infinite past j = 34, where the term it divides is nothing).
+  let far: f64 = 1;
+  for (let j = 1; j < m; j++) {
+    far *= B;
+    // X: x's limbs [m - j, m); Y = 2X: y's j + 1 limbs from m - j; the remainder with the next pair
+    // brought down, R < 2 B^(j+2): u's j + 3 limbs from 2(m - j - 1).
+    const ul = u + (<usize>(2 * (m - j - 1)) << 2);
+    const yl = y + (<usize>(m - j) << 2);
+    // The limb d is the largest with (Y B + d) d <= R; over the reals d = 2R / (Y B + sqrt(Y^2 B^2 + 4R)),
+    // estimated in doubles from the top limbs (scaled by B^j: Y / B^(j-1) >= 2, as X's top limb is
+    // nonzero, and R / B^j), then corrected below: the limbs left out and the doubles' rounding move it by
+    // less than one, so it is d or next to it.
+    const ys = <f64>limb(yl, j) * B + <f64>limb(yl, j - 1) + (j >= 2 ? <f64>limb(yl, j - 2) / B : 0.0);
+    const rs = (<f64>limb(ul, j + 2) * B + <f64>limb(ul, j + 1)) * B + <f64>limb(ul, j) + <f64>limb(ul, j - 1) / B;
+    const est = 2 * rs / (ys + Math.sqrt(ys * ys + 4 * rs / far));
+    d = est >= <f64>(BASE - 1) ? <u64>(BASE - 1) : <u64>est;
+    // R -= (Y B + d) d: d^2 at limb 0, Y d from limb 1, carried as in longDivide.
+    let borrow: i64 = 0;
+    let carry: u64 = 0;
+    if (d != 0) {
+      const dd = d * d;
+      carry = div1e9(dd);
+      let t = <i64>limb(ul, 0) - <i64>(dd - carry * BASE64);
+      borrow = <i64>(<u64>t >> 63);
+      setLimb(ul, 0, <u32>(t + (<i64>BASE64 & -borrow)));
+      for (let k = 0; k <= j; k++) {
+        const p = <u64>limb(yl, k) * d + carry;
+        carry = div1e9(p);
+        t = <i64>limb(ul, k + 1) - <i64>(p - carry * BASE64) - borrow;
+        borrow = <i64>(<u64>t >> 63);
+        setLimb(ul, k + 1, <u32>(t + (<i64>BASE64 & -borrow)));
+      }
+      t = <i64>limb(ul, j + 2) - <i64>carry - borrow;
+      borrow = <i64>(<u64>t >> 63);
+      setLimb(ul, j + 2, <u32>(t + (<i64>BASE64 & -borrow)));
+    }
+    // Too large: each step down gives back (Y B + d + 1)(d + 1) - (Y B + d) d = Y B + 2d + 1.
+    while (borrow != 0) {
+      d--;
+      if (addRootStep(ul, yl, j, <u32>(2 * d + 1)) != 0) borrow = 0;
+    }
+    // Too small while R >= Y B + 2d + 1. R < Y B whenever R's limbs above the lowest are below Y's, which
+    // is almost always told by the top ones; otherwise the subtraction is tried and undone if it goes below.
+    for (;;) {
+      let below = limb(ul, j + 2) == 0;
+      if (below) {
+        let k = j;
+        while (k >= 0 && limb(ul, k + 1) == limb(yl, k)) k--;
+        below = k >= 0 && limb(ul, k + 1) < limb(yl, k);
+      }
+      if (below) break;
+      if (subRootStep(ul, yl, j, <u32>(2 * d + 1)) != 0) { addRootStep(ul, yl, j, <u32>(2 * d + 1)); break; }
+      d++;
+    }
+    setLimb(x, m - j - 1, <u32>d);
+    // Y = 2X for the longer X: Y B + 2d.
+    const d2 = d << 1;
+    setLimb(y, m - j - 1, <u32>(d2 >= BASE64 ? d2 - BASE64 : d2));
+    if (d2 >= BASE64) {
+      for (let k = m - j; ; k++) {
+        const v = limb(y, k) + 1;
+        if (v != BASE) { setLimb(y, k, v); break; }
+        setLimb(y, k, 0);
+      }
+    }
+  }
+  // The remainder is at most 2X: m + 1 limbs.
+  for (let i = 0; i <= m; i++) if (limb(u, i) != 0) return true;
+  return false;
+}
+
+/** r = sqrt(a); returns 1 (and leaves r alone) when a is negative (its root is NaN: the caller's), or of
+ *  an exponent so far down that scaling it would wrap around (the caller's too, where it is exact). */
+export function sqrt(r: i32, a: i32): i32 {
+  const n = N(a);
+  if (n == 0) { setZero(r); return 0; }
+  if (SIGN(a) != 0 || Q(a) < i32.MIN_VALUE + 2 * P + 4) return 1;
+  // As BigDecimal: the coefficient times 10^s, at least 2P + 2 digits with an even exponent q - s, so that
+  // the integer root has at least P + 1 digits (ceil of half the digits) and its exponent is (q - s) / 2;
+  // the remainder is the sticky bit. sqrt(x) is at most P + 1 digits away from x's digits: a slot holds it.
+  const q = Q(a);
+  let s = 2 * P + 2 - n;
+  if (s < 0) s = 0;
+  if (((q - s) & 1) != 0) s++;
+  let nu = scaleInto(sA, LIMBS(a), NL(a), s);
+  // An odd count of limbs gets a zero on top: the pairs are whole limbs, the root's value the same.
+  if ((nu & 1) != 0) setLimb(sA, nu++, 0);
+  const m = nu >> 1;
+  const sticky = rootRem(sC, sA, m, sB);
+  roundTo(r, sC, m, digitsOf(sC, m), (q - s) / 2, 0, sticky);
+  return 0;
+}
+
 /** Compares |x| and |y| of two nonzero values given by their parts. */
 function cmpAbs(pa: usize, nla: i32, na: i32, qa: i32, pb: usize, nlb: i32, nb: i32, qb: i32): i32 {
   const ea = qa + na - 1;
@@ -656,9 +806,10 @@ function snap(dst: i32, k: i32, at: i32, self: i32): void {
 
 /**
  * Runs tape words [start, end); returns the index of the first instruction it leaves to the caller (a
- * CALL, a DIV by zero, an unknown op) or `end`. Each instruction is its op code, then slot indices:
+ * CALL, a DIV by zero, a SQRT of a negative value, an unknown op) or `end`. Each instruction is its op
+ * code, then slot indices:
  *   0 ADD dst a b | 1 SUB dst a b | 2 MUL dst a b | 3 DIV dst a b (stops at itself when b is zero)
- *   4 NEG dst a | 5 MOV dst a | 11 SQR dst a
+ *   4 NEG dst a | 5 MOV dst a | 11 SQR dst a | 12 SQRT dst a (stops at itself when a is negative)
  *   6 SUM dst k s1..sk: ((s1 + s2) + s3) + ..., each rounded | 7 PROD dst k s1..sk: likewise, stopping at 0
  *   8 SNAP dst k sign1 slot1 .. signk slotk (sign 1 or -1): snapped() of src/graph/evaluate.ts; a zero
  *     result appends the instruction's index to the events
@@ -705,6 +856,7 @@ export function exec(start: i32, end: i32): i32 {
         break;
       }
       case 11: mul(tw(pc + 1), tw(pc + 2), tw(pc + 2)); pc += 3; break;
+      case 12: if (sqrt(tw(pc + 1), tw(pc + 2)) != 0) return pc; pc += 3; break;
       default: return pc; // CALL (10), or anything else: the caller's
     }
   }

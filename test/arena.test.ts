@@ -1,7 +1,8 @@
 // The WebAssembly arithmetic kernel (assembly/decimal.ts through src/numeric/arena.ts) against BigDecimal,
-// the reference: every operation, the tape's SUM/PROD/SNAP/SELECT and text(), digit for digit (m, q and
-// n, and the text) at precisions from 10 to 1000, on operands built to reach the corners of rounding:
-// more digits than the precision, exponents far apart, sums that cancel, nines that carry to 10^P, ties.
+// the reference: every operation (the square root too), the tape's SUM/PROD/SNAP/SELECT/SQRT and text(),
+// digit for digit (m, q and n, and the text) at precisions from 10 to 1000, on operands built to reach the
+// corners of rounding: more digits than the precision, exponents far apart, sums that cancel, nines that
+// carry to 10^P, ties.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecimalArena, EVENT_CAPACITY, Op } from '../src/numeric/arena.js';
@@ -67,6 +68,39 @@ function pairArb(P: number): fc.Arbitrary<[Operand, Operand]> {
 
 const runs = (P: number) => (P >= 1000 ? 60 : P >= 333 ? 120 : 300);
 
+/** Operands of a square root: any size and exponent (up to 2P + 30 digits, exponents up to 1e8 either
+ *  way), exact squares, squares of P + 1 digits ending in 5 (a root exactly halfway between two of P
+ *  digits: half to even decides) and one unit either side of them (the remainder decides), values near
+ *  1 and near powers of ten, zero, negatives. */
+function rootOperandArb(P: number): fc.Arbitrary<Operand> {
+  const q = fc.oneof(fc.integer({ min: -3 * P - 60, max: 3 * P + 60 }), fc.integer({ min: -1e8, max: 1e8 }));
+  const evenQ = q.map((k) => (k >> 1) * 2);
+  const square = (root: string, k: number, delta: bigint): Operand => {
+    const m = BigInt(root) ** 2n + delta;
+    return { neg: false, digits: m === 0n ? '' : m.toString(), q: k };
+  };
+  const digitsUpTo = (n: number) => fc.integer({ min: 1, max: n }).chain((len) =>
+    fc.tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: len - 1, maxLength: len - 1 }))
+      .map(([d, rest]) => String(d) + rest.join('')));
+  const any = fc.record({ neg: fc.boolean(), digits: digitsArb(2 * P + 30), q });
+  const positive = fc.record({ neg: fc.constant(false), digits: digitsArb(2 * P + 30), q });
+  const exact = fc.tuple(digitsArb(P + 5).filter((d) => d !== ''), evenQ).map(([r, k]) => square(r, k, 0n));
+  const tie = fc.tuple(fc.oneof(fc.constant(''), digitsUpTo(P)), fc.integer({ min: 0, max: 2 }), fc.constantFrom(0n, 1n, -1n), evenQ)
+    .map(([head, pad, delta, k]) => square('1' + (head + '0'.repeat(P)).slice(0, P - 1 + pad) + '5', k, delta));
+  const nearOne = fc.tuple(fc.integer({ min: 1, max: 2 * P + 20 }), fc.integer({ min: 0, max: 999 }), fc.boolean(), fc.integer({ min: -3, max: 3 }))
+    .map(([len, tail, below, shift]): Operand => {
+      // 1 + tail units of the last place, or 0.99...9 (len nines) - tail units; times 10^(2 shift) or not.
+      const top = 10n ** BigInt(len);
+      const t = BigInt(tail) % (top - 1n);
+      const m = below ? top - 1n - t : top + t;
+      return { neg: false, digits: m.toString(), q: -len + shift };
+    });
+  return fc.oneof(
+    { weight: 3, arbitrary: positive }, { weight: 1, arbitrary: any }, { weight: 2, arbitrary: exact },
+    { weight: 2, arbitrary: tie }, { weight: 2, arbitrary: nearOne },
+  );
+}
+
 /** The kink switch of src/graph/evaluate.ts snapped(), over BigDecimal, as the reference for SNAP; `seen`
  *  collects the ways it decided, so that a test can tell the cases were reached. */
 function snappedReference(P: number, terms: Array<[1 | -1, BigDecimal]>, seen?: Set<string>): BigDecimal {
@@ -127,6 +161,45 @@ for (const P of PRECISIONS) {
         }),
         { numRuns: runs(P) },
       );
+    });
+
+    it('sqrt, correctly rounded, and handed back for a negative value (alone and on the tape)', () => {
+      // Slots made for roots of values of 2P + 30 digits and more (inputs may be longer than P).
+      const roots = new DecimalArena(P, 2 * P + 40, 8, 64);
+      const sentinel = value(P, false, '7', 3);
+      const seen = new Set<string>();
+      fc.assert(
+        fc.property(rootOperandArb(P), (x) => {
+          const a = value(P, x.neg, x.digits, x.q);
+          roots.set(0, a);
+          roots.set(1, sentinel);
+          roots.set(2, a);
+          const tape = roots.tape;
+          tape.set([Op.SQRT, 3, 0, Op.SQRT, 2, 2]);
+          if (a.isNegative()) {
+            seen.add('negative');
+            expect(a.sqrt().isNaN()).toBe(true);
+            expect(roots.sqrt(1, 0)).toBe(false);
+            same(roots.get(1), sentinel);
+            expect(roots.exec(0, 6)).toBe(0);
+            expect(roots.exec(3, 6)).toBe(3);
+            same(roots.get(2), a);
+            return;
+          }
+          const want = a.sqrt();
+          seen.add(a.isZero() ? 'zero' : want.times(want).eq(a) ? 'exact' : 'rounded');
+          expect(roots.sqrt(1, 0)).toBe(true);
+          same(roots.get(1), want);
+          expect(roots.text(1)).toBe(want.toString());
+          // On the tape, and written over its operand.
+          expect(roots.exec(0, 6)).toBe(6);
+          same(roots.get(3), want);
+          same(roots.get(2), want);
+          same(roots.get(0), a);
+        }),
+        { numRuns: 2 * runs(P) },
+      );
+      expect([...seen].sort()).toEqual(['exact', 'negative', 'rounded', 'zero']);
     });
 
     it('SUM, PROD, SNAP, SELECT and SQR on the tape', () => {
@@ -223,6 +296,35 @@ describe('the kernel by hand', () => {
     expect(run('sub', '0.3', '0.3')).toBe('0');
     expect(run('div', '1', '8')).toBe('0.125');
     expect(run('div', '-1', '7')).toBe('-0.1428571429');
+  });
+
+  it('takes square roots as BigDecimal does: exact ones with P digits, ties to even, negatives handed back', () => {
+    const root = (x: string): string => {
+      arena.set(0, new D(x));
+      arena.set(1, new D('7'));
+      if (!arena.sqrt(1, 0)) return 'handed back';
+      const got = arena.get(1);
+      same(got, new D(x).sqrt());
+      return `${arena.text(1)} ${got.m}e${got.q}`;
+    };
+    expect(root('2')).toBe('1.414213562 1414213562e-9');
+    expect(root('4')).toBe('2 2000000000e-9');
+    expect(root('0.01')).toBe('0.1 1000000000e-10');
+    expect(root('1e-9999')).toBe('3.16227766e-5000 3162277660e-5009');
+    expect(root('0')).toBe('0 0e0');
+    expect(root('-4')).toBe('handed back');
+    expect(arena.text(1)).toBe('7');
+    // An exponent at the bottom of a slot's range, where the scaling would wrap: left to BigDecimal.
+    expect(root('4e-2147483640')).toBe('handed back');
+    expect(root('4e-2147483000').split(' ')[1]).toBe('2000000000e-1073741509');
+    // 12345678905^2 = 152415787625361999025: its root is a tie at 10 digits, to even (down); one unit
+    // more, the remainder makes it up; the next tie, 12345678915^2, rounds up to even.
+    expect(root('152415787625361999025')).toBe('12345678900 1234567890e1');
+    expect(root('152415787625361999026')).toBe('12345678910 1234567891e1');
+    expect(root('152415787625361999024')).toBe('12345678900 1234567890e1');
+    expect(root('152415787872275577225')).toBe('12345678920 1234567892e1');
+    // All nines rounding to a power of ten: sqrt(99999999999999999999) = 9999999999.99999...
+    expect(root('99999999999999999999')).toBe('10000000000 1000000000e1');
   });
 
   it('writes text as decimal.js does', () => {

@@ -157,6 +157,34 @@ training: { optimizer: sgd, lr: 0.1, epochs: 1 }
   });
 });
 
+describe('square roots in the kernel (SQRT)', () => {
+  const spec = (w: string) => yamlSpec(`precision: 40
+model:
+  inputs: [x]
+  neurons: { o: v * sqrt(w*x + 1) }
+  outputs: [o]
+params: { w: ${w}, v: 0.5 }
+data:
+  - { x: 0.5, y: 1 }
+  - { x: 2, y: 2 }
+  - { x: 0.25, y: 0.5 }
+loss: { sample: (o - y)^2, reduce: mean }
+training: { optimizer: adam, lr: 0.01, epochs: 3 }
+`);
+
+  it('give the closures\' values, in the model, its derivatives and Adam\'s update', () => {
+    const { tape, same } = both(spec('3'));
+    same();
+    expect(tape.stepsOnTape).toBe(3);
+  });
+
+  it('of a negative value are handed back: the closures locate it, with the same error', () => {
+    // w*x + 1 is -1 at the second sample.
+    expect(() => run(spec('-1'), { evaluator: 'closures' })).toThrow(/step 1, sample 2: o is not a finite number/);
+    expect(() => run(spec('-1'), { evaluator: 'tape' })).toThrow(/step 1, sample 2: o is not a finite number/);
+  });
+});
+
 describe('which evaluator a run takes', () => {
   it("'auto': the closures for a hand exercise, the tape past TAPE_FROM sample evaluations", () => {
     const hw7 = allSpecs().find((s) => s.name === 'hw7-q2')!.load();

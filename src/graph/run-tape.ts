@@ -264,7 +264,7 @@ export class TapeMachine {
       pc = a.exec(pc, end);
       if (pc >= end) break;
       const words = a.tape;
-      if (words[pc] !== Op.CALL) return false; // a division by zero
+      if (words[pc] !== Op.CALL) return false; // a division by zero, a square root of a negative value
       const call = tape.calls[words[pc + 2]!]!;
       const args = call.args.map((s) => a.get(s) as Dec);
       const v = call.evaluate(args);

@@ -8,8 +8,9 @@
 //   applied to every subexpression: within one sample every symbol has one value, so equal shapes are
 //   equal values);
 // - a kinked function's switch is snapped to 0 as evaluate.ts's `snapped` does (instruction SNAP);
-//   relu, heaviside, abs and sign pick their value in the kernel (SELECT), every other function is a
-//   CALL back to its rule in symbolic/functions.ts, on values read out of the arena.
+//   relu, heaviside, abs and sign pick their value in the kernel (SELECT), sqrt is computed there (SQRT),
+//   every other function is a CALL back to its rule in symbolic/functions.ts, on values read out of the
+//   arena.
 // What the tape cannot mean the same as the closures is refused here (TapeUnsupported) and the run
 // keeps the closures: maxima and minima (their ties are a convention the closures resolve), and values
 // with more digits than the precision (the closures' shortcut 1 * x returns x unrounded).
@@ -442,6 +443,9 @@ function recipeOf(formula: Node, indexOf: (name: string) => number, slots: SlotS
         const name = callName(n);
         const rule = FUNCTIONS[name];
         if (!rule) throw new TapeUnsupported(`function ${name}`);
+        // The square root (Adam's, once per param per step) in the kernel, rounded as BigDecimal.sqrt
+        // rounds; a negative argument stops the tape there (NaN is the closures' to handle).
+        if (name === 'sqrt' && argsOf(n).length === 1) return emit([Op.SQRT, 0, visit(argsOf(n)[0]!)]);
         if (!rule.kink) return callOf(name, (xs) => rule.evaluate(xs, slots.c), argsOf(n).map((a) => visit(a)));
         return kink(name, rule, argsOf(n));
       }

@@ -26,6 +26,7 @@ export interface DecimalKernel {
   sub(r: number, a: number, b: number): void;
   mul(r: number, a: number, b: number): void;
   div(r: number, a: number, b: number): number;
+  sqrt(r: number, a: number): number;
   neg(r: number, a: number): void;
   copy(r: number, a: number): void;
   cmp(a: number, b: number): number;
@@ -38,7 +39,7 @@ export interface DecimalKernel {
 
 /** Tape op codes (see assembly/decimal.ts exec). */
 export const Op = {
-  ADD: 0, SUB: 1, MUL: 2, DIV: 3, NEG: 4, MOV: 5, SUM: 6, PROD: 7, SNAP: 8, SELECT: 9, CALL: 10, SQR: 11,
+  ADD: 0, SUB: 1, MUL: 2, DIV: 3, NEG: 4, MOV: 5, SUM: 6, PROD: 7, SNAP: 8, SELECT: 9, CALL: 10, SQR: 11, SQRT: 12,
 } as const;
 
 /** Events the kernel's buffer keeps (SNAPs that gave zero); further ones are counted only. */
@@ -265,13 +266,15 @@ export class DecimalArena {
   mul(r: number, a: number, b: number): void { this.kernel.mul(r, a, b); }
   /** r = a / b; false (and r unchanged) when b is zero, which the caller handles. */
   div(r: number, a: number, b: number): boolean { return this.kernel.div(r, a, b) === 0; }
+  /** r = sqrt(a); false (and r unchanged) when a is negative (BigDecimal's NaN), which the caller handles. */
+  sqrt(r: number, a: number): boolean { return this.kernel.sqrt(r, a) === 0; }
   neg(r: number, a: number): void { this.kernel.neg(r, a); }
   copy(r: number, a: number): void { this.kernel.copy(r, a); }
   cmp(a: number, b: number): number { return this.kernel.cmp(a, b); }
   isZero(a: number): boolean { return this.kernel.isZero(a) !== 0; }
 
   /** Runs tape words [start, end); returns the index of the first instruction left to the caller (a CALL,
-   *  a DIV by zero), or `end`. */
+   *  a DIV by zero, a SQRT of a negative value), or `end`. */
   exec(start: number, end: number): number { return this.kernel.exec(start, end); }
 
   /** Word indices of the SNAPs that gave zero since clearEvents() (the first EVENT_CAPACITY of them). */
