@@ -667,7 +667,7 @@ export function cmp(a: i32, b: i32): i32 {
 
 export function isZero(a: i32): i32 { return N(a) == 0 ? 1 : 0; }
 
-/** Writes the decimal digits of u (< 1e9) as exactly `count` bytes ending before `end`. */
+/** Writes the decimal digits of u as exactly `count` bytes ending before `end`. */
 function putDigits(end: usize, u: u32, count: i32): void {
   for (let i = 0; i < count; i++) {
     const t = u / 10;
@@ -702,7 +702,8 @@ export function text(a: i32, at: i32): i32 {
     store<u8>(o, 101); o++;
     store<u8>(o, e < 0 ? 45 : 43); o++;
     const ae = <u32>(e < 0 ? -e : e);
-    const c = digits32(ae);
+    // An exponent may have ten digits (a slot's goes to about 2^31); digits32 counts up to nine.
+    const c = ae >= 1000000000 ? 10 : digits32(ae);
     putDigits(o + <usize>c, ae, c); o += <usize>c;
   } else if (e < 0) {
     store<u8>(o, 48); store<u8>(o + 1, 46); o += 2;
