@@ -6,7 +6,7 @@
 // formulas at once takes most of a second; the screenful in view, a few milliseconds); for a download,
 // typeset here at once (renderMath).
 import type Katex from 'katex';
-import { htmlBlock, worksheetBlock, worksheetCells, type BlockSink, type MathWriter } from '../../src/index.js';
+import { htmlBlock, worksheetBlock, worksheetCells, type BlockSink, type MathWriter } from '../../src/library/run.js';
 import { escapeHtml } from '../../src/text/escape.js';
 
 export { escapeHtml, type MathWriter };

@@ -1,12 +1,12 @@
-// The worker: the library itself (src/index.ts, the engine the CLI uses; nothing is computed twice or
-// differently here), off the page's thread so that typing never waits for a run. Each request is read,
+// The worker: the library itself (src/library/, the modules of src/index.ts it uses: the engine the CLI
+// uses; nothing is computed twice or differently here), off the page's thread so that typing never waits for a run. Each request is read,
 // computed and answered in turn. A run is bounded by the library's budgets (its limits, and a timeout);
 // the page cancels a run by terminating this worker, since a run is synchronous and no message can
 // reach it before it ends.
-import {
-  BudgetError, InputError, check, deriveInto, PAGE_CSS, deriveReport, parseSpec, runStreamWith, selectSteps, specVocabulary, stepCount,
-  type Spec, type StreamOptions,
-} from '../../src/index.js';
+import { BudgetError, InputError, PAGE_CSS, parseSpec, runStreamWith, selectSteps, stepCount, type Spec, type StreamOptions } from '../../src/library/run.js';
+import { check } from '../../src/library/check.js';
+import { deriveInto, deriveReport } from '../../src/library/derive.js';
+import { specVocabulary } from '../../src/library/vocabulary.js';
 import katexCss from 'katex/dist/katex.min.css';
 import { escapeHtml, fragmentSink, placeholder, renderMath, worksheetSink, type MathWriter } from './html.js';
 import type { Controls, ExportFormat, Problem, Reply, Request, View } from '../protocol.js';
