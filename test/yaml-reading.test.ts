@@ -268,6 +268,17 @@ describe('the two YAML readers agree', () => {
     expect(accepted).toBeGreaterThan(600);
   }, 120_000);
 
+  it('line ends: CRLF and a CR alone (old Mac files) read as LF, each value at its line', () => {
+    const text = example('hw7-q2.yaml');
+    const lf = readYaml(text, 'x.yaml');
+    for (const ends of ['\r\n', '\r']) {
+      const doc = readYaml(text.replace(/\n/g, ends), 'x.yaml');
+      expect(JSON.stringify(doc.value), JSON.stringify(ends)).toBe(JSON.stringify(lf.value));
+      expect([...doc.lines]).toEqual([...lf.lines]);
+    }
+    expect(lf.lines.get('training')).toBeGreaterThan(10);
+  });
+
   it('what js-yaml refuses is read by the package: a flow list closed at its key\'s indentation, a tab between flow items', () => {
     for (const [text, value] of [
       ['data: [\n  { x: 1 },\n  { x: 2 }\n]\n', { data: [{ x: '1' }, { x: '2' }] }],

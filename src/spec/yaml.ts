@@ -381,10 +381,11 @@ function fromTree(text: string, b: Builder): ReadDocument {
   return b.document(walk(doc.contents, '', 0));
 }
 
-/** The line (from 1) of an offset in `text`: the starts of its lines, searched by halving. */
+/** The line (from 1) of an offset in `text`: the starts of its lines, searched by halving. A line ends
+ *  as YAML says (LF, CRLF, or a CR alone, as old Mac files have them). */
 function lineIndex(text: string): (offset: number) => number {
   const starts = [0];
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  for (const m of text.matchAll(/\r\n?|\n/g)) starts.push(m.index + m[0].length);
   return (offset) => {
     let lo = 0;
     let hi = starts.length - 1;
