@@ -411,6 +411,12 @@ export function neg(r: i32, a: i32): void {
 
 export function copy(r: i32, a: i32): void { copySlot(r, a); }
 
+/** Slots r.. r + count - 1 = slots a.. a + count - 1 (ranges apart): a sample's values kept, a data row
+ *  put in place, in one call rather than one per value. */
+export function copyRange(r: i32, a: i32, count: i32): void {
+  for (let i = 0; i < count; i++) copySlot(r + i, a + i);
+}
+
 /**
  * The quotient of u (nu limbs) by v (nv >= 2 limbs, top nonzero), Knuth's algorithm D in base 1e9, into
  * q (nu - nv + 1 limbs); returns whether the remainder is nonzero.

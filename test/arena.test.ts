@@ -150,6 +150,10 @@ for (const P of PRECISIONS) {
           arena.mul(4, 0, 1); check(4, a.times(b));
           arena.neg(5, 0); check(5, a.neg());
           arena.copy(6, 1); check(6, b);
+          // A range copied at once: each slot its own value, whatever their sizes, the slot past it untouched.
+          arena.set(10, a); arena.set(11, b); arena.set(12, a.times(b)); arena.set(15, b);
+          arena.copyRange(13, 10, 2); check(13, a); check(14, b); check(15, b);
+          arena.copyRange(12, 10, 1); check(12, a);
           if (b.isZero()) expect(arena.div(7, 0, 1)).toBe(false);
           else { expect(arena.div(7, 0, 1)).toBe(true); check(7, a.div(b)); }
           if (!a.isZero()) { expect(arena.div(7, 1, 0)).toBe(true); check(7, b.div(a)); }

@@ -310,10 +310,10 @@ export class TapeMachine {
     for (let position = 0; position < batch.length; position++) {
       if (position > 0) check();
       const row = batch[position]!;
-      for (let j = 0; j < this.columns; j++) a.copy(this.rowNow + j, this.rowStore + row * this.columns + j);
+      a.copyRange(this.rowNow, this.rowStore + row * this.columns, this.columns);
       if (!this.exec(this.sample, 0, this.sample.words.length)) return undefined;
       const at = this.positions + position * E;
-      for (let i = 0; i < E; i++) a.copy(at + i, this.sampleNow + i);
+      a.copyRange(at, this.sampleNow, E);
       samples.push(new LazySamples(row, a, at, E, this.scope.sampleScope.sampleIndex));
     }
     if (!this.exec(program.tape, program.start, program.end)) {

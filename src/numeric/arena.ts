@@ -29,6 +29,7 @@ export interface DecimalKernel {
   sqrt(r: number, a: number): number;
   neg(r: number, a: number): void;
   copy(r: number, a: number): void;
+  copyRange(r: number, a: number, count: number): void;
   cmp(a: number, b: number): number;
   isZero(a: number): number;
   text(a: number, at: number): number;
@@ -270,6 +271,8 @@ export class DecimalArena {
   sqrt(r: number, a: number): boolean { return this.kernel.sqrt(r, a) === 0; }
   neg(r: number, a: number): void { this.kernel.neg(r, a); }
   copy(r: number, a: number): void { this.kernel.copy(r, a); }
+  /** Slots r.. r + count - 1 = slots a.. a + count - 1, the two ranges apart. */
+  copyRange(r: number, a: number, count: number): void { this.kernel.copyRange(r, a, count); }
   cmp(a: number, b: number): number { return this.kernel.cmp(a, b); }
   isZero(a: number): boolean { return this.kernel.isZero(a) !== 0; }
 
