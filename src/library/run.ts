@@ -16,6 +16,7 @@ import { markdownSink } from '../render/markdown.js';
 import { latexSink } from '../render/latex.js';
 import type { BlockSink } from '../render/document.js';
 import { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
+import { asciiText } from '../numeric/arena.js';
 import { prepared, wholeIn } from './shared.js';
 
 export { InputError, InputError as SpecError } from '../spec/errors.js';
@@ -275,7 +276,7 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
   const { bytesSink } = options;
   const outBytes = (bytes: Uint8Array) => {
     if (held || !bytesSink) {
-      out(latin1.decode(bytes));
+      out(asciiText(bytes));
       return;
     }
     byteCount += bytes.length;
@@ -334,8 +335,6 @@ export function runStreamWith(spec: Spec, sink: Sink, options: StreamOptions, ot
 }
 
 const NOT_ASCII = /[^\x00-\x7f]/;
-/** Bytes of ASCII read back as text (a bytes piece for a sink that takes text). */
-const latin1 = new TextDecoder('latin1');
 
 /** The bytes of `text` in UTF-8 (a lone surrogate is written as U+FFFD, three bytes), without Node's Buffer. */
 function utf8Length(text: string): number {

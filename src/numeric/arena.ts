@@ -93,6 +93,11 @@ export interface TextTemplate {
 /** The pieces and the values' text are ASCII: latin1 reads each byte as its character. */
 const latin1 = new TextDecoder('latin1');
 
+/** The text of ASCII bytes (fillBytes' output, for a reader that takes text). */
+export function asciiText(bytes: Uint8Array): string {
+  return latin1.decode(bytes);
+}
+
 /** A template from its text pieces (ASCII) and the slot offsets of its holes. */
 export function textTemplate(pieces: string[], offsets: number[]): TextTemplate | undefined {
   if (pieces.some((p) => /[^\x20-\x7e]/.test(p))) return undefined;
@@ -156,7 +161,7 @@ export class DecimalArena {
    */
   fill(base: number, template: TextTemplate): string | undefined {
     const bytes = this.fillBytes(base, template);
-    return bytes && latin1.decode(bytes);
+    return bytes && asciiText(bytes);
   }
 
   /**
