@@ -28,6 +28,16 @@ interface LoadedProgram {
   equations: Equation[];
   /** The names it reads from the step before. */
   beforeNames: string[];
+  /** Per program run the step before (undefined: none left its values in the arena), where this one
+   *  finds what it starts from. */
+  carried?: Map<LoadedProgram | undefined, Carried>;
+}
+
+/** The state slots a program starts from: pairs (state slot, slot of the last program's value) copied
+ *  within the arena, and the slots set from `before` by name (what the last program did not compute). */
+interface Carried {
+  pairs: Int32Array;
+  others: Array<[slot: number, name: string]>;
 }
 
 export interface TapeStep {
@@ -119,6 +129,26 @@ export class TapeMachine {
     // The step programs' words follow the sample's. The arena itself is made when the first of them
     // is loaded, at the size of both (one WebAssembly instance rather than one grown at once).
     this.wordsUsed = this.sample.words.length;
+  }
+
+  /** Where `program` finds what it starts from when `last` ran the step before (worked out once per
+   *  pair of programs: a step's few thousand names are not looked up again at every step). */
+  private carried(program: LoadedProgram, last: LoadedProgram | undefined): Carried {
+    let found = program.carried?.get(last);
+    if (!found) {
+      const lastIndex = last ? new Map(last.equations.map((e, i) => [e.name, i])) : undefined;
+      const pairs: number[] = [];
+      const others: Array<[number, string]> = [];
+      for (const name of [...this.sampleBefore, ...program.beforeNames]) {
+        const slot = this.state(name);
+        const i = lastIndex?.get(name);
+        if (i !== undefined) pairs.push(slot, last!.base + i);
+        else others.push([slot, name]);
+      }
+      found = { pairs: Int32Array.from(pairs), others };
+      (program.carried ??= new Map()).set(last, found);
+    }
+    return found;
   }
 
   private state(name: string): number {
@@ -296,13 +326,9 @@ export class TapeMachine {
     // The values the step starts from: copied within the arena from the last step's slots when the
     // run passes that step's values back, set from `before` otherwise.
     const last = this.last && this.last.values === before ? this.last.program : undefined;
-    const lastIndex = last ? new Map(last.equations.map((e, i) => [e.name, i])) : undefined;
-    for (const name of [...this.sampleBefore, ...program.beforeNames]) {
-      const slot = this.state(name);
-      const i = lastIndex?.get(name);
-      if (i !== undefined) a.copy(slot, last!.base + i);
-      else a.set(slot, before.get(name)! as BigDecimal);
-    }
+    const { pairs, others } = this.carried(program, last);
+    for (let k = 0; k < pairs.length; k += 2) a.copy(pairs[k]!, pairs[k + 1]!);
+    for (const [slot, name] of others) a.set(slot, before.get(name)! as BigDecimal);
     a.set(this.scalarBase, new this.scope.ctx.D(batch.length) as BigDecimal);
     a.set(this.scalarBase + 1, new this.scope.ctx.D(step) as BigDecimal);
     const E = this.E;
