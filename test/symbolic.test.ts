@@ -1,6 +1,8 @@
 // The symbolic layer: local derivative rules checked against central finite differences at high
 // precision, readable smart-constructor output, exact constants, and the cancellation rule at kinks.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { childrenOf } from '../src/symbolic/tree.js';
 import { differentiate } from '../src/symbolic/differentiate.js';
 import { parseExpression } from '../src/symbolic/parse.js';
 import { symbolsOf } from '../src/symbolic/build.js';
@@ -117,5 +119,48 @@ describe('the cancellation threshold', () => {
     expect(at('1e-20')).toBe('0'); // at the threshold: "below or at" counts as cancelled
     expect(at('2e-20')).toBe('1'); // above, within a factor of ten
     expect(at('1e-15')).toBe('1'); // far above
+  });
+});
+
+// A tree's symbols in order of first appearance (symbolsOf: an equation's slot order, which the tape and
+// the closures both read) are kept per subtree and joined, so that shared subtrees are listed once. They
+// must be the plain depth-first walk's, occurrence by occurrence, on trees that share subtrees the way
+// derivatives do.
+describe('symbolsOf lists a tree\'s symbols as a depth-first walk meets them first', () => {
+  /** The reference: every occurrence walked, left to right, nothing kept between calls. */
+  function firstAppearances(n: ReturnType<typeof parseExpression>, out: string[] = []): string[] {
+    if (n.type === 'SymbolNode') {
+      const name = (n as unknown as { name: string }).name;
+      if (!out.includes(name)) out.push(name);
+      return out;
+    }
+    for (const child of childrenOf(n)) firstAppearances(child, out);
+    return out;
+  }
+  const leaf = fc.constantFrom('a', 'b', 'c', 'w1', 'w2', 'x', '2', '0.5');
+  const expression = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('op'), tie('fn')),
+    op: fc.tuple(tie('node'), fc.constantFrom('+', '-', '*', '/'), tie('node')).map(([l, o, r]) => `(${l} ${o} ${r})`),
+    fn: fc.tuple(fc.constantFrom('tanh', 'relu', 'exp', 'sigmoid'), tie('node')).map(([f, x]) => `${f}(${x})`),
+  })).node;
+
+  it('on random formulas and their derivatives (which share subtrees), in the same order', () => {
+    fc.assert(
+      fc.property(expression, fc.constantFrom('a', 'b', 'w1', 'x'), (text, wrt) => {
+        const tree = parseExpression(text);
+        expect([...symbolsOf(tree)]).toEqual(firstAppearances(tree));
+        const derivative = differentiate(tree, wrt);
+        expect([...symbolsOf(derivative)]).toEqual(firstAppearances(derivative));
+        // Asked again, and for a subtree first: the kept lists give the same answer.
+        for (const child of childrenOf(derivative)) expect([...symbolsOf(child)]).toEqual(firstAppearances(child));
+        expect([...symbolsOf(derivative)]).toEqual(firstAppearances(derivative));
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it('adds to a set it is given, after what the set holds', () => {
+    const tree = parseExpression('w2 * x + b * w1');
+    expect([...symbolsOf(tree, new Set(['b', 'z']))]).toEqual(['b', 'z', 'w2', 'x', 'w1']);
   });
 });

@@ -190,36 +190,74 @@ export function mulAll(factors: Node[]): Node {
 }
 
 /** Names of the symbols a tree depends on (function names excluded), in order of first appearance
- *  (depth first, left to right), found with an explicit stack rather than recursion. A subtree the
- *  tree refers to again (derivatives share them) has nothing new to add and is not walked again. */
+ *  (depth first, left to right), added to `out`. */
 export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
-  const stack: Node[] = [n];
-  const seen = new Set<Node>();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'SymbolNode') {
-      out.add(symbolName(node));
-      continue;
-    }
-    if (node.type === 'ConstantNode') continue;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    // The node kinds of an equation are read directly (mathjs's forEach builds a path string per
-    // child, which in the equations of a step is most of this walk); any other kind through forEach.
-    if (node.type === 'OperatorNode' || node.type === 'FunctionNode') {
-      const args = argsOf(node);
-      for (let i = args.length - 1; i >= 0; i--) stack.push(args[i]!);
-      continue;
-    }
-    if (node.type === 'ParenthesisNode') {
-      stack.push(contentOf(node));
-      continue;
-    }
-    const children: Node[] = [];
-    node.forEach((child: Node, path: string) => { if (path !== 'fn') children.push(child); });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-  }
+  for (const name of symbolListOf(n)) out.add(name);
   return out;
+}
+
+/** A tree's symbols in order of first appearance, kept with each subtree (trees are never mutated, only
+ *  rebuilt): a subtree that equations share (derivatives share them, within an equation and across a
+ *  program's equations) is listed once. A node's list is its children's lists joined, each name where it
+ *  first appears, which is the depth-first order. Found with an explicit stack rather than recursion.
+ *  The lists are shared: a caller copies one before changing it. */
+export function symbolListOf(root: Node): readonly string[] {
+  const known = symbolLists.get(root);
+  if (known) return known;
+  const stack: Array<{ node: Node; open: boolean }> = [{ node: root, open: false }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const node = top.node;
+    if (symbolLists.has(node)) continue;
+    if (node.type === 'SymbolNode') {
+      symbolLists.set(node, [symbolName(node)]);
+      continue;
+    }
+    if (node.type === 'ConstantNode') {
+      symbolLists.set(node, NO_NAMES);
+      continue;
+    }
+    const children = symbolChildren(node);
+    if (!top.open) {
+      stack.push({ node, open: true });
+      for (let i = children.length - 1; i >= 0; i--) if (!symbolLists.has(children[i]!)) stack.push({ node: children[i]!, open: false });
+      continue;
+    }
+    // The first child's list as it is when the others add nothing new (most nodes).
+    let list: readonly string[] = NO_NAMES;
+    let grown: string[] | undefined;
+    let names: Set<string> | undefined;
+    for (const child of children) {
+      const more = symbolLists.get(child)!;
+      if (more.length === 0 || more === list) continue;
+      if (list.length === 0) {
+        list = more;
+        continue;
+      }
+      names ??= new Set(list);
+      for (const name of more) {
+        if (names.has(name)) continue;
+        names.add(name);
+        (grown ??= [...list]).push(name);
+      }
+    }
+    symbolLists.set(node, grown ?? list);
+  }
+  return symbolLists.get(root)!;
+}
+
+const symbolLists = new WeakMap<Node, readonly string[]>();
+const NO_NAMES: readonly string[] = [];
+
+/** The children whose symbols a node depends on: its arguments (a function's name is not one). The
+ *  node kinds of an equation are read directly (mathjs's forEach builds a path string per child); any
+ *  other kind through forEach. */
+function symbolChildren(node: Node): Node[] {
+  if (node.type === 'OperatorNode' || node.type === 'FunctionNode') return argsOf(node);
+  if (node.type === 'ParenthesisNode') return [contentOf(node)];
+  const children: Node[] = [];
+  node.forEach((child: Node, path: string) => { if (path !== 'fn') children.push(child); });
+  return children;
 }
 
 /** Whether a tree uses a symbol. Differentiation asks this at every level of a tree, so each subtree's
@@ -248,7 +286,7 @@ function symbolSet(node: Node): ReadonlySet<string> {
       set = union;
     }
   } else if (n.type === 'ParenthesisNode') set = symbolSet(contentOf(n));
-  else set = symbolsOf(node);
+  else set = new Set(symbolListOf(node));
   symbolSets.set(node, set);
   return set;
 }
