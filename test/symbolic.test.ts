@@ -138,7 +138,7 @@ describe('symbolsOf lists a tree\'s symbols as a depth-first walk meets them fir
     return out;
   }
   const leaf = fc.constantFrom('a', 'b', 'c', 'w1', 'w2', 'x', '2', '0.5');
-  const expression = fc.letrec((tie) => ({
+  const expression = fc.letrec<{ node: string; op: string; fn: string }>((tie) => ({
     node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('op'), tie('fn')),
     op: fc.tuple(tie('node'), fc.constantFrom('+', '-', '*', '/'), tie('node')).map(([l, o, r]) => `(${l} ${o} ${r})`),
     fn: fc.tuple(fc.constantFrom('tanh', 'relu', 'exp', 'sigmoid'), tie('node')).map(([f, x]) => `${f}(${x})`),
