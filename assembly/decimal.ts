@@ -726,6 +726,28 @@ export function text(a: i32, at: i32): i32 {
   return <i32>(o - out);
 }
 
+/**
+ * A template filled with the text of values, in one call (DecimalArena.fillBytes): at `tpl` in the text
+ * area, the holes + 1 pieces' lengths and the holes' slot offsets (i32 each), then the pieces' bytes;
+ * piece 0, the text of slot base + offset 0, piece 1, ... written from `at`. Returns the text's length.
+ */
+export function fill(tpl: i32, holes: i32, base: i32, at: i32): i32 {
+  const lens = textBase + <usize>tpl;
+  const offs = lens + (<usize>(holes + 1) << 2);
+  let piece = offs + (<usize>holes << 2);
+  let o = at;
+  for (let i = 0; i < holes; i++) {
+    const len = load<i32>(lens + (<usize>i << 2));
+    memory.copy(textBase + <usize>o, piece, <usize>len);
+    piece += <usize>len;
+    o += len;
+    o += text(base + load<i32>(offs + (<usize>i << 2)), o);
+  }
+  const last = load<i32>(lens + (<usize>holes << 2));
+  memory.copy(textBase + <usize>o, piece, <usize>last);
+  return o + last - at;
+}
+
 // Moving a value in and out of the arena: as a BigInt's 64-bit words, which JavaScript reads and writes
 // through a BigUint64Array in linear time (a BigInt's decimal text takes quadratic time past a few hundred
 // digits, and its hex text costs a string); the change of base is done here (bench/kernel-wasm.ts).

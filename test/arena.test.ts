@@ -5,7 +5,7 @@
 // carry to 10^P, ties.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecimalArena, EVENT_CAPACITY, Op } from '../src/numeric/arena.js';
+import { DecimalArena, EVENT_CAPACITY, Op, textTemplate } from '../src/numeric/arena.js';
 import { bigDecimalClass, type BigDecimal } from '../src/numeric/bigdecimal.js';
 
 const PRECISIONS = [10, 28, 50, 51, 100, 333, 1000];
@@ -329,6 +329,25 @@ describe('the kernel by hand', () => {
     expect(root('152415787872275577225')).toBe('12345678920 1234567892e1');
     // All nines rounding to a power of ten: sqrt(99999999999999999999) = 9999999999.99999...
     expect(root('99999999999999999999')).toBe('10000000000 1000000000e1');
+  });
+
+  it('fills a template with values\' text in one call, or a call per value where the template has no room', () => {
+    const values = ['1.5', '-0.000123', '1e+25', '0', '12345.6789'];
+    const pieces = ['{"a":"', '","b":"', '","c":"', '","d":"', '","e":"', '"}'];
+    // Holes in another order than the slots', one slot twice.
+    const offsets = [4, 0, 2, 2, 1];
+    const template = textTemplate(pieces, offsets)!;
+    const expected = (a: DecimalArena) => pieces.map((p, i) => p + (i < offsets.length ? a.text(3 + offsets[i]!) : '')).join('');
+    const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('latin1') : undefined);
+    // Room for the text and the template (the kernel's loop), for the text alone (the loop here), and for
+    // less than the text (none).
+    const most = template.bytes + offsets.length * new DecimalArena(P, 40, 8, 256).valueTextBytes;
+    for (const [room, filled] of [[most + template.packed.length + 64, true], [most, true], [most - 40, false]] as const) {
+      const a = new DecimalArena(P, 40, 8, 256, room);
+      values.forEach((v, i) => a.set(3 + i, new D(v)));
+      expect(text(a.fillBytes(3, template)), String(room)).toBe(filled ? expected(a) : undefined);
+      if (filled) expect(a.fill(3, template)).toBe(expected(a));
+    }
   });
 
   it('writes text as decimal.js does', () => {

@@ -203,7 +203,9 @@ export class TapeMachine {
   /** Text room for the most values written at once (a sample's, or the largest step's), within reason. */
   private textRoom(): number {
     const most = Math.max(this.E, ...this.programs.map((p) => p.equations.length));
-    return Math.min(1 << 23, most * (this.scope.ctx.precision + 120));
+    // Per value: its text (the precision's digits and some), the JSON around it, and the template itself,
+    // which the kernel reads from the same area (DecimalArena.fillBytes).
+    return Math.min(1 << 23, most * (this.scope.ctx.precision + 200));
   }
 
   /** A new arena of at least these sizes, with every value that outlives a step put back. */

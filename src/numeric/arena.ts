@@ -30,6 +30,7 @@ export interface DecimalKernel {
   neg(r: number, a: number): void;
   copy(r: number, a: number): void;
   copyRange(r: number, a: number, count: number): void;
+  fill(tpl: number, holes: number, base: number, at: number): number;
   cmp(a: number, b: number): number;
   isZero(a: number): number;
   text(a: number, at: number): number;
@@ -88,6 +89,8 @@ export interface TextTemplate {
   offsets: Int32Array;
   /** The pieces' total length. */
   bytes: number;
+  /** The template as the kernel's fill reads it: the pieces' lengths, the offsets, the pieces' bytes. */
+  packed: Uint8Array;
 }
 
 /** The pieces and the values' text are ASCII: latin1 reads each byte as its character. */
@@ -102,7 +105,17 @@ export function asciiText(bytes: Uint8Array): string {
 export function textTemplate(pieces: string[], offsets: number[]): TextTemplate | undefined {
   if (pieces.some((p) => /[^\x20-\x7e]/.test(p))) return undefined;
   const bytes = pieces.map((p) => Uint8Array.from(p, (ch) => ch.charCodeAt(0)));
-  return { pieces: bytes, offsets: Int32Array.from(offsets), bytes: bytes.reduce((n, b) => n + b.length, 0) };
+  const total = bytes.reduce((n, b) => n + b.length, 0);
+  const packed = new Uint8Array(4 * (bytes.length + offsets.length) + total);
+  const words = new DataView(packed.buffer);
+  bytes.forEach((b, i) => words.setInt32(4 * i, b.length, true));
+  offsets.forEach((o, i) => words.setInt32(4 * (bytes.length + i), o, true));
+  let at = 4 * (bytes.length + offsets.length);
+  for (const b of bytes) {
+    packed.set(b, at);
+    at += b.length;
+  }
+  return { pieces: bytes, offsets: Int32Array.from(offsets), bytes: total, packed };
 }
 
 export class DecimalArena {
@@ -170,9 +183,19 @@ export class DecimalArena {
    * file is written from here byte for byte.
    */
   fillBytes(base: number, template: TextTemplate): Uint8Array | undefined {
-    if (template.bytes + template.offsets.length * this.valueTextBytes > this.textBytes) return undefined;
+    const most = template.bytes + template.offsets.length * this.valueTextBytes;
+    if (most > this.textBytes) return undefined;
     this.fresh();
     const view = this.textView;
+    // The kernel fills it in one call, the template put at the end of the text area (past the most the
+    // text can take), where nothing else writes between the two; where there is no room for it, a call
+    // per value from here.
+    const { packed } = template;
+    const tpl = (this.textBytes - packed.length) & ~3;
+    if (tpl >= most) {
+      view.set(packed, tpl);
+      return view.subarray(0, this.kernel.fill(tpl, template.offsets.length, base, 0));
+    }
     const { pieces, offsets } = template;
     let at = 0;
     for (let i = 0; i < offsets.length; i++) {
