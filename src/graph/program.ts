@@ -16,7 +16,7 @@ import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
 import { adjointOf, named, ofSample as sampleQuantity, QuantityTable, stateOf, stepLoss, symbolOf, type QuantityId } from './ids.js';
-import { argsOf, callName, calleeOf, childrenOf, contentOf, isOperator, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, calleeOf, childrenOf, contentOf, foldTree, isOperator, symbolName } from '../symbolic/tree.js';
 import { Nodes, type OperatorNode } from '../symbolic/mathjs.js';
 
 /** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
@@ -340,24 +340,9 @@ function checkSize(spec: Spec, name: string, formula: Node): void {
 /** Occurrences of nodes in each tree counted so far (exact up to 2^53, which no limit comes near). */
 const occurrenceCounts = new WeakMap<Node, number>();
 
-/** The occurrences of nodes in `tree`, each distinct node visited once. Post-order with an explicit
- *  stack: the depth is the formula's. */
+/** The occurrences of nodes in `tree`, each distinct node counted once and its count reused. */
 function occurrences(tree: Node): number {
-  const stack: Array<{ node: Node; open: boolean }> = [{ node: tree, open: false }];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (occurrenceCounts.has(top.node)) continue;
-    const children = childrenOf(top.node);
-    if (!top.open) {
-      stack.push({ node: top.node, open: true });
-      for (const child of children) if (!occurrenceCounts.has(child)) stack.push({ node: child, open: false });
-      continue;
-    }
-    let count = 1;
-    for (const child of children) count += occurrenceCounts.get(child)!;
-    occurrenceCounts.set(top.node, Math.min(count, Number.MAX_SAFE_INTEGER));
-  }
-  return occurrenceCounts.get(tree)!;
+  return foldTree(tree, occurrenceCounts, childrenOf, (_, counts) => Math.min(counts.reduce((n, c) => n + c, 1), Number.MAX_SAFE_INTEGER));
 }
 
 /** The parsed update equations of an optimizer, with its options. */

@@ -34,10 +34,12 @@ interface LoadedProgram {
 }
 
 /** The state slots a program starts from: pairs (state slot, slot of the last program's value) copied
- *  within the arena, and the slots set from `before` by name (what the last program did not compute). */
+ *  within the arena, and the slots set from `before` by name (what the last program did not compute);
+ *  `names`, every name it starts from. */
 interface Carried {
   pairs: Int32Array;
   others: Array<[slot: number, name: string]>;
+  names: string[];
 }
 
 export interface TapeStep {
@@ -139,13 +141,14 @@ export class TapeMachine {
       const lastIndex = last ? new Map(last.equations.map((e, i) => [e.name, i])) : undefined;
       const pairs: number[] = [];
       const others: Array<[number, string]> = [];
-      for (const name of [...this.sampleBefore, ...program.beforeNames]) {
+      const names = [...this.sampleBefore, ...program.beforeNames];
+      for (const name of names) {
         const slot = this.state(name);
         const i = lastIndex?.get(name);
         if (i !== undefined) pairs.push(slot, last!.base + i);
         else others.push([slot, name]);
       }
-      found = { pairs: Int32Array.from(pairs), others };
+      found = { pairs: Int32Array.from(pairs), others, names };
       (program.carried ??= new Map()).set(last, found);
     }
     return found;
@@ -328,7 +331,7 @@ export class TapeMachine {
     // The values the step starts from: copied within the arena from the last step's slots when the
     // run passes that step's values back, set from `before` otherwise.
     const last = this.last && this.last.values === before ? this.last.program : undefined;
-    const { pairs, others } = this.carried(program, last);
+    const { pairs, others, names } = this.carried(program, last);
     for (let k = 0; k < pairs.length; k += 2) a.copy(pairs[k]!, pairs[k + 1]!);
     for (const [slot, name] of others) a.set(slot, before.get(name)! as BigDecimal);
     a.set(this.scalarBase, new this.scope.ctx.D(batch.length) as BigDecimal);
@@ -347,7 +350,7 @@ export class TapeMachine {
     if (!this.exec(program.tape, program.start, program.end)) {
       // The closures compute this step from the last one's values: those it starts from are still in
       // this step's state slots, wherever the failed program wrote.
-      previous?.rescue([...this.sampleBefore, ...program.beforeNames], (name) => a.get(this.state(name)) as Dec);
+      previous?.rescue(names, (name) => a.get(this.state(name)) as Dec);
       return undefined;
     }
     // Nobody reads the last step's values any more (the run dropped its record, and this step is the

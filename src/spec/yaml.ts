@@ -79,6 +79,9 @@ export function readYaml(text: string, file: string, options: ReadYamlOptions = 
   return fromTree(text, built());
 }
 
+/** A key that is not a name: a collection or another kind of node, or null as written ('' when empty). */
+type NotAName = { node: 'a mapping' | 'a list' | 'this YAML node' } | { nullAs: string };
+
 /** What the reader of a node is told of its extras, each as written (`w` of `*w`, `!!str`). */
 interface Extras {
   alias?: string;
@@ -147,15 +150,14 @@ class Builder {
 
   /**
    * A key of the mapping at `path`, as the text it names (a string, or the source text of a number or a
-   * boolean), entered in `seen`; its child path. `what` says what else the key is when it is not a
-   * name: 'a mapping', 'a list', null as written ('' when empty).
+   * boolean), entered in `seen`; its child path. A key that is not a name is refused, saying what it is.
    */
-  key(path: string, line: number | undefined, extras: Extras, key: string | { notName: string }, seen: Map<string, number | undefined>): string {
+  key(path: string, line: number | undefined, extras: Extras, key: string | NotAName, seen: Map<string, number | undefined>): string {
     const refuse = (what: string) => new InputError(this.file, path, `a key must be a name, not ${what}`, line);
     this.refuseExtras(extras, path, line);
     if (typeof key !== 'string') {
-      const what = key.notName;
-      throw refuse(what === '' ? 'empty (a key is missing before the colon)' : what === 'a mapping' || what === 'a list' || what === 'this YAML node' ? what : `null (write '${what}' in quotes to mean the word)`);
+      if ('node' in key) throw refuse(key.node);
+      throw refuse(key.nullAs ? `null (write '${key.nullAs}' in quotes to mean the word)` : 'empty (a key is missing before the colon)');
     }
     if (key === '__proto__') throw new InputError(this.file, path, "'__proto__' cannot be a name; choose another", line);
     if (seen.has(key)) {
@@ -275,16 +277,17 @@ function fromEvents(text: string, b: Builder, maxDepth: number): ReadDocument {
     } else if (parent && parent.valuePath === undefined) {
       // A key: its own line, else its value's (an empty key has no place of its own), else the mapping's.
       const line = lineOf(e) ?? lineOf(events[i + 1]) ?? parent.line;
-      let key: string | { notName: string };
-      if (e.type === EVENT_ID.MAPPING) key = { notName: 'a mapping' };
-      else if (e.type === EVENT_ID.SEQUENCE) key = { notName: 'a list' };
-      else if (e.type !== EVENT_ID.SCALAR) key = { notName: 'this YAML node' };
+      let key: string | NotAName;
+      if (e.type === EVENT_ID.MAPPING) key = { node: 'a mapping' };
+      else if (e.type === EVENT_ID.SEQUENCE) key = { node: 'a list' };
+      else if (e.type !== EVENT_ID.SCALAR) key = { node: 'this YAML node' };
       else {
         key = getScalarValue(text, e);
-        if (e.style === SCALAR_STYLE.PLAIN && NULL.test(key)) key = { notName: key };
+        if (e.style === SCALAR_STYLE.PLAIN && NULL.test(key)) key = { nullAs: key };
       }
       parent.valuePath = b.key(parent.path, line, extrasOf(e), key, parent.seen!);
-      parent.key = typeof key === 'string' ? key : '';
+      // b.key refuses a key that is not a name: this one is.
+      parent.key = key as string;
       continue;
     } else if (parent) {
       path = parent.valuePath!;
@@ -368,13 +371,13 @@ function fromTree(text: string, b: Builder): ReadDocument {
   };
 
   /** A key as the text it names: a string, or the source text of a number or a boolean. */
-  const keyOf = (keyNode: YamlNode | null): string | { notName: string } => {
-    if (keyNode === null || keyNode === undefined) return { notName: '' };
-    if (isMap(keyNode)) return { notName: 'a mapping' };
-    if (isSeq(keyNode)) return { notName: 'a list' };
-    if (!isScalar(keyNode)) return { notName: 'this YAML node' };
+  const keyOf = (keyNode: YamlNode | null): string | NotAName => {
+    if (keyNode === null || keyNode === undefined) return { nullAs: '' };
+    if (isMap(keyNode)) return { node: 'a mapping' };
+    if (isSeq(keyNode)) return { node: 'a list' };
+    if (!isScalar(keyNode)) return { node: 'this YAML node' };
     const v = keyNode.value;
-    if (v === null) return { notName: keyNode.source ?? '' };
+    if (v === null) return { nullAs: keyNode.source ?? '' };
     return typeof v === 'string' ? v : (keyNode.source ?? String(v));
   };
 

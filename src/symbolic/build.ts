@@ -9,7 +9,7 @@
 import Decimal from 'decimal.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { Nodes, type MathNode } from './mathjs.js';
-import { argsOf, constantRaw, constantText, contentOf, isOperator, operatorFn, symbolName } from './tree.js';
+import { argsOf, constantRaw, constantText, contentOf, foldTree, isOperator, operatorFn, symbolName } from './tree.js';
 
 export type Node = MathNode;
 
@@ -199,36 +199,16 @@ export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
 /** A tree's symbols in order of first appearance, kept with each subtree (trees are never mutated, only
  *  rebuilt): a subtree that equations share (derivatives share them, within an equation and across a
  *  program's equations) is listed once. A node's list is its children's lists joined, each name where it
- *  first appears, which is the depth-first order. Found with an explicit stack rather than recursion.
+ *  first appears, which is the depth-first order (foldTree: an explicit stack, not recursion).
  *  The lists are shared: a caller copies one before changing it. */
 export function symbolListOf(root: Node): readonly string[] {
-  const known = symbolLists.get(root);
-  if (known) return known;
-  const stack: Array<{ node: Node; open: boolean }> = [{ node: root, open: false }];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    const node = top.node;
-    if (symbolLists.has(node)) continue;
-    if (node.type === 'SymbolNode') {
-      symbolLists.set(node, [symbolName(node)]);
-      continue;
-    }
-    if (node.type === 'ConstantNode') {
-      symbolLists.set(node, NO_NAMES);
-      continue;
-    }
-    const children = symbolChildren(node);
-    if (!top.open) {
-      stack.push({ node, open: true });
-      for (let i = children.length - 1; i >= 0; i--) if (!symbolLists.has(children[i]!)) stack.push({ node: children[i]!, open: false });
-      continue;
-    }
+  return foldTree(root, symbolLists, symbolChildren, (node, lists) => {
+    if (node.type === 'SymbolNode') return [symbolName(node)];
     // The first child's list as it is when the others add nothing new (most nodes).
     let list: readonly string[] = NO_NAMES;
     let grown: string[] | undefined;
     let names: Set<string> | undefined;
-    for (const child of children) {
-      const more = symbolLists.get(child)!;
+    for (const more of lists) {
       if (more.length === 0 || more === list) continue;
       if (list.length === 0) {
         list = more;
@@ -241,9 +221,8 @@ export function symbolListOf(root: Node): readonly string[] {
         (grown ??= [...list]).push(name);
       }
     }
-    symbolLists.set(node, grown ?? list);
-  }
-  return symbolLists.get(root)!;
+    return grown ?? list;
+  });
 }
 
 const symbolLists = new WeakMap<Node, readonly string[]>();

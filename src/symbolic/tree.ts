@@ -39,5 +39,27 @@ export function childrenOf(n: Node): Node[] {
   return argsOf(n);
 }
 
+/**
+ * `tree` folded from its leaves up: `combine(node, its children's values)`, once per distinct node (a
+ * subtree shared by reference, as derivatives share them, is folded once) and kept in `memo` for the
+ * trees asked about later (trees are never changed once built). Post-order with an explicit stack: the
+ * depth is the formula's, not the call stack's.
+ */
+export function foldTree<T>(tree: Node, memo: WeakMap<Node, T>, children: (n: Node) => Node[], combine: (node: Node, parts: T[]) => T): T {
+  const stack: Array<{ node: Node; open: boolean }> = [{ node: tree, open: false }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (memo.has(top.node)) continue;
+    const kids = children(top.node);
+    if (!top.open) {
+      stack.push({ node: top.node, open: true });
+      for (let i = kids.length - 1; i >= 0; i--) if (!memo.has(kids[i]!)) stack.push({ node: kids[i]!, open: false });
+      continue;
+    }
+    memo.set(top.node, combine(top.node, kids.map((kid) => memo.get(kid)!)));
+  }
+  return memo.get(tree)!;
+}
+
 /** What a FunctionNode calls, as a node (a SymbolNode for a named function). */
 export const calleeOf = (n: Node): Node => (n as FunctionNode).fn as unknown as Node;
