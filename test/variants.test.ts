@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { check, makeVariants, parseSpec, run, variantSpecText, type TraceJson, type VariantsResult } from '../src/index.js';
 import { Draws } from '../src/variants/draws.js';
 import { patternMatcher } from '../src/variants/quantities.js';
@@ -327,6 +327,19 @@ describe('bad input: located errors, exit code 2', () => {
       expect(r.err).toContain('the variants took more than the time allowed (0.001 s)');
     } finally {
       rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('a draw\'s run that meets the call\'s deadline is the call\'s time up, said of the variants', () => {
+    // A clock that moves a millisecond each time it is read: the deadline passes within the first draw's
+    // run (its budget checks read the clock), after the call's own check before the draw.
+    let now = 1_000_000;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1));
+    try {
+      expect(located(() => makeVariants(linear, { file: 'l.yaml', seed: 's', count: 3, timeout: 0.0025 }))).toBe(
+        'l.yaml: the variants took more than the time allowed (0.0025 s), at attempt 1 for variant 1 (raise it with --timeout SECONDS)');
+    } finally {
+      clock.mockRestore();
     }
   });
 

@@ -231,9 +231,12 @@ function parseVariant(text: string, file: string, options: Pick<VariantsOptions,
 type Budget = { timeout?: number; deadline?: number };
 
 function outOfTime(budget: Budget, file: string, where: string): void {
-  if (budget.deadline !== undefined && Date.now() > budget.deadline) {
-    throw new BudgetError('time', file, `the variants took more than the time allowed (${budget.timeout} s), at ${where} (raise it with --timeout SECONDS)`, 0, 0);
-  }
+  if (budget.deadline !== undefined && Date.now() > budget.deadline) throw timeUp(budget, file, where);
+}
+
+/** The call's time is up: said of the variants (the call's budget, whichever run or draw met it). */
+function timeUp(budget: Budget, file: string, where: string): BudgetError {
+  return new BudgetError('time', file, `the variants took more than the time allowed (${budget.timeout} s), at ${where} (raise it with --timeout SECONDS)`, 0, 0);
 }
 
 /** The first draw for `id` whose run meets every constraint; an error naming the constraints that
@@ -246,7 +249,8 @@ function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempt
     else failures.set(name, { count: 1, example: why });
   };
   for (let attempt = 0; attempt < attempts; attempt++) {
-    outOfTime(budget, file, `attempt ${attempt + 1} for ${options.ids ? `id '${id}'` : `variant ${id}`}`);
+    const where = `attempt ${attempt + 1} for ${options.ids ? `id '${id}'` : `variant ${id}`}`;
+    outOfTime(budget, file, where);
     const values = drawValues(p.varied, new Draws(options.seed, id, attempt));
     const specText = variantText(p.text, p.varied, p.varied.map((v) => values[v.key]!), heading(baseName(file)));
     let spec: Spec;
@@ -255,6 +259,8 @@ function drawVariant(p: Prepared, id: string, constraints: Constraint[], attempt
       spec = parseVariant(specText, file, options);
       q = quantitiesOf(spec, budget);
     } catch (e) {
+      // The draw's run held to the call's deadline stopped there: the call's time is up.
+      if (e instanceof BudgetError && e.budget === 'time' && budget.deadline !== undefined) throw timeUp(budget, file, where);
       // A draw whose spec cannot run (a log of 0, a value out of range) is a failed draw like another.
       if (e instanceof EvaluationError || (e instanceof InputError && !(e instanceof BudgetError))) {
         failed('the run', e.message);
