@@ -6,7 +6,7 @@ import type { Dec, NumericContext } from '../numeric/context.js';
 import { FUNCTIONS, COMPARES_ALL_ARGUMENTS, COMPARES_TWO_ARGUMENTS } from '../symbolic/functions.js';
 import { maxShare } from '../numeric/kernels.js';
 import { unwrap, type Node } from '../symbolic/build.js';
-import { argsOf, callName, constantText, operatorFn, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, constantText, NodeMemo, operatorFn, symbolName } from '../symbolic/tree.js';
 
 /** Where the values of one evaluation come from, and where branch decisions at exactly 0 are noted. */
 export interface Env {
@@ -35,7 +35,7 @@ export interface MemoTable {
    *  keys stay a few characters long however deep the trees (a unit's pre-activation has one term per
    *  input, and every weight into the unit restates it). */
   shapes: Map<string, number>;
-  shapeOf: WeakMap<Node, number>;
+  shapeOf: NodeMemo<number>;
   /** How often each shape is evaluated in the equations of the scope (countUses): only shapes met more
    *  than once get a memo slot. Without it, every subexpression that calls a function gets one. */
   uses?: Map<number, number>;
@@ -44,7 +44,7 @@ export interface MemoTable {
   countLater?: () => void;
 }
 
-export const memoTable = (): MemoTable => ({ ids: new Map(), shapes: new Map(), shapeOf: new WeakMap() });
+export const memoTable = (): MemoTable => ({ ids: new Map(), shapes: new Map(), shapeOf: new NodeMemo<number>() });
 
 /** Counts, for every function-calling subexpression of these trees, how often its shape is evaluated
  *  when shared subexpressions are computed once: a repeated subtree counts, its insides do not again. */
@@ -177,7 +177,7 @@ function shapeId(node: Node, memo: MemoTable): number {
   return id;
 }
 
-const calls = new WeakMap<Node, boolean>();
+const calls = new NodeMemo<boolean>();
 function callsFunction(node: Node): boolean {
   const n = unwrap(node);
   let known = calls.get(n);

@@ -5,7 +5,7 @@
 // symbols takes its value from (a Ref), so evaluating, printing and re-checking with other inputs
 // are all just interpretations of the same list.
 import type { Spec } from '../spec/model.js';
-import { add, constant, constantValue, div, mul, neg, sub, sum, symbol, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
+import { add, constant, constantValue, div, mul, neg, sub, sum, symbol, symbolListOf, symbolsOf, unwrap, type Node } from '../symbolic/build.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { differentiate } from '../symbolic/differentiate.js';
 import { FUNCTIONS } from '../symbolic/functions.js';
@@ -16,7 +16,7 @@ import type { OptimizerDef } from '../optimizers/definitions.js';
 import { BATCH_SIZE, optionSymbol, STEP_NUMBER } from './names.js';
 import { LimitError } from '../spec/limits.js';
 import { adjointOf, named, ofSample as sampleQuantity, QuantityTable, stateOf, stepLoss, symbolOf, type QuantityId } from './ids.js';
-import { argsOf, callName, calleeOf, childrenOf, contentOf, foldTree, isOperator, symbolName } from '../symbolic/tree.js';
+import { argsOf, callName, calleeOf, childrenOf, contentOf, foldTree, isOperator, NodeMemo, symbolName } from '../symbolic/tree.js';
 import { Nodes, type OperatorNode } from '../symbolic/mathjs.js';
 
 /** Where a symbol takes its value from; graph/values.ts is the one place that reads a value through one. */
@@ -71,7 +71,7 @@ export const adjointName = (of: string) => symbolOf(adjointOf(of));
 export const optimizerName = (local: string, param: string) => symbolOf(stateOf(local, param));
 
 function equation(id: QuantityId, role: Role, formula: Node, refOf: (symbol: string) => Ref, table: QuantityTable, c: NumericContext, extra: Partial<Equation> = {}, memo?: MemoTable): Equation {
-  const symbols = [...symbolsOf(formula)];
+  const symbols = [...symbolListOf(formula)];
   return equationOver(id, role, formula, symbols, symbols.map(refOf), table, c, extra, memo);
 }
 
@@ -204,8 +204,16 @@ export function sampleProgram(spec: Spec, c: NumericContext, memo?: MemoTable, t
   // Backward: the loss's adjoint is the reduction's weight, then each neuron's adjoint sums what it
   // receives from every equation that uses it, each through that equation's own local derivative.
   planned.push([adjointOf('loss'), 'seed', spec.loss.reduce === 'mean' ? div(constant(1), symbol(BATCH_SIZE)) : constant(1), {}]);
-  const symbolsOfForward = new Map(forward.map((f) => [f, symbolsOf(f.expr)]));
-  const users = (name: string) => forward.filter((f) => symbolsOfForward.get(f)!.has(name));
+  // Who uses each name, in the forward order: asked once per neuron and param.
+  const usersOf = new Map<string, typeof forward>();
+  for (const f of forward) {
+    for (const s of symbolListOf(f.expr)) {
+      const list = usersOf.get(s);
+      if (list) list.push(f);
+      else usersOf.set(s, [f]);
+    }
+  }
+  const users = (name: string): typeof forward => usersOf.get(name) ?? [];
   const fused = fusedSoftmaxCrossEntropy(spec, users);
   const softmaxLocal = softmaxDerivatives(spec);
   const local = (u: { name: string; expr: Node }, name: string) => softmaxLocal(u.name, name) ?? fromOutput(u, name) ?? differentiate(u.expr, name);
@@ -338,7 +346,7 @@ function checkSize(spec: Spec, name: string, formula: Node): void {
 }
 
 /** Occurrences of nodes in each tree counted so far (exact up to 2^53, which no limit comes near). */
-const occurrenceCounts = new WeakMap<Node, number>();
+const occurrenceCounts = new NodeMemo<number>();
 
 /** The occurrences of nodes in `tree`, each distinct node counted once and its count reused. */
 function occurrences(tree: Node): number {

@@ -103,18 +103,25 @@ export function asciiText(bytes: Uint8Array): string {
 
 /** A template from its text pieces (ASCII) and the slot offsets of its holes. */
 export function textTemplate(pieces: string[], offsets: number[]): TextTemplate | undefined {
-  if (pieces.some((p) => /[^\x20-\x7e]/.test(p))) return undefined;
-  const bytes = pieces.map((p) => Uint8Array.from(p, (ch) => ch.charCodeAt(0)));
-  const total = bytes.reduce((n, b) => n + b.length, 0);
-  const packed = new Uint8Array(4 * (bytes.length + offsets.length) + total);
-  const words = new DataView(packed.buffer);
-  bytes.forEach((b, i) => words.setInt32(4 * i, b.length, true));
-  offsets.forEach((o, i) => words.setInt32(4 * (bytes.length + i), o, true));
-  let at = 4 * (bytes.length + offsets.length);
-  for (const b of bytes) {
-    packed.set(b, at);
-    at += b.length;
+  let total = 0;
+  for (const p of pieces) {
+    if (/[^\x20-\x7e]/.test(p)) return undefined;
+    total += p.length;
   }
+  // The pieces' bytes are written once, into the packed form, and each piece is a view of its own bytes
+  // there (a template has thousands of pieces: no array is made per piece, nor a call per character).
+  const head = 4 * (pieces.length + offsets.length);
+  const packed = new Uint8Array(head + total);
+  const words = new DataView(packed.buffer);
+  offsets.forEach((o, i) => words.setInt32(4 * (pieces.length + i), o, true));
+  const bytes: Uint8Array[] = [];
+  let at = head;
+  pieces.forEach((p, i) => {
+    words.setInt32(4 * i, p.length, true);
+    for (let k = 0; k < p.length; k++) packed[at + k] = p.charCodeAt(k);
+    bytes.push(packed.subarray(at, at + p.length));
+    at += p.length;
+  });
   return { pieces: bytes, offsets: Int32Array.from(offsets), bytes: total, packed };
 }
 

@@ -9,7 +9,7 @@
 import Decimal from 'decimal.js';
 import { ExactDecimal } from '../numeric/context.js';
 import { Nodes, type MathNode } from './mathjs.js';
-import { argsOf, constantRaw, constantText, contentOf, foldTree, isOperator, operatorFn, symbolName } from './tree.js';
+import { argsOf, constantRaw, constantText, contentOf, foldTree, isOperator, NodeMemo, operatorFn, symbolName } from './tree.js';
 
 export type Node = MathNode;
 
@@ -225,7 +225,7 @@ export function symbolListOf(root: Node): readonly string[] {
   });
 }
 
-const symbolLists = new WeakMap<Node, readonly string[]>();
+const symbolLists = new NodeMemo<readonly string[]>();
 const NO_NAMES: readonly string[] = [];
 
 /** The children whose symbols a node depends on: its arguments (a function's name is not one). The
@@ -246,7 +246,7 @@ export function dependsOn(n: Node, name: string): boolean {
   return symbolSet(n).has(name);
 }
 
-const symbolSets = new WeakMap<Node, ReadonlySet<string>>();
+const symbolSets = new NodeMemo<ReadonlySet<string>>();
 const NO_SYMBOLS: ReadonlySet<string> = new Set();
 function symbolSet(node: Node): ReadonlySet<string> {
   const known = symbolSets.get(node);

@@ -40,12 +40,35 @@ export function childrenOf(n: Node): Node[] {
 }
 
 /**
+ * A value kept with each node, as a WeakMap keyed by nodes would keep it, but on the node itself under a
+ * symbol of its own. A program's folds ask at every node of thousands of trees, and a WeakMap lookup (a
+ * hash of the node's identity; an entry the collector must trace as an ephemeron) cost more than the
+ * folding. mathjs never sees the entry: it compares, copies and prints nodes by their string keys.
+ * Trees are never changed once built, so a value kept with a node stays true of it.
+ */
+export class NodeMemo<T> {
+  readonly #key = Symbol('memo');
+
+  get(n: Node): T | undefined {
+    return (n as unknown as Record<symbol, T | undefined>)[this.#key];
+  }
+
+  has(n: Node): boolean {
+    return (n as unknown as Record<symbol, T | undefined>)[this.#key] !== undefined;
+  }
+
+  set(n: Node, value: T): void {
+    (n as unknown as Record<symbol, T>)[this.#key] = value;
+  }
+}
+
+/**
  * `tree` folded from its leaves up: `combine(node, its children's values)`, once per distinct node (a
  * subtree shared by reference, as derivatives share them, is folded once) and kept in `memo` for the
  * trees asked about later (trees are never changed once built). Post-order with an explicit stack: the
  * depth is the formula's, not the call stack's.
  */
-export function foldTree<T>(tree: Node, memo: WeakMap<Node, T>, children: (n: Node) => Node[], combine: (node: Node, parts: T[]) => T): T {
+export function foldTree<T>(tree: Node, memo: NodeMemo<T>, children: (n: Node) => Node[], combine: (node: Node, parts: T[]) => T): T {
   const stack: Array<{ node: Node; open: boolean }> = [{ node: tree, open: false }];
   while (stack.length > 0) {
     const top = stack.pop()!;
