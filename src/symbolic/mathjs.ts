@@ -47,6 +47,10 @@ const math = create({
 
 export type { MathNode, ConstantNode, SymbolNode, OperatorNode, FunctionNode, ParenthesisNode };
 export const parse = (text: string): MathNode => math.parse(text);
+/** A literal's value as mathjs's parser makes it in BigNumber mode, from its text (symbolic/plain-parse.ts
+ *  builds the parser's trees itself). */
+const BigNumberClass = (math as unknown as { BigNumber: new (text: string) => unknown }).BigNumber;
+export const bigNumber = (text: string): unknown => new BigNumberClass(text);
 export const Nodes = {
   Constant: math.ConstantNode,
   Symbol: math.SymbolNode,

@@ -9,6 +9,7 @@
 // with 10,000 arguments, not 10,000 nested ones), so that nothing downstream recurses once per term.
 // Subtraction cannot be n-ary: a chain of them stays nested and its depth is measured after parsing.
 import { Nodes, parse as mathParse } from './mathjs.js';
+import { parsePlain } from './plain-parse.js';
 import { constant, div, symbol, unwrap, type Node } from './build.js';
 import { FUNCTIONS } from './functions.js';
 import { didYouMean } from '../text/did-you-mean.js';
@@ -64,7 +65,9 @@ export function parseExpression(text: string, limits: ExpressionLimits = {}): No
   if (scanned.depth > maxDepth) throw tooDeep(scanned.depth, maxDepth, limits);
   let tree: Node;
   try {
-    tree = mathParse(text);
+    // Plain arithmetic (every layer's neurons, most equations) by the short parser, which builds
+    // mathjs's own tree for it; anything else by mathjs.
+    tree = parsePlain(text) ?? mathParse(text);
   } catch (e) {
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep(scanned.depth, maxDepth, limits, true);
     throw new ExpressionError(`cannot parse '${text}': ${(e as Error).message}`);
