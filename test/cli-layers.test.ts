@@ -5,6 +5,11 @@
 // HTML printer (KaTeX) stays out of what a command loads until it prints HTML. esbuild resolves every
 // import, dynamic ones included; its metafile lists each file's imports and their kind.
 import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { importGraph, type Import } from './helpers/import-graph.js';
 
 const cliGraph = (): Promise<Map<string, Import[]>> => importGraph(['src/cli/exactprop.ts']);
@@ -78,5 +83,48 @@ describe('the command line over the library', () => {
     expect(atOnce).toContain('src/graph/run.ts');
     const notForRun = /^src\/(check|grade|variants)\/|^src\/library\/(check|grade|variants|derive)\.ts$|^src\/index\.ts$|csv-parse|csv-stringify|fast-xml/;
     expect(atOnce.filter((file) => notForRun.test(file))).toEqual([]);
+  }, 60_000);
+
+  it('`run` and `derive` load the `yaml` package and csv-parse only for a spec that needs them (start-up, issue 16)', async () => {
+    const graph = await cliGraph();
+    for (const command of ['src/cli/commands/run.ts', 'src/cli/commands/derive.ts']) {
+      const atOnce = [...loadedAtOnce(graph, command)];
+      expect(atOnce.filter((file) => /^src\/spec\/(all-readers|yaml-tree)\.ts$|node_modules\/(yaml|csv-parse)\//.test(file)), command).toEqual([]);
+    }
+    // They come by the library's dynamic import (library/run.ts: readingAll).
+    expect((graph.get('src/library/run.ts') ?? []).filter((i) => i.kind === 'dynamic-import').map((i) => i.path)).toContain('src/spec/all-readers.ts');
+  }, 60_000);
+
+  it('the built command line reads, through the readers it loads then, a spec js-yaml refuses, CSV data and a YAML error', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+    const exactprop = (...args: string[]) => spawnSync('node', [join(root, 'dist/exactprop.js'), ...args], { cwd: root, encoding: 'utf8' });
+    // hw7 with its first flow list closed at its key's indentation, which js-yaml refuses and the `yaml`
+    // package reads: the same trace as the example's.
+    const dir = mkdtempSync(join(tmpdir(), 'exactprop-readers-'));
+    const hw7 = readFileSync(join(root, 'examples/hw7-q2.yaml'), 'utf8');
+    const flow = hw7.match(/\n( *)(\w+): \[([^\]\n]+)\]/);
+    expect(flow, 'a flow list in hw7').not.toBeNull();
+    const refused = hw7.replace(flow![0], `\n${flow![1]}${flow![2]}: [${flow![3]}\n${flow![1]}]`);
+    writeFileSync(join(dir, 'refused.yaml'), refused);
+    const asWritten = exactprop('run', 'examples/hw7-q2.yaml', '--format', 'json');
+    const reread = exactprop('run', join(dir, 'refused.yaml'), '--format', 'json');
+    expect(asWritten.status).toBe(0);
+    expect(reread.status, reread.stderr).toBe(0);
+    expect(reread.stdout).toBe(asWritten.stdout);
+    // CSV data beside the spec (torch fixture data-csv): the first step's loss as the fixture's PyTorch
+    // reference gives it.
+    for (const f of ['data-csv.yaml', 'data-csv.csv']) copyFileSync(join(root, 'test/fixtures/torch/specs', f), join(dir, f));
+    const csv = exactprop('run', join(dir, 'data-csv.yaml'), '--format', 'json');
+    expect(csv.status, csv.stderr).toBe(0);
+    const fixtures = JSON.parse(readFileSync(join(root, 'test/fixtures/torch/expected.json'), 'utf8')) as { specs: Record<string, { steps: Array<{ loss: { total: string } }> }> };
+    const loss = Number((JSON.parse(csv.stdout) as { steps: Array<{ loss: { total: string } }> }).steps[0]!.loss.total);
+    const torchLoss = Number(fixtures.specs['data-csv']!.steps[0]!.loss.total);
+    expect(Math.abs(loss - torchLoss) / Math.abs(torchLoss)).toBeLessThan(1e-12);
+    // A YAML error is worded by the `yaml` package, located, exit code 2.
+    writeFileSync(join(dir, 'broken.yaml'), 'precision: 20\nmodel: [1,\n');
+    const broken = exactprop('derive', join(dir, 'broken.yaml'));
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.yaml:\d+: invalid YAML: /);
   }, 60_000);
 });

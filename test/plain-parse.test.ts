@@ -54,12 +54,13 @@ const plain = fc.letrec<{ expr: string; operand: string }>((tie) => ({
     { weight: 2, arbitrary: tie('expr').map((e) => `(${e})`) },
   ),
   expr: fc.oneof(
+    { depthSize: 'small' },
     { weight: 3, arbitrary: tie('operand') },
     { weight: 3, arbitrary: fc.tuple(tie('expr'), space, fc.constantFrom('+', '-', '*', '/', '^'), space, tie('operand')).map((p) => p.join('')) },
     { weight: 2, arbitrary: fc.tuple(tie('operand'), space, fc.constantFrom('+', '-', '*', '/', '^'), space, tie('expr')).map((p) => p.join('')) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('-', '+', '- ', '--', '-+'), tie('operand')).map((p) => p.join('')) },
   ),
-}), { depthSize: 'small' }).expr;
+})).expr;
 
 /** Plain arithmetic with something else spliced in: whatever mathjs makes of it, the short parser
  *  either builds the same tree or leaves it to mathjs. */

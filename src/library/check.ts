@@ -11,6 +11,8 @@ import { csvSummary, jsonReport, markdownReport, markdownSummary, textReport, ty
 import { writtenRangeProblem, type Tolerance } from '../check/tolerance.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 import { jsonSafe } from '../text/escape.js';
+// Answers, class folders and variants read more than a spec: every reader is provided (spec/readers.ts).
+import '../spec/all-readers.js';
 
 export type { Tolerance } from '../check/tolerance.js';
 export type { Diagnosis, Verdict } from '../check/check.js';

@@ -11,6 +11,8 @@ import { classReportDocument } from '../grade/report.js';
 import { variantSpecText, type Manifest } from '../variants/generate.js';
 import { parseSpec } from './run.js';
 import { checkedFiles, type CheckAllOptions } from './check.js';
+// Answers, class folders and variants read more than a spec: every reader is provided (spec/readers.ts).
+import '../spec/all-readers.js';
 
 export { classOfFiles, type ClassAnswers, type Sheet, type UnreadSheet } from '../grade/class.js';
 export { readClassCsv, type CsvOptions } from '../grade/class-csv.js';

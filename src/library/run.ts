@@ -18,6 +18,7 @@ import type { BlockSink } from '../render/document.js';
 import { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
 import { asciiText } from '../numeric/arena.js';
 import { prepared, wholeIn } from './shared.js';
+import { ReaderMissing } from '../spec/readers.js';
 
 export { InputError, InputError as SpecError } from '../spec/errors.js';
 export { LimitError } from '../spec/limits.js';
@@ -40,6 +41,23 @@ export type { Progress, ProgressOptions } from '../render/progress.js';
 export { progress } from '../render/progress.js';
 /** The range of a working precision, in significant digits. */
 export { MAX_PRECISION, MIN_PRECISION } from '../numeric/context.js';
+
+/**
+ * `read()` (the reading of a spec), with the readers a spec may need and most do not loaded first when it
+ * needs one: the `yaml` package (for YAML that js-yaml refuses, and for the wording of YAML errors) and
+ * csv-parse (data in a CSV file). Importing the library ('exactprop') provides them; a program made of
+ * this module alone (the command line's run and derive) reads through this, and loads them only for a
+ * spec that asks.
+ */
+export async function readingAll<T>(read: () => T): Promise<T> {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof ReaderMissing)) throw e;
+  }
+  await import('../spec/all-readers.js');
+  return read();
+}
 
 export interface ParseOptions {
   /** The name errors are located in (default 'spec.yaml'); also the folder data files are read from. */

@@ -1,4 +1,6 @@
 // The library's variants: one version of an exercise per student, and a variant's spec from the manifest.
+// Variants read more than a spec: every reader is provided (spec/readers.ts).
+import '../spec/all-readers.js';
 
 /** One variant of an exercise per student (`exactprop variants`): makeVariants(text, { seed, count | ids })
  *  returns every file of the output folder (manifest, each form's spec, key, worksheet and solution, the

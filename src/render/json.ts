@@ -49,7 +49,7 @@ function stepText(trace: Trace, s: StepRecord, f: (d: Dec) => string, emit: (pie
   // A sample's values by position in the sample program: no name is looked up or built per value.
   const object = (entries: Array<[string, number]>, token: (i: number) => string) => {
     let out = '';
-    for (const [name, i] of entries) out += `${out ? ',' : ''}"${name}":${token(i)}`;
+    for (let k = 0; k < entries.length; k++) out += `${out ? ',' : ''}"${entries[k]![0]}":${token(entries[k]![1])}`;
     return `{${out}}`;
   };
   // Written a sample at a time: each piece is small and dies young, where one string per step of a large
@@ -131,7 +131,12 @@ function sampleTensorsText(trace: Trace, t: NonNullable<Layout['tensors']>, valu
 function stepFields(layout: Layout, has: (key: string) => boolean, token: (key: string) => string, zero: string): string {
   const named = (entries: Array<[string, string]>) => {
     let out = '';
-    for (const [name, key] of entries) if (has(key)) out += `${out ? ',' : ''}"${name}":${token(key)}`;
+    // Indexed, not destructured: this runs once per value of a step's template (thousands), cold.
+    for (let k = 0; k < entries.length; k++) {
+      const name = entries[k]![0];
+      const key = entries[k]![1];
+      if (has(key)) out += `${out ? ',' : ''}"${name}":${token(key)}`;
+    }
     return `{${out}}`;
   };
   // Written in order, left to right: a template's holes are the tokens in the order they are asked for.

@@ -1,8 +1,6 @@
 // The data rows of a spec: given in it, or read from a CSV file beside it (by the host, after the path is
 // checked here), every value a number written as text. Which columns a row must hold is known only once
 // the loss has said which targets it reads, so that check is a later step of its own (dataColumns).
-// csv-parse/sync needs Node's Buffer; a browser gets csv-parse's own build with one (package.json imports).
-import { parse as parseCsv } from '#csv-parse';
 import { InputError } from './errors.js';
 import { didYouMean } from '../text/did-you-mean.js';
 import type { RawSpec } from './schema.js';
@@ -10,6 +8,7 @@ import type { ReadOptions } from './validate.js';
 import type { Fail, Checks } from './validation.js';
 import { DECIMAL_TEXT } from '../numeric/context.js';
 import { terminalSafeLine } from '../text/escape.js';
+import { reader } from './readers.js';
 
 export interface DataRows {
   data: Array<Record<string, string>>;
@@ -85,6 +84,8 @@ function readCsv(path: string, options: ReadOptions, fail: Fail, maxBytes: numbe
   }
   let columns: string[] = [];
   let records: Array<Record<string, string>>;
+  // Asked before the parse's errors are caught: a reader not loaded yet is not the file's problem.
+  const parseCsv = reader('csv');
   try {
     // Cast nothing: values stay text, so numbers are read exactly. The header is checked before any
     // row becomes an object keyed by it (a column named __proto__ would otherwise vanish).

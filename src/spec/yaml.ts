@@ -17,9 +17,9 @@
 // Mappings become objects without a prototype, so `constructor` or `toString` are keys like any other,
 // and `__proto__`, which would still be special to code that copies the object, is refused.
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException, type DocumentEvent, type Event as YamlEvent } from 'js-yaml';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, type Node as YamlNode } from 'yaml';
 import { InputError } from './errors.js';
 import { DEFAULT_LIMITS, LimitError, limitsOf, type Limits } from './limits.js';
+import { reader } from './readers.js';
 
 export type Plain = string | boolean | null | Plain[] | { [key: string]: Plain };
 
@@ -70,20 +70,20 @@ export function readYaml(text: string, file: string, options: ReadYamlOptions = 
   // package on a spec's long lists of numbers. It is strict where that package is lenient (a flow
   // list closed at its key's indentation, a tab between flow items): what it refuses is read again by
   // the package, which accepts those and words the errors of what neither accepts.
-  if (options.parser === 'tree') return fromTree(text, built());
+  if (options.parser === 'tree') return reader('tree')(text, built());
   try {
     return fromEvents(text, built(), 2 * maxDepth + 4);
   } catch (e) {
     if (!(e instanceof YAMLException) || options.parser === 'events') throw e;
   }
-  return fromTree(text, built());
+  return reader('tree')(text, built());
 }
 
 /** A key that is not a name: a collection or another kind of node, or null as written ('' when empty). */
-type NotAName = { node: 'a mapping' | 'a list' | 'this YAML node' } | { nullAs: string };
+export type NotAName = { node: 'a mapping' | 'a list' | 'this YAML node' } | { nullAs: string };
 
 /** What the reader of a node is told of its extras, each as written (`w` of `*w`, `!!str`). */
-interface Extras {
+export interface Extras {
   alias?: string;
   anchor?: string;
   tag?: string;
@@ -96,7 +96,7 @@ type Container = Plain[] | { [key: string]: Plain };
  * their limits, and the refusals (aliases, anchors, tags, keys that are not names, duplicate keys,
  * `__proto__`), each with its path and line. Each reader calls it in document order.
  */
-class Builder {
+export class Builder {
   readonly lines = new Map<string, number>();
   private nodes = 0;
 
@@ -319,70 +319,7 @@ function fromEvents(text: string, b: Builder, maxDepth: number): ReadDocument {
   return b.document(root);
 }
 
-const NONE: Extras = {};
-
-/** The document from the `yaml` package's tree (the reader of what js-yaml refuses). The package
- *  recurses once per level, as does this walk; both are bounded by the scan and the depth limit. */
-function fromTree(text: string, b: Builder): ReadDocument {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0]?.line;
-    if (problem.code === 'MULTIPLE_DOCS') {
-      let documents = 0;
-      for (const token of new Parser().parse(text)) if (token.type === 'document') documents++;
-      throw b.documents(documents, line);
-    }
-    // The package catches its own stack overflow and reports it as an error of the document.
-    if (/call stack/i.test(problem.message)) throw b.depthError(line);
-    throw b.invalid(problem.message.split('\n')[0]!, line);
-  }
-  const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
-  const extrasOf = (n: YamlNode): Extras => {
-    if (isAlias(n)) return { alias: n.source };
-    return { ...(n.anchor ? { anchor: n.anchor } : {}), ...(n.tag ? { tag: n.tag } : {}) };
-  };
-
-  const walk = (node: unknown, path: string, depth: number): Plain => {
-    if (node === null || node === undefined) return null;
-    const n = node as YamlNode;
-    const line = lineOf(n);
-    b.node(path, depth, line, extrasOf(n), isMap(n) || isSeq(n));
-    if (isMap(n)) {
-      const out: { [key: string]: Plain } = Object.create(null) as { [key: string]: Plain };
-      const seen = new Map<string, number | undefined>();
-      for (const pair of n.items) {
-        const keyNode = pair.key as YamlNode | null;
-        const keyLine = lineOf(keyNode) ?? lineOf(pair.value as YamlNode) ?? line;
-        const key = keyOf(keyNode);
-        const childPath = b.key(path, keyLine, keyNode ? extrasOf(keyNode) : NONE, key, seen);
-        out[key as string] = walk(pair.value, childPath, depth + 1);
-      }
-      return out;
-    }
-    if (isSeq(n)) return n.items.map((item, i) => walk(item, `${path}[${i + 1}]`, depth + 1));
-    if (isScalar(n)) {
-      if (typeof n.value === 'number' || typeof n.value === 'bigint') return n.source ?? String(n.value);
-      if (typeof n.value === 'boolean' || n.value === null) return n.value;
-      return String(n.value);
-    }
-    throw new InputError(b.file, path, 'unsupported YAML node', line);
-  };
-
-  /** A key as the text it names: a string, or the source text of a number or a boolean. */
-  const keyOf = (keyNode: YamlNode | null): string | NotAName => {
-    if (keyNode === null || keyNode === undefined) return { nullAs: '' };
-    if (isMap(keyNode)) return { node: 'a mapping' };
-    if (isSeq(keyNode)) return { node: 'a list' };
-    if (!isScalar(keyNode)) return { node: 'this YAML node' };
-    const v = keyNode.value;
-    if (v === null) return { nullAs: keyNode.source ?? '' };
-    return typeof v === 'string' ? v : (keyNode.source ?? String(v));
-  };
-
-  return b.document(walk(doc.contents, '', 0));
-}
+export const NONE: Extras = {};
 
 /** The line (from 1) of an offset in `text`: the starts of its lines, searched by halving. A line ends
  *  as YAML says (LF, CRLF, or a CR alone, as old Mac files have them). */

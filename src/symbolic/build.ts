@@ -192,7 +192,8 @@ export function mulAll(factors: Node[]): Node {
 /** Names of the symbols a tree depends on (function names excluded), in order of first appearance
  *  (depth first, left to right), added to `out`. */
 export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
-  for (const name of symbolListOf(n)) out.add(name);
+  const list = symbolListOf(n);
+  for (let i = 0; i < list.length; i++) out.add(list[i]!);
   return out;
 }
 
@@ -204,26 +205,34 @@ export function symbolsOf(n: Node, out = new Set<string>()): Set<string> {
 export function symbolListOf(root: Node): readonly string[] {
   return foldTree(root, symbolLists, symbolChildren, (node, lists) => {
     if (node.type === 'SymbolNode') return [symbolName(node)];
-    // The first child's list as it is when the others add nothing new (most nodes).
+    // The first child's list as it is when the others add nothing new (most nodes). Indexed loops and,
+    // while the list is short, a scan rather than a Set: this runs at every node of a program's trees
+    // once, in code not yet optimized, where iterators and Sets are most of the cost.
     let list: readonly string[] = NO_NAMES;
     let grown: string[] | undefined;
     let names: Set<string> | undefined;
-    for (const more of lists) {
+    for (let k = 0; k < lists.length; k++) {
+      const more = lists[k]!;
       if (more.length === 0 || more === list) continue;
       if (list.length === 0) {
         list = more;
         continue;
       }
-      names ??= new Set(list);
-      for (const name of more) {
-        if (names.has(name)) continue;
-        names.add(name);
-        (grown ??= [...list]).push(name);
+      for (let i = 0; i < more.length; i++) {
+        const name = more[i]!;
+        const current = grown ?? list;
+        if (names === undefined && current.length > SCAN_AT_MOST) names = new Set(current);
+        if (names ? names.has(name) : current.includes(name)) continue;
+        names?.add(name);
+        (grown ??= list.slice()).push(name);
       }
     }
     return grown ?? list;
   });
 }
+
+/** Lists up to this long are searched by a scan when merged; longer ones through a Set. */
+const SCAN_AT_MOST = 32;
 
 const symbolLists = new NodeMemo<readonly string[]>();
 const NO_NAMES: readonly string[] = [];

@@ -32,7 +32,8 @@ export function differentiate(expr: Node, x: string): Node {
           // replaces: one is kept, the same tree without a sum of zeros computed for each (a unit's
           // pre-activation differentiated by one of its weights: its other terms all come first).
           const terms: Node[] = [];
-          for (const t of args) {
+          for (let k = 0; k < args.length; k++) {
+            const t = args[k]!;
             if (dependsOn(t, x)) terms.push(differentiate(t, x));
             else if (terms.length !== 1 || terms[0] !== NOTHING) terms.push(NOTHING);
           }

@@ -2,7 +2,7 @@
 // chain-rule form and its expanded form, optionally evaluated at one step and sample. The library's
 // deriveReport writes it; this reads the flags and names a problem as the flag's.
 import { parseArgs } from 'node:util';
-import { MAX_PRECISION, MIN_PRECISION, progress, type Spec } from '../../library/run.js';
+import { MAX_PRECISION, MIN_PRECISION, progress, readingAll, type Spec } from '../../library/run.js';
 import { deriveAtProblem, deriveReport, TooManyPathsError } from '../../library/derive.js';
 import { loadSpecFile } from '../../node/load.js';
 import { DEFAULT_LIMITS } from '../../limits/limits.js';
@@ -23,7 +23,7 @@ ${LIMIT_USAGE}`;
 
 const FORMATS = ['text', 'markdown', 'latex'] as const;
 
-export function deriveCommand(args: string[], io: Io): number {
+export async function deriveCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -42,7 +42,8 @@ export function deriveCommand(args: string[], io: Io): number {
   const format = oneOf(values.format!, 'format', FORMATS);
   const digits = wholeNumber(values.digits, 'digits', 1, 1000) ?? 12;
   const precision = wholeNumber(values.precision, 'precision', MIN_PRECISION, MAX_PRECISION);
-  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
+  // The readers most specs never need are loaded when this one does (library/run.ts: readingAll).
+  const spec = await readingAll(() => loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) }));
   const params = spec.params.map((p) => p.name);
   if (values.param !== undefined && !params.includes(values.param)) {
     throw new UsageError(`unknown param '${values.param}'${didYouMean(values.param, params)}; the trained params are ${params.join(', ')}`);

@@ -1,7 +1,7 @@
 // `exactprop run SPEC`: train exactly and print the worked solution (text, Markdown, LaTeX, HTML) or the
 // JSON trace. The library's runStream does the work; this reads the flags into its options.
 import { parseArgs } from 'node:util';
-import { FORMATS, InputError, progress, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../library/run.js';
+import { FORMATS, InputError, progress, readingAll, runStream, selectSteps, whyNotExact, type Spec, type StepSet, type StreamOptions } from '../../library/run.js';
 import { loadSpecFile } from '../../node/load.js';
 import { LIMIT_OPTIONS, LIMIT_USAGE, limitFlags } from '../limit-flags.js';
 import { oneOf, UsageError, wholeNumber, type Io } from '../io.js';
@@ -54,7 +54,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const decimalArithmetic = values.arithmetic === undefined ? undefined : oneOf(values.arithmetic, 'arithmetic', ['decimal', 'decimal.js'] as const);
   if (decimalArithmetic && values.exact) throw new UsageError('--arithmetic and --exact do not go together: --exact computes in fractions, --arithmetic chooses the decimal arithmetic');
   const precision = wholeNumber(values.precision, 'precision', 1, 100_000);
-  const spec = loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) });
+  // The readers most specs never need are loaded when this one does (library/run.ts: readingAll).
+  const spec = await readingAll(() => loadSpecFile(positionals[0]!, { files: io, limits: flagLimits, ...(precision !== undefined ? { precision } : {}) }));
   const keep = stepSelection(values.steps, spec);
   if (values.exact) {
     const reason = whyNotExact(spec);
