@@ -34,6 +34,7 @@ let tapeBase: usize = 0;
 let textBase: usize = 0;
 let eventBase: usize = 0;
 let events: i32 = 0;
+let initialized = false;
 // Scratch limb buffers, each 4L + 16 limbs: an aligned sum, a product, a scaled dividend all fit.
 let sA: usize = 0;
 let sB: usize = 0;
@@ -65,7 +66,10 @@ export function init(precision: i32, limbs: i32, slots: i32, tapeWords: i32, tex
   const need = <i32>((at + 0xffff) >>> 16);
   const have = memory.size();
   if (need > have && memory.grow(need - have) < 0) unreachable();
-  memory.fill(signBase, 0, (total << 4));
+  // Every slot starts as zero: memory fresh from the engine is zeros already (the pages a large arena
+  // never uses are then never touched); an instance initialized again is cleared.
+  if (initialized) memory.fill(signBase, 0, (total << 4));
+  initialized = true;
   events = 0;
 }
 

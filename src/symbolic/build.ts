@@ -221,7 +221,8 @@ export function symbolListOf(root: Node): readonly string[] {
       for (let i = 0; i < more.length; i++) {
         const name = more[i]!;
         const current = grown ?? list;
-        if (names === undefined && current.length > SCAN_AT_MOST) names = new Set(current);
+        // A Set once scanning the rest of `more` through `current` would cost more than making one.
+        if (names === undefined && current.length > SCAN_AT_MOST && current.length * (more.length - i) > SCAN_WORK) names = new Set(current);
         if (names ? names.has(name) : current.includes(name)) continue;
         names?.add(name);
         (grown ??= list.slice()).push(name);
@@ -231,8 +232,10 @@ export function symbolListOf(root: Node): readonly string[] {
   });
 }
 
-/** Lists up to this long are searched by a scan when merged; longer ones through a Set. */
+/** Lists up to this long are searched by a scan; a longer one through a Set when the scans would
+ *  compare more than SCAN_WORK names (a long list merged with one or two names is scanned). */
 const SCAN_AT_MOST = 32;
+const SCAN_WORK = 512;
 
 const symbolLists = new NodeMemo<readonly string[]>();
 const NO_NAMES: readonly string[] = [];
@@ -248,33 +251,15 @@ function symbolChildren(node: Node): Node[] {
   return children;
 }
 
-/** Whether a tree uses a symbol. Differentiation asks this at every level of a tree, so each subtree's
- *  symbols are collected once and kept with it (trees are never mutated, only rebuilt): a sum of k
- *  terms costs O(k) to ask about, not O(k) per level. */
+/** Whether a tree uses a symbol. Differentiation asks this at every level of a tree: it reads the
+ *  subtree's symbol list (symbolListOf, kept with each subtree), scanned while short, through a Set kept
+ *  beside it when long (a sum of k terms costs O(k) to ask about once, not O(k) per level). */
 export function dependsOn(n: Node, name: string): boolean {
-  return symbolSet(n).has(name);
+  const list = symbolListOf(n);
+  if (list.length <= SCAN_AT_MOST) return list.includes(name);
+  let set = symbolSets.get(n);
+  if (set === undefined) symbolSets.set(n, (set = new Set(list)));
+  return set.has(name);
 }
 
 const symbolSets = new NodeMemo<ReadonlySet<string>>();
-const NO_SYMBOLS: ReadonlySet<string> = new Set();
-function symbolSet(node: Node): ReadonlySet<string> {
-  const known = symbolSets.get(node);
-  if (known) return known;
-  const n = node;
-  let set: ReadonlySet<string>;
-  if (n.type === 'SymbolNode') set = new Set([symbolName(n)]);
-  else if (n.type === 'ConstantNode') set = NO_SYMBOLS;
-  else if (n.type === 'OperatorNode' || n.type === 'FunctionNode') {
-    const parts = argsOf(n).map(symbolSet);
-    const largest = parts.reduce((a, b) => (b.size > a.size ? b : a), NO_SYMBOLS);
-    if (parts.every((p) => p === largest || [...p].every((x) => largest.has(x)))) set = largest;
-    else {
-      const union = new Set(largest);
-      for (const p of parts) for (const x of p) union.add(x);
-      set = union;
-    }
-  } else if (n.type === 'ParenthesisNode') set = symbolSet(contentOf(n));
-  else set = new Set(symbolListOf(node));
-  symbolSets.set(node, set);
-  return set;
-}

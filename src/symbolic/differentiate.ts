@@ -8,15 +8,16 @@ import { Nodes } from './mathjs.js';
 import { FUNCTIONS } from './functions.js';
 import { argsOf, callName, operatorFn, symbolName } from './tree.js';
 
-// What a term or an argument that does not depend on x adds to a sum of derivatives: a zero, which
-// addAll drops (a sum's terms are mostly others' weights and inputs), one node rather than a new
-// constant each time. It never ends up in a tree: a sum or call differentiated here depends on x
-// through another term, and adding a zero to anything returns that or a new constant.
+// The derivative of what does not depend on x, and what such a term or argument adds to a sum of
+// derivatives: a zero, which addAll drops (a sum's terms are mostly others' weights and inputs), one node
+// rather than a new constant each time. It does not end up in a tree: the rules below combine it by
+// add, mul and div, which return the other operand or a new constant for a zero (and trees are never
+// changed once built, so one node may stand in many places anyway).
 const NOTHING = constant(0);
 
 export function differentiate(expr: Node, x: string): Node {
   const n = unwrap(expr);
-  if (!dependsOn(n, x)) return constant(0);
+  if (!dependsOn(n, x)) return NOTHING;
   switch (n.type) {
     case 'SymbolNode':
       return constant(symbolName(n) === x ? 1 : 0);

@@ -66,20 +66,39 @@ export class NodeMemo<T> {
  * `tree` folded from its leaves up: `combine(node, its children's values)`, once per distinct node (a
  * subtree shared by reference, as derivatives share them, is folded once) and kept in `memo` for the
  * trees asked about later (trees are never changed once built). Post-order with an explicit stack: the
- * depth is the formula's, not the call stack's.
+ * depth is the formula's, not the call stack's. The stack is two arrays (nodes, and whether each one's
+ * children are pushed) and the children's values one array reused from node to node, so that folding
+ * allocates nothing of its own per node: `combine` reads `parts` during its call and keeps none of it.
  */
 export function foldTree<T>(tree: Node, memo: NodeMemo<T>, children: (n: Node) => Node[], combine: (node: Node, parts: T[]) => T): T {
-  const stack: Array<{ node: Node; open: boolean }> = [{ node: tree, open: false }];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (memo.has(top.node)) continue;
-    const kids = children(top.node);
-    if (!top.open) {
-      stack.push({ node: top.node, open: true });
-      for (let i = kids.length - 1; i >= 0; i--) if (!memo.has(kids[i]!)) stack.push({ node: kids[i]!, open: false });
+  const known = memo.get(tree);
+  if (known !== undefined) return known;
+  const nodes: Node[] = [tree];
+  const opened: boolean[] = [false];
+  const parts: T[] = [];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    if (memo.has(node)) {
+      nodes.pop();
+      opened.pop();
       continue;
     }
-    memo.set(top.node, combine(top.node, kids.map((kid) => memo.get(kid)!)));
+    const kids = children(node);
+    if (!opened[top]) {
+      opened[top] = true;
+      for (let i = kids.length - 1; i >= 0; i--) {
+        if (memo.has(kids[i]!)) continue;
+        nodes.push(kids[i]!);
+        opened.push(false);
+      }
+      continue;
+    }
+    nodes.pop();
+    opened.pop();
+    parts.length = kids.length;
+    for (let i = 0; i < kids.length; i++) parts[i] = memo.get(kids[i]!)!;
+    memo.set(node, combine(node, parts));
   }
   return memo.get(tree)!;
 }
