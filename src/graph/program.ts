@@ -184,12 +184,20 @@ const quantity = (table: QuantityTable, id: QuantityId) => symbol(table.add(id))
 export function sampleRefOf(spec: Spec): (symbol: string) => Ref {
   const rowNames = new Set([...spec.inputs, ...spec.targets]);
   const paramNames = new Set(spec.params.map((p) => p.name));
-  return (s: string): Ref => {
+  // One ref per symbol, shared by every equation that reads it (refs are never changed): a program's
+  // thousands of reads of a few hundred names.
+  const known = new Map<string, Ref>();
+  const refOf = (s: string): Ref => {
     if (rowNames.has(s)) return { kind: 'row', name: s };
     if (paramNames.has(s)) return { kind: 'before', name: s };
     if (Object.hasOwn(spec.constants, s)) return { kind: 'constant', name: s };
     if (s === BATCH_SIZE) return { kind: 'batchSize' };
     return { kind: 'sample', name: s };
+  };
+  return (s: string): Ref => {
+    let ref = known.get(s);
+    if (ref === undefined) known.set(s, (ref = refOf(s)));
+    return ref;
   };
 }
 
