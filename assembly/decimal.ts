@@ -678,12 +678,29 @@ export function cmp(a: i32, b: i32): i32 {
 export function isZero(a: i32): i32 { return N(a) == 0 ? 1 : 0; }
 
 /** Writes the decimal digits of u as exactly `count` bytes ending before `end`. */
+/** "00" to "99": the text of two digits at once (a trace writes millions of values' digits). */
+const PAIRS: usize = memory.data<u8>([
+  48,48,48,49,48,50,48,51,48,52,48,53,48,54,48,55,48,56,48,57, 49,48,49,49,49,50,49,51,49,52,49,53,49,54,49,55,49,56,49,57,
+  50,48,50,49,50,50,50,51,50,52,50,53,50,54,50,55,50,56,50,57, 51,48,51,49,51,50,51,51,51,52,51,53,51,54,51,55,51,56,51,57,
+  52,48,52,49,52,50,52,51,52,52,52,53,52,54,52,55,52,56,52,57, 53,48,53,49,53,50,53,51,53,52,53,53,53,54,53,55,53,56,53,57,
+  54,48,54,49,54,50,54,51,54,52,54,53,54,54,54,55,54,56,54,57, 55,48,55,49,55,50,55,51,55,52,55,53,55,54,55,55,55,56,55,57,
+  56,48,56,49,56,50,56,51,56,52,56,53,56,54,56,55,56,56,56,57, 57,48,57,49,57,50,57,51,57,52,57,53,57,54,57,55,57,56,57,57,
+]);
+
+/** The last `count` decimal digits of u (leading zeros included), ending just before `end`: two at a
+ *  time from the table, the odd one alone. */
 function putDigits(end: usize, u: u32, count: i32): void {
-  for (let i = 0; i < count; i++) {
-    const t = u / 10;
-    store<u8>(end - 1 - <usize>i, <u8>(48 + u - t * 10));
+  let at = end;
+  let left = count;
+  while (left >= 2) {
+    const t = u / 100;
+    const pair = PAIRS + (<usize>(u - t * 100) << 1);
+    at -= 2;
+    store<u16>(at, load<u16>(pair));
     u = t;
+    left -= 2;
   }
+  if (left == 1) store<u8>(at - 1, <u8>(48 + u % 10));
 }
 
 /** BigDecimal's toString (decimal.js's): plain from 1e-7 up to 1e21, an exponent beyond. */
