@@ -418,7 +418,15 @@ export function copy(r: i32, a: i32): void { copySlot(r, a); }
 /** Slots r.. r + count - 1 = slots a.. a + count - 1 (ranges apart): a sample's values kept, a data row
  *  put in place, in one call rather than one per value. */
 export function copyRange(r: i32, a: i32, count: i32): void {
-  for (let i = 0; i < count; i++) copySlot(r + i, a + i);
+  if (count <= 0 || r == a) return;
+  // The slots' fields are arrays by field, so a range is five blocks: the four headers and the limbs,
+  // each copied at once (a slot's limbs past its count hold nothing that is read).
+  const n = <usize>count << 2;
+  memory.copy(signBase + (<usize>r << 2), signBase + (<usize>a << 2), n);
+  memory.copy(qBase + (<usize>r << 2), qBase + (<usize>a << 2), n);
+  memory.copy(nBase + (<usize>r << 2), nBase + (<usize>a << 2), n);
+  memory.copy(nlBase + (<usize>r << 2), nlBase + (<usize>a << 2), n);
+  memory.copy(LIMBS(r), LIMBS(a), (<usize>count * <usize>L) << 2);
 }
 
 /**
