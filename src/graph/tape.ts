@@ -365,9 +365,11 @@ interface SharedValues {
   switches: Map<Node, number>;
 }
 
-/** The index of a symbol among a formula's symbols (a short list is searched, a long one mapped). */
+/** The index of a symbol among a formula's symbols (a short list is searched, a long one mapped: a
+ *  sample program's adjoints and shares read a unit's whole pre-activation, some thirty names, and a Map
+ *  for each of them was most of what compiling them allocated). */
 function symbolIndex(symbols: readonly string[]): (name: string) => number {
-  if (symbols.length <= 16) return (name) => symbols.indexOf(name);
+  if (symbols.length <= 64) return (name) => symbols.indexOf(name);
   const index = new Map<string, number>();
   symbols.forEach((s, j) => index.set(s, j));
   return (name) => index.get(name) ?? -1;
