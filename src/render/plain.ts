@@ -12,10 +12,47 @@ const printed = new WeakMap<Node, string>();
 
 /** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
 export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
-  if (valueOf) return printWith(formula, valueOf);
+  if (valueOf) return substituted(formula, valueOf);
   let text = printed.get(formula);
   if (text === undefined) printed.set(formula, (text = printWith(formula, undefined)));
   return text;
+}
+
+// A formula's text with a hole for each name, kept per tree: its substitution line is printed for every
+// sample of every step, and mathjs's printer (its parentheses worked out from the operators alone, never
+// from what a name prints as) would do the same work each time. Pieces alternate: text, name, text, ...
+const holed = new WeakMap<Node, string[]>();
+/** Marks a hole in the printed text (around the name's number); no name or constant holds it. */
+const HOLE = '\u0000';
+
+function substituted(formula: Node, valueOf: (name: string) => string | undefined): string {
+  let pieces = holed.get(formula);
+  if (pieces === undefined) {
+    const names: string[] = [];
+    const text = formula.toString({
+      parenthesis: 'auto',
+      implicit: 'show',
+      handler: (node: Node) => {
+        if (node.type === 'SymbolNode') {
+          // Numbered: mathjs prints a call's arguments before its name.
+          names.push(symbolName(node));
+          return `${HOLE}${names.length - 1}${HOLE}`;
+        }
+        if (node.type === 'ConstantNode') return constantText(node);
+        return undefined;
+      },
+    } as never);
+    // text, number, text, number, ..., text: each number the name it stands for.
+    const parts = text.split(HOLE);
+    pieces = parts.map((part, i) => (i % 2 === 1 ? names[Number(part)]! : part));
+    holed.set(formula, pieces);
+  }
+  let out = pieces[0]!;
+  for (let i = 1; i < pieces.length; i += 2) {
+    const name = pieces[i]!;
+    out += (valueOf(name) ?? (isInternal(name) ? displayName(name) : name)) + pieces[i + 1]!;
+  }
+  return out;
 }
 
 function printWith(formula: Node, valueOf: ((name: string) => string | undefined) | undefined): string {
