@@ -3,12 +3,12 @@
 // (tex.ts). A calculation in this notation is a document's PlainCalc (document.ts).
 import type { Node } from '../symbolic/build.js';
 import { displayName, isInternal } from '../graph/names.js';
-import { constantText, symbolName } from '../symbolic/tree.js';
+import { constantText, NodeMemo, symbolName } from '../symbolic/tree.js';
 
 // A formula's text without values, kept per tree: a worked solution prints the same equations at every
 // sample of every step, and mathjs's printer is slow while it is cold (trees are never changed once
 // built; symbolic/build.ts).
-const printed = new WeakMap<Node, string>();
+const printed = new NodeMemo<string>();
 
 /** A formula as text; `valueOf` replaces names by numbers for the substitution line. */
 export function print(formula: Node, valueOf?: (name: string) => string | undefined): string {
@@ -21,7 +21,7 @@ export function print(formula: Node, valueOf?: (name: string) => string | undefi
 // A formula's text with a hole for each name, kept per tree: its substitution line is printed for every
 // sample of every step, and mathjs's printer (its parentheses worked out from the operators alone, never
 // from what a name prints as) would do the same work each time. Pieces alternate: text, name, text, ...
-const holed = new WeakMap<Node, string[]>();
+const holed = new NodeMemo<string[]>();
 /** Marks a hole in the printed text (around the name's number); no name or constant holds it. */
 const HOLE = '\u0000';
 
