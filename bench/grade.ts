@@ -28,7 +28,7 @@ const books: string[] = [];
 for (const workers of ['1', '2']) {
   const out = join(dir, `book-${workers}.csv`);
   const runs = Array.from({ length: RUNS }, () => {
-    const r = spawnSync(process.execPath, [join(here, 'cli-child.mjs'), 'grade', SPEC_FILE, csv, '--out', out, '--report', join(dir, 'report.html'), '--workers', workers],
+    const r = spawnSync(process.execPath, [join(here, 'cli-child.cjs'), 'grade', SPEC_FILE, csv, '--out', out, '--report', join(dir, 'report.html'), '--workers', workers],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     const m = JSON.parse(r.stderr.trim().split('\n').pop()!) as { ms: number; cpuS: number; maxRssMb: number; code: number };
     if (m.code !== 0) throw new Error(`exactprop grade failed: ${r.stderr}`);

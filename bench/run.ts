@@ -37,7 +37,7 @@ const wall = (args: string[]) => best(quick ? 3 : 10, () => {
 });
 const bare = wall(['-e', '0']);
 const mathjs = wall(['--input-type=module', '-e', "await import('mathjs')"]);
-const cli = wall(['dist/exactprop.js', 'run', 'examples/hw7-q2.yaml']);
+const cli = wall(['dist/exactprop.cjs', 'run', 'examples/hw7-q2.yaml']);
 report('hw7 end to end through the CLI, cold start', `${(cli / 1000).toFixed(3)} s: ${(cli / bare).toFixed(2)}x bare node's ${(bare / 1000).toFixed(3)} s (node importing all of mathjs ${(mathjs / 1000).toFixed(3)} s)`, 'within 2.5x of bare node', cli <= 2.5 * bare);
 
 // 2 and 3. Dense 4-16-16-3, 64 samples, full batch, 20 Adam steps, precision 50, full JSON trace,
@@ -91,7 +91,7 @@ for (const [name, acts, steps] of [['relu', ['relu', 'relu', 'linear'], 5], ['ta
 const longFile = join(work, 'tanh-100.yaml');
 const longSteps = quick ? 10 : 100;
 writeFileSync(longFile, denseSpec(dense(['tanh', 'tanh', 'sigmoid'], longSteps)));
-const cliRun = spawnSync(process.execPath, [join(here, 'cli-child.mjs'), 'run', longFile, '--format', 'json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+const cliRun = spawnSync(process.execPath, [join(here, 'cli-child.cjs'), 'run', longFile, '--format', 'json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
 const memory = JSON.parse(cliRun.stderr.trim().split('\n').pop()!) as { ms: number; maxRssMb: number; code: number };
 if (memory.code !== 0) throw new Error(`exactprop run failed: ${cliRun.stderr}`);
 report(`peak memory, tanh workload, ${longSteps} steps, \`exactprop run --format json\` streamed`, `${memory.maxRssMb.toFixed(0)} MB (${(memory.ms / 1000).toFixed(1)} s)`, '< 500 MB', memory.maxRssMb < 500);
@@ -125,7 +125,7 @@ if (!python) {
     const net = join(work, `${name}.net.json`);
     writeFileSync(net, spawnSync(process.execPath, ['--import', 'tsx', join(here, 'child.ts'), 'net', file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
     const engineOut = join(work, `${name}.engine.json`);
-    const engine = median3(() => timed(process.execPath, [join(here, 'cli-child.mjs'), 'run', file, '--format', 'json'], engineOut));
+    const engine = median3(() => timed(process.execPath, [join(here, 'cli-child.cjs'), 'run', file, '--format', 'json'], engineOut));
     const py = median3(() => timed(python, [peer, net, '--trace', join(work, `${name}.py.json`)]));
     // The peer computes what the engine does: its final params agree with the engine's to the last
     // digits (tanh and sigmoid are rounded differently in a straight-line script).
@@ -148,7 +148,7 @@ if (!python) {
       report(`  the same against Python mpmath (mp.dps = 50)`, `${(engine.ms / 1000).toFixed(2)} s vs ${(mp.ms / 1000).toFixed(2)} s: ratio ${(engine.ms / mp.ms).toFixed(2)}`, '(reported)', '');
     }
     if (name === 'relu') {
-      const quiet = median3(() => timed(process.execPath, [join(here, 'cli-child.mjs'), 'run', file, '--format', 'json', '--steps', 'last'], join(work, 'relu.last.json')));
+      const quiet = median3(() => timed(process.execPath, [join(here, 'cli-child.cjs'), 'run', file, '--format', 'json', '--steps', 'last'], join(work, 'relu.last.json')));
       const pyQuiet = median3(() => timed(python, [peer, net]));
       report('  ReLU, no trace: `--steps last` vs the Python loop writing nothing', `${(quiet.ms / 1000).toFixed(2)} s vs ${(pyQuiet.ms / 1000).toFixed(2)} s: ratio ${(quiet.ms / pyQuiet.ms).toFixed(2)}`, '(reported)', '');
     }

@@ -1,11 +1,10 @@
-// Bundles the CLI into one file (dist/exactprop.js). Tree-shaking keeps only the parts of mathjs we
-// use, which is most of the start-up time saved. Then the library: its entries ('exactprop' and
-// 'exactprop/node') as ES modules in dist/lib, dependencies left to the installer, and their type
-// declarations in dist/types (tsc, tsconfig.build.json).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { build } from 'esbuild';
+// Builds the command line (dist/exactprop.cjs and dist/cli/), then the library: its entries ('exactprop'
+// and 'exactprop/node') as ES modules in dist/lib, dependencies left to the installer, and their type
+// declarations in dist/types (tsc, tsconfig.build.json); then the playground (dist/web).
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { build, transformSync } from 'esbuild';
 import { buildWasm } from './build-wasm.mjs';
 
 // The arithmetic kernel first: the sources import the module it generates (src/numeric/wasm).
@@ -13,10 +12,15 @@ await buildWasm();
 
 rmSync('dist', { recursive: true, force: true });
 
-await build({
-  entryPoints: { exactprop: 'src/cli/exactprop.ts' },
-  outdir: 'dist',
-  // Commands and heavy renderers are imported when used; each becomes a chunk loaded on demand.
+// The command line. Bundled, tree-shaking keeps only the parts of mathjs it uses; split, the commands
+// and heavy renderers are chunks loaded when used. esbuild splits only ES modules, and the command loads
+// CommonJS scripts (src/cli/code-cache.ts: Node 20 takes a code cache for a vm.Script, none for an ES
+// module), so each piece of the split bundle is then turned into a CommonJS script of its own:
+// dist/cli/main.cjs and dist/cli/chunks/*.cjs, requiring each other where they imported each other.
+const cli = await build({
+  entryPoints: { main: 'src/cli/exactprop.ts' },
+  outdir: 'dist/cli',
+  write: false,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -26,9 +30,56 @@ await build({
   minify: true,
   sourcemap: false,
   logLevel: 'warning',
-  // Some dependencies are CommonJS and require Node built-ins; give the ESM bundle a require.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
+for (const out of cli.outputFiles) {
+  const usesMeta = out.text.includes('import.meta');
+  const script = transformSync(out.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    // import() of a chunk becomes its require, inside a promise as before.
+    supported: { 'dynamic-import': false },
+    // A module's own URL (a grading worker starts its chunk, the HTML renderer finds KaTeX from it).
+    ...(usesMeta ? { define: { 'import.meta.url': '__importMetaUrl' }, banner: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' } : {}),
+    logLevel: 'warning',
+  }).code.replace(/require\("(\.\.?\/[^"]+)\.js"\)/g, 'require("$1.cjs")');
+  // A script cannot hold import.meta (a syntax error when its chunk is first loaded, however rarely).
+  if (script.includes('import.meta')) throw new Error(`${out.path}: import.meta is left in the CommonJS script`);
+  mkdirSync(dirname(out.path), { recursive: true });
+  writeFileSync(out.path.replace(/\.js$/, '.cjs'), script);
+}
+// The command itself: the launcher and the loader, one small CommonJS file.
+await build({
+  entryPoints: ['src/cli/launch.ts'],
+  outfile: 'dist/exactprop.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
+chmodSync('dist/exactprop.cjs', 0o755);
+
+// The code caches (src/cli/code-cache.ts): a few commands, each run once as the command runs them, with
+// the caches the ones before wrote, writing them back with what it compiled besides: a run's text and
+// JSON, derive and check. A cache holds the bytecode of what had run, so that a command's first call of
+// a function does not compile it; what none of them ran is compiled when first called, as without one.
+const warmUp = `const { runCommandLine } = require('./dist/exactprop.cjs');
+process.argv = [process.argv[0], 'dist/exactprop.cjs', ...process.argv.slice(1)];
+const loader = runCommandLine();
+process.on('exit', () => loader.writeCaches());`;
+for (const args of [
+  ['run', 'examples/hw7-q2.yaml'],
+  ['run', 'examples/mlp-activations.yaml', '--format', 'json'],
+  ['derive', 'examples/hw7-q2.yaml'],
+  ['check', 'examples/hw7-q2.yaml', 'examples/hw7-q2.answers.yaml'],
+]) {
+  const r = spawnSync(process.execPath, ['-e', warmUp, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // check's 1 says that an answer is wrong, which is what it is there to find.
+  if (r.status !== 0 && !(args[0] === 'check' && r.status === 1)) throw new Error(`code cache warm-up \`exactprop ${args.join(' ')}\` failed (${r.status}): ${r.stderr}`);
+}
 
 // The library: not minified (a host's bundler minifies), dependencies external so that a host shares
 // them; the two entries share one chunk, so that a run made with one renders with the other.

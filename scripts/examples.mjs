@@ -6,12 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 execFileSync('node', ['scripts/build.mjs']);
-const run = (...args) => execFileSync('node', ['dist/exactprop.js', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = (...args) => execFileSync('node', ['dist/exactprop.cjs', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 mkdirSync('examples/solutions', { recursive: true });
 for (const file of readdirSync('examples').filter((f) => f.endsWith('.yaml'))) {
   if (!/^model:/m.test(readFileSync(`examples/${file}`, 'utf8'))) continue; // answers files are not specs
   writeFileSync(`examples/solutions/${file.replace(/\.yaml$/, '.md')}`, run(`examples/${file}`, '--format', 'markdown'));
-  const exact = spawnSync('node', ['dist/exactprop.js', 'run', `examples/${file}`, '--exact', '--format', 'markdown'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const exact = spawnSync('node', ['dist/exactprop.cjs', 'run', `examples/${file}`, '--exact', '--format', 'markdown'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (exact.status === 0) writeFileSync(`examples/solutions/${file.replace(/\.yaml$/, '.exact.md')}`, exact.stdout);
   else if (!exact.stderr.includes('cannot be computed in exact fractions')) throw new Error(exact.stderr);
 }

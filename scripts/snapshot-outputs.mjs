@@ -11,7 +11,7 @@ const specs = [
   ...readdirSync('test/fixtures/torch/specs').filter((f) => f.endsWith('.yaml')).map((f) => `test/fixtures/torch/specs/${f}`),
 ].filter((f) => /^model:/m.test(readFileSync(f, 'utf8')));
 const cli = (args) => {
-  const r = spawnSync('node', ['dist/exactprop.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('node', ['dist/exactprop.cjs', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   return `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 };
 for (const spec of specs) {

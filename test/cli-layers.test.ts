@@ -97,8 +97,8 @@ describe('the command line over the library', () => {
 
   it('the built command line reads, through the readers it loads then, a spec js-yaml refuses, CSV data and a YAML error', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
-    if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
-    const exactprop = (...args: string[]) => spawnSync('node', [join(root, 'dist/exactprop.js'), ...args], { cwd: root, encoding: 'utf8' });
+    if (!existsSync(`${root}/dist/exactprop.cjs`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+    const exactprop = (...args: string[]) => spawnSync('node', [join(root, 'dist/exactprop.cjs'), ...args], { cwd: root, encoding: 'utf8' });
     // hw7 with its first flow list closed at its key's indentation, which js-yaml refuses and the `yaml`
     // package reads: the same trace as the example's.
     const dir = mkdtempSync(join(tmpdir(), 'exactprop-readers-'));

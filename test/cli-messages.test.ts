@@ -84,13 +84,13 @@ describe('--version', () => {
 
   describe('in the bundled command', () => {
     beforeAll(() => {
-      if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+      if (!existsSync(`${root}/dist/exactprop.cjs`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
     });
     it('prints the version bundled from package.json', () => {
-      const r = spawnSync('node', ['dist/exactprop.js', '--version'], { cwd: root, encoding: 'utf8' });
+      const r = spawnSync('node', ['dist/exactprop.cjs', '--version'], { cwd: root, encoding: 'utf8' });
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`exactprop ${version}\n`);
-      const help = spawnSync('node', ['dist/exactprop.js', 'check', '-h'], { cwd: root, encoding: 'utf8' });
+      const help = spawnSync('node', ['dist/exactprop.cjs', 'check', '-h'], { cwd: root, encoding: 'utf8' });
       expect(help.status).toBe(0);
       expect(help.stdout.startsWith(usageLine('check'))).toBe(true);
     });

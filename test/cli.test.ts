@@ -54,19 +54,28 @@ describe('exactprop run (text)', () => {
 
 describe('the bundled CLI', () => {
   beforeAll(() => {
-    if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+    if (!existsSync(`${root}/dist/exactprop.cjs`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
   });
 
   it('runs the hw7 example (what npm start runs) and exits 0', () => {
-    const r = spawnSync('node', ['dist/exactprop.js', 'run', 'examples/hw7-q2.yaml'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', ['dist/exactprop.cjs', 'run', 'examples/hw7-q2.yaml'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('== Step 2 (epoch 2)');
     expect(r.stdout).toContain('final values: w1 = 1.19416067367…');
   });
 
   it('exits 2 with a one-line message on bad input', () => {
-    const r = spawnSync('node', ['dist/exactprop.js', 'run', 'examples/nothing.yaml'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', ['dist/exactprop.cjs', 'run', 'examples/nothing.yaml'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('grades in worker threads as in one (a worker runs its chunk of the built command line, a CommonJS script Node loads itself)', () => {
+    const grade = (workers: string) => spawnSync('node', ['dist/exactprop.cjs', 'grade', 'examples/hw7-q2.yaml', 'examples/hw7-q2-class.csv', '--workers', workers], { cwd: root, encoding: 'utf8' });
+    const one = grade('1');
+    const two = grade('2');
+    expect([one.status, two.status, two.stderr]).toEqual([0, 0, '']);
+    expect(two.stdout).toBe(one.stdout);
+    expect(one.stdout.trim().split('\n')).toHaveLength(13);
   });
 });

@@ -1,5 +1,5 @@
 // The hostile corpus (test/hostile/cases.json, issue 10): inputs a careful tester, a careless student
-// or an attacker would try. Each runs the BUILT command (dist/exactprop.js, as users meet it) in its own
+// or an attacker would try. Each runs the BUILT command (dist/exactprop.cjs, as users meet it) in its own
 // process and must end with exit code 0 or 2 (or its case's own code) within 10 s and 1 GB, with no
 // stack trace, and meet its case's expectations: the message it must or must not contain, and for a
 // renamed spec the same numbers as the reference spec it renames.
@@ -75,7 +75,7 @@ interface Result {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hostile = join(root, 'test/hostile');
 const casesDir = join(hostile, 'cases');
-const cli = process.env.HOSTILE_CLI ?? join(root, 'dist/exactprop.js');
+const cli = process.env.HOSTILE_CLI ?? join(root, 'dist/exactprop.cjs');
 const preload = pathToFileURL(join(hostile, 'preload.mjs')).href;
 
 /** The budget of issue 10, for every input. */

@@ -3,7 +3,7 @@
 // bundled for a browser and run where no Node built-in exists.
 import { describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,14 @@ describe('the package', () => {
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
       execFileSync(npm, ['install', join(work, tarball!), '--prefer-offline', '--no-audit', '--no-fund', '--silent'], { cwd: project, stdio: 'pipe' });
       const installed = readdirSync(join(project, 'node_modules', 'exactprop', 'dist'));
-      expect(installed).toEqual(expect.arrayContaining(['exactprop.js', 'lib', 'types']));
+      expect(installed).toEqual(expect.arrayContaining(['exactprop.cjs', 'cli', 'lib', 'types']));
+      // The command as installed runs the homework. Its code caches are not packed (a tarball does not
+      // keep the times a cache is checked against, so none would be used).
+      expect(readdirSync(join(project, 'node_modules', 'exactprop', 'dist', 'cli'), { recursive: true }).filter((f) => String(f).endsWith('.cache'))).toEqual([]);
+      const command = spawnSync(join(project, 'node_modules', '.bin', 'exactprop'), ['run', join(project, 'node_modules', 'exactprop', 'examples', 'hw7-q2.yaml')], { cwd: project, encoding: 'utf8' });
+      expect(command.stderr).toBe('');
+      expect(command.status).toBe(0);
+      expect(command.stdout).toMatch(/loss\.total = loss\.data \+ loss\.penalty\n +=[^\n]*\n += 89\.525\n/);
 
       writeFileSync(join(project, 'consumer.ts'), CONSUMER);
       writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({

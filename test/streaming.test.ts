@@ -126,14 +126,14 @@ describe('a long run keeps one step in memory, in every format', () => {
 
 describe('the built command and its standard output', () => {
   beforeAll(() => {
-    if (!existsSync(`${root}/dist/exactprop.js`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
+    if (!existsSync(`${root}/dist/exactprop.cjs`)) execFileSync('node', ['scripts/build.mjs'], { cwd: root });
   });
 
   /** Runs the CLI with its stdout read by `reader`; resolves with the exit code, stderr and the time taken. */
   function runPiped(args: string[], reader: (out: NodeJS.ReadableStream, stop: () => void) => void, wrapper: string[] = []) {
     return new Promise<{ code: number | null; err: string; ms: number }>((resolve) => {
       const started = Date.now();
-      const child = spawn(process.execPath, [...wrapper, 'dist/exactprop.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...wrapper, 'dist/exactprop.cjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       reader(child.stdout, () => child.stdout.destroy());

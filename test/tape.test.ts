@@ -230,7 +230,7 @@ describe('the streamed JSON trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'exactprop-tape-'));
     writeFileSync(join(dir, 'dense.yaml'), text);
     const fd = openSync(join(dir, 'trace.json'), 'w');
-    const r = spawnSync(process.execPath, [join(root, 'dist/exactprop.js'), 'run', join(dir, 'dense.yaml'), '--format', 'json'], { stdio: ['ignore', fd, 'pipe'] });
+    const r = spawnSync(process.execPath, [join(root, 'dist/exactprop.cjs'), 'run', join(dir, 'dense.yaml'), '--format', 'json'], { stdio: ['ignore', fd, 'pipe'] });
     closeSync(fd);
     expect(r.status).toBe(0);
     const written = readFileSync(join(dir, 'trace.json'), 'latin1');

@@ -1,20 +1,7 @@
-#!/usr/bin/env node
-// Entry point of the `exactprop` command.
-import { setFlagsFromString } from 'node:v8';
+// The command line's entry: built as dist/cli/main.cjs, which the command (dist/exactprop.cjs, from
+// launch.ts) loads after setting the engine's flags (code-cache.ts).
 import { main } from './main.js';
 import { processIo, ReaderGone, writeAll } from './io.js';
-
-// A command runs for a second or less, mostly code that runs once (reading the spec, building and
-// compiling its equations), and its arithmetic is WebAssembly. V8's optimizing compiler, left to its
-// defaults, starts on functions after a few thousand bytecodes of work: here it optimized hundreds of
-// functions that were done by the time their code was ready (the work on the main thread to prepare and
-// install each, the deoptimizations, the other core taken from the garbage collector), and the process
-// could not end before the compiles in flight had. Eight times the budget leaves it the functions that
-// are really hot (a run's per-step code, the BigInt kernels of tanh and exp). Measured on the dense
-// benchmarks (bench/run.ts): about 110 ms off a ReLU run of 0.78 s, 70 ms off tanh's 1.45 s.
-// Set before the commands' modules are loaded; it changes only how soon code is optimized, never what
-// it computes.
-setFlagsFromString('--interrupt-budget=540000');
 
 /** Ends the process the way its outcome says: a reader that stopped early (`exactprop run ... | head`)
  *  closed the pipe, which ends the run quietly with 0; a failure to write the output is reported. */
