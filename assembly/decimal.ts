@@ -429,6 +429,16 @@ export function copyRange(r: i32, a: i32, count: i32): void {
   memory.copy(LIMBS(r), LIMBS(a), (<usize>count * <usize>L) << 2);
 }
 
+/** Slot pairs[2i] = slot pairs[2i + 1] for i < count, in that order, the pairs read from the text area
+ *  (i32 words, where the caller put them): a step's state carried over from the step before in one call
+ *  rather than one per value. */
+export function copyPairs(count: i32): void {
+  for (let i = 0; i < count; i++) {
+    const at = textBase + (<usize>i << 3);
+    copySlot(load<i32>(at), load<i32>(at + 4));
+  }
+}
+
 /**
  * The quotient of u (nu limbs) by v (nv >= 2 limbs, top nonzero), Knuth's algorithm D in base 1e9, into
  * q (nu - nv + 1 limbs); returns whether the remainder is nonzero.

@@ -332,7 +332,7 @@ export class TapeMachine {
     // run passes that step's values back, set from `before` otherwise.
     const last = this.last && this.last.values === before ? this.last.program : undefined;
     const { pairs, others, names } = this.carried(program, last);
-    for (let k = 0; k < pairs.length; k += 2) a.copy(pairs[k]!, pairs[k + 1]!);
+    a.copyPairs(pairs);
     for (const [slot, name] of others) a.set(slot, before.get(name)! as BigDecimal);
     a.set(this.scalarBase, new this.scope.ctx.D(batch.length) as BigDecimal);
     a.set(this.scalarBase + 1, new this.scope.ctx.D(step) as BigDecimal);

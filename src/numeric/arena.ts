@@ -30,6 +30,7 @@ export interface DecimalKernel {
   neg(r: number, a: number): void;
   copy(r: number, a: number): void;
   copyRange(r: number, a: number, count: number): void;
+  copyPairs(count: number): void;
   fill(tpl: number, holes: number, base: number, at: number): number;
   cmp(a: number, b: number): number;
   isZero(a: number): number;
@@ -308,6 +309,17 @@ export class DecimalArena {
   copy(r: number, a: number): void { this.kernel.copy(r, a); }
   /** Slots r.. r + count - 1 = slots a.. a + count - 1, the two ranges apart. */
   copyRange(r: number, a: number, count: number): void { this.kernel.copyRange(r, a, count); }
+  /** Slot pairs[k] = slot pairs[k + 1] for each even k, in order (later pairs see earlier copies): in
+   *  one call to the kernel where the pairs fit its text area, else one call per pair. */
+  copyPairs(pairs: Int32Array): void {
+    this.fresh();
+    if (4 * pairs.length <= this.textBytes) {
+      new Int32Array(this.textView.buffer, this.textView.byteOffset, pairs.length).set(pairs);
+      this.kernel.copyPairs(pairs.length >> 1);
+      return;
+    }
+    for (let k = 0; k < pairs.length; k += 2) this.kernel.copy(pairs[k]!, pairs[k + 1]!);
+  }
   cmp(a: number, b: number): number { return this.kernel.cmp(a, b); }
   isZero(a: number): boolean { return this.kernel.isZero(a) !== 0; }
 
