@@ -31,23 +31,33 @@ const cli = await build({
   sourcemap: false,
   logLevel: 'warning',
 });
-for (const out of cli.outputFiles) {
+const scripts = cli.outputFiles.map((out) => {
   const usesMeta = out.text.includes('import.meta');
-  const script = transformSync(out.text, {
+  const code = transformSync(out.text, {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     minify: true,
     // import() of a chunk becomes its require, inside a promise as before.
     supported: { 'dynamic-import': false },
-    // A module's own URL (a grading worker starts its chunk, the HTML renderer finds KaTeX from it).
-    ...(usesMeta ? { define: { 'import.meta.url': '__importMetaUrl' }, banner: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' } : {}),
+    // A module's own URL (a grading worker starts its chunk, the HTML renderer finds KaTeX from it);
+    // any other use of import.meta, which esbuild would leave empty, fails the build.
+    ...(usesMeta ? { define: { 'import.meta.url': '__importMetaUrl' } } : {}),
+    // Strict, as the ES modules were (esbuild's CommonJS says nothing of it).
+    banner: `"use strict";${usesMeta ? 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' : ''}`,
+    logOverride: { 'empty-import-meta': 'error' },
     logLevel: 'warning',
   }).code.replace(/require\("(\.\.?\/[^"]+)\.js"\)/g, 'require("$1.cjs")');
-  // A script cannot hold import.meta (a syntax error when its chunk is first loaded, however rarely).
-  if (script.includes('import.meta')) throw new Error(`${out.path}: import.meta is left in the CommonJS script`);
-  mkdirSync(dirname(out.path), { recursive: true });
-  writeFileSync(out.path.replace(/\.js$/, '.cjs'), script);
+  return { path: out.path.replace(/\.js$/, '.cjs'), code };
+});
+for (const { path, code } of scripts) {
+  // Every relative require names a script of the build (a miss would fail only when its chunk is loaded).
+  for (const [, target] of code.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)) {
+    const to = join(dirname(path), target);
+    if (!scripts.some((s) => s.path === to)) throw new Error(`${path}: requires ${target}, which the build did not write`);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, code);
 }
 // The command itself: the launcher and the loader, one small CommonJS file.
 await build({

@@ -2,7 +2,9 @@
 // solution, and the bundled binary (what `npm start` runs) works end to end.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from './helpers/spec.js';
 
@@ -71,11 +73,25 @@ describe('the bundled CLI', () => {
   });
 
   it('grades in worker threads as in one (a worker runs its chunk of the built command line, a CommonJS script Node loads itself)', () => {
-    const grade = (workers: string) => spawnSync('node', ['dist/exactprop.cjs', 'grade', 'examples/hw7-q2.yaml', 'examples/hw7-q2-class.csv', '--workers', workers], { cwd: root, encoding: 'utf8' });
-    const one = grade('1');
-    const two = grade('2');
-    expect([one.status, two.status, two.stderr]).toEqual([0, 0, '']);
-    expect(two.stdout).toBe(one.stdout);
-    expect(one.stdout.trim().split('\n')).toHaveLength(13);
+    // Preloaded: counts the worker threads the command starts, written to stderr as it exits.
+    const dir = mkdtempSync(join(tmpdir(), 'exactprop-workers-'));
+    const counter = join(dir, 'count-workers.cjs');
+    writeFileSync(counter, `const threads = require('node:worker_threads');
+const Base = threads.Worker;
+let started = 0;
+threads.Worker = class extends Base { constructor(...args) { super(...args); started++; } };
+// (Workers run the preload too: only the command's own thread reports.)
+if (threads.isMainThread) process.on('exit', () => require('node:fs').writeSync(2, 'workers started: ' + started + '\\n'));`);
+    try {
+      const grade = (workers: string) => spawnSync('node', ['--require', counter, 'dist/exactprop.cjs', 'grade', 'examples/hw7-q2.yaml', 'examples/hw7-q2-class.csv', '--workers', workers], { cwd: root, encoding: 'utf8' });
+      const one = grade('1');
+      const two = grade('2');
+      expect([one.status, two.status]).toEqual([0, 0]);
+      expect([one.stderr, two.stderr]).toEqual(['workers started: 0\n', 'workers started: 2\n']);
+      expect(two.stdout).toBe(one.stdout);
+      expect(one.stdout.trim().split('\n')).toHaveLength(13);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

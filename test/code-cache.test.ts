@@ -53,9 +53,18 @@ describe('the script loader', () => {
       expect(loader.load(join(dir, 'main.cjs'))).toEqual({ sum: 42, same: true, seenByA: 'main, before its requires', file: 'main.cjs', dir: dir.split('/').pop(), self: true });
       expect((globalThis as { __loads?: number }).__loads).toBe(1);
       expect(loader.loaded.map((l) => [l.file.slice(dir.length), l.cache])).toEqual([['/main.cjs', 'none'], ['/chunks/a.cjs', 'none']]);
-      // A script that throws fails its load with its own error.
-      writeFileSync(join(dir, 'bad.cjs'), `throw new RangeError('from the script');`);
+      // A script that throws fails its load with its own error, and again when required again (it is
+      // not left registered with what it exported before it threw).
+      writeFileSync(join(dir, 'bad.cjs'), `exports.partial = 1; throw new RangeError('from the script');`);
       expect(() => loader.load(join(dir, 'bad.cjs'))).toThrow(/from the script/);
+      expect(() => loader.load(join(dir, 'bad.cjs'))).toThrow(/from the script/);
+      expect(() => loader.load(join(dir, 'missing.cjs'))).toThrow(/ENOENT/);
+      expect(() => loader.load(join(dir, 'missing.cjs'))).toThrow(/ENOENT/);
+      // Strict or not as the script says, and its stack's columns its own (not the wrapper's).
+      writeFileSync(join(dir, 'strict.cjs'), `"use strict";\nmodule.exports = (function () { return this; })();`);
+      expect(loader.load(join(dir, 'strict.cjs'))).toBeUndefined();
+      writeFileSync(join(dir, 'where.cjs'), `module.exports = new Error('here').stack;`);
+      expect(loader.load(join(dir, 'where.cjs'))).toContain('where.cjs:1:18)');
     } finally {
       delete (globalThis as { __loads?: number }).__loads;
       rmSync(dir, { recursive: true, force: true });
@@ -83,6 +92,14 @@ console.log(JSON.stringify({ text: m.text, cache: loader.loaded[0].cache }));`;
       expect(load('write')).toEqual({ text: '123456789012', cache: 'none' });
       expect(existsSync(`${file}.cache`)).toBe(true);
       expect(existsSync(`${file}.cache.tmp`)).toBe(false);
+      expect(load()).toEqual({ text: '123456789012', cache: 'used' });
+
+      // Written by another Node (the header names the one that wrote it): not handed to V8.
+      const fromOther = readFileSync(`${file}.cache`);
+      fromOther.write('v0.0.0 none'.padEnd(32, '\0'), 16, 'latin1');
+      writeFileSync(`${file}.cache`, fromOther);
+      expect(load()).toEqual({ text: '123456789012', cache: 'stale' });
+      expect(load('write')).toEqual({ text: '123456789012', cache: 'stale' });
       expect(load()).toEqual({ text: '123456789012', cache: 'used' });
 
       // The script changed since (a new time, or a new size): the cache is not handed to V8.

@@ -10,11 +10,11 @@
 // (dist/exactprop.cjs) loads its scripts through `scriptLoader`, which hands V8 the cache; V8 checks
 // it against its own version, flags and the source's length and refuses one that does not fit, and
 // the loader refuses one whose source has changed since (its size and modification time are kept in
-// the cache's header, as Python keeps them in a .pyc). A refused or missing cache only costs the
+// the cache's header, as Python keeps them in a .pyc) or that another Node wrote. A refused or missing cache only costs the
 // compile it would have saved: what runs is always the script's own source.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
@@ -58,13 +58,28 @@ export interface ScriptLoader {
   readonly loaded: ReadonlyArray<{ file: string; cache: CacheUse }>;
 }
 
-/** The header of a cache file: the source's size and modification time (ms), two float64s. */
-const HEADER = 16;
+/**
+ * The header of a cache file: the source's size and modification time (ms), two float64s, then the
+ * Node that wrote it (version and architecture, ASCII, zero-padded). V8 checks its own version, but Node
+ * releases that share one V8 differ in what they build around it, and a cache is only ever written and
+ * read by one installation.
+ */
+const STAMP_BYTES = 16;
+const NODE_BYTES = 32;
+const HEADER = STAMP_BYTES + NODE_BYTES;
 
-function sourceStamp(file: string): Float64Array {
+function header(file: string): Buffer {
   const s = statSync(file);
-  return new Float64Array([s.size, s.mtimeMs]);
+  const bytes = Buffer.alloc(HEADER);
+  bytes.writeDoubleLE(s.size, 0);
+  bytes.writeDoubleLE(s.mtimeMs, 8);
+  bytes.write(`${process.version} ${process.arch}`.slice(0, NODE_BYTES), STAMP_BYTES, 'latin1');
+  return bytes;
 }
+
+/** Node's wrapper of a CommonJS module (Module.wrap), so that a script sees what a module sees. */
+const WRAP_BEFORE = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_AFTER = '\n})';
 
 /**
  * A loader of CommonJS scripts with their code caches. A relative `require` inside a loaded script
@@ -74,52 +89,60 @@ function sourceStamp(file: string): Float64Array {
 export function scriptLoader(options: { caches?: boolean } = {}): ScriptLoader {
   const useCaches = options.caches ?? true;
   const modules = new Map<string, { exports: unknown }>();
-  const scripts: Array<{ file: string; script: Script }> = [];
+  /** Each script loaded, with its source's header as it was when it was read. */
+  const scripts: Array<{ file: string; script: Script; header: Buffer }> = [];
   const loaded: Array<{ file: string; cache: CacheUse }> = [];
 
-  function readCache(file: string): { data?: Buffer; use: CacheUse } {
+  function readCache(file: string, stamp: Buffer): { data?: Buffer; use: CacheUse } {
     let bytes: Buffer;
     try {
       bytes = readFileSync(`${file}.cache`);
     } catch {
       return { use: 'none' };
     }
-    if (bytes.length <= HEADER) return { use: 'stale' };
-    const stamp = sourceStamp(file);
-    const kept = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + HEADER));
-    if (kept[0] !== stamp[0] || kept[1] !== stamp[1]) return { use: 'stale' };
+    if (bytes.length <= HEADER || !bytes.subarray(0, HEADER).equals(stamp)) return { use: 'stale' };
     return { data: bytes.subarray(HEADER), use: 'used' };
   }
 
-  function load(file: string): unknown {
+  function load(path: string): unknown {
+    const file = resolve(path);
     const known = modules.get(file);
     if (known) return known.exports;
     const module = { exports: {} as unknown };
-    // Registered before it runs, as Node does, so that a cycle of requires sees the exports so far.
+    // Registered before it runs, as Node does, so that a cycle of requires sees the exports so far;
+    // and forgotten if it fails, as Node does, so that a later require meets the failure again rather
+    // than what the script had exported before it.
     modules.set(file, module);
-    const source = readFileSync(file, 'utf8');
-    const cache = useCaches ? readCache(file) : { use: 'none' as const };
-    // Node's own wrapper (Module.wrap), so that the script sees what a CommonJS module sees.
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: file,
-      ...(cache.data ? { cachedData: cache.data } : {}),
-    });
-    const use: CacheUse = cache.data && script.cachedDataRejected ? 'refused by V8' : cache.use;
-    scripts.push({ file, script });
-    loaded.push({ file, cache: use });
-    const dir = dirname(file);
-    const nodeRequire = createRequire(file);
-    const require = (specifier: string): unknown =>
-      specifier.startsWith('./') || specifier.startsWith('../') ? load(join(dir, specifier)) : nodeRequire(specifier);
-    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-    wrapper.call(module.exports, module.exports, require, module, file, dir);
+    try {
+      // The header first: a source changed after it is read is not given the cache of the one read.
+      const stamp = header(file);
+      const source = readFileSync(file, 'utf8');
+      const cache = useCaches ? readCache(file, stamp) : { use: 'none' as const };
+      const script = new Script(`${WRAP_BEFORE}${source}${WRAP_AFTER}`, {
+        filename: file,
+        // A stack trace's columns on the first line are the script's own, not the wrapper's.
+        columnOffset: -WRAP_BEFORE.length,
+        ...(cache.data ? { cachedData: cache.data } : {}),
+      });
+      const use: CacheUse = cache.data && script.cachedDataRejected ? 'refused by V8' : cache.use;
+      scripts.push({ file, script, header: stamp });
+      loaded.push({ file, cache: use });
+      const dir = dirname(file);
+      const nodeRequire = createRequire(file);
+      const require = (specifier: string): unknown =>
+        specifier.startsWith('./') || specifier.startsWith('../') ? load(join(dir, specifier)) : nodeRequire(specifier);
+      const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+      wrapper.call(module.exports, module.exports, require, module, file, dir);
+    } catch (e) {
+      modules.delete(file);
+      throw e;
+    }
     return module.exports;
   }
 
   function writeCaches(): void {
-    for (const { file, script } of scripts) {
+    for (const { file, script, header } of scripts) {
       const data = script.createCachedData();
-      const header = Buffer.from(sourceStamp(file).buffer);
       // Whole or not at all: written beside, then renamed over the old one.
       writeFileSync(`${file}.cache.tmp`, Buffer.concat([header, data]));
       renameSync(`${file}.cache.tmp`, `${file}.cache`);
