@@ -108,10 +108,8 @@ if (!python) {
   report('against the Python decimal peer', 'skipped: no python3 on this machine', 'ratio <= 1.0', 'skipped');
 } else {
   const hasMpmath = spawnSync(python, ['-c', 'import mpmath'], { stdio: 'ignore' }).status === 0;
-  const median3 = (f: () => { ms: number; maxRssMb: number }) => {
-    const runs = Array.from({ length: quick ? 1 : 3 }, f).sort((a, b) => a.ms - b.ms);
-    return runs[Math.floor(runs.length / 2)]!;
-  };
+  const middle = <T,>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
+  const median3 = <T extends { ms: number }>(f: () => T) => middle(Array.from({ length: quick ? 1 : 3 }, f), (r) => r.ms);
   const timed = (command: string, args: string[], outFile?: string): { ms: number; maxRssMb: number; last: string } => {
     const fd = outFile ? openSync(outFile, 'w') : 'ignore';
     const t = process.hrtime.bigint();
@@ -132,7 +130,6 @@ if (!python) {
       engine: timed(process.execPath, [join(here, 'cli-child.cjs'), 'run', file, '--format', 'json'], engineOut),
       py: timed(python, [peer, net, '--trace', join(work, `${name}.py.json`)]),
     }));
-    const middle = <T,>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
     const engine = middle(pairs.map((p) => p.engine), (r) => r.ms);
     const py = middle(pairs.map((p) => p.py), (r) => r.ms);
     const ratio = middle(pairs.map((p) => p.engine.ms / p.py.ms), (r) => r);

@@ -10,8 +10,8 @@
 // (dist/exactprop.cjs) loads its scripts through `scriptLoader`, which hands V8 the cache; V8 checks
 // it against its own version, flags and the source's length and refuses one that does not fit, and
 // the loader refuses one whose source has changed since (its size and modification time are kept in
-// the cache's header, as Python keeps them in a .pyc) or that another Node wrote. A refused or missing cache only costs the
-// compile it would have saved: what runs is always the script's own source.
+// the cache's header, as Python keeps them in a .pyc) or that another Node wrote. A refused or missing
+// cache only costs the compile it would have saved: what runs is always the script's own source.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +43,8 @@ export function setEngineFlags(): void {
   // sooner, peak memory 69 MB against 75 MB. Long commands that allocate throughout pay for the
   // extra scavenges: grading 1,000 sheets of hw7 in one thread 2.09 s against 2.00 s.
   setFlagsFromString('--semi-space-growth-factor=1');
+  // V8 checksums a code cache only when asked: without it a cache corrupted on disk (its header intact)
+  // crashed the process as it was read (test/code-cache.test.ts corrupts one).
   setFlagsFromString('--verify-snapshot-checksum');
 }
 
